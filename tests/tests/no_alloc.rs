@@ -69,8 +69,8 @@ fn seed_types_decode_and_encode_without_allocating() {
                 let mut p = enums::InputPeer::decode_from_slice(&v.bytes).unwrap();
                 loop {
                     p = match p {
-                        enums::InputPeer::UserFromMessage(x) => x.peer.get(),
-                        enums::InputPeer::ChannelFromMessage(x) => x.peer.get(),
+                        enums::InputPeer::UserFromMessage(x) => x.peer.get().unwrap(),
+                        enums::InputPeer::ChannelFromMessage(x) => x.peer.get().unwrap(),
                         _ => break,
                     };
                 }

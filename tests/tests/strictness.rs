@@ -2,6 +2,7 @@
 //! trailing-garbage variant of every seed vector, runaway nesting, and lengths that
 //! claim more than the input holds.
 
+use zerotl::Identifiable as _;
 use zerotl::{Decode, DecodeErrorKind, Reader};
 use zerotl_tests::vectors;
 use zerotl_types::layer122::{enums, functions, schema::SCHEMA};
@@ -132,7 +133,7 @@ fn lazy_recursion_reads_back() {
     let mut p = enums::InputPeer::decode_from_slice(&b).unwrap();
     let mut depth = 0;
     while let enums::InputPeer::UserFromMessage(x) = p {
-        p = x.peer.get();
+        p = x.peer.get().unwrap();
         depth += 1;
     }
     assert_eq!((depth, p), (30, enums::InputPeer::PeerSelf));

@@ -1,6 +1,7 @@
 //! Every golden vector (made by GramJS 2.26.22) decodes to exactly its JSON and its
 //! JSON encodes to exactly its bytes, through the library.
 
+use zerotl::Identifiable as _;
 use zerotl::{Decode, Encode};
 
 use zerotl_tests::{gramjs_wrong, hex, json_eq, vectors, Broken};

@@ -47,7 +47,7 @@ use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{Combinator, Ty};
-use crate::{format, names, parse, Model};
+use crate::{emit::layout, names, parse, Model};
 
 /// The error database.
 pub const ERRORS_CSV: &str = "data/errors/errors.csv";
@@ -319,7 +319,7 @@ pub fn parse_errors_csv(text: &str) -> Result<Vec<ErrorDef>, InputError> {
         if codes.is_empty() {
             return Err(err(file, line, format!("{documented} has no code")));
         }
-        let description = r[2].trim().to_owned();
+        let description = plain_description(r[2].trim());
         let template = template_of(&documented, &description);
         out.push(ErrorDef {
             documented,
@@ -587,7 +587,7 @@ pub fn generate(
 }
 
 /// Reads everything under `root` and returns each output file's absolute path and
-/// rustfmt-formatted text.
+/// text, laid out by the generator (no rustfmt run).
 pub fn run(root: &Path) -> Result<Vec<(PathBuf, String)>, Box<dyn std::error::Error>> {
     let inputs = Inputs::read(root)?;
     let mut models = Vec::new();
@@ -600,7 +600,7 @@ pub fn run(root: &Path) -> Result<Vec<(PathBuf, String)>, Box<dyn std::error::Er
     }
     let mut out = Vec::new();
     for f in generate(&inputs, &models)? {
-        let text = format::rustfmt(&f.contents)?;
+        let text = layout(&f.contents);
         let dir = if f.path == "known.rs" {
             KNOWN_OUT_DIR
         } else {
@@ -609,6 +609,69 @@ pub fn run(root: &Path) -> Result<Vec<(PathBuf, String)>, Box<dyn std::error::Er
         out.push((root.join(dir).join(&f.path), text));
     }
     Ok(out)
+}
+
+/// A description as plain sentences: the data's literal `\n` separators become
+/// sentence breaks, and sentences about another library's request classes
+/// (`Use InviteToChannelRequest instead`) are dropped. When such a class is all a
+/// sentence that must stay names (`must always be InvokeWithLayerRequest`), it is
+/// written as the TL function (`invokeWithLayer`).
+pub fn plain_description(raw: &str) -> String {
+    fn is_request_class(w: &str) -> bool {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        w.len() > "Request".len()
+            && w.ends_with("Request")
+            && w.starts_with(|c: char| c.is_ascii_uppercase())
+    }
+    fn tl_name(w: &str) -> String {
+        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let base = &core[..core.len() - "Request".len()];
+        let mut chars = base.chars();
+        let first = chars.next().map(|c| c.to_ascii_lowercase());
+        let name: String = first.into_iter().chain(chars).collect();
+        w.replace(core, &format!("`{name}`"))
+    }
+    let mut sentences: Vec<String> = Vec::new();
+    for part in raw.split("\\n") {
+        for s in part.split(". ") {
+            let s = s.trim().trim_end_matches('.').trim();
+            if !s.is_empty() {
+                sentences.push(s.to_owned());
+            }
+        }
+    }
+    let all = sentences.len();
+    let kept: Vec<String> = sentences
+        .into_iter()
+        .filter_map(|s| {
+            if !s.split_whitespace().any(is_request_class) {
+                Some(s)
+            } else if all == 1 {
+                Some(
+                    s.split(' ')
+                        .map(|w| {
+                            if is_request_class(w) {
+                                tl_name(w)
+                            } else {
+                                w.to_owned()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            } else {
+                None
+            }
+        })
+        .collect();
+    if kept.is_empty() {
+        return String::new();
+    }
+    let mut out = kept.join(". ");
+    if raw.trim_end().ends_with('.') {
+        out.push('.');
+    }
+    out
 }
 
 /// A Rust string literal.
@@ -887,96 +950,107 @@ impl<'i> LayerCx<'i> {
     fn function(&self, o: &mut String, c: &Combinator) -> Result<(), InputError> {
         let method = c.name.to_string();
         let (entries, source, usability) = self.errors_of(&method)?;
-        let ty = format!("{}Error", c.rust_name);
+        // A function that lists no errors gets no enum of its own: its errors are
+        // `RpcError`s (through `MethodInfo::Error`).
+        let typed = !entries.is_empty();
+        let ty = if typed {
+            format!("{}Error", c.rust_name)
+        } else {
+            "rt::RpcError".to_owned()
+        };
         let n = self.layer.number;
-        let _ = writeln!(
-            o,
-            "\n/// Errors of `{method}#{:x}` (layer {n}).\n///\n/// {source}",
-            c.id
-        );
-        o.push_str("///\n/// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;\n/// anything else is kept whole in `Other`.\n");
-        o.push_str("#[derive(Debug, Clone, PartialEq, Eq)]\n");
-        let _ = writeln!(o, "pub enum {ty} {{");
-        for e in &entries {
-            let codes: Vec<String> = e.codes.iter().map(i32::to_string).collect();
-            let templated = e.def.template.is_some();
+        if typed {
             let _ = writeln!(
                 o,
-                "/// `{} {}`: {}",
-                codes.join("/"),
-                e.def.documented,
-                doc_description(&e.description, templated)
+                "\n/// Errors of `{method}#{:x}` (layer {n}).\n///\n/// {source}",
+                c.id
             );
-            if templated {
-                o.push_str("///\n/// Holds X.\n");
-                let _ = writeln!(o, "{}(u32),", e.variant);
-            } else {
-                let _ = writeln!(o, "{},", e.variant);
-            }
-        }
-        o.push_str("/// Any other error, or a listed name with an unlisted code.\nOther(rt::RpcError),\n}\n\n");
-
-        // Conversions.
-        let _ = writeln!(o, "impl {ty} {{");
-        if !entries.is_empty() {
-            o.push_str("const SPECS: &'static [rt::ErrorSpec] = &[\n");
+            o.push_str("///\n/// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;\n/// anything else is kept whole in `Other`.\n");
+            o.push_str("#[derive(Debug, Clone, PartialEq, Eq)]\n");
+            let _ = writeln!(o, "pub enum {ty} {{");
             for e in &entries {
-                let (name, templated) = e.key();
                 let codes: Vec<String> = e.codes.iter().map(i32::to_string).collect();
+                let templated = e.def.template.is_some();
                 let _ = writeln!(
                     o,
-                    "rt::ErrorSpec::{}({}, &[{}]),",
-                    if templated { "templated" } else { "plain" },
-                    lit(name),
-                    codes.join(", ")
+                    "/// `{} {}`: {}",
+                    codes.join("/"),
+                    e.def.documented,
+                    doc_description(&e.description, templated)
                 );
+                if templated {
+                    o.push_str("///\n/// Holds X.\n");
+                    let _ = writeln!(o, "{}(u32),", e.variant);
+                } else {
+                    let _ = writeln!(o, "{},", e.variant);
+                }
             }
-            o.push_str("];\n\n");
-        }
-        o.push_str("/// The `rpc_error` this value stands for (a named variant gets its first listed\n/// code).\n#[inline]\npub fn as_rpc(&self) -> rt::RpcError {\nmatch self {\n");
-        for (i, e) in entries.iter().enumerate() {
-            if e.def.template.is_some() {
-                let _ = writeln!(
-                    o,
-                    "Self::{}(v) => Self::SPECS[{i}].to_rpc(Some(*v)),",
-                    e.variant
-                );
-            } else {
-                let _ = writeln!(o, "Self::{} => Self::SPECS[{i}].to_rpc(None),", e.variant);
-            }
-        }
-        o.push_str("Self::Other(e) => e.clone(),\n}\n}\n}\n\n");
+            o.push_str("/// Any other error, or a listed name with an unlisted code.\nOther(rt::RpcError),\n}\n\n");
 
-        let _ = writeln!(o, "impl From<rt::RpcError> for {ty} {{");
-        o.push_str("#[inline]\nfn from(e: rt::RpcError) -> Self {\n");
-        if entries.is_empty() {
-            o.push_str("Self::Other(e)\n");
-        } else {
-            o.push_str("match rt::ErrorSpec::find(Self::SPECS, &e) {\n");
+            // Conversions.
+            let _ = writeln!(o, "impl {ty} {{");
+            if !entries.is_empty() {
+                o.push_str("const SPECS: &'static [rt::ErrorSpec] = &[\n");
+                for e in &entries {
+                    let (name, templated) = e.key();
+                    let codes: Vec<String> = e.codes.iter().map(i32::to_string).collect();
+                    let _ = writeln!(
+                        o,
+                        "rt::ErrorSpec::{}({}, &[{}]),",
+                        if templated { "templated" } else { "plain" },
+                        lit(name),
+                        codes.join(", ")
+                    );
+                }
+                o.push_str("];\n\n");
+            }
+            o.push_str("/// The `rpc_error` this value stands for (a named variant gets its first listed\n/// code).\n#[inline]\npub fn as_rpc(&self) -> rt::RpcError {\nmatch self {\n");
             for (i, e) in entries.iter().enumerate() {
                 if e.def.template.is_some() {
                     let _ = writeln!(
                         o,
-                        "Some({i}) => Self::{}(e.value.unwrap_or_default()),",
+                        "Self::{}(v) => Self::SPECS[{i}].to_rpc(Some(*v)),",
                         e.variant
                     );
                 } else {
-                    let _ = writeln!(o, "Some({i}) => Self::{},", e.variant);
+                    let _ = writeln!(o, "Self::{} => Self::SPECS[{i}].to_rpc(None),", e.variant);
                 }
             }
-            o.push_str("_ => Self::Other(e),\n}\n");
-        }
-        o.push_str("}\n}\n\n");
+            o.push_str("Self::Other(e) => e.clone(),\n}\n}\n}\n\n");
 
-        let _ = writeln!(o, "impl core::fmt::Display for {ty} {{");
-        o.push_str("#[inline]\nfn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {\nmatch self {\nSelf::Other(e) => core::fmt::Display::fmt(e, f),\n");
-        if !entries.is_empty() {
-            o.push_str("_ => core::fmt::Display::fmt(&self.as_rpc(), f),\n");
+            let _ = writeln!(o, "impl From<rt::RpcError> for {ty} {{");
+            o.push_str("#[inline]\nfn from(e: rt::RpcError) -> Self {\n");
+            if entries.is_empty() {
+                o.push_str("Self::Other(e)\n");
+            } else {
+                o.push_str("match rt::ErrorSpec::find(Self::SPECS, &e) {\n");
+                for (i, e) in entries.iter().enumerate() {
+                    if e.def.template.is_some() {
+                        let _ = writeln!(
+                            o,
+                            "Some({i}) => Self::{}(e.value.unwrap_or_default()),",
+                            e.variant
+                        );
+                    } else {
+                        let _ = writeln!(o, "Some({i}) => Self::{},", e.variant);
+                    }
+                }
+                o.push_str("_ => Self::Other(e),\n}\n");
+            }
+            o.push_str("}\n}\n\n");
+
+            let _ = writeln!(o, "impl core::fmt::Display for {ty} {{");
+            o.push_str("#[inline]\nfn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {\nmatch self {\nSelf::Other(e) => core::fmt::Display::fmt(e, f),\n");
+            if !entries.is_empty() {
+                o.push_str("_ => core::fmt::Display::fmt(&self.as_rpc(), f),\n");
+            }
+            o.push_str("}\n}\n}\n\n");
+            let _ = writeln!(o, "impl core::error::Error for {ty} {{}}\n");
+            let _ = writeln!(o, "impl rt::MethodError for {ty} {{");
+            o.push_str(
+                "#[inline]\nfn as_rpc(&self) -> rt::RpcError {\nSelf::as_rpc(self)\n}\n}\n\n",
+            );
         }
-        o.push_str("}\n}\n}\n\n");
-        let _ = writeln!(o, "impl core::error::Error for {ty} {{}}\n");
-        let _ = writeln!(o, "impl rt::MethodError for {ty} {{");
-        o.push_str("#[inline]\nfn as_rpc(&self) -> rt::RpcError {\nSelf::as_rpc(self)\n}\n}\n\n");
 
         // Metadata.
         let mut args = Vec::new();
@@ -1025,8 +1099,13 @@ impl<'i> LayerCx<'i> {
                 o,
                 "/// `{method}` answers with `{x}`'s answer, so its errors are `{x}`'s: an\n/// error of the wrapper itself ([`{ty}`]) arrives as `{x}::Error`'s `Other`."
             );
-        } else {
+        } else if typed {
             let _ = writeln!(o, "/// `{method}`: errors [`{ty}`].");
+        } else {
+            let _ = writeln!(
+                o,
+                "/// `{method}`: {source} Errors are plain [`RpcError`]({ty})s."
+            );
         }
         let _ = writeln!(
             o,
@@ -1143,6 +1222,24 @@ mod tests {
         assert!(template_of("WAIT_XMIN", "no placeholder").is_none());
         assert!(template_of("A_X_B_X", "{a}").is_none());
         assert!(template_of("USERNAME_INVALID", "r\"[a-z]{3,30}\"").is_none());
+    }
+
+    #[test]
+    fn descriptions_are_plain_sentences() {
+        assert_eq!(
+            plain_description(
+                "Invalid object ID for a chat. Make sure to pass the right types\\nAn example with AddChatUserRequest, it will fail. Use InviteToChannelRequest instead"
+            ),
+            "Invalid object ID for a chat. Make sure to pass the right types"
+        );
+        assert_eq!(
+            plain_description("The very first request must always be InvokeWithLayerRequest"),
+            "The very first request must always be `invokeWithLayer`"
+        );
+        assert_eq!(
+            plain_description("Wait {seconds} seconds."),
+            "Wait {seconds} seconds."
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub fn parse_schema(data: &[u8]) {
         schema_support: Some("crate::schema".into()),
         schema_fallback: None,
         strategies: None,
+        schema_cfg: None,
     };
     let files = generate(&model, &cfg);
     assert!(!files.is_empty());

@@ -4,30 +4,28 @@
 //! * [`check_ids`] compares every written constructor id with the CRC32 of the
 //!   definition's canonical form ([`canonical_form`]).
 //! * [`Model::build`] resolves types, picks names and finds recursive fields.
-//! * [`generate`] emits the Rust module tree; [`format::rustfmt`] lays it out.
+//! * [`generate`] emits the Rust module tree, laid out by the generator itself (no
+//!   rustfmt run: the output is the same on every machine).
 //! * [`errors`] generates the typed RPC errors of `zerotl-errors` (and the known-errors
 //!   table of `zerotl-mtproto`) from `data/errors/`.
 //!
 //! The `zerotl-codegen` binary regenerates the checked-in code of `zerotl-types`;
-//! the library is usable from a `build.rs` for one's own schema:
+//! from a `build.rs`, [`Builder`] generates one's own schema into `OUT_DIR` as one
+//! file (see `docs/codegen.md` in the repository for the naming rules):
 //!
 //! ```no_run
-//! let text = std::fs::read_to_string("my.tl").unwrap();
-//! let schema = zerotl_codegen::parse(&text, "my.tl").unwrap();
-//! for m in zerotl_codegen::check_ids(&schema) {
-//!     println!("cargo:warning={m}");
-//! }
-//! let model = zerotl_codegen::Model::build(&[&schema]).unwrap();
-//! let cfg = zerotl_codegen::Config {
-//!     module_path: "crate::my_schema".into(),
-//!     title: "My schema".into(),
-//!     schema_support: None,
-//!     schema_fallback: None,
-//!     strategies: None,
-//! };
-//! for file in zerotl_codegen::generate(&model, &cfg) {
-//!     let text = zerotl_codegen::format::rustfmt(&file.contents).unwrap_or(file.contents);
-//!     std::fs::write(format!("src/my_schema/{}", file.path), text).unwrap();
+//! // build.rs
+//! zerotl_codegen::Builder::new()
+//!     .schema("my.tl")
+//!     .module_path("crate::my_schema")
+//!     .generate()
+//!     .unwrap();
+//! ```
+//!
+//! ```ignore
+//! // src/lib.rs
+//! pub mod my_schema {
+//!     include!(concat!(env!("OUT_DIR"), "/my_schema.rs"));
 //! }
 //! ```
 //!
@@ -41,10 +39,10 @@
 
 pub mod analysis;
 pub mod ast;
+mod builder;
 mod crc;
 mod emit;
 pub mod errors;
-pub mod format;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod names;
@@ -52,6 +50,7 @@ mod parser;
 pub mod project;
 
 pub use analysis::{Model, SchemaError};
+pub use builder::{BuildError, Builder};
 pub use crc::{canonical_form, check_ids, computed_id, effective_id, IdMismatch};
 pub use emit::{generate, Config, File};
 pub use parser::{parse, ParseError};

@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use zerotl_codegen::{ast, check_ids, format, generate, parse, project, Config, Model};
+use zerotl_codegen::{ast, check_ids, generate, parse, project, Config, Model};
 
 /// One subcommand: its name, a one-line summary and its full help.
 struct Command {
@@ -32,7 +32,8 @@ Usage: zerotl-codegen generate --module-path PATH --out DIR [--title TITLE] FILE
 
 The files are read as one schema: a type may be defined in one file and used in
 another. The module's files (mod.rs, types.rs, enums.rs, functions.rs) are written
-into DIR, formatted with rustfmt when it is installed.
+into DIR, laid out by the generator itself (no rustfmt run); mount them with
+`#[rustfmt::skip] mod my_schema;`.
 
 Options:
   --module-path PATH  where the crate mounts the module (crate::my_schema); the
@@ -299,13 +300,8 @@ fn check(files: &[String]) -> Res {
 }
 
 fn generate_cmd(args: &[String]) -> Res {
-    let mut cfg = Config {
-        module_path: String::new(),
-        title: String::new(),
-        schema_support: None,
-        schema_fallback: None,
-        strategies: None,
-    };
+    let mut cfg = Config::new(String::new());
+    let mut title = None;
     let mut out = None;
     let mut files = Vec::new();
     let mut it = args.iter();
@@ -313,7 +309,7 @@ fn generate_cmd(args: &[String]) -> Res {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--module-path" => cfg.module_path = value(&mut it, "generate", a)?.clone(),
-            "--title" => cfg.title = value(&mut it, "generate", a)?.clone(),
+            "--title" => title = Some(value(&mut it, "generate", a)?.clone()),
             "--out" => out = Some(PathBuf::from(value(&mut it, "generate", a)?)),
             flag if flag.starts_with('-') => {
                 return Err(usage(&format!("unknown option `{flag}`")))
@@ -325,6 +321,10 @@ fn generate_cmd(args: &[String]) -> Res {
     if cfg.module_path.is_empty() {
         return Err(usage("--module-path PATH is required"));
     }
+    cfg = Config {
+        title: title.unwrap_or_default(),
+        ..Config::new(cfg.module_path)
+    };
     if files.is_empty() {
         return Err(usage("no schema file given"));
     }
@@ -336,8 +336,7 @@ fn generate_cmd(args: &[String]) -> Res {
     }
     std::fs::create_dir_all(&out)?;
     for f in generate(&model, &cfg) {
-        let text = format::rustfmt(&f.contents).unwrap_or(f.contents);
-        std::fs::write(out.join(&f.path), text)?;
+        std::fs::write(out.join(&f.path), f.contents)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{check_ids, format, generate, parse, Config, IdMismatch, Model};
+use crate::{check_ids, generate, parse, Config, IdMismatch, Model};
 
 /// One generated module of `zerotl-types`.
 #[derive(Debug, Clone)]
@@ -25,6 +25,7 @@ pub fn targets() -> Vec<Target> {
         schema_support: Some("crate::schema".into()),
         schema_fallback: fallback.map(str::to_owned),
         strategies: None,
+        schema_cfg: Some("feature = \"schema\"".into()),
     };
     vec![
         Target {
@@ -68,7 +69,7 @@ pub fn targets() -> Vec<Target> {
 /// The result of generating one target.
 #[derive(Debug)]
 pub struct Generated {
-    /// Output files: absolute path and formatted contents.
+    /// Output files: absolute path and contents.
     pub files: Vec<(PathBuf, String)>,
     /// Written ids that differ from their computed CRC32.
     pub mismatches: Vec<IdMismatch>,
@@ -87,8 +88,7 @@ pub fn run(root: &Path, target: &Target) -> Result<Generated, Box<dyn std::error
     let model = Model::build(&refs)?;
     let mut files = Vec::new();
     for f in generate(&model, &target.config) {
-        let text = format::rustfmt(&f.contents)?;
-        files.push((root.join(target.out_dir).join(&f.path), text));
+        files.push((root.join(target.out_dir).join(&f.path), f.contents));
     }
     Ok(Generated { files, mismatches })
 }

@@ -10,11 +10,12 @@ pub use zerotl_types::testing;
 
 #[path = "fixtures/basic/expected/mod.rs"]
 #[allow(missing_docs)]
+#[rustfmt::skip]
 pub mod basic;
 
 use basic::{enums, functions, types};
 use proptest::prelude::*;
-use zerotl::{Decode, Encode, RemoteCall};
+use zerotl::{Decode, Encode, Identifiable as _, RemoteCall};
 
 fn bytes_of<T: Encode>(v: &T) -> Vec<u8> {
     let mut b = vec![0; v.encoded_len()];

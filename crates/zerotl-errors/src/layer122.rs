@@ -12,57 +12,8 @@
 use crate as rt;
 #[allow(unused_imports)]
 use zerotl_types::layer122::functions as tl;
-
-/// Errors of `invokeAfterMsg#cb9f372d` (layer 122).
-///
-/// `data/errors/methods.csv` lists no errors for this method.
-///
-/// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-/// anything else is kept whole in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvokeAfterMsgError {
-    /// Any other error, or a listed name with an unlisted code.
-    Other(rt::RpcError),
-}
-
-impl InvokeAfterMsgError {
-    /// The `rpc_error` this value stands for (a named variant gets its first listed
-    /// code).
-    #[inline]
-    pub fn as_rpc(&self) -> rt::RpcError {
-        match self {
-            Self::Other(e) => e.clone(),
-        }
-    }
-}
-
-impl From<rt::RpcError> for InvokeAfterMsgError {
-    #[inline]
-    fn from(e: rt::RpcError) -> Self {
-        Self::Other(e)
-    }
-}
-
-impl core::fmt::Display for InvokeAfterMsgError {
-    #[inline]
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Other(e) => core::fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl core::error::Error for InvokeAfterMsgError {}
-
-impl rt::MethodError for InvokeAfterMsgError {
-    #[inline]
-    fn as_rpc(&self) -> rt::RpcError {
-        Self::as_rpc(self)
-    }
-}
-
 /// `invokeAfterMsg` answers with `X`'s answer, so its errors are `X`'s: an
-/// error of the wrapper itself ([`InvokeAfterMsgError`]) arrives as `X::Error`'s `Other`.
+/// error of the wrapper itself ([`rt::RpcError`]) arrives as `X::Error`'s `Other`.
 impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeAfterMsg<X> {
     type Error = X::Error;
     const METHOD: &'static str = "invokeAfterMsg";
@@ -70,57 +21,8 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeAfterMsg<X> {
     const BOTS_CAN_USE: bool = X::BOTS_CAN_USE;
     const ERRORS: &'static [(i32, &'static str)] = &[];
 }
-
-/// Errors of `invokeAfterMsgs#3dc4b4f0` (layer 122).
-///
-/// `data/errors/methods.csv` lists no errors for this method.
-///
-/// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-/// anything else is kept whole in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvokeAfterMsgsError {
-    /// Any other error, or a listed name with an unlisted code.
-    Other(rt::RpcError),
-}
-
-impl InvokeAfterMsgsError {
-    /// The `rpc_error` this value stands for (a named variant gets its first listed
-    /// code).
-    #[inline]
-    pub fn as_rpc(&self) -> rt::RpcError {
-        match self {
-            Self::Other(e) => e.clone(),
-        }
-    }
-}
-
-impl From<rt::RpcError> for InvokeAfterMsgsError {
-    #[inline]
-    fn from(e: rt::RpcError) -> Self {
-        Self::Other(e)
-    }
-}
-
-impl core::fmt::Display for InvokeAfterMsgsError {
-    #[inline]
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Other(e) => core::fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl core::error::Error for InvokeAfterMsgsError {}
-
-impl rt::MethodError for InvokeAfterMsgsError {
-    #[inline]
-    fn as_rpc(&self) -> rt::RpcError {
-        Self::as_rpc(self)
-    }
-}
-
 /// `invokeAfterMsgs` answers with `X`'s answer, so its errors are `X`'s: an
-/// error of the wrapper itself ([`InvokeAfterMsgsError`]) arrives as `X::Error`'s `Other`.
+/// error of the wrapper itself ([`rt::RpcError`]) arrives as `X::Error`'s `Other`.
 impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeAfterMsgs<'_, X> {
     type Error = X::Error;
     const METHOD: &'static str = "invokeAfterMsgs";
@@ -137,7 +39,7 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeAfterMsgs<'_, X> {
 /// anything else is kept whole in `Other`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InitConnectionError {
-    /// `400 CONNECTION_LAYER_INVALID`: The very first request must always be InvokeWithLayerRequest.
+    /// `400 CONNECTION_LAYER_INVALID`: The very first request must always be `invokeWithLayer`.
     ConnectionLayerInvalid,
     /// `400 INPUT_FETCH_FAIL`: Failed deserializing TL payload.
     InputFetchFail,
@@ -200,8 +102,7 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InitConnection<'_, X> {
     const METHOD: &'static str = "initConnection";
     const USABILITY: rt::Usability = rt::Usability::Both;
     const BOTS_CAN_USE: bool = X::BOTS_CAN_USE;
-    const ERRORS: &'static [(i32, &'static str)] =
-        &[(400, "CONNECTION_LAYER_INVALID"), (400, "INPUT_FETCH_FAIL")];
+    const ERRORS: &'static [(i32, &'static str)] = &[(400, "CONNECTION_LAYER_INVALID"), (400, "INPUT_FETCH_FAIL"), ];
 }
 
 /// Errors of `invokeWithLayer#da9b0d0d` (layer 122).
@@ -330,74 +231,10 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithLayer<X> {
     const METHOD: &'static str = "invokeWithLayer";
     const USABILITY: rt::Usability = rt::Usability::Both;
     const BOTS_CAN_USE: bool = X::BOTS_CAN_USE;
-    const ERRORS: &'static [(i32, &'static str)] = &[
-        (400, "AUTH_BYTES_INVALID"),
-        (406, "AUTH_KEY_DUPLICATED"),
-        (400, "CDN_METHOD_INVALID"),
-        (403, "CHAT_WRITE_FORBIDDEN"),
-        (400, "CONNECTION_API_ID_INVALID"),
-        (400, "CONNECTION_DEVICE_MODEL_EMPTY"),
-        (400, "CONNECTION_LANG_PACK_INVALID"),
-        (400, "CONNECTION_NOT_INITED"),
-        (400, "CONNECTION_SYSTEM_EMPTY"),
-        (400, "INPUT_LAYER_INVALID"),
-        (400, "INVITE_HASH_EXPIRED"),
-        (406, "INVITE_HASH_EXPIRED"),
-        (500, "NEED_MEMBER_INVALID"),
-        (500, "TIMEOUT"),
-    ];
+    const ERRORS: &'static [(i32, &'static str)] = &[(400, "AUTH_BYTES_INVALID"), (406, "AUTH_KEY_DUPLICATED"), (400, "CDN_METHOD_INVALID"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "CONNECTION_API_ID_INVALID"), (400, "CONNECTION_DEVICE_MODEL_EMPTY"), (400, "CONNECTION_LANG_PACK_INVALID"), (400, "CONNECTION_NOT_INITED"), (400, "CONNECTION_SYSTEM_EMPTY"), (400, "INPUT_LAYER_INVALID"), (400, "INVITE_HASH_EXPIRED"), (406, "INVITE_HASH_EXPIRED"), (500, "NEED_MEMBER_INVALID"), (500, "TIMEOUT"), ];
 }
-
-/// Errors of `invokeWithoutUpdates#bf9459b7` (layer 122).
-///
-/// `data/errors/methods.csv` lists no errors for this method.
-///
-/// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-/// anything else is kept whole in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvokeWithoutUpdatesError {
-    /// Any other error, or a listed name with an unlisted code.
-    Other(rt::RpcError),
-}
-
-impl InvokeWithoutUpdatesError {
-    /// The `rpc_error` this value stands for (a named variant gets its first listed
-    /// code).
-    #[inline]
-    pub fn as_rpc(&self) -> rt::RpcError {
-        match self {
-            Self::Other(e) => e.clone(),
-        }
-    }
-}
-
-impl From<rt::RpcError> for InvokeWithoutUpdatesError {
-    #[inline]
-    fn from(e: rt::RpcError) -> Self {
-        Self::Other(e)
-    }
-}
-
-impl core::fmt::Display for InvokeWithoutUpdatesError {
-    #[inline]
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Other(e) => core::fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl core::error::Error for InvokeWithoutUpdatesError {}
-
-impl rt::MethodError for InvokeWithoutUpdatesError {
-    #[inline]
-    fn as_rpc(&self) -> rt::RpcError {
-        Self::as_rpc(self)
-    }
-}
-
 /// `invokeWithoutUpdates` answers with `X`'s answer, so its errors are `X`'s: an
-/// error of the wrapper itself ([`InvokeWithoutUpdatesError`]) arrives as `X::Error`'s `Other`.
+/// error of the wrapper itself ([`rt::RpcError`]) arrives as `X::Error`'s `Other`.
 impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithoutUpdates<X> {
     type Error = X::Error;
     const METHOD: &'static str = "invokeWithoutUpdates";
@@ -405,57 +242,8 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithoutUpdates<X> {
     const BOTS_CAN_USE: bool = X::BOTS_CAN_USE;
     const ERRORS: &'static [(i32, &'static str)] = &[];
 }
-
-/// Errors of `invokeWithMessagesRange#365275f2` (layer 122).
-///
-/// `data/errors/methods.csv` lists no errors for this method.
-///
-/// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-/// anything else is kept whole in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvokeWithMessagesRangeError {
-    /// Any other error, or a listed name with an unlisted code.
-    Other(rt::RpcError),
-}
-
-impl InvokeWithMessagesRangeError {
-    /// The `rpc_error` this value stands for (a named variant gets its first listed
-    /// code).
-    #[inline]
-    pub fn as_rpc(&self) -> rt::RpcError {
-        match self {
-            Self::Other(e) => e.clone(),
-        }
-    }
-}
-
-impl From<rt::RpcError> for InvokeWithMessagesRangeError {
-    #[inline]
-    fn from(e: rt::RpcError) -> Self {
-        Self::Other(e)
-    }
-}
-
-impl core::fmt::Display for InvokeWithMessagesRangeError {
-    #[inline]
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Other(e) => core::fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl core::error::Error for InvokeWithMessagesRangeError {}
-
-impl rt::MethodError for InvokeWithMessagesRangeError {
-    #[inline]
-    fn as_rpc(&self) -> rt::RpcError {
-        Self::as_rpc(self)
-    }
-}
-
 /// `invokeWithMessagesRange` answers with `X`'s answer, so its errors are `X`'s: an
-/// error of the wrapper itself ([`InvokeWithMessagesRangeError`]) arrives as `X::Error`'s `Other`.
+/// error of the wrapper itself ([`rt::RpcError`]) arrives as `X::Error`'s `Other`.
 impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithMessagesRange<X> {
     type Error = X::Error;
     const METHOD: &'static str = "invokeWithMessagesRange";
@@ -463,57 +251,8 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithMessagesRange<X> {
     const BOTS_CAN_USE: bool = X::BOTS_CAN_USE;
     const ERRORS: &'static [(i32, &'static str)] = &[];
 }
-
-/// Errors of `invokeWithTakeout#aca9fd2e` (layer 122).
-///
-/// `data/errors/methods.csv` lists no errors for this method.
-///
-/// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-/// anything else is kept whole in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvokeWithTakeoutError {
-    /// Any other error, or a listed name with an unlisted code.
-    Other(rt::RpcError),
-}
-
-impl InvokeWithTakeoutError {
-    /// The `rpc_error` this value stands for (a named variant gets its first listed
-    /// code).
-    #[inline]
-    pub fn as_rpc(&self) -> rt::RpcError {
-        match self {
-            Self::Other(e) => e.clone(),
-        }
-    }
-}
-
-impl From<rt::RpcError> for InvokeWithTakeoutError {
-    #[inline]
-    fn from(e: rt::RpcError) -> Self {
-        Self::Other(e)
-    }
-}
-
-impl core::fmt::Display for InvokeWithTakeoutError {
-    #[inline]
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Other(e) => core::fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl core::error::Error for InvokeWithTakeoutError {}
-
-impl rt::MethodError for InvokeWithTakeoutError {
-    #[inline]
-    fn as_rpc(&self) -> rt::RpcError {
-        Self::as_rpc(self)
-    }
-}
-
 /// `invokeWithTakeout` answers with `X`'s answer, so its errors are `X`'s: an
-/// error of the wrapper itself ([`InvokeWithTakeoutError`]) arrives as `X::Error`'s `Other`.
+/// error of the wrapper itself ([`rt::RpcError`]) arrives as `X::Error`'s `Other`.
 impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithTakeout<X> {
     type Error = X::Error;
     const METHOD: &'static str = "invokeWithTakeout";
@@ -544,7 +283,9 @@ pub mod account {
     }
 
     impl RegisterDeviceError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("TOKEN_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("TOKEN_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -592,7 +333,7 @@ pub mod account {
         const METHOD: &'static str = "account.registerDevice";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TOKEN_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TOKEN_INVALID"), ];
     }
 
     /// Errors of `account.unregisterDevice#3076c4bf` (layer 122).
@@ -610,7 +351,9 @@ pub mod account {
     }
 
     impl UnregisterDeviceError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("TOKEN_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("TOKEN_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -658,7 +401,7 @@ pub mod account {
         const METHOD: &'static str = "account.unregisterDevice";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TOKEN_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TOKEN_INVALID"), ];
     }
 
     /// Errors of `account.updateNotifySettings#84be5b93` (layer 122).
@@ -676,7 +419,9 @@ pub mod account {
     }
 
     impl UpdateNotifySettingsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -724,7 +469,7 @@ pub mod account {
         const METHOD: &'static str = "account.updateNotifySettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `account.getNotifySettings#12b3ad31` (layer 122).
@@ -742,7 +487,9 @@ pub mod account {
     }
 
     impl GetNotifySettingsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -790,60 +537,11 @@ pub mod account {
         const METHOD: &'static str = "account.getNotifySettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
-
-    /// Errors of `account.resetNotifySettings#db7e1747` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResetNotifySettingsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ResetNotifySettingsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ResetNotifySettingsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ResetNotifySettingsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ResetNotifySettingsError {}
-
-    impl rt::MethodError for ResetNotifySettingsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.resetNotifySettings`: errors [`ResetNotifySettingsError`].
+    /// `account.resetNotifySettings`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::ResetNotifySettings {
-        type Error = ResetNotifySettingsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.resetNotifySettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -920,8 +618,7 @@ pub mod account {
         const METHOD: &'static str = "account.updateProfile";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "ABOUT_TOO_LONG"), (400, "FIRSTNAME_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ABOUT_TOO_LONG"), (400, "FIRSTNAME_INVALID"), ];
     }
 
     /// Errors of `account.updateStatus#6628562c` (layer 122).
@@ -939,8 +636,9 @@ pub mod account {
     }
 
     impl UpdateStatusError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("SESSION_PASSWORD_NEEDED", &[401])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("SESSION_PASSWORD_NEEDED", &[401]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -988,60 +686,11 @@ pub mod account {
         const METHOD: &'static str = "account.updateStatus";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(401, "SESSION_PASSWORD_NEEDED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(401, "SESSION_PASSWORD_NEEDED"), ];
     }
-
-    /// Errors of `account.getWallPapers#aabb1763` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetWallPapersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetWallPapersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetWallPapersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetWallPapersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetWallPapersError {}
-
-    impl rt::MethodError for GetWallPapersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getWallPapers`: errors [`GetWallPapersError`].
+    /// `account.getWallPapers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetWallPapers {
-        type Error = GetWallPapersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getWallPapers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -1063,7 +712,9 @@ pub mod account {
     }
 
     impl ReportPeerError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -1111,7 +762,7 @@ pub mod account {
         const METHOD: &'static str = "account.reportPeer";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `account.checkUsername#2714d86c` (layer 122).
@@ -1129,7 +780,9 @@ pub mod account {
     }
 
     impl CheckUsernameError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("USERNAME_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("USERNAME_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -1177,7 +830,7 @@ pub mod account {
         const METHOD: &'static str = "account.checkUsername";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USERNAME_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USERNAME_INVALID"), ];
     }
 
     /// Errors of `account.updateUsername#3e0bdd7c` (layer 122).
@@ -1255,11 +908,7 @@ pub mod account {
         const METHOD: &'static str = "account.updateUsername";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "USERNAME_INVALID"),
-            (400, "USERNAME_NOT_MODIFIED"),
-            (400, "USERNAME_OCCUPIED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USERNAME_INVALID"), (400, "USERNAME_NOT_MODIFIED"), (400, "USERNAME_OCCUPIED"), ];
     }
 
     /// Errors of `account.getPrivacy#dadbc950` (layer 122).
@@ -1277,8 +926,9 @@ pub mod account {
     }
 
     impl GetPrivacyError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("PRIVACY_KEY_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PRIVACY_KEY_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -1326,7 +976,7 @@ pub mod account {
         const METHOD: &'static str = "account.getPrivacy";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PRIVACY_KEY_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PRIVACY_KEY_INVALID"), ];
     }
 
     /// Errors of `account.setPrivacy#c9f81ce8` (layer 122).
@@ -1399,8 +1049,7 @@ pub mod account {
         const METHOD: &'static str = "account.setPrivacy";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "PRIVACY_KEY_INVALID"), (400, "PRIVACY_TOO_LONG")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PRIVACY_KEY_INVALID"), (400, "PRIVACY_TOO_LONG"), ];
     }
 
     /// Errors of `account.deleteAccount#418d4e0b` (layer 122).
@@ -1420,8 +1069,9 @@ pub mod account {
     }
 
     impl DeleteAccountError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::templated("2FA_CONFIRM_WAIT", &[420])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::templated("2FA_CONFIRM_WAIT", &[420]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -1469,60 +1119,11 @@ pub mod account {
         const METHOD: &'static str = "account.deleteAccount";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(420, "2FA_CONFIRM_WAIT_X")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(420, "2FA_CONFIRM_WAIT_X"), ];
     }
-
-    /// Errors of `account.getAccountTTL#8fc711d` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAccountTtlError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAccountTtlError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAccountTtlError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAccountTtlError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAccountTtlError {}
-
-    impl rt::MethodError for GetAccountTtlError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getAccountTTL`: errors [`GetAccountTtlError`].
+    /// `account.getAccountTTL`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetAccountTtl {
-        type Error = GetAccountTtlError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getAccountTTL";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -1544,7 +1145,9 @@ pub mod account {
     }
 
     impl SetAccountTtlError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("TTL_DAYS_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("TTL_DAYS_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -1592,7 +1195,7 @@ pub mod account {
         const METHOD: &'static str = "account.setAccountTTL";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TTL_DAYS_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TTL_DAYS_INVALID"), ];
     }
 
     /// Errors of `account.sendChangePhoneCode#82574ae5` (layer 122).
@@ -1665,11 +1268,7 @@ pub mod account {
         const METHOD: &'static str = "account.sendChangePhoneCode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (406, "FRESH_CHANGE_PHONE_FORBIDDEN"),
-            (400, "PHONE_NUMBER_INVALID"),
-            (406, "PHONE_NUMBER_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(406, "FRESH_CHANGE_PHONE_FORBIDDEN"), (400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID"), ];
     }
 
     /// Errors of `account.changePhone#70c32edb` (layer 122).
@@ -1687,8 +1286,9 @@ pub mod account {
     }
 
     impl ChangePhoneError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("PHONE_NUMBER_INVALID", &[400, 406])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PHONE_NUMBER_INVALID", &[400, 406]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -1736,118 +1336,19 @@ pub mod account {
         const METHOD: &'static str = "account.changePhone";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID"), ];
     }
-
-    /// Errors of `account.updateDeviceLocked#38df3532` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum UpdateDeviceLockedError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl UpdateDeviceLockedError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for UpdateDeviceLockedError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for UpdateDeviceLockedError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for UpdateDeviceLockedError {}
-
-    impl rt::MethodError for UpdateDeviceLockedError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.updateDeviceLocked`: errors [`UpdateDeviceLockedError`].
+    /// `account.updateDeviceLocked`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::UpdateDeviceLocked {
-        type Error = UpdateDeviceLockedError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.updateDeviceLocked";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getAuthorizations#e320c158` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAuthorizationsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAuthorizationsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAuthorizationsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAuthorizationsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAuthorizationsError {}
-
-    impl rt::MethodError for GetAuthorizationsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getAuthorizations`: errors [`GetAuthorizationsError`].
+    /// `account.getAuthorizations`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetAuthorizations {
-        type Error = GetAuthorizationsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getAuthorizations";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -1869,7 +1370,9 @@ pub mod account {
     }
 
     impl ResetAuthorizationError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("HASH_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("HASH_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -1917,60 +1420,11 @@ pub mod account {
         const METHOD: &'static str = "account.resetAuthorization";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "HASH_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "HASH_INVALID"), ];
     }
-
-    /// Errors of `account.getPassword#548a30f5` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetPasswordError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetPasswordError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetPasswordError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetPasswordError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetPasswordError {}
-
-    impl rt::MethodError for GetPasswordError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getPassword`: errors [`GetPasswordError`].
+    /// `account.getPassword`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetPassword {
-        type Error = GetPasswordError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getPassword";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -1992,8 +1446,9 @@ pub mod account {
     }
 
     impl GetPasswordSettingsError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("PASSWORD_HASH_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PASSWORD_HASH_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -2041,7 +1496,7 @@ pub mod account {
         const METHOD: &'static str = "account.getPasswordSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_HASH_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_HASH_INVALID"), ];
     }
 
     /// Errors of `account.updatePasswordSettings#a59b102f` (layer 122).
@@ -2126,12 +1581,7 @@ pub mod account {
         const METHOD: &'static str = "account.updatePasswordSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "EMAIL_UNCONFIRMED_X"),
-            (400, "NEW_SALT_INVALID"),
-            (400, "NEW_SETTINGS_INVALID"),
-            (400, "PASSWORD_HASH_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMAIL_UNCONFIRMED_X"), (400, "NEW_SALT_INVALID"), (400, "NEW_SETTINGS_INVALID"), (400, "PASSWORD_HASH_INVALID"), ];
     }
 
     /// Errors of `account.sendConfirmPhoneCode#1b3faa88` (layer 122).
@@ -2149,7 +1599,9 @@ pub mod account {
     }
 
     impl SendConfirmPhoneCodeError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("HASH_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("HASH_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -2197,7 +1649,7 @@ pub mod account {
         const METHOD: &'static str = "account.sendConfirmPhoneCode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "HASH_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "HASH_INVALID"), ];
     }
 
     /// Errors of `account.confirmPhone#5f2178c3` (layer 122).
@@ -2270,8 +1722,7 @@ pub mod account {
         const METHOD: &'static str = "account.confirmPhone";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CODE_HASH_INVALID"), (400, "PHONE_CODE_EMPTY")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CODE_HASH_INVALID"), (400, "PHONE_CODE_EMPTY"), ];
     }
 
     /// Errors of `account.getTmpPassword#449e0b51` (layer 122).
@@ -2344,291 +1795,43 @@ pub mod account {
         const METHOD: &'static str = "account.getTmpPassword";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "PASSWORD_HASH_INVALID"),
-            (400, "TMP_PASSWORD_DISABLED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_HASH_INVALID"), (400, "TMP_PASSWORD_DISABLED"), ];
     }
-
-    /// Errors of `account.getWebAuthorizations#182e6d6f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetWebAuthorizationsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetWebAuthorizationsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetWebAuthorizationsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetWebAuthorizationsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetWebAuthorizationsError {}
-
-    impl rt::MethodError for GetWebAuthorizationsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getWebAuthorizations`: errors [`GetWebAuthorizationsError`].
+    /// `account.getWebAuthorizations`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetWebAuthorizations {
-        type Error = GetWebAuthorizationsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getWebAuthorizations";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.resetWebAuthorization#2d01b9ef` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResetWebAuthorizationError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ResetWebAuthorizationError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ResetWebAuthorizationError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ResetWebAuthorizationError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ResetWebAuthorizationError {}
-
-    impl rt::MethodError for ResetWebAuthorizationError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.resetWebAuthorization`: errors [`ResetWebAuthorizationError`].
+    /// `account.resetWebAuthorization`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::ResetWebAuthorization {
-        type Error = ResetWebAuthorizationError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.resetWebAuthorization";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.resetWebAuthorizations#682d2594` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResetWebAuthorizationsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ResetWebAuthorizationsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ResetWebAuthorizationsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ResetWebAuthorizationsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ResetWebAuthorizationsError {}
-
-    impl rt::MethodError for ResetWebAuthorizationsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.resetWebAuthorizations`: errors [`ResetWebAuthorizationsError`].
+    /// `account.resetWebAuthorizations`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::ResetWebAuthorizations {
-        type Error = ResetWebAuthorizationsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.resetWebAuthorizations";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getAllSecureValues#b288bc7d` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAllSecureValuesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAllSecureValuesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAllSecureValuesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAllSecureValuesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAllSecureValuesError {}
-
-    impl rt::MethodError for GetAllSecureValuesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getAllSecureValues`: errors [`GetAllSecureValuesError`].
+    /// `account.getAllSecureValues`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetAllSecureValues {
-        type Error = GetAllSecureValuesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getAllSecureValues";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getSecureValue#73665bc2` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetSecureValueError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetSecureValueError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetSecureValueError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetSecureValueError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetSecureValueError {}
-
-    impl rt::MethodError for GetSecureValueError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getSecureValue`: errors [`GetSecureValueError`].
+    /// `account.getSecureValue`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetSecureValue<'_> {
-        type Error = GetSecureValueError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getSecureValue";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -2650,8 +1853,9 @@ pub mod account {
     }
 
     impl SaveSecureValueError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("PASSWORD_REQUIRED", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PASSWORD_REQUIRED", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -2699,60 +1903,11 @@ pub mod account {
         const METHOD: &'static str = "account.saveSecureValue";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_REQUIRED"), ];
     }
-
-    /// Errors of `account.deleteSecureValue#b880bc4b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DeleteSecureValueError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl DeleteSecureValueError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for DeleteSecureValueError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for DeleteSecureValueError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for DeleteSecureValueError {}
-
-    impl rt::MethodError for DeleteSecureValueError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.deleteSecureValue`: errors [`DeleteSecureValueError`].
+    /// `account.deleteSecureValue`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::DeleteSecureValue<'_> {
-        type Error = DeleteSecureValueError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.deleteSecureValue";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -2774,8 +1929,9 @@ pub mod account {
     }
 
     impl GetAuthorizationFormError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("PUBLIC_KEY_REQUIRED", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PUBLIC_KEY_REQUIRED", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -2823,174 +1979,27 @@ pub mod account {
         const METHOD: &'static str = "account.getAuthorizationForm";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PUBLIC_KEY_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PUBLIC_KEY_REQUIRED"), ];
     }
-
-    /// Errors of `account.acceptAuthorization#e7027c94` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceptAuthorizationError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl AcceptAuthorizationError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for AcceptAuthorizationError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for AcceptAuthorizationError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for AcceptAuthorizationError {}
-
-    impl rt::MethodError for AcceptAuthorizationError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.acceptAuthorization`: errors [`AcceptAuthorizationError`].
+    /// `account.acceptAuthorization`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::AcceptAuthorization<'_> {
-        type Error = AcceptAuthorizationError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.acceptAuthorization";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.sendVerifyPhoneCode#a5a356f9` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SendVerifyPhoneCodeError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SendVerifyPhoneCodeError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SendVerifyPhoneCodeError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SendVerifyPhoneCodeError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SendVerifyPhoneCodeError {}
-
-    impl rt::MethodError for SendVerifyPhoneCodeError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.sendVerifyPhoneCode`: errors [`SendVerifyPhoneCodeError`].
+    /// `account.sendVerifyPhoneCode`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::SendVerifyPhoneCode<'_> {
-        type Error = SendVerifyPhoneCodeError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.sendVerifyPhoneCode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.verifyPhone#4dd3a7f6` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum VerifyPhoneError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl VerifyPhoneError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for VerifyPhoneError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for VerifyPhoneError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for VerifyPhoneError {}
-
-    impl rt::MethodError for VerifyPhoneError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.verifyPhone`: errors [`VerifyPhoneError`].
+    /// `account.verifyPhone`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::VerifyPhone<'_> {
-        type Error = VerifyPhoneError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.verifyPhone";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -3012,7 +2021,9 @@ pub mod account {
     }
 
     impl SendVerifyEmailCodeError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("EMAIL_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("EMAIL_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -3060,7 +2071,7 @@ pub mod account {
         const METHOD: &'static str = "account.sendVerifyEmailCode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMAIL_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMAIL_INVALID"), ];
     }
 
     /// Errors of `account.verifyEmail#ecba39db` (layer 122).
@@ -3078,7 +2089,9 @@ pub mod account {
     }
 
     impl VerifyEmailError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("EMAIL_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("EMAIL_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -3126,459 +2139,67 @@ pub mod account {
         const METHOD: &'static str = "account.verifyEmail";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMAIL_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMAIL_INVALID"), ];
     }
-
-    /// Errors of `account.initTakeoutSession#f05b4804` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InitTakeoutSessionError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl InitTakeoutSessionError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for InitTakeoutSessionError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for InitTakeoutSessionError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for InitTakeoutSessionError {}
-
-    impl rt::MethodError for InitTakeoutSessionError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.initTakeoutSession`: errors [`InitTakeoutSessionError`].
+    /// `account.initTakeoutSession`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::InitTakeoutSession {
-        type Error = InitTakeoutSessionError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.initTakeoutSession";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.finishTakeoutSession#1d2652ee` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FinishTakeoutSessionError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl FinishTakeoutSessionError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for FinishTakeoutSessionError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for FinishTakeoutSessionError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for FinishTakeoutSessionError {}
-
-    impl rt::MethodError for FinishTakeoutSessionError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.finishTakeoutSession`: errors [`FinishTakeoutSessionError`].
+    /// `account.finishTakeoutSession`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::FinishTakeoutSession {
-        type Error = FinishTakeoutSessionError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.finishTakeoutSession";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.confirmPasswordEmail#8fdf1920` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ConfirmPasswordEmailError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ConfirmPasswordEmailError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ConfirmPasswordEmailError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ConfirmPasswordEmailError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ConfirmPasswordEmailError {}
-
-    impl rt::MethodError for ConfirmPasswordEmailError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.confirmPasswordEmail`: errors [`ConfirmPasswordEmailError`].
+    /// `account.confirmPasswordEmail`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::ConfirmPasswordEmail<'_> {
-        type Error = ConfirmPasswordEmailError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.confirmPasswordEmail";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.resendPasswordEmail#7a7f2a15` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResendPasswordEmailError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ResendPasswordEmailError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ResendPasswordEmailError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ResendPasswordEmailError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ResendPasswordEmailError {}
-
-    impl rt::MethodError for ResendPasswordEmailError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.resendPasswordEmail`: errors [`ResendPasswordEmailError`].
+    /// `account.resendPasswordEmail`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::ResendPasswordEmail {
-        type Error = ResendPasswordEmailError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.resendPasswordEmail";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.cancelPasswordEmail#c1cbd5b6` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum CancelPasswordEmailError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl CancelPasswordEmailError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for CancelPasswordEmailError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for CancelPasswordEmailError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for CancelPasswordEmailError {}
-
-    impl rt::MethodError for CancelPasswordEmailError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.cancelPasswordEmail`: errors [`CancelPasswordEmailError`].
+    /// `account.cancelPasswordEmail`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::CancelPasswordEmail {
-        type Error = CancelPasswordEmailError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.cancelPasswordEmail";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getContactSignUpNotification#9f07c728` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetContactSignUpNotificationError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetContactSignUpNotificationError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetContactSignUpNotificationError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetContactSignUpNotificationError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetContactSignUpNotificationError {}
-
-    impl rt::MethodError for GetContactSignUpNotificationError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getContactSignUpNotification`: errors [`GetContactSignUpNotificationError`].
+    /// `account.getContactSignUpNotification`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetContactSignUpNotification {
-        type Error = GetContactSignUpNotificationError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getContactSignUpNotification";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.setContactSignUpNotification#cff43f61` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SetContactSignUpNotificationError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SetContactSignUpNotificationError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SetContactSignUpNotificationError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SetContactSignUpNotificationError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SetContactSignUpNotificationError {}
-
-    impl rt::MethodError for SetContactSignUpNotificationError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.setContactSignUpNotification`: errors [`SetContactSignUpNotificationError`].
+    /// `account.setContactSignUpNotification`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::SetContactSignUpNotification {
-        type Error = SetContactSignUpNotificationError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.setContactSignUpNotification";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getNotifyExceptions#53577479` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetNotifyExceptionsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetNotifyExceptionsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetNotifyExceptionsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetNotifyExceptionsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetNotifyExceptionsError {}
-
-    impl rt::MethodError for GetNotifyExceptionsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getNotifyExceptions`: errors [`GetNotifyExceptionsError`].
+    /// `account.getNotifyExceptions`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetNotifyExceptions<'_> {
-        type Error = GetNotifyExceptionsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getNotifyExceptions";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -3600,8 +2221,9 @@ pub mod account {
     }
 
     impl GetWallPaperError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("WALLPAPER_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("WALLPAPER_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -3649,7 +2271,7 @@ pub mod account {
         const METHOD: &'static str = "account.getWallPaper";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WALLPAPER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WALLPAPER_INVALID"), ];
     }
 
     /// Errors of `account.uploadWallPaper#dd853661` (layer 122).
@@ -3722,10 +2344,7 @@ pub mod account {
         const METHOD: &'static str = "account.uploadWallPaper";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "WALLPAPER_FILE_INVALID"),
-            (400, "WALLPAPER_MIME_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WALLPAPER_FILE_INVALID"), (400, "WALLPAPER_MIME_INVALID"), ];
     }
 
     /// Errors of `account.saveWallPaper#6c5a5b37` (layer 122).
@@ -3743,8 +2362,9 @@ pub mod account {
     }
 
     impl SaveWallPaperError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("WALLPAPER_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("WALLPAPER_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -3792,7 +2412,7 @@ pub mod account {
         const METHOD: &'static str = "account.saveWallPaper";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WALLPAPER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WALLPAPER_INVALID"), ];
     }
 
     /// Errors of `account.installWallPaper#feed5769` (layer 122).
@@ -3810,8 +2430,9 @@ pub mod account {
     }
 
     impl InstallWallPaperError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("WALLPAPER_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("WALLPAPER_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -3859,231 +2480,35 @@ pub mod account {
         const METHOD: &'static str = "account.installWallPaper";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WALLPAPER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WALLPAPER_INVALID"), ];
     }
-
-    /// Errors of `account.resetWallPapers#bb3b9804` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResetWallPapersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ResetWallPapersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ResetWallPapersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ResetWallPapersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ResetWallPapersError {}
-
-    impl rt::MethodError for ResetWallPapersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.resetWallPapers`: errors [`ResetWallPapersError`].
+    /// `account.resetWallPapers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::ResetWallPapers {
-        type Error = ResetWallPapersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.resetWallPapers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getAutoDownloadSettings#56da0b3f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAutoDownloadSettingsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAutoDownloadSettingsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAutoDownloadSettingsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAutoDownloadSettingsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAutoDownloadSettingsError {}
-
-    impl rt::MethodError for GetAutoDownloadSettingsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getAutoDownloadSettings`: errors [`GetAutoDownloadSettingsError`].
+    /// `account.getAutoDownloadSettings`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetAutoDownloadSettings {
-        type Error = GetAutoDownloadSettingsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getAutoDownloadSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.saveAutoDownloadSettings#76f36233` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SaveAutoDownloadSettingsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SaveAutoDownloadSettingsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SaveAutoDownloadSettingsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SaveAutoDownloadSettingsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SaveAutoDownloadSettingsError {}
-
-    impl rt::MethodError for SaveAutoDownloadSettingsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.saveAutoDownloadSettings`: errors [`SaveAutoDownloadSettingsError`].
+    /// `account.saveAutoDownloadSettings`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::SaveAutoDownloadSettings {
-        type Error = SaveAutoDownloadSettingsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.saveAutoDownloadSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.uploadTheme#1c3db333` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum UploadThemeError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl UploadThemeError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for UploadThemeError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for UploadThemeError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for UploadThemeError {}
-
-    impl rt::MethodError for UploadThemeError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.uploadTheme`: errors [`UploadThemeError`].
+    /// `account.uploadTheme`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::UploadTheme<'_> {
-        type Error = UploadThemeError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.uploadTheme";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -4105,8 +2530,9 @@ pub mod account {
     }
 
     impl CreateThemeError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("THEME_MIME_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("THEME_MIME_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -4154,7 +2580,7 @@ pub mod account {
         const METHOD: &'static str = "account.createTheme";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "THEME_MIME_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "THEME_MIME_INVALID"), ];
     }
 
     /// Errors of `account.updateTheme#5cb367d5` (layer 122).
@@ -4172,7 +2598,9 @@ pub mod account {
     }
 
     impl UpdateThemeError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("THEME_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("THEME_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -4220,231 +2648,35 @@ pub mod account {
         const METHOD: &'static str = "account.updateTheme";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "THEME_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "THEME_INVALID"), ];
     }
-
-    /// Errors of `account.saveTheme#f257106c` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SaveThemeError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SaveThemeError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SaveThemeError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SaveThemeError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SaveThemeError {}
-
-    impl rt::MethodError for SaveThemeError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.saveTheme`: errors [`SaveThemeError`].
+    /// `account.saveTheme`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::SaveTheme<'_> {
-        type Error = SaveThemeError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.saveTheme";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.installTheme#7ae43737` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstallThemeError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl InstallThemeError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for InstallThemeError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for InstallThemeError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for InstallThemeError {}
-
-    impl rt::MethodError for InstallThemeError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.installTheme`: errors [`InstallThemeError`].
+    /// `account.installTheme`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::InstallTheme<'_> {
-        type Error = InstallThemeError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.installTheme";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getTheme#8d9d742b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetThemeError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetThemeError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetThemeError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetThemeError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetThemeError {}
-
-    impl rt::MethodError for GetThemeError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getTheme`: errors [`GetThemeError`].
+    /// `account.getTheme`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetTheme<'_> {
-        type Error = GetThemeError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getTheme";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getThemes#285946f8` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetThemesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetThemesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetThemesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetThemesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetThemesError {}
-
-    impl rt::MethodError for GetThemesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getThemes`: errors [`GetThemesError`].
+    /// `account.getThemes`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetThemes<'_> {
-        type Error = GetThemesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getThemes";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -4466,8 +2698,9 @@ pub mod account {
     }
 
     impl SetContentSettingsError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("SENSITIVE_CHANGE_FORBIDDEN", &[403])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("SENSITIVE_CHANGE_FORBIDDEN", &[403]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -4515,174 +2748,27 @@ pub mod account {
         const METHOD: &'static str = "account.setContentSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(403, "SENSITIVE_CHANGE_FORBIDDEN")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(403, "SENSITIVE_CHANGE_FORBIDDEN"), ];
     }
-
-    /// Errors of `account.getContentSettings#8b9b4dae` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetContentSettingsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetContentSettingsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetContentSettingsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetContentSettingsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetContentSettingsError {}
-
-    impl rt::MethodError for GetContentSettingsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getContentSettings`: errors [`GetContentSettingsError`].
+    /// `account.getContentSettings`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetContentSettings {
-        type Error = GetContentSettingsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getContentSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getMultiWallPapers#65ad71dc` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetMultiWallPapersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetMultiWallPapersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetMultiWallPapersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetMultiWallPapersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetMultiWallPapersError {}
-
-    impl rt::MethodError for GetMultiWallPapersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getMultiWallPapers`: errors [`GetMultiWallPapersError`].
+    /// `account.getMultiWallPapers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetMultiWallPapers<'_> {
-        type Error = GetMultiWallPapersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getMultiWallPapers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `account.getGlobalPrivacySettings#eb2b4cf6` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetGlobalPrivacySettingsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetGlobalPrivacySettingsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetGlobalPrivacySettingsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetGlobalPrivacySettingsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetGlobalPrivacySettingsError {}
-
-    impl rt::MethodError for GetGlobalPrivacySettingsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `account.getGlobalPrivacySettings`: errors [`GetGlobalPrivacySettingsError`].
+    /// `account.getGlobalPrivacySettings`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::account::GetGlobalPrivacySettings {
-        type Error = GetGlobalPrivacySettingsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "account.getGlobalPrivacySettings";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -4704,8 +2790,9 @@ pub mod account {
     }
 
     impl SetGlobalPrivacySettingsError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("AUTOARCHIVE_NOT_AVAILABLE", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("AUTOARCHIVE_NOT_AVAILABLE", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -4753,7 +2840,7 @@ pub mod account {
         const METHOD: &'static str = "account.setGlobalPrivacySettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "AUTOARCHIVE_NOT_AVAILABLE")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "AUTOARCHIVE_NOT_AVAILABLE"), ];
     }
 }
 
@@ -4874,19 +2961,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.sendCode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "API_ID_INVALID"),
-            (400, "API_ID_PUBLISHED_FLOOD"),
-            (500, "AUTH_RESTART"),
-            (400, "INPUT_REQUEST_TOO_LONG"),
-            (400, "PHONE_NUMBER_APP_SIGNUP_FORBIDDEN"),
-            (400, "PHONE_NUMBER_BANNED"),
-            (400, "PHONE_NUMBER_FLOOD"),
-            (400, "PHONE_NUMBER_INVALID"),
-            (406, "PHONE_NUMBER_INVALID"),
-            (406, "PHONE_PASSWORD_FLOOD"),
-            (400, "PHONE_PASSWORD_PROTECTED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "API_ID_INVALID"), (400, "API_ID_PUBLISHED_FLOOD"), (500, "AUTH_RESTART"), (400, "INPUT_REQUEST_TOO_LONG"), (400, "PHONE_NUMBER_APP_SIGNUP_FORBIDDEN"), (400, "PHONE_NUMBER_BANNED"), (400, "PHONE_NUMBER_FLOOD"), (400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID"), (406, "PHONE_PASSWORD_FLOOD"), (400, "PHONE_PASSWORD_PROTECTED"), ];
     }
 
     /// Errors of `auth.signUp#80eee427` (layer 122).
@@ -4994,18 +3069,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.signUp";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "FIRSTNAME_INVALID"),
-            (500, "MEMBER_OCCUPY_PRIMARY_LOC_FAILED"),
-            (400, "PHONE_CODE_EMPTY"),
-            (400, "PHONE_CODE_EXPIRED"),
-            (400, "PHONE_CODE_INVALID"),
-            (400, "PHONE_NUMBER_FLOOD"),
-            (400, "PHONE_NUMBER_INVALID"),
-            (406, "PHONE_NUMBER_INVALID"),
-            (400, "PHONE_NUMBER_OCCUPIED"),
-            (500, "REG_ID_GENERATE_FAILED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "FIRSTNAME_INVALID"), (500, "MEMBER_OCCUPY_PRIMARY_LOC_FAILED"), (400, "PHONE_CODE_EMPTY"), (400, "PHONE_CODE_EXPIRED"), (400, "PHONE_CODE_INVALID"), (400, "PHONE_NUMBER_FLOOD"), (400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID"), (400, "PHONE_NUMBER_OCCUPIED"), (500, "REG_ID_GENERATE_FAILED"), ];
     }
 
     /// Errors of `auth.signIn#bcd51581` (layer 122).
@@ -5098,68 +3162,11 @@ pub mod auth {
         const METHOD: &'static str = "auth.signIn";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "PHONE_CODE_EMPTY"),
-            (400, "PHONE_CODE_EXPIRED"),
-            (400, "PHONE_CODE_INVALID"),
-            (400, "PHONE_NUMBER_INVALID"),
-            (406, "PHONE_NUMBER_INVALID"),
-            (400, "PHONE_NUMBER_UNOCCUPIED"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PHONE_CODE_EMPTY"), (400, "PHONE_CODE_EXPIRED"), (400, "PHONE_CODE_INVALID"), (400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID"), (400, "PHONE_NUMBER_UNOCCUPIED"), (401, "SESSION_PASSWORD_NEEDED"), ];
     }
-
-    /// Errors of `auth.logOut#5717da40` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum LogOutError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl LogOutError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for LogOutError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for LogOutError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for LogOutError {}
-
-    impl rt::MethodError for LogOutError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `auth.logOut`: errors [`LogOutError`].
+    /// `auth.logOut`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::auth::LogOut {
-        type Error = LogOutError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "auth.logOut";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
@@ -5181,7 +3188,9 @@ pub mod auth {
     }
 
     impl ResetAuthorizationsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("TIMEOUT", &[500])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("TIMEOUT", &[500]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -5229,7 +3238,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.resetAuthorizations";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(500, "TIMEOUT")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(500, "TIMEOUT"), ];
     }
 
     /// Errors of `auth.exportAuthorization#e5bfffcd` (layer 122).
@@ -5247,7 +3256,9 @@ pub mod auth {
     }
 
     impl ExportAuthorizationError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("DC_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("DC_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -5295,7 +3306,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.exportAuthorization";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "DC_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "DC_ID_INVALID"), ];
     }
 
     /// Errors of `auth.importAuthorization#e3ef9613` (layer 122).
@@ -5368,8 +3379,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.importAuthorization";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "AUTH_BYTES_INVALID"), (400, "USER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "AUTH_BYTES_INVALID"), (400, "USER_ID_INVALID"), ];
     }
 
     /// Errors of `auth.bindTempAuthKey#cdd42a05` (layer 122).
@@ -5452,12 +3462,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.bindTempAuthKey";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ENCRYPTED_MESSAGE_INVALID"),
-            (400, "INPUT_REQUEST_TOO_LONG"),
-            (400, "TEMP_AUTH_KEY_EMPTY"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ENCRYPTED_MESSAGE_INVALID"), (400, "INPUT_REQUEST_TOO_LONG"), (400, "TEMP_AUTH_KEY_EMPTY"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `auth.importBotAuthorization#67a3ff2c` (layer 122).
@@ -5535,11 +3540,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.importBotAuthorization";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ACCESS_TOKEN_EXPIRED"),
-            (400, "ACCESS_TOKEN_INVALID"),
-            (400, "API_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ACCESS_TOKEN_EXPIRED"), (400, "ACCESS_TOKEN_INVALID"), (400, "API_ID_INVALID"), ];
     }
 
     /// Errors of `auth.checkPassword#d18b4d16` (layer 122).
@@ -5557,8 +3558,9 @@ pub mod auth {
     }
 
     impl CheckPasswordError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("PASSWORD_HASH_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PASSWORD_HASH_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -5606,7 +3608,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.checkPassword";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_HASH_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_HASH_INVALID"), ];
     }
 
     /// Errors of `auth.requestPasswordRecovery#d897bc66` (layer 122).
@@ -5679,8 +3681,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.requestPasswordRecovery";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "PASSWORD_EMPTY"), (400, "PASSWORD_RECOVERY_NA")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_EMPTY"), (400, "PASSWORD_RECOVERY_NA"), ];
     }
 
     /// Errors of `auth.recoverPassword#4ea56e92` (layer 122).
@@ -5753,8 +3754,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.recoverPassword";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CODE_EMPTY"), (400, "NEW_SETTINGS_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CODE_EMPTY"), (400, "NEW_SETTINGS_INVALID"), ];
     }
 
     /// Errors of `auth.resendCode#3ef1a9bf` (layer 122).
@@ -5827,11 +3827,7 @@ pub mod auth {
         const METHOD: &'static str = "auth.resendCode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "PHONE_NUMBER_INVALID"),
-            (406, "PHONE_NUMBER_INVALID"),
-            (406, "SEND_CODE_UNAVAILABLE"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID"), (406, "SEND_CODE_UNAVAILABLE"), ];
     }
 
     /// Errors of `auth.cancelCode#1f040578` (layer 122).
@@ -5849,8 +3845,9 @@ pub mod auth {
     }
 
     impl CancelCodeError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("PHONE_NUMBER_INVALID", &[400, 406])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PHONE_NUMBER_INVALID", &[400, 406]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -5898,118 +3895,19 @@ pub mod auth {
         const METHOD: &'static str = "auth.cancelCode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PHONE_NUMBER_INVALID"), (406, "PHONE_NUMBER_INVALID"), ];
     }
-
-    /// Errors of `auth.dropTempAuthKeys#8e48a188` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DropTempAuthKeysError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl DropTempAuthKeysError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for DropTempAuthKeysError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for DropTempAuthKeysError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for DropTempAuthKeysError {}
-
-    impl rt::MethodError for DropTempAuthKeysError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `auth.dropTempAuthKeys`: errors [`DropTempAuthKeysError`].
+    /// `auth.dropTempAuthKeys`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::auth::DropTempAuthKeys<'_> {
-        type Error = DropTempAuthKeysError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "auth.dropTempAuthKeys";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `auth.exportLoginToken#b1b41517` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ExportLoginTokenError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ExportLoginTokenError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ExportLoginTokenError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ExportLoginTokenError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ExportLoginTokenError {}
-
-    impl rt::MethodError for ExportLoginTokenError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `auth.exportLoginToken`: errors [`ExportLoginTokenError`].
+    /// `auth.exportLoginToken`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::auth::ExportLoginToken<'_> {
-        type Error = ExportLoginTokenError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "auth.exportLoginToken";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -6091,64 +3989,11 @@ pub mod auth {
         const METHOD: &'static str = "auth.importLoginToken";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "AUTH_TOKEN_ALREADY_ACCEPTED"),
-            (400, "AUTH_TOKEN_EXPIRED"),
-            (400, "AUTH_TOKEN_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "AUTH_TOKEN_ALREADY_ACCEPTED"), (400, "AUTH_TOKEN_EXPIRED"), (400, "AUTH_TOKEN_INVALID"), ];
     }
-
-    /// Errors of `auth.acceptLoginToken#e894ad4d` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceptLoginTokenError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl AcceptLoginTokenError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for AcceptLoginTokenError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for AcceptLoginTokenError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for AcceptLoginTokenError {}
-
-    impl rt::MethodError for AcceptLoginTokenError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `auth.acceptLoginToken`: errors [`AcceptLoginTokenError`].
+    /// `auth.acceptLoginToken`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::auth::AcceptLoginToken<'_> {
-        type Error = AcceptLoginTokenError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "auth.acceptLoginToken";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -6178,8 +4023,9 @@ pub mod bots {
     }
 
     impl SendCustomRequestError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("USER_BOT_INVALID", &[400, 403])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("USER_BOT_INVALID", &[400, 403]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -6227,8 +4073,7 @@ pub mod bots {
         const METHOD: &'static str = "bots.sendCustomRequest";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "USER_BOT_INVALID"), (403, "USER_BOT_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USER_BOT_INVALID"), (403, "USER_BOT_INVALID"), ];
     }
 
     /// Errors of `bots.answerWebhookJSONQuery#e6213f4d` (layer 122).
@@ -6301,11 +4146,7 @@ pub mod bots {
         const METHOD: &'static str = "bots.answerWebhookJSONQuery";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "QUERY_ID_INVALID"),
-            (400, "USER_BOT_INVALID"),
-            (403, "USER_BOT_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "QUERY_ID_INVALID"), (400, "USER_BOT_INVALID"), (403, "USER_BOT_INVALID"), ];
     }
 
     /// Errors of `bots.setBotCommands#805d46f6` (layer 122).
@@ -6383,11 +4224,7 @@ pub mod bots {
         const METHOD: &'static str = "bots.setBotCommands";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_COMMAND_DESCRIPTION_INVALID"),
-            (400, "BOT_COMMAND_INVALID"),
-            (400, "LANG_CODE_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_COMMAND_DESCRIPTION_INVALID"), (400, "BOT_COMMAND_INVALID"), (400, "LANG_CODE_INVALID"), ];
     }
 }
 
@@ -6468,11 +4305,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.readHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), ];
     }
 
     /// Errors of `channels.deleteMessages#84c1fd4e` (layer 122).
@@ -6550,12 +4383,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.deleteMessages";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (403, "MESSAGE_DELETE_FORBIDDEN"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (403, "MESSAGE_DELETE_FORBIDDEN"), ];
     }
 
     /// Errors of `channels.deleteUserHistory#d10dd71b` (layer 122).
@@ -6628,11 +4456,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.deleteUserHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), ];
     }
 
     /// Errors of `channels.reportSpam#fe087810` (layer 122).
@@ -6705,8 +4529,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.reportSpam";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CHANNEL_INVALID"), (400, "INPUT_USER_DEACTIVATED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "INPUT_USER_DEACTIVATED"), ];
     }
 
     /// Errors of `channels.getMessages#ad8c9a23` (layer 122).
@@ -6784,12 +4607,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.getMessages";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "MESSAGE_IDS_EMPTY"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "MESSAGE_IDS_EMPTY"), ];
     }
 
     /// Errors of `channels.getParticipants#123e05e9` (layer 122).
@@ -6877,15 +4695,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.getParticipants";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "INPUT_CONSTRUCTOR_INVALID"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "INPUT_CONSTRUCTOR_INVALID"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `channels.getParticipant#546dd7a6` (layer 122).
@@ -6973,15 +4783,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.getParticipant";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "USER_ID_INVALID"),
-            (400, "USER_NOT_PARTICIPANT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "USER_ID_INVALID"), (400, "USER_NOT_PARTICIPANT"), ];
     }
 
     /// Errors of `channels.getChannels#a7f6bbb` (layer 122).
@@ -7059,12 +4861,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.getChannels";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (500, "NEED_CHAT_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (500, "NEED_CHAT_INVALID"), ];
     }
 
     /// Errors of `channels.getFullChannel#8736a09` (layer 122).
@@ -7147,13 +4944,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.getFullChannel";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (403, "CHANNEL_PUBLIC_GROUP_NA"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (403, "CHANNEL_PUBLIC_GROUP_NA"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `channels.createChannel#3d5fb10f` (layer 122).
@@ -7226,11 +5017,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.createChannel";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_TITLE_EMPTY"),
-            (403, "USER_RESTRICTED"),
-            (406, "USER_RESTRICTED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_TITLE_EMPTY"), (403, "USER_RESTRICTED"), (406, "USER_RESTRICTED"), ];
     }
 
     /// Errors of `channels.editAdmin#d33c8902` (layer 122).
@@ -7358,24 +5145,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.editAdmin";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ADMINS_TOO_MUCH"),
-            (400, "ADMIN_RANK_EMOJI_NOT_ALLOWED"),
-            (400, "ADMIN_RANK_INVALID"),
-            (400, "BOT_CHANNELS_NA"),
-            (400, "CHANNEL_INVALID"),
-            (403, "CHAT_ADMIN_INVITE_REQUIRED"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "FRESH_CHANGE_ADMINS_FORBIDDEN"),
-            (406, "FRESH_CHANGE_ADMINS_FORBIDDEN"),
-            (403, "RIGHT_FORBIDDEN"),
-            (400, "USER_CREATOR"),
-            (400, "USER_ID_INVALID"),
-            (400, "USER_NOT_MUTUAL_CONTACT"),
-            (403, "USER_NOT_MUTUAL_CONTACT"),
-            (403, "USER_PRIVACY_RESTRICTED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ADMINS_TOO_MUCH"), (400, "ADMIN_RANK_EMOJI_NOT_ALLOWED"), (400, "ADMIN_RANK_INVALID"), (400, "BOT_CHANNELS_NA"), (400, "CHANNEL_INVALID"), (403, "CHAT_ADMIN_INVITE_REQUIRED"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "FRESH_CHANGE_ADMINS_FORBIDDEN"), (406, "FRESH_CHANGE_ADMINS_FORBIDDEN"), (403, "RIGHT_FORBIDDEN"), (400, "USER_CREATOR"), (400, "USER_ID_INVALID"), (400, "USER_NOT_MUTUAL_CONTACT"), (403, "USER_NOT_MUTUAL_CONTACT"), (403, "USER_PRIVACY_RESTRICTED"), ];
     }
 
     /// Errors of `channels.editTitle#566decd0` (layer 122).
@@ -7453,12 +5223,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.editTitle";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "CHAT_NOT_MODIFIED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "CHAT_NOT_MODIFIED"), ];
     }
 
     /// Errors of `channels.editPhoto#f12e57c9` (layer 122).
@@ -7541,13 +5306,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.editPhoto";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "FILE_REFERENCE_INVALID"),
-            (400, "PHOTO_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "FILE_REFERENCE_INVALID"), (400, "PHOTO_INVALID"), ];
     }
 
     /// Errors of `channels.checkUsername#10e6bd2c` (layer 122).
@@ -7560,7 +5319,7 @@ pub mod channels {
     pub enum CheckUsernameError {
         /// `400 CHANNEL_INVALID`: Invalid channel object. Make sure to pass the right types, for instance making sure that the request is designed for channels or otherwise look for a different one more suited.
         ChannelInvalid,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 USERNAME_INVALID`: Nobody is using this username, or the username is unacceptable. If the latter, it must match r"\[a-zA-Z\]\[\w\d\]{3,30}\[a-zA-Z\d\]".
         UsernameInvalid,
@@ -7625,11 +5384,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.checkUsername";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHAT_ID_INVALID"),
-            (400, "USERNAME_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHAT_ID_INVALID"), (400, "USERNAME_INVALID"), ];
     }
 
     /// Errors of `channels.updateUsername#3514b3de` (layer 122).
@@ -7722,15 +5477,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.updateUsername";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNELS_ADMIN_PUBLIC_TOO_MUCH"),
-            (400, "CHANNEL_INVALID"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "USERNAME_INVALID"),
-            (400, "USERNAME_OCCUPIED"),
-            (400, "USERNAME_PURCHASE_AVAILABLE"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNELS_ADMIN_PUBLIC_TOO_MUCH"), (400, "CHANNEL_INVALID"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "USERNAME_INVALID"), (400, "USERNAME_OCCUPIED"), (400, "USERNAME_PURCHASE_AVAILABLE"), ];
     }
 
     /// Errors of `channels.joinChannel#24b524c5` (layer 122).
@@ -7813,13 +5560,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.joinChannel";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNELS_TOO_MUCH"),
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "INVITE_REQUEST_SENT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNELS_TOO_MUCH"), (400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "INVITE_REQUEST_SENT"), ];
     }
 
     /// Errors of `channels.leaveChannel#f836aa95` (layer 122).
@@ -7907,14 +5648,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.leaveChannel";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (403, "CHANNEL_PUBLIC_GROUP_NA"),
-            (400, "USER_CREATOR"),
-            (400, "USER_NOT_PARTICIPANT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (403, "CHANNEL_PUBLIC_GROUP_NA"), (400, "USER_CREATOR"), (400, "USER_NOT_PARTICIPANT"), ];
     }
 
     /// Errors of `channels.inviteToChannel#199f3a6c` (layer 122).
@@ -8062,29 +5796,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.inviteToChannel";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOTS_TOO_MUCH"),
-            (400, "BOT_GROUPS_BLOCKED"),
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "CHAT_INVALID"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "INPUT_USER_DEACTIVATED"),
-            (400, "USERS_TOO_MUCH"),
-            (400, "USER_BANNED_IN_CHANNEL"),
-            (400, "USER_BLOCKED"),
-            (400, "USER_BOT"),
-            (400, "USER_CHANNELS_TOO_MUCH"),
-            (403, "USER_CHANNELS_TOO_MUCH"),
-            (400, "USER_ID_INVALID"),
-            (400, "USER_KICKED"),
-            (400, "USER_NOT_MUTUAL_CONTACT"),
-            (403, "USER_NOT_MUTUAL_CONTACT"),
-            (403, "USER_PRIVACY_RESTRICTED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOTS_TOO_MUCH"), (400, "BOT_GROUPS_BLOCKED"), (400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "CHAT_INVALID"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "INPUT_USER_DEACTIVATED"), (400, "USERS_TOO_MUCH"), (400, "USER_BANNED_IN_CHANNEL"), (400, "USER_BLOCKED"), (400, "USER_BOT"), (400, "USER_CHANNELS_TOO_MUCH"), (403, "USER_CHANNELS_TOO_MUCH"), (400, "USER_ID_INVALID"), (400, "USER_KICKED"), (400, "USER_NOT_MUTUAL_CONTACT"), (403, "USER_NOT_MUTUAL_CONTACT"), (403, "USER_PRIVACY_RESTRICTED"), ];
     }
 
     /// Errors of `channels.deleteChannel#c0111fe3` (layer 122).
@@ -8162,13 +5874,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.deleteChannel";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHANNEL_TOO_LARGE"),
-            (406, "CHANNEL_TOO_LARGE"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHANNEL_TOO_LARGE"), (406, "CHANNEL_TOO_LARGE"), ];
     }
 
     /// Errors of `channels.exportMessageLink#e63fadeb` (layer 122).
@@ -8186,7 +5892,9 @@ pub mod channels {
     }
 
     impl ExportMessageLinkError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("CHANNEL_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CHANNEL_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -8234,7 +5942,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.exportMessageLink";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), ];
     }
 
     /// Errors of `channels.toggleSignatures#1f69b606` (layer 122).
@@ -8252,7 +5960,9 @@ pub mod channels {
     }
 
     impl ToggleSignaturesError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("CHANNEL_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CHANNEL_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -8300,60 +6010,11 @@ pub mod channels {
         const METHOD: &'static str = "channels.toggleSignatures";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), ];
     }
-
-    /// Errors of `channels.getAdminedPublicChannels#f8b036af` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAdminedPublicChannelsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAdminedPublicChannelsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAdminedPublicChannelsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAdminedPublicChannelsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAdminedPublicChannelsError {}
-
-    impl rt::MethodError for GetAdminedPublicChannelsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `channels.getAdminedPublicChannels`: errors [`GetAdminedPublicChannelsError`].
+    /// `channels.getAdminedPublicChannels`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::channels::GetAdminedPublicChannels {
-        type Error = GetAdminedPublicChannelsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "channels.getAdminedPublicChannels";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -8445,15 +6106,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.editBanned";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "USER_ADMIN_INVALID"),
-            (400, "USER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "USER_ADMIN_INVALID"), (400, "USER_ID_INVALID"), ];
     }
 
     /// Errors of `channels.getAdminLog#33ddf480` (layer 122).
@@ -8531,13 +6184,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.getAdminLog";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), ];
     }
 
     /// Errors of `channels.setStickers#ea8ca4f9` (layer 122).
@@ -8615,11 +6262,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.setStickers";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "PARTICIPANTS_TOO_FEW"),
-            (406, "STICKERSET_OWNER_ANONYMOUS"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "PARTICIPANTS_TOO_FEW"), (406, "STICKERSET_OWNER_ANONYMOUS"), ];
     }
 
     /// Errors of `channels.readMessageContents#eab5dc38` (layer 122).
@@ -8692,11 +6335,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.readMessageContents";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), ];
     }
 
     /// Errors of `channels.deleteHistory#af369d42` (layer 122).
@@ -8714,7 +6353,9 @@ pub mod channels {
     }
 
     impl DeleteHistoryError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("CHANNEL_TOO_BIG", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CHANNEL_TOO_BIG", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -8762,7 +6403,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.deleteHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_TOO_BIG")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_TOO_BIG"), ];
     }
 
     /// Errors of `channels.togglePreHistoryHidden#eabbb94c` (layer 122).
@@ -8780,7 +6421,9 @@ pub mod channels {
     }
 
     impl TogglePreHistoryHiddenError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("CHAT_LINK_EXISTS", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CHAT_LINK_EXISTS", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -8828,117 +6471,19 @@ pub mod channels {
         const METHOD: &'static str = "channels.togglePreHistoryHidden";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_LINK_EXISTS")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_LINK_EXISTS"), ];
     }
-
-    /// Errors of `channels.getLeftChannels#8341ecc0` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetLeftChannelsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetLeftChannelsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetLeftChannelsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetLeftChannelsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetLeftChannelsError {}
-
-    impl rt::MethodError for GetLeftChannelsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `channels.getLeftChannels`: errors [`GetLeftChannelsError`].
+    /// `channels.getLeftChannels`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::channels::GetLeftChannels {
-        type Error = GetLeftChannelsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "channels.getLeftChannels";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `channels.getGroupsForDiscussion#f5dad378` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetGroupsForDiscussionError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetGroupsForDiscussionError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetGroupsForDiscussionError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetGroupsForDiscussionError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetGroupsForDiscussionError {}
-
-    impl rt::MethodError for GetGroupsForDiscussionError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `channels.getGroupsForDiscussion`: errors [`GetGroupsForDiscussionError`].
+    /// `channels.getGroupsForDiscussion`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::channels::GetGroupsForDiscussion {
-        type Error = GetGroupsForDiscussionError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "channels.getGroupsForDiscussion";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -9025,12 +6570,7 @@ pub mod channels {
         const METHOD: &'static str = "channels.setDiscussionGroup";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BROADCAST_ID_INVALID"),
-            (400, "LINK_NOT_MODIFIED"),
-            (400, "MEGAGROUP_ID_INVALID"),
-            (400, "MEGAGROUP_PREHISTORY_HIDDEN"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BROADCAST_ID_INVALID"), (400, "LINK_NOT_MODIFIED"), (400, "MEGAGROUP_ID_INVALID"), (400, "MEGAGROUP_PREHISTORY_HIDDEN"), ];
     }
 
     /// Errors of `channels.editCreator#8f38cd1f` (layer 122).
@@ -9117,65 +6657,11 @@ pub mod channels {
         const METHOD: &'static str = "channels.editCreator";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "PASSWORD_MISSING"),
-            (400, "PASSWORD_TOO_FRESH_X"),
-            (400, "SESSION_TOO_FRESH_X"),
-            (400, "SRP_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PASSWORD_MISSING"), (400, "PASSWORD_TOO_FRESH_X"), (400, "SESSION_TOO_FRESH_X"), (400, "SRP_ID_INVALID"), ];
     }
-
-    /// Errors of `channels.editLocation#58e63f6d` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum EditLocationError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl EditLocationError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for EditLocationError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for EditLocationError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for EditLocationError {}
-
-    impl rt::MethodError for EditLocationError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `channels.editLocation`: errors [`EditLocationError`].
+    /// `channels.editLocation`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::channels::EditLocation<'_> {
-        type Error = EditLocationError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "channels.editLocation";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -9197,7 +6683,9 @@ pub mod channels {
     }
 
     impl ToggleSlowModeError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("SECONDS_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("SECONDS_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -9245,60 +6733,11 @@ pub mod channels {
         const METHOD: &'static str = "channels.toggleSlowMode";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SECONDS_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SECONDS_INVALID"), ];
     }
-
-    /// Errors of `channels.getInactiveChannels#11e831ee` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetInactiveChannelsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetInactiveChannelsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetInactiveChannelsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetInactiveChannelsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetInactiveChannelsError {}
-
-    impl rt::MethodError for GetInactiveChannelsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `channels.getInactiveChannels`: errors [`GetInactiveChannelsError`].
+    /// `channels.getInactiveChannels`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::channels::GetInactiveChannels {
-        type Error = GetInactiveChannelsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "channels.getInactiveChannels";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -9312,229 +6751,33 @@ pub mod contacts {
     use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
-
-    /// Errors of `contacts.getContactIDs#2caa4a42` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetContactIDsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetContactIDsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetContactIDsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetContactIDsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetContactIDsError {}
-
-    impl rt::MethodError for GetContactIDsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.getContactIDs`: errors [`GetContactIDsError`].
+    /// `contacts.getContactIDs`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::GetContactIDs {
-        type Error = GetContactIDsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.getContactIDs";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `contacts.getStatuses#c4a353ee` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetStatusesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetStatusesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetStatusesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetStatusesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetStatusesError {}
-
-    impl rt::MethodError for GetStatusesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.getStatuses`: errors [`GetStatusesError`].
+    /// `contacts.getStatuses`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::GetStatuses {
-        type Error = GetStatusesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.getStatuses";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `contacts.getContacts#c023849f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetContactsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetContactsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetContactsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetContactsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetContactsError {}
-
-    impl rt::MethodError for GetContactsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.getContacts`: errors [`GetContactsError`].
+    /// `contacts.getContacts`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::GetContacts {
-        type Error = GetContactsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.getContacts";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `contacts.importContacts#2c800be5` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ImportContactsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ImportContactsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ImportContactsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ImportContactsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ImportContactsError {}
-
-    impl rt::MethodError for ImportContactsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.importContacts`: errors [`ImportContactsError`].
+    /// `contacts.importContacts`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::ImportContacts<'_> {
-        type Error = ImportContactsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.importContacts";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -9611,61 +6854,11 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.deleteContacts";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(500, "NEED_MEMBER_INVALID"), (500, "TIMEOUT")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(500, "NEED_MEMBER_INVALID"), (500, "TIMEOUT"), ];
     }
-
-    /// Errors of `contacts.deleteByPhones#1013fd9e` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DeleteByPhonesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl DeleteByPhonesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for DeleteByPhonesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for DeleteByPhonesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for DeleteByPhonesError {}
-
-    impl rt::MethodError for DeleteByPhonesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.deleteByPhones`: errors [`DeleteByPhonesError`].
+    /// `contacts.deleteByPhones`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::DeleteByPhones<'_> {
-        type Error = DeleteByPhonesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.deleteByPhones";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -9687,8 +6880,9 @@ pub mod contacts {
     }
 
     impl BlockError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("CONTACT_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CONTACT_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -9736,7 +6930,7 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.block";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CONTACT_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CONTACT_ID_INVALID"), ];
     }
 
     /// Errors of `contacts.unblock#bea65d50` (layer 122).
@@ -9754,8 +6948,9 @@ pub mod contacts {
     }
 
     impl UnblockError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("CONTACT_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CONTACT_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -9803,60 +6998,11 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.unblock";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CONTACT_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CONTACT_ID_INVALID"), ];
     }
-
-    /// Errors of `contacts.getBlocked#f57c350f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetBlockedError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetBlockedError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetBlockedError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetBlockedError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetBlockedError {}
-
-    impl rt::MethodError for GetBlockedError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.getBlocked`: errors [`GetBlockedError`].
+    /// `contacts.getBlocked`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::GetBlocked {
-        type Error = GetBlockedError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.getBlocked";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -9938,11 +7084,7 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.search";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "QUERY_TOO_SHORT"),
-            (400, "SEARCH_QUERY_EMPTY"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "QUERY_TOO_SHORT"), (400, "SEARCH_QUERY_EMPTY"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `contacts.resolveUsername#f93ccba3` (layer 122).
@@ -10025,12 +7167,7 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.resolveUsername";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (401, "AUTH_KEY_PERM_EMPTY"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-            (400, "USERNAME_INVALID"),
-            (400, "USERNAME_NOT_OCCUPIED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(401, "AUTH_KEY_PERM_EMPTY"), (401, "SESSION_PASSWORD_NEEDED"), (400, "USERNAME_INVALID"), (400, "USERNAME_NOT_OCCUPIED"), ];
     }
 
     /// Errors of `contacts.getTopPeers#d4982db5` (layer 122).
@@ -10048,7 +7185,9 @@ pub mod contacts {
     }
 
     impl GetTopPeersError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("TYPES_EMPTY", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("TYPES_EMPTY", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -10096,7 +7235,7 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.getTopPeers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TYPES_EMPTY")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TYPES_EMPTY"), ];
     }
 
     /// Errors of `contacts.resetTopPeerRating#1ae373ac` (layer 122).
@@ -10114,7 +7253,9 @@ pub mod contacts {
     }
 
     impl ResetTopPeerRatingError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -10162,60 +7303,11 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.resetTopPeerRating";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
-
-    /// Errors of `contacts.resetSaved#879537f1` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResetSavedError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ResetSavedError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ResetSavedError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ResetSavedError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ResetSavedError {}
-
-    impl rt::MethodError for ResetSavedError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.resetSaved`: errors [`ResetSavedError`].
+    /// `contacts.resetSaved`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::ResetSaved {
-        type Error = ResetSavedError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.resetSaved";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -10237,8 +7329,9 @@ pub mod contacts {
     }
 
     impl GetSavedError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("TAKEOUT_REQUIRED", &[400, 403])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("TAKEOUT_REQUIRED", &[400, 403]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -10286,61 +7379,11 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.getSaved";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "TAKEOUT_REQUIRED"), (403, "TAKEOUT_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "TAKEOUT_REQUIRED"), (403, "TAKEOUT_REQUIRED"), ];
     }
-
-    /// Errors of `contacts.toggleTopPeers#8514bdda` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ToggleTopPeersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ToggleTopPeersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ToggleTopPeersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ToggleTopPeersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ToggleTopPeersError {}
-
-    impl rt::MethodError for ToggleTopPeersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.toggleTopPeers`: errors [`ToggleTopPeersError`].
+    /// `contacts.toggleTopPeers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::ToggleTopPeers {
-        type Error = ToggleTopPeersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.toggleTopPeers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -10362,8 +7405,9 @@ pub mod contacts {
     }
 
     impl AddContactError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("CONTACT_NAME_EMPTY", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CONTACT_NAME_EMPTY", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -10411,60 +7455,11 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.addContact";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CONTACT_NAME_EMPTY")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CONTACT_NAME_EMPTY"), ];
     }
-
-    /// Errors of `contacts.acceptContact#f831a20f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceptContactError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl AcceptContactError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for AcceptContactError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for AcceptContactError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for AcceptContactError {}
-
-    impl rt::MethodError for AcceptContactError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.acceptContact`: errors [`AcceptContactError`].
+    /// `contacts.acceptContact`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::AcceptContact<'_> {
-        type Error = AcceptContactError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.acceptContact";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -10486,8 +7481,9 @@ pub mod contacts {
     }
 
     impl GetLocatedError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("USERPIC_UPLOAD_REQUIRED", &[400, 406])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("USERPIC_UPLOAD_REQUIRED", &[400, 406]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -10535,63 +7531,11 @@ pub mod contacts {
         const METHOD: &'static str = "contacts.getLocated";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "USERPIC_UPLOAD_REQUIRED"),
-            (406, "USERPIC_UPLOAD_REQUIRED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USERPIC_UPLOAD_REQUIRED"), (406, "USERPIC_UPLOAD_REQUIRED"), ];
     }
-
-    /// Errors of `contacts.blockFromReplies#29a8962c` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum BlockFromRepliesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl BlockFromRepliesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for BlockFromRepliesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for BlockFromRepliesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for BlockFromRepliesError {}
-
-    impl rt::MethodError for BlockFromRepliesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `contacts.blockFromReplies`: errors [`BlockFromRepliesError`].
+    /// `contacts.blockFromReplies`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::contacts::BlockFromReplies {
-        type Error = BlockFromRepliesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "contacts.blockFromReplies";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -10621,8 +7565,9 @@ pub mod folders {
     }
 
     impl EditPeerFoldersError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("FOLDER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("FOLDER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -10670,7 +7615,7 @@ pub mod folders {
         const METHOD: &'static str = "folders.editPeerFolders";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "FOLDER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "FOLDER_ID_INVALID"), ];
     }
 
     /// Errors of `folders.deleteFolder#1c295881` (layer 122).
@@ -10688,7 +7633,9 @@ pub mod folders {
     }
 
     impl DeleteFolderError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("FOLDER_ID_EMPTY", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("FOLDER_ID_EMPTY", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -10736,7 +7683,7 @@ pub mod folders {
         const METHOD: &'static str = "folders.deleteFolder";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "FOLDER_ID_EMPTY")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "FOLDER_ID_EMPTY"), ];
     }
 }
 
@@ -10817,346 +7764,51 @@ pub mod help {
         const METHOD: &'static str = "help.getConfig";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(406, "AUTH_KEY_DUPLICATED"), (500, "TIMEOUT")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(406, "AUTH_KEY_DUPLICATED"), (500, "TIMEOUT"), ];
     }
-
-    /// Errors of `help.getNearestDc#1fb33026` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetNearestDcError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetNearestDcError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetNearestDcError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetNearestDcError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetNearestDcError {}
-
-    impl rt::MethodError for GetNearestDcError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getNearestDc`: errors [`GetNearestDcError`].
+    /// `help.getNearestDc`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetNearestDc {
-        type Error = GetNearestDcError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getNearestDc";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getAppUpdate#522d5a7d` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAppUpdateError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAppUpdateError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAppUpdateError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAppUpdateError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAppUpdateError {}
-
-    impl rt::MethodError for GetAppUpdateError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getAppUpdate`: errors [`GetAppUpdateError`].
+    /// `help.getAppUpdate`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetAppUpdate<'_> {
-        type Error = GetAppUpdateError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getAppUpdate";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getInviteText#4d392343` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetInviteTextError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetInviteTextError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetInviteTextError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetInviteTextError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetInviteTextError {}
-
-    impl rt::MethodError for GetInviteTextError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getInviteText`: errors [`GetInviteTextError`].
+    /// `help.getInviteText`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetInviteText {
-        type Error = GetInviteTextError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getInviteText";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getSupport#9cdf08cd` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetSupportError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetSupportError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetSupportError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetSupportError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetSupportError {}
-
-    impl rt::MethodError for GetSupportError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getSupport`: errors [`GetSupportError`].
+    /// `help.getSupport`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetSupport {
-        type Error = GetSupportError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getSupport";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getAppChangelog#9010ef6f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAppChangelogError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAppChangelogError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAppChangelogError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAppChangelogError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAppChangelogError {}
-
-    impl rt::MethodError for GetAppChangelogError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getAppChangelog`: errors [`GetAppChangelogError`].
+    /// `help.getAppChangelog`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetAppChangelog<'_> {
-        type Error = GetAppChangelogError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getAppChangelog";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.setBotUpdatesStatus#ec22cfcd` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SetBotUpdatesStatusError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SetBotUpdatesStatusError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SetBotUpdatesStatusError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SetBotUpdatesStatusError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SetBotUpdatesStatusError {}
-
-    impl rt::MethodError for SetBotUpdatesStatusError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.setBotUpdatesStatus`: errors [`SetBotUpdatesStatusError`].
+    /// `help.setBotUpdatesStatus`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::SetBotUpdatesStatus<'_> {
-        type Error = SetBotUpdatesStatusError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.setBotUpdatesStatus";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
@@ -11233,403 +7885,59 @@ pub mod help {
         const METHOD: &'static str = "help.getCdnConfig";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(401, "AUTH_KEY_PERM_EMPTY"), (500, "TIMEOUT")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(401, "AUTH_KEY_PERM_EMPTY"), (500, "TIMEOUT"), ];
     }
-
-    /// Errors of `help.getRecentMeUrls#3dc0f114` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetRecentMeUrlsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetRecentMeUrlsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetRecentMeUrlsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetRecentMeUrlsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetRecentMeUrlsError {}
-
-    impl rt::MethodError for GetRecentMeUrlsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getRecentMeUrls`: errors [`GetRecentMeUrlsError`].
+    /// `help.getRecentMeUrls`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetRecentMeUrls<'_> {
-        type Error = GetRecentMeUrlsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getRecentMeUrls";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getTermsOfServiceUpdate#2ca51fd1` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetTermsOfServiceUpdateError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetTermsOfServiceUpdateError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetTermsOfServiceUpdateError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetTermsOfServiceUpdateError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetTermsOfServiceUpdateError {}
-
-    impl rt::MethodError for GetTermsOfServiceUpdateError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getTermsOfServiceUpdate`: errors [`GetTermsOfServiceUpdateError`].
+    /// `help.getTermsOfServiceUpdate`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetTermsOfServiceUpdate {
-        type Error = GetTermsOfServiceUpdateError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getTermsOfServiceUpdate";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.acceptTermsOfService#ee72f79a` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceptTermsOfServiceError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl AcceptTermsOfServiceError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for AcceptTermsOfServiceError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for AcceptTermsOfServiceError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for AcceptTermsOfServiceError {}
-
-    impl rt::MethodError for AcceptTermsOfServiceError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.acceptTermsOfService`: errors [`AcceptTermsOfServiceError`].
+    /// `help.acceptTermsOfService`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::AcceptTermsOfService<'_> {
-        type Error = AcceptTermsOfServiceError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.acceptTermsOfService";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getDeepLinkInfo#3fedc75f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetDeepLinkInfoError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetDeepLinkInfoError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetDeepLinkInfoError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetDeepLinkInfoError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetDeepLinkInfoError {}
-
-    impl rt::MethodError for GetDeepLinkInfoError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getDeepLinkInfo`: errors [`GetDeepLinkInfoError`].
+    /// `help.getDeepLinkInfo`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetDeepLinkInfo<'_> {
-        type Error = GetDeepLinkInfoError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getDeepLinkInfo";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getAppConfig#98914110` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAppConfigError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAppConfigError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAppConfigError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAppConfigError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAppConfigError {}
-
-    impl rt::MethodError for GetAppConfigError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getAppConfig`: errors [`GetAppConfigError`].
+    /// `help.getAppConfig`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetAppConfig {
-        type Error = GetAppConfigError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getAppConfig";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.saveAppLog#6f02f748` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SaveAppLogError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SaveAppLogError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SaveAppLogError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SaveAppLogError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SaveAppLogError {}
-
-    impl rt::MethodError for SaveAppLogError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.saveAppLog`: errors [`SaveAppLogError`].
+    /// `help.saveAppLog`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::SaveAppLog<'_> {
-        type Error = SaveAppLogError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.saveAppLog";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getPassportConfig#c661ad08` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetPassportConfigError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetPassportConfigError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetPassportConfigError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetPassportConfigError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetPassportConfigError {}
-
-    impl rt::MethodError for GetPassportConfigError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getPassportConfig`: errors [`GetPassportConfigError`].
+    /// `help.getPassportConfig`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetPassportConfig {
-        type Error = GetPassportConfigError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getPassportConfig";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -11651,8 +7959,9 @@ pub mod help {
     }
 
     impl GetSupportNameError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("USER_INVALID", &[400, 403])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("USER_INVALID", &[400, 403]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -11700,8 +8009,7 @@ pub mod help {
         const METHOD: &'static str = "help.getSupportName";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "USER_INVALID"), (403, "USER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USER_INVALID"), (403, "USER_INVALID"), ];
     }
 
     /// Errors of `help.getUserInfo#38a08d3` (layer 122).
@@ -11719,8 +8027,9 @@ pub mod help {
     }
 
     impl GetUserInfoError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("USER_INVALID", &[400, 403])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("USER_INVALID", &[400, 403]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -11768,8 +8077,7 @@ pub mod help {
         const METHOD: &'static str = "help.getUserInfo";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "USER_INVALID"), (403, "USER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USER_INVALID"), (403, "USER_INVALID"), ];
     }
 
     /// Errors of `help.editUserInfo#66b91b70` (layer 122).
@@ -11842,235 +8150,35 @@ pub mod help {
         const METHOD: &'static str = "help.editUserInfo";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ENTITY_BOUNDS_INVALID"),
-            (400, "USER_INVALID"),
-            (403, "USER_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ENTITY_BOUNDS_INVALID"), (400, "USER_INVALID"), (403, "USER_INVALID"), ];
     }
-
-    /// Errors of `help.getPromoData#c0977421` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetPromoDataError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetPromoDataError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetPromoDataError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetPromoDataError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetPromoDataError {}
-
-    impl rt::MethodError for GetPromoDataError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getPromoData`: errors [`GetPromoDataError`].
+    /// `help.getPromoData`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetPromoData {
-        type Error = GetPromoDataError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getPromoData";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.hidePromoData#1e251c95` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HidePromoDataError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl HidePromoDataError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for HidePromoDataError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for HidePromoDataError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for HidePromoDataError {}
-
-    impl rt::MethodError for HidePromoDataError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.hidePromoData`: errors [`HidePromoDataError`].
+    /// `help.hidePromoData`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::HidePromoData<'_> {
-        type Error = HidePromoDataError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.hidePromoData";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.dismissSuggestion#77fa99f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DismissSuggestionError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl DismissSuggestionError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for DismissSuggestionError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for DismissSuggestionError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for DismissSuggestionError {}
-
-    impl rt::MethodError for DismissSuggestionError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.dismissSuggestion`: errors [`DismissSuggestionError`].
+    /// `help.dismissSuggestion`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::DismissSuggestion<'_> {
-        type Error = DismissSuggestionError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.dismissSuggestion";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `help.getCountriesList#735787a8` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetCountriesListError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetCountriesListError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetCountriesListError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetCountriesListError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetCountriesListError {}
-
-    impl rt::MethodError for GetCountriesListError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `help.getCountriesList`: errors [`GetCountriesListError`].
+    /// `help.getCountriesList`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::help::GetCountriesList<'_> {
-        type Error = GetCountriesListError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "help.getCountriesList";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -12100,8 +8208,9 @@ pub mod langpack {
     }
 
     impl GetLangPackError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -12149,7 +8258,7 @@ pub mod langpack {
         const METHOD: &'static str = "langpack.getLangPack";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID"), ];
     }
 
     /// Errors of `langpack.getStrings#efea3803` (layer 122).
@@ -12167,8 +8276,9 @@ pub mod langpack {
     }
 
     impl GetStringsError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -12216,7 +8326,7 @@ pub mod langpack {
         const METHOD: &'static str = "langpack.getStrings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID"), ];
     }
 
     /// Errors of `langpack.getDifference#cd984aa5` (layer 122).
@@ -12234,8 +8344,9 @@ pub mod langpack {
     }
 
     impl GetDifferenceError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -12283,7 +8394,7 @@ pub mod langpack {
         const METHOD: &'static str = "langpack.getDifference";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID"), ];
     }
 
     /// Errors of `langpack.getLanguages#42c6978f` (layer 122).
@@ -12301,8 +8412,9 @@ pub mod langpack {
     }
 
     impl GetLanguagesError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("LANG_PACK_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -12350,60 +8462,11 @@ pub mod langpack {
         const METHOD: &'static str = "langpack.getLanguages";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LANG_PACK_INVALID"), ];
     }
-
-    /// Errors of `langpack.getLanguage#6a596502` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetLanguageError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetLanguageError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetLanguageError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetLanguageError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetLanguageError {}
-
-    impl rt::MethodError for GetLanguageError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `langpack.getLanguage`: errors [`GetLanguageError`].
+    /// `langpack.getLanguage`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::langpack::GetLanguage<'_> {
-        type Error = GetLanguageError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "langpack.getLanguage";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -12417,58 +8480,9 @@ pub mod messages {
     use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
-
-    /// Errors of `messages.getMessages#63c66506` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetMessagesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetMessagesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetMessagesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetMessagesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetMessagesError {}
-
-    impl rt::MethodError for GetMessagesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getMessages`: errors [`GetMessagesError`].
+    /// `messages.getMessages`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetMessages<'_> {
-        type Error = GetMessagesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getMessages";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
@@ -12555,12 +8569,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getDialogs";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "INPUT_CONSTRUCTOR_INVALID"),
-            (400, "OFFSET_PEER_ID_INVALID"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "INPUT_CONSTRUCTOR_INVALID"), (400, "OFFSET_PEER_ID_INVALID"), (401, "SESSION_PASSWORD_NEEDED"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `messages.getHistory#dcbb8260` (layer 122).
@@ -12579,7 +8588,7 @@ pub mod messages {
         ChannelInvalid,
         /// `400/406 CHANNEL_PRIVATE`: The channel specified is private and you lack permission to access it. Another reason may be that you were banned from it.
         ChannelPrivate,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 PEER_ID_INVALID`: An invalid Peer was used. Make sure to pass the right peer type and that the value is valid (for instance, bots cannot start conversations).
         PeerIdInvalid,
@@ -12658,16 +8667,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (406, "AUTH_KEY_DUPLICATED"),
-            (401, "AUTH_KEY_PERM_EMPTY"),
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ID_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(406, "AUTH_KEY_DUPLICATED"), (401, "AUTH_KEY_PERM_EMPTY"), (400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `messages.search#c352eec` (layer 122).
@@ -12775,18 +8775,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.search";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "FROM_PEER_INVALID"),
-            (400, "INPUT_CONSTRUCTOR_INVALID"),
-            (400, "INPUT_FILTER_INVALID"),
-            (400, "INPUT_USER_DEACTIVATED"),
-            (400, "PEER_ID_INVALID"),
-            (400, "PEER_ID_NOT_SUPPORTED"),
-            (400, "SEARCH_QUERY_EMPTY"),
-            (400, "USER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "FROM_PEER_INVALID"), (400, "INPUT_CONSTRUCTOR_INVALID"), (400, "INPUT_FILTER_INVALID"), (400, "INPUT_USER_DEACTIVATED"), (400, "PEER_ID_INVALID"), (400, "PEER_ID_NOT_SUPPORTED"), (400, "SEARCH_QUERY_EMPTY"), (400, "USER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.readHistory#e306d3a` (layer 122).
@@ -12859,8 +8848,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.readHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "PEER_ID_INVALID"), (500, "TIMEOUT")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `messages.deleteHistory#1c015b09` (layer 122).
@@ -12878,7 +8866,9 @@ pub mod messages {
     }
 
     impl DeleteHistoryError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -12926,7 +8916,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.deleteHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.deleteMessages#e58e95d2` (layer 122).
@@ -12944,8 +8934,9 @@ pub mod messages {
     }
 
     impl DeleteMessagesError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("MESSAGE_DELETE_FORBIDDEN", &[403])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("MESSAGE_DELETE_FORBIDDEN", &[403]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -12993,60 +8984,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.deleteMessages";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(403, "MESSAGE_DELETE_FORBIDDEN")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(403, "MESSAGE_DELETE_FORBIDDEN"), ];
     }
-
-    /// Errors of `messages.receivedMessages#5a954c0` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReceivedMessagesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ReceivedMessagesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ReceivedMessagesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ReceivedMessagesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ReceivedMessagesError {}
-
-    impl rt::MethodError for ReceivedMessagesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.receivedMessages`: errors [`ReceivedMessagesError`].
+    /// `messages.receivedMessages`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ReceivedMessages {
-        type Error = ReceivedMessagesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.receivedMessages";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -13065,7 +9007,7 @@ pub mod messages {
         ChannelInvalid,
         /// `400/406 CHANNEL_PRIVATE`: The channel specified is private and you lack permission to access it. Another reason may be that you were banned from it.
         ChannelPrivate,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `403 CHAT_WRITE_FORBIDDEN`: You can't write in this chat.
         ChatWriteForbidden,
@@ -13153,18 +9095,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setTyping";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ID_INVALID"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "PEER_ID_INVALID"),
-            (400, "USER_BANNED_IN_CHANNEL"),
-            (400, "USER_IS_BLOCKED"),
-            (403, "USER_IS_BLOCKED"),
-            (400, "USER_IS_BOT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ID_INVALID"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "PEER_ID_INVALID"), (400, "USER_BANNED_IN_CHANNEL"), (400, "USER_IS_BLOCKED"), (403, "USER_IS_BLOCKED"), (400, "USER_IS_BOT"), ];
     }
 
     /// Errors of `messages.sendMessage#520c3870` (layer 122).
@@ -13191,7 +9122,7 @@ pub mod messages {
         ChannelPrivate,
         /// `400/403 CHAT_ADMIN_REQUIRED`: Chat admin privileges are required to do that in the specified chat (for example, to send a message in a channel which is not yours), or invalid permissions used for the channel or group.
         ChatAdminRequired,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 CHAT_RESTRICTED`: The chat is restricted and cannot be used in that request.
         ChatRestricted,
@@ -13392,44 +9323,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendMessage";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (406, "AUTH_KEY_DUPLICATED"),
-            (400, "BOT_DOMAIN_INVALID"),
-            (400, "BUTTON_DATA_INVALID"),
-            (400, "BUTTON_TYPE_INVALID"),
-            (400, "BUTTON_URL_INVALID"),
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "CHAT_ID_INVALID"),
-            (400, "CHAT_RESTRICTED"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "ENTITIES_TOO_LONG"),
-            (400, "ENTITY_BOUNDS_INVALID"),
-            (400, "ENTITY_MENTION_USER_INVALID"),
-            (400, "INPUT_USER_DEACTIVATED"),
-            (400, "MESSAGE_EMPTY"),
-            (400, "MESSAGE_TOO_LONG"),
-            (400, "MSG_ID_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (400, "POLL_OPTION_INVALID"),
-            (500, "RANDOM_ID_DUPLICATE"),
-            (400, "REPLY_MARKUP_INVALID"),
-            (400, "REPLY_MARKUP_TOO_LONG"),
-            (400, "SCHEDULE_BOT_NOT_ALLOWED"),
-            (400, "SCHEDULE_DATE_TOO_LATE"),
-            (400, "SCHEDULE_STATUS_PRIVATE"),
-            (400, "SCHEDULE_TOO_MUCH"),
-            (500, "TIMEOUT"),
-            (400, "TOPIC_DELETED"),
-            (400, "USER_BANNED_IN_CHANNEL"),
-            (400, "USER_IS_BLOCKED"),
-            (403, "USER_IS_BLOCKED"),
-            (400, "USER_IS_BOT"),
-            (400, "YOU_BLOCKED_USER"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(406, "AUTH_KEY_DUPLICATED"), (400, "BOT_DOMAIN_INVALID"), (400, "BUTTON_DATA_INVALID"), (400, "BUTTON_TYPE_INVALID"), (400, "BUTTON_URL_INVALID"), (400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "CHAT_ID_INVALID"), (400, "CHAT_RESTRICTED"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "ENTITIES_TOO_LONG"), (400, "ENTITY_BOUNDS_INVALID"), (400, "ENTITY_MENTION_USER_INVALID"), (400, "INPUT_USER_DEACTIVATED"), (400, "MESSAGE_EMPTY"), (400, "MESSAGE_TOO_LONG"), (400, "MSG_ID_INVALID"), (400, "PEER_ID_INVALID"), (400, "POLL_OPTION_INVALID"), (500, "RANDOM_ID_DUPLICATE"), (400, "REPLY_MARKUP_INVALID"), (400, "REPLY_MARKUP_TOO_LONG"), (400, "SCHEDULE_BOT_NOT_ALLOWED"), (400, "SCHEDULE_DATE_TOO_LATE"), (400, "SCHEDULE_STATUS_PRIVATE"), (400, "SCHEDULE_TOO_MUCH"), (500, "TIMEOUT"), (400, "TOPIC_DELETED"), (400, "USER_BANNED_IN_CHANNEL"), (400, "USER_IS_BLOCKED"), (403, "USER_IS_BLOCKED"), (400, "USER_IS_BOT"), (400, "YOU_BLOCKED_USER"), ];
     }
 
     /// Errors of `messages.sendMedia#3491eba9` (layer 122).
@@ -13717,56 +9611,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendMedia";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_PAYMENTS_DISABLED"),
-            (400, "BOT_POLLS_DISABLED"),
-            (400, "BROADCAST_PUBLIC_VOTERS_FORBIDDEN"),
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_SEND_MEDIA_FORBIDDEN"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "CURRENCY_TOTAL_AMOUNT_INVALID"),
-            (400, "EMOTICON_INVALID"),
-            (400, "ENTITY_BOUNDS_INVALID"),
-            (400, "EXTERNAL_URL_INVALID"),
-            (400, "FILE_PARTS_INVALID"),
-            (400, "FILE_PART_LENGTH_INVALID"),
-            (400, "FILE_REFERENCE_EMPTY"),
-            (400, "FILE_REFERENCE_EXPIRED"),
-            (400, "GAME_BOT_INVALID"),
-            (400, "INPUT_USER_DEACTIVATED"),
-            (400, "MEDIA_CAPTION_TOO_LONG"),
-            (400, "MEDIA_EMPTY"),
-            (400, "PAYMENT_PROVIDER_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (400, "PHOTO_EXT_INVALID"),
-            (400, "PHOTO_INVALID_DIMENSIONS"),
-            (400, "PHOTO_SAVE_FILE_INVALID"),
-            (400, "POLL_ANSWERS_INVALID"),
-            (400, "POLL_OPTION_DUPLICATE"),
-            (400, "POLL_QUESTION_INVALID"),
-            (500, "POSTPONED_TIMEOUT"),
-            (400, "QUIZ_CORRECT_ANSWERS_EMPTY"),
-            (400, "QUIZ_CORRECT_ANSWERS_TOO_MUCH"),
-            (400, "QUIZ_CORRECT_ANSWER_INVALID"),
-            (400, "QUIZ_MULTIPLE_INVALID"),
-            (500, "RANDOM_ID_DUPLICATE"),
-            (400, "SCHEDULE_DATE_TOO_LATE"),
-            (400, "SCHEDULE_TOO_MUCH"),
-            (500, "STORAGE_CHECK_FAILED"),
-            (500, "TIMEOUT"),
-            (400, "TOPIC_DELETED"),
-            (400, "USER_BANNED_IN_CHANNEL"),
-            (400, "USER_IS_BLOCKED"),
-            (403, "USER_IS_BLOCKED"),
-            (400, "USER_IS_BOT"),
-            (400, "VIDEO_CONTENT_TYPE_INVALID"),
-            (400, "WEBPAGE_CURL_FAILED"),
-            (400, "WEBPAGE_MEDIA_EMPTY"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_PAYMENTS_DISABLED"), (400, "BOT_POLLS_DISABLED"), (400, "BROADCAST_PUBLIC_VOTERS_FORBIDDEN"), (400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_SEND_MEDIA_FORBIDDEN"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "CURRENCY_TOTAL_AMOUNT_INVALID"), (400, "EMOTICON_INVALID"), (400, "ENTITY_BOUNDS_INVALID"), (400, "EXTERNAL_URL_INVALID"), (400, "FILE_PARTS_INVALID"), (400, "FILE_PART_LENGTH_INVALID"), (400, "FILE_REFERENCE_EMPTY"), (400, "FILE_REFERENCE_EXPIRED"), (400, "GAME_BOT_INVALID"), (400, "INPUT_USER_DEACTIVATED"), (400, "MEDIA_CAPTION_TOO_LONG"), (400, "MEDIA_EMPTY"), (400, "PAYMENT_PROVIDER_INVALID"), (400, "PEER_ID_INVALID"), (400, "PHOTO_EXT_INVALID"), (400, "PHOTO_INVALID_DIMENSIONS"), (400, "PHOTO_SAVE_FILE_INVALID"), (400, "POLL_ANSWERS_INVALID"), (400, "POLL_OPTION_DUPLICATE"), (400, "POLL_QUESTION_INVALID"), (500, "POSTPONED_TIMEOUT"), (400, "QUIZ_CORRECT_ANSWERS_EMPTY"), (400, "QUIZ_CORRECT_ANSWERS_TOO_MUCH"), (400, "QUIZ_CORRECT_ANSWER_INVALID"), (400, "QUIZ_MULTIPLE_INVALID"), (500, "RANDOM_ID_DUPLICATE"), (400, "SCHEDULE_DATE_TOO_LATE"), (400, "SCHEDULE_TOO_MUCH"), (500, "STORAGE_CHECK_FAILED"), (500, "TIMEOUT"), (400, "TOPIC_DELETED"), (400, "USER_BANNED_IN_CHANNEL"), (400, "USER_IS_BLOCKED"), (403, "USER_IS_BLOCKED"), (400, "USER_IS_BOT"), (400, "VIDEO_CONTENT_TYPE_INVALID"), (400, "WEBPAGE_CURL_FAILED"), (400, "WEBPAGE_MEDIA_EMPTY"), ];
     }
 
     /// Errors of `messages.forwardMessages#d9fee60e` (layer 122).
@@ -13785,7 +9630,7 @@ pub mod messages {
         ChannelPrivate,
         /// `400/403 CHAT_ADMIN_REQUIRED`: Chat admin privileges are required to do that in the specified chat (for example, to send a message in a channel which is not yours), or invalid permissions used for the channel or group.
         ChatAdminRequired,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `403 CHAT_SEND_GIFS_FORBIDDEN`: You can't send gifs in this chat.
         ChatSendGifsForbidden,
@@ -13964,38 +9809,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.forwardMessages";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BROADCAST_PUBLIC_VOTERS_FORBIDDEN"),
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "CHAT_ID_INVALID"),
-            (403, "CHAT_SEND_GIFS_FORBIDDEN"),
-            (403, "CHAT_SEND_MEDIA_FORBIDDEN"),
-            (403, "CHAT_SEND_STICKERS_FORBIDDEN"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "GROUPED_MEDIA_INVALID"),
-            (400, "INPUT_USER_DEACTIVATED"),
-            (400, "MEDIA_EMPTY"),
-            (400, "MESSAGE_IDS_EMPTY"),
-            (400, "MESSAGE_ID_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (500, "PTS_CHANGE_EMPTY"),
-            (400, "QUIZ_ANSWER_MISSING"),
-            (500, "RANDOM_ID_DUPLICATE"),
-            (400, "RANDOM_ID_INVALID"),
-            (400, "SCHEDULE_DATE_TOO_LATE"),
-            (400, "SCHEDULE_TOO_MUCH"),
-            (500, "TIMEOUT"),
-            (400, "TOPIC_DELETED"),
-            (400, "USER_BANNED_IN_CHANNEL"),
-            (400, "USER_IS_BLOCKED"),
-            (403, "USER_IS_BLOCKED"),
-            (400, "USER_IS_BOT"),
-            (400, "YOU_BLOCKED_USER"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BROADCAST_PUBLIC_VOTERS_FORBIDDEN"), (400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "CHAT_ID_INVALID"), (403, "CHAT_SEND_GIFS_FORBIDDEN"), (403, "CHAT_SEND_MEDIA_FORBIDDEN"), (403, "CHAT_SEND_STICKERS_FORBIDDEN"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "GROUPED_MEDIA_INVALID"), (400, "INPUT_USER_DEACTIVATED"), (400, "MEDIA_EMPTY"), (400, "MESSAGE_IDS_EMPTY"), (400, "MESSAGE_ID_INVALID"), (400, "PEER_ID_INVALID"), (500, "PTS_CHANGE_EMPTY"), (400, "QUIZ_ANSWER_MISSING"), (500, "RANDOM_ID_DUPLICATE"), (400, "RANDOM_ID_INVALID"), (400, "SCHEDULE_DATE_TOO_LATE"), (400, "SCHEDULE_TOO_MUCH"), (500, "TIMEOUT"), (400, "TOPIC_DELETED"), (400, "USER_BANNED_IN_CHANNEL"), (400, "USER_IS_BLOCKED"), (403, "USER_IS_BLOCKED"), (400, "USER_IS_BOT"), (400, "YOU_BLOCKED_USER"), ];
     }
 
     /// Errors of `messages.reportSpam#cf1592db` (layer 122).
@@ -14013,7 +9827,9 @@ pub mod messages {
     }
 
     impl ReportSpamError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -14061,7 +9877,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.reportSpam";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.getPeerSettings#3672e09c` (layer 122).
@@ -14134,61 +9950,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.getPeerSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CHANNEL_INVALID"), (400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "PEER_ID_INVALID"), ];
     }
-
-    /// Errors of `messages.report#bd82b658` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReportError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ReportError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ReportError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ReportError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ReportError {}
-
-    impl rt::MethodError for ReportError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.report`: errors [`ReportError`].
+    /// `messages.report`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::Report<'_> {
-        type Error = ReportError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.report";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -14203,7 +9969,7 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum GetChatsError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 PEER_ID_INVALID`: An invalid Peer was used. Make sure to pass the right peer type and that the value is valid (for instance, bots cannot start conversations).
         PeerIdInvalid,
@@ -14265,8 +10031,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getChats";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.getFullChat#3b831c66` (layer 122).
@@ -14277,7 +10042,7 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum GetFullChatError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 PEER_ID_INVALID`: An invalid Peer was used. Make sure to pass the right peer type and that the value is valid (for instance, bots cannot start conversations).
         PeerIdInvalid,
@@ -14339,8 +10104,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getFullChat";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.editChatTitle#dc452855` (layer 122).
@@ -14351,7 +10115,7 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EditChatTitleError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `500 NEED_CHAT_INVALID`: The provided chat is invalid.
         NeedChatInvalid,
@@ -14413,8 +10177,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.editChatTitle";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CHAT_ID_INVALID"), (500, "NEED_CHAT_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), (500, "NEED_CHAT_INVALID"), ];
     }
 
     /// Errors of `messages.editChatPhoto#ca4c79d8` (layer 122).
@@ -14425,7 +10188,7 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EditChatPhotoError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 INPUT_CONSTRUCTOR_INVALID`: The provided constructor is invalid.
         InputConstructorInvalid,
@@ -14502,13 +10265,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.editChatPhoto";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ID_INVALID"),
-            (400, "INPUT_CONSTRUCTOR_INVALID"),
-            (400, "INPUT_FETCH_FAIL"),
-            (400, "PEER_ID_INVALID"),
-            (400, "PHOTO_EXT_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), (400, "INPUT_CONSTRUCTOR_INVALID"), (400, "INPUT_FETCH_FAIL"), (400, "PEER_ID_INVALID"), (400, "PHOTO_EXT_INVALID"), ];
     }
 
     /// Errors of `messages.addChatUser#f9a0aa09` (layer 122).
@@ -14521,7 +10278,7 @@ pub mod messages {
     pub enum AddChatUserError {
         /// `400/403 CHAT_ADMIN_REQUIRED`: Chat admin privileges are required to do that in the specified chat (for example, to send a message in a channel which is not yours), or invalid permissions used for the channel or group.
         ChatAdminRequired,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 INPUT_USER_DEACTIVATED`: The specified user was deleted.
         InputUserDeactivated,
@@ -14616,19 +10373,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.addChatUser";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "CHAT_ID_INVALID"),
-            (400, "INPUT_USER_DEACTIVATED"),
-            (400, "PEER_ID_INVALID"),
-            (400, "USERS_TOO_MUCH"),
-            (400, "USER_ALREADY_PARTICIPANT"),
-            (400, "USER_ID_INVALID"),
-            (400, "USER_NOT_MUTUAL_CONTACT"),
-            (403, "USER_NOT_MUTUAL_CONTACT"),
-            (403, "USER_PRIVACY_RESTRICTED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "CHAT_ID_INVALID"), (400, "INPUT_USER_DEACTIVATED"), (400, "PEER_ID_INVALID"), (400, "USERS_TOO_MUCH"), (400, "USER_ALREADY_PARTICIPANT"), (400, "USER_ID_INVALID"), (400, "USER_NOT_MUTUAL_CONTACT"), (403, "USER_NOT_MUTUAL_CONTACT"), (403, "USER_PRIVACY_RESTRICTED"), ];
     }
 
     /// Errors of `messages.deleteChatUser#e0611f16` (layer 122).
@@ -14639,7 +10384,7 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DeleteChatUserError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 PEER_ID_INVALID`: An invalid Peer was used. Make sure to pass the right peer type and that the value is valid (for instance, bots cannot start conversations).
         PeerIdInvalid,
@@ -14706,11 +10451,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.deleteChatUser";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ID_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (400, "USER_NOT_PARTICIPANT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID"), (400, "USER_NOT_PARTICIPANT"), ];
     }
 
     /// Errors of `messages.createChat#9cb126e` (layer 122).
@@ -14783,11 +10524,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.createChat";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "USERS_TOO_FEW"),
-            (403, "USER_RESTRICTED"),
-            (406, "USER_RESTRICTED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USERS_TOO_FEW"), (403, "USER_RESTRICTED"), (406, "USER_RESTRICTED"), ];
     }
 
     /// Errors of `messages.getDhConfig#26cf8950` (layer 122).
@@ -14805,8 +10542,9 @@ pub mod messages {
     }
 
     impl GetDhConfigError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("RANDOM_LENGTH_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("RANDOM_LENGTH_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -14854,7 +10592,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getDhConfig";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "RANDOM_LENGTH_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "RANDOM_LENGTH_INVALID"), ];
     }
 
     /// Errors of `messages.requestEncryption#f64daf43` (layer 122).
@@ -14927,8 +10665,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.requestEncryption";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "DH_G_A_INVALID"), (400, "USER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "DH_G_A_INVALID"), (400, "USER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.acceptEncryption#3dbc0415` (layer 122).
@@ -14939,7 +10676,7 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceptEncryptionError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 ENCRYPTION_ALREADY_ACCEPTED`: Secret chat already accepted.
         EncryptionAlreadyAccepted,
@@ -15011,12 +10748,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.acceptEncryption";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ID_INVALID"),
-            (400, "ENCRYPTION_ALREADY_ACCEPTED"),
-            (400, "ENCRYPTION_ALREADY_DECLINED"),
-            (500, "ENCRYPTION_OCCUPY_FAILED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), (400, "ENCRYPTION_ALREADY_ACCEPTED"), (400, "ENCRYPTION_ALREADY_DECLINED"), (500, "ENCRYPTION_OCCUPY_FAILED"), ];
     }
 
     /// Errors of `messages.discardEncryption#edd923c5` (layer 122).
@@ -15094,11 +10826,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.discardEncryption";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ID_EMPTY"),
-            (400, "ENCRYPTION_ALREADY_DECLINED"),
-            (400, "ENCRYPTION_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_EMPTY"), (400, "ENCRYPTION_ALREADY_DECLINED"), (400, "ENCRYPTION_ID_INVALID"), ];
     }
 
     /// Errors of `messages.setEncryptedTyping#791451ed` (layer 122).
@@ -15109,14 +10837,16 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SetEncryptedTypingError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// Any other error, or a listed name with an unlisted code.
         Other(rt::RpcError),
     }
 
     impl SetEncryptedTypingError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("CHAT_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CHAT_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -15164,7 +10894,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setEncryptedTyping";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), ];
     }
 
     /// Errors of `messages.readEncryptedHistory#7f4b690a` (layer 122).
@@ -15182,7 +10912,9 @@ pub mod messages {
     }
 
     impl ReadEncryptedHistoryError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("MSG_WAIT_FAILED", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("MSG_WAIT_FAILED", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -15230,7 +10962,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.readEncryptedHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MSG_WAIT_FAILED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MSG_WAIT_FAILED"), ];
     }
 
     /// Errors of `messages.sendEncrypted#44fa7a15` (layer 122).
@@ -15241,7 +10973,7 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SendEncryptedError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 DATA_INVALID`: Encrypted data invalid.
         DataInvalid,
@@ -15313,12 +11045,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendEncrypted";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ID_INVALID"),
-            (400, "DATA_INVALID"),
-            (400, "ENCRYPTION_DECLINED"),
-            (400, "MSG_WAIT_FAILED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), (400, "DATA_INVALID"), (400, "ENCRYPTION_DECLINED"), (400, "MSG_WAIT_FAILED"), ];
     }
 
     /// Errors of `messages.sendEncryptedFile#5559481d` (layer 122).
@@ -15336,7 +11063,9 @@ pub mod messages {
     }
 
     impl SendEncryptedFileError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("MSG_WAIT_FAILED", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("MSG_WAIT_FAILED", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -15384,7 +11113,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendEncryptedFile";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MSG_WAIT_FAILED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MSG_WAIT_FAILED"), ];
     }
 
     /// Errors of `messages.sendEncryptedService#32d439a4` (layer 122).
@@ -15467,13 +11196,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendEncryptedService";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "DATA_INVALID"),
-            (400, "ENCRYPTION_DECLINED"),
-            (400, "MSG_WAIT_FAILED"),
-            (400, "USER_IS_BLOCKED"),
-            (403, "USER_IS_BLOCKED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "DATA_INVALID"), (400, "ENCRYPTION_DECLINED"), (400, "MSG_WAIT_FAILED"), (400, "USER_IS_BLOCKED"), (403, "USER_IS_BLOCKED"), ];
     }
 
     /// Errors of `messages.receivedQueue#55a5bb66` (layer 122).
@@ -15546,8 +11269,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.receivedQueue";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "MAX_QTS_INVALID"), (400, "MSG_WAIT_FAILED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MAX_QTS_INVALID"), (400, "MSG_WAIT_FAILED"), ];
     }
 
     /// Errors of `messages.reportEncryptedSpam#4b0c8c0f` (layer 122).
@@ -15558,14 +11280,16 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReportEncryptedSpamError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// Any other error, or a listed name with an unlisted code.
         Other(rt::RpcError),
     }
 
     impl ReportEncryptedSpamError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("CHAT_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CHAT_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -15613,60 +11337,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.reportEncryptedSpam";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), ];
     }
-
-    /// Errors of `messages.readMessageContents#36a73f77` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReadMessageContentsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ReadMessageContentsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ReadMessageContentsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ReadMessageContentsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ReadMessageContentsError {}
-
-    impl rt::MethodError for ReadMessageContentsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.readMessageContents`: errors [`ReadMessageContentsError`].
+    /// `messages.readMessageContents`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ReadMessageContents<'_> {
-        type Error = ReadMessageContentsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.readMessageContents";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -15688,7 +11363,9 @@ pub mod messages {
     }
 
     impl GetStickersError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("EMOTICON_EMPTY", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("EMOTICON_EMPTY", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -15736,60 +11413,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.getStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMOTICON_EMPTY")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMOTICON_EMPTY"), ];
     }
-
-    /// Errors of `messages.getAllStickers#1c9618b1` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAllStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAllStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAllStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAllStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAllStickersError {}
-
-    impl rt::MethodError for GetAllStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getAllStickers`: errors [`GetAllStickersError`].
+    /// `messages.getAllStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetAllStickers {
-        type Error = GetAllStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getAllStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -15811,8 +11439,9 @@ pub mod messages {
     }
 
     impl GetWebPagePreviewError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("ENTITY_BOUNDS_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("ENTITY_BOUNDS_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -15860,7 +11489,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getWebPagePreview";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ENTITY_BOUNDS_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ENTITY_BOUNDS_INVALID"), ];
     }
 
     /// Errors of `messages.exportChatInvite#df7534c` (layer 122).
@@ -15948,13 +11577,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.exportChatInvite";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (400, "CHAT_ID_INVALID"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "PEER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_PRIVATE"), (400, "CHAT_ADMIN_REQUIRED"), (400, "CHAT_ID_INVALID"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.checkChatInvite#3eadb1bb` (layer 122).
@@ -16032,12 +11655,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.checkChatInvite";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "INVITE_HASH_EMPTY"),
-            (400, "INVITE_HASH_EXPIRED"),
-            (406, "INVITE_HASH_EXPIRED"),
-            (400, "INVITE_HASH_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "INVITE_HASH_EMPTY"), (400, "INVITE_HASH_EXPIRED"), (406, "INVITE_HASH_EXPIRED"), (400, "INVITE_HASH_INVALID"), ];
     }
 
     /// Errors of `messages.importChatInvite#6c50051c` (layer 122).
@@ -16140,17 +11758,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.importChatInvite";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNELS_TOO_MUCH"),
-            (400, "INVITE_HASH_EMPTY"),
-            (400, "INVITE_HASH_EXPIRED"),
-            (406, "INVITE_HASH_EXPIRED"),
-            (400, "INVITE_HASH_INVALID"),
-            (400, "INVITE_REQUEST_SENT"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-            (400, "USERS_TOO_MUCH"),
-            (400, "USER_ALREADY_PARTICIPANT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNELS_TOO_MUCH"), (400, "INVITE_HASH_EMPTY"), (400, "INVITE_HASH_EXPIRED"), (406, "INVITE_HASH_EXPIRED"), (400, "INVITE_HASH_INVALID"), (400, "INVITE_REQUEST_SENT"), (401, "SESSION_PASSWORD_NEEDED"), (400, "USERS_TOO_MUCH"), (400, "USER_ALREADY_PARTICIPANT"), ];
     }
 
     /// Errors of `messages.getStickerSet#2619a90e` (layer 122).
@@ -16223,11 +11831,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getStickerSet";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "EMOTICON_STICKERPACK_MISSING"),
-            (400, "STICKERSET_INVALID"),
-            (406, "STICKERSET_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "EMOTICON_STICKERPACK_MISSING"), (400, "STICKERSET_INVALID"), (406, "STICKERSET_INVALID"), ];
     }
 
     /// Errors of `messages.installStickerSet#c78fe460` (layer 122).
@@ -16245,8 +11849,9 @@ pub mod messages {
     }
 
     impl InstallStickerSetError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("STICKERSET_INVALID", &[400, 406])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("STICKERSET_INVALID", &[400, 406]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -16294,8 +11899,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.installStickerSet";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "STICKERSET_INVALID"), (406, "STICKERSET_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "STICKERSET_INVALID"), (406, "STICKERSET_INVALID"), ];
     }
 
     /// Errors of `messages.uninstallStickerSet#f96e55de` (layer 122).
@@ -16313,8 +11917,9 @@ pub mod messages {
     }
 
     impl UninstallStickerSetError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("STICKERSET_INVALID", &[400, 406])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("STICKERSET_INVALID", &[400, 406]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -16362,8 +11967,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.uninstallStickerSet";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "STICKERSET_INVALID"), (406, "STICKERSET_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "STICKERSET_INVALID"), (406, "STICKERSET_INVALID"), ];
     }
 
     /// Errors of `messages.startBot#e6df7378` (layer 122).
@@ -16446,12 +12050,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.startBot";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (400, "START_PARAM_EMPTY"),
-            (400, "START_PARAM_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_INVALID"), (400, "PEER_ID_INVALID"), (400, "START_PARAM_EMPTY"), (400, "START_PARAM_INVALID"), ];
     }
 
     /// Errors of `messages.getMessagesViews#5784d3e1` (layer 122).
@@ -16464,7 +12063,7 @@ pub mod messages {
     pub enum GetMessagesViewsError {
         /// `400/406 CHANNEL_PRIVATE`: The channel specified is private and you lack permission to access it. Another reason may be that you were banned from it.
         ChannelPrivate,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 PEER_ID_INVALID`: An invalid Peer was used. Make sure to pass the right peer type and that the value is valid (for instance, bots cannot start conversations).
         PeerIdInvalid,
@@ -16529,12 +12128,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getMessagesViews";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "CHAT_ID_INVALID"),
-            (400, "PEER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.editChatAdmin#a9e69f2e` (layer 122).
@@ -16545,14 +12139,16 @@ pub mod messages {
     /// anything else is kept whole in `Other`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EditChatAdminError {
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// Any other error, or a listed name with an unlisted code.
         Other(rt::RpcError),
     }
 
     impl EditChatAdminError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("CHAT_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CHAT_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -16600,7 +12196,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.editChatAdmin";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ID_INVALID"), ];
     }
 
     /// Errors of `messages.migrateChat#15a3b8e3` (layer 122).
@@ -16613,7 +12209,7 @@ pub mod messages {
     pub enum MigrateChatError {
         /// `400/403 CHAT_ADMIN_REQUIRED`: Chat admin privileges are required to do that in the specified chat (for example, to send a message in a channel which is not yours), or invalid permissions used for the channel or group.
         ChatAdminRequired,
-        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited\nAn example working with a megagroup and AddChatUserRequest, it will fail because megagroups are channels. Use InviteToChannelRequest instead.
+        /// `400 CHAT_ID_INVALID`: Invalid object ID for a chat. Make sure to pass the right types, for instance making sure that the request is designed for chats (not channels/megagroups) or otherwise look for a different one more suited.
         ChatIdInvalid,
         /// `400 PEER_ID_INVALID`: An invalid Peer was used. Make sure to pass the right peer type and that the value is valid (for instance, bots cannot start conversations).
         PeerIdInvalid,
@@ -16678,12 +12274,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.migrateChat";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "CHAT_ID_INVALID"),
-            (400, "PEER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "CHAT_ID_INVALID"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.searchGlobal#4bc6589a` (layer 122).
@@ -16701,8 +12292,9 @@ pub mod messages {
     }
 
     impl SearchGlobalError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("SEARCH_QUERY_EMPTY", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("SEARCH_QUERY_EMPTY", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -16750,60 +12342,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.searchGlobal";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SEARCH_QUERY_EMPTY")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SEARCH_QUERY_EMPTY"), ];
     }
-
-    /// Errors of `messages.reorderStickerSets#78337739` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReorderStickerSetsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ReorderStickerSetsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ReorderStickerSetsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ReorderStickerSetsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ReorderStickerSetsError {}
-
-    impl rt::MethodError for ReorderStickerSetsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.reorderStickerSets`: errors [`ReorderStickerSetsError`].
+    /// `messages.reorderStickerSets`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ReorderStickerSets<'_> {
-        type Error = ReorderStickerSetsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.reorderStickerSets";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -16825,8 +12368,9 @@ pub mod messages {
     }
 
     impl GetDocumentByHashError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("SHA256_HASH_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("SHA256_HASH_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -16874,60 +12418,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.getDocumentByHash";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SHA256_HASH_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SHA256_HASH_INVALID"), ];
     }
-
-    /// Errors of `messages.getSavedGifs#83bf3d52` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetSavedGifsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetSavedGifsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetSavedGifsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetSavedGifsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetSavedGifsError {}
-
-    impl rt::MethodError for GetSavedGifsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getSavedGifs`: errors [`GetSavedGifsError`].
+    /// `messages.getSavedGifs`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetSavedGifs {
-        type Error = GetSavedGifsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getSavedGifs";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -16949,7 +12444,9 @@ pub mod messages {
     }
 
     impl SaveGifError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("GIF_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("GIF_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -16997,7 +12494,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.saveGif";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "GIF_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "GIF_ID_INVALID"), ];
     }
 
     /// Errors of `messages.getInlineBotResults#514e999d` (layer 122).
@@ -17080,13 +12577,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getInlineBotResults";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_INLINE_DISABLED"),
-            (400, "BOT_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_INLINE_DISABLED"), (400, "BOT_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `messages.setInlineBotResults#eb5ea206` (layer 122).
@@ -17279,35 +12770,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setInlineBotResults";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ARTICLE_TITLE_EMPTY"),
-            (400, "AUDIO_CONTENT_URL_EMPTY"),
-            (400, "AUDIO_TITLE_EMPTY"),
-            (400, "BUTTON_DATA_INVALID"),
-            (400, "BUTTON_TYPE_INVALID"),
-            (400, "BUTTON_URL_INVALID"),
-            (400, "DOCUMENT_INVALID"),
-            (400, "FILE_CONTENT_TYPE_INVALID"),
-            (400, "FILE_TITLE_EMPTY"),
-            (400, "GIF_CONTENT_TYPE_INVALID"),
-            (400, "MESSAGE_EMPTY"),
-            (400, "NEXT_OFFSET_INVALID"),
-            (400, "PHOTO_CONTENT_TYPE_INVALID"),
-            (400, "PHOTO_CONTENT_URL_EMPTY"),
-            (400, "PHOTO_THUMB_URL_EMPTY"),
-            (400, "QUERY_ID_INVALID"),
-            (400, "REPLY_MARKUP_INVALID"),
-            (400, "RESULT_TYPE_INVALID"),
-            (400, "SEND_MESSAGE_MEDIA_INVALID"),
-            (400, "SEND_MESSAGE_TYPE_INVALID"),
-            (400, "START_PARAM_INVALID"),
-            (400, "STICKER_DOCUMENT_INVALID"),
-            (400, "USER_BOT_INVALID"),
-            (403, "USER_BOT_INVALID"),
-            (400, "VIDEO_TITLE_EMPTY"),
-            (400, "WEBDOCUMENT_MIME_INVALID"),
-            (400, "WEBDOCUMENT_URL_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ARTICLE_TITLE_EMPTY"), (400, "AUDIO_CONTENT_URL_EMPTY"), (400, "AUDIO_TITLE_EMPTY"), (400, "BUTTON_DATA_INVALID"), (400, "BUTTON_TYPE_INVALID"), (400, "BUTTON_URL_INVALID"), (400, "DOCUMENT_INVALID"), (400, "FILE_CONTENT_TYPE_INVALID"), (400, "FILE_TITLE_EMPTY"), (400, "GIF_CONTENT_TYPE_INVALID"), (400, "MESSAGE_EMPTY"), (400, "NEXT_OFFSET_INVALID"), (400, "PHOTO_CONTENT_TYPE_INVALID"), (400, "PHOTO_CONTENT_URL_EMPTY"), (400, "PHOTO_THUMB_URL_EMPTY"), (400, "QUERY_ID_INVALID"), (400, "REPLY_MARKUP_INVALID"), (400, "RESULT_TYPE_INVALID"), (400, "SEND_MESSAGE_MEDIA_INVALID"), (400, "SEND_MESSAGE_TYPE_INVALID"), (400, "START_PARAM_INVALID"), (400, "STICKER_DOCUMENT_INVALID"), (400, "USER_BOT_INVALID"), (403, "USER_BOT_INVALID"), (400, "VIDEO_TITLE_EMPTY"), (400, "WEBDOCUMENT_MIME_INVALID"), (400, "WEBDOCUMENT_URL_INVALID"), ];
     }
 
     /// Errors of `messages.sendInlineBotResult#220815b0` (layer 122).
@@ -17425,20 +12888,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendInlineBotResult";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_SEND_INLINE_FORBIDDEN"),
-            (403, "CHAT_SEND_INLINE_FORBIDDEN"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "ENTITY_BOUNDS_INVALID"),
-            (400, "INLINE_RESULT_EXPIRED"),
-            (400, "PEER_ID_INVALID"),
-            (400, "QUERY_ID_EMPTY"),
-            (400, "SCHEDULE_DATE_TOO_LATE"),
-            (400, "SCHEDULE_TOO_MUCH"),
-            (400, "TOPIC_DELETED"),
-            (400, "WEBPAGE_CURL_FAILED"),
-            (400, "WEBPAGE_MEDIA_EMPTY"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_SEND_INLINE_FORBIDDEN"), (403, "CHAT_SEND_INLINE_FORBIDDEN"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "ENTITY_BOUNDS_INVALID"), (400, "INLINE_RESULT_EXPIRED"), (400, "PEER_ID_INVALID"), (400, "QUERY_ID_EMPTY"), (400, "SCHEDULE_DATE_TOO_LATE"), (400, "SCHEDULE_TOO_MUCH"), (400, "TOPIC_DELETED"), (400, "WEBPAGE_CURL_FAILED"), (400, "WEBPAGE_MEDIA_EMPTY"), ];
     }
 
     /// Errors of `messages.getMessageEditData#fda68d36` (layer 122).
@@ -17511,8 +12961,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getMessageEditData";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(403, "MESSAGE_AUTHOR_REQUIRED"), (400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(403, "MESSAGE_AUTHOR_REQUIRED"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.editMessage#48f71778` (layer 122).
@@ -17650,24 +13099,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.editMessage";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (403, "CHAT_WRITE_FORBIDDEN"),
-            (400, "ENTITY_BOUNDS_INVALID"),
-            (403, "INLINE_BOT_REQUIRED"),
-            (400, "INPUT_USER_DEACTIVATED"),
-            (400, "MEDIA_GROUPED_INVALID"),
-            (400, "MEDIA_NEW_INVALID"),
-            (400, "MEDIA_PREV_INVALID"),
-            (403, "MESSAGE_AUTHOR_REQUIRED"),
-            (400, "MESSAGE_EDIT_TIME_EXPIRED"),
-            (400, "MESSAGE_EMPTY"),
-            (400, "MESSAGE_ID_INVALID"),
-            (400, "MESSAGE_NOT_MODIFIED"),
-            (400, "PEER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (403, "CHAT_WRITE_FORBIDDEN"), (400, "ENTITY_BOUNDS_INVALID"), (403, "INLINE_BOT_REQUIRED"), (400, "INPUT_USER_DEACTIVATED"), (400, "MEDIA_GROUPED_INVALID"), (400, "MEDIA_NEW_INVALID"), (400, "MEDIA_PREV_INVALID"), (403, "MESSAGE_AUTHOR_REQUIRED"), (400, "MESSAGE_EDIT_TIME_EXPIRED"), (400, "MESSAGE_EMPTY"), (400, "MESSAGE_ID_INVALID"), (400, "MESSAGE_NOT_MODIFIED"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.editInlineBotMessage#83557dba` (layer 122).
@@ -17745,11 +13177,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.editInlineBotMessage";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ENTITY_BOUNDS_INVALID"),
-            (400, "MESSAGE_ID_INVALID"),
-            (400, "MESSAGE_NOT_MODIFIED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ENTITY_BOUNDS_INVALID"), (400, "MESSAGE_ID_INVALID"), (400, "MESSAGE_NOT_MODIFIED"), ];
     }
 
     /// Errors of `messages.getBotCallbackAnswer#9342ca07` (layer 122).
@@ -17842,14 +13270,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getBotCallbackAnswer";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_RESPONSE_TIMEOUT"),
-            (400, "CHANNEL_INVALID"),
-            (400, "DATA_INVALID"),
-            (400, "MESSAGE_ID_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_RESPONSE_TIMEOUT"), (400, "CHANNEL_INVALID"), (400, "DATA_INVALID"), (400, "MESSAGE_ID_INVALID"), (400, "PEER_ID_INVALID"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `messages.setBotCallbackAnswer#d58f130a` (layer 122).
@@ -17922,8 +13343,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setBotCallbackAnswer";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "QUERY_ID_INVALID"), (400, "URL_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "QUERY_ID_INVALID"), (400, "URL_INVALID"), ];
     }
 
     /// Errors of `messages.getPeerDialogs#e470bcfd` (layer 122).
@@ -17996,11 +13416,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getPeerDialogs";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (400, "PEER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (400, "PEER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.saveDraft#bc39e14b` (layer 122).
@@ -18073,232 +13489,35 @@ pub mod messages {
         const METHOD: &'static str = "messages.saveDraft";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "ENTITY_BOUNDS_INVALID"), (400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ENTITY_BOUNDS_INVALID"), (400, "PEER_ID_INVALID"), ];
     }
-
-    /// Errors of `messages.getAllDrafts#6a3f8d65` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAllDraftsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAllDraftsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAllDraftsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAllDraftsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAllDraftsError {}
-
-    impl rt::MethodError for GetAllDraftsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getAllDrafts`: errors [`GetAllDraftsError`].
+    /// `messages.getAllDrafts`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetAllDrafts {
-        type Error = GetAllDraftsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getAllDrafts";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getFeaturedStickers#2dacca4f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetFeaturedStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetFeaturedStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetFeaturedStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetFeaturedStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetFeaturedStickersError {}
-
-    impl rt::MethodError for GetFeaturedStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getFeaturedStickers`: errors [`GetFeaturedStickersError`].
+    /// `messages.getFeaturedStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetFeaturedStickers {
-        type Error = GetFeaturedStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getFeaturedStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.readFeaturedStickers#5b118126` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReadFeaturedStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ReadFeaturedStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ReadFeaturedStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ReadFeaturedStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ReadFeaturedStickersError {}
-
-    impl rt::MethodError for ReadFeaturedStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.readFeaturedStickers`: errors [`ReadFeaturedStickersError`].
+    /// `messages.readFeaturedStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ReadFeaturedStickers<'_> {
-        type Error = ReadFeaturedStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.readFeaturedStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getRecentStickers#5ea192c9` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetRecentStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetRecentStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetRecentStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetRecentStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetRecentStickersError {}
-
-    impl rt::MethodError for GetRecentStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getRecentStickers`: errors [`GetRecentStickersError`].
+    /// `messages.getRecentStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetRecentStickers {
-        type Error = GetRecentStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getRecentStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -18320,8 +13539,9 @@ pub mod messages {
     }
 
     impl SaveRecentStickerError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("STICKER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("STICKER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -18369,231 +13589,35 @@ pub mod messages {
         const METHOD: &'static str = "messages.saveRecentSticker";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "STICKER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "STICKER_ID_INVALID"), ];
     }
-
-    /// Errors of `messages.clearRecentStickers#8999602d` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ClearRecentStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ClearRecentStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ClearRecentStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ClearRecentStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ClearRecentStickersError {}
-
-    impl rt::MethodError for ClearRecentStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.clearRecentStickers`: errors [`ClearRecentStickersError`].
+    /// `messages.clearRecentStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ClearRecentStickers {
-        type Error = ClearRecentStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.clearRecentStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getArchivedStickers#57f17692` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetArchivedStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetArchivedStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetArchivedStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetArchivedStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetArchivedStickersError {}
-
-    impl rt::MethodError for GetArchivedStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getArchivedStickers`: errors [`GetArchivedStickersError`].
+    /// `messages.getArchivedStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetArchivedStickers {
-        type Error = GetArchivedStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getArchivedStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getMaskStickers#65b8c79f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetMaskStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetMaskStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetMaskStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetMaskStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetMaskStickersError {}
-
-    impl rt::MethodError for GetMaskStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getMaskStickers`: errors [`GetMaskStickersError`].
+    /// `messages.getMaskStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetMaskStickers {
-        type Error = GetMaskStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getMaskStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getAttachedStickers#cc5b67cc` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAttachedStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAttachedStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAttachedStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAttachedStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAttachedStickersError {}
-
-    impl rt::MethodError for GetAttachedStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getAttachedStickers`: errors [`GetAttachedStickersError`].
+    /// `messages.getAttachedStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetAttachedStickers<'_> {
-        type Error = GetAttachedStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getAttachedStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -18670,8 +13694,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setGameScore";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "PEER_ID_INVALID"), (400, "USER_BOT_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), (400, "USER_BOT_REQUIRED"), ];
     }
 
     /// Errors of `messages.setInlineGameScore#15ad9f64` (layer 122).
@@ -18744,8 +13767,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setInlineGameScore";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "MESSAGE_ID_INVALID"), (400, "USER_BOT_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID"), (400, "USER_BOT_REQUIRED"), ];
     }
 
     /// Errors of `messages.getGameHighScores#e822649d` (layer 122).
@@ -18818,8 +13840,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getGameHighScores";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "PEER_ID_INVALID"), (400, "USER_BOT_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), (400, "USER_BOT_REQUIRED"), ];
     }
 
     /// Errors of `messages.getInlineGameHighScores#f635e1b` (layer 122).
@@ -18892,8 +13913,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getInlineGameHighScores";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "MESSAGE_ID_INVALID"), (400, "USER_BOT_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID"), (400, "USER_BOT_REQUIRED"), ];
     }
 
     /// Errors of `messages.getCommonChats#d0a48c4` (layer 122).
@@ -18911,7 +13931,9 @@ pub mod messages {
     }
 
     impl GetCommonChatsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("USER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("USER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -18959,60 +13981,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.getCommonChats";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "USER_ID_INVALID"), ];
     }
-
-    /// Errors of `messages.getAllChats#eba80ff0` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetAllChatsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetAllChatsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetAllChatsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetAllChatsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetAllChatsError {}
-
-    impl rt::MethodError for GetAllChatsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getAllChats`: errors [`GetAllChatsError`].
+    /// `messages.getAllChats`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetAllChats<'_> {
-        type Error = GetAllChatsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getAllChats";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -19034,8 +14007,9 @@ pub mod messages {
     }
 
     impl GetWebPageError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("WC_CONVERT_URL_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("WC_CONVERT_URL_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -19083,7 +14057,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.getWebPage";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WC_CONVERT_URL_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "WC_CONVERT_URL_INVALID"), ];
     }
 
     /// Errors of `messages.toggleDialogPin#a731e257` (layer 122).
@@ -19161,11 +14135,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.toggleDialogPin";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "PEER_HISTORY_EMPTY"),
-            (400, "PEER_ID_INVALID"),
-            (400, "PINNED_DIALOGS_TOO_MUCH"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_HISTORY_EMPTY"), (400, "PEER_ID_INVALID"), (400, "PINNED_DIALOGS_TOO_MUCH"), ];
     }
 
     /// Errors of `messages.reorderPinnedDialogs#3b1adf37` (layer 122).
@@ -19183,7 +14153,9 @@ pub mod messages {
     }
 
     impl ReorderPinnedDialogsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -19231,60 +14203,11 @@ pub mod messages {
         const METHOD: &'static str = "messages.reorderPinnedDialogs";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
-
-    /// Errors of `messages.getPinnedDialogs#d6b94df2` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetPinnedDialogsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetPinnedDialogsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetPinnedDialogsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetPinnedDialogsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetPinnedDialogsError {}
-
-    impl rt::MethodError for GetPinnedDialogsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getPinnedDialogs`: errors [`GetPinnedDialogsError`].
+    /// `messages.getPinnedDialogs`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetPinnedDialogs {
-        type Error = GetPinnedDialogsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getPinnedDialogs";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -19306,7 +14229,9 @@ pub mod messages {
     }
 
     impl SetBotShippingResultsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("QUERY_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("QUERY_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -19354,7 +14279,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setBotShippingResults";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "QUERY_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "QUERY_ID_INVALID"), ];
     }
 
     /// Errors of `messages.setBotPrecheckoutResults#9c2dd95` (layer 122).
@@ -19372,7 +14297,9 @@ pub mod messages {
     }
 
     impl SetBotPrecheckoutResultsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("ERROR_TEXT_EMPTY", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("ERROR_TEXT_EMPTY", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -19420,7 +14347,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.setBotPrecheckoutResults";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ERROR_TEXT_EMPTY")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ERROR_TEXT_EMPTY"), ];
     }
 
     /// Errors of `messages.uploadMedia#519bc2b1` (layer 122).
@@ -19503,122 +14430,19 @@ pub mod messages {
         const METHOD: &'static str = "messages.uploadMedia";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_MISSING"),
-            (400, "MEDIA_INVALID"),
-            (400, "PEER_ID_INVALID"),
-            (500, "POSTPONED_TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_MISSING"), (400, "MEDIA_INVALID"), (400, "PEER_ID_INVALID"), (500, "POSTPONED_TIMEOUT"), ];
     }
-
-    /// Errors of `messages.sendScreenshotNotification#c97df020` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SendScreenshotNotificationError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SendScreenshotNotificationError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SendScreenshotNotificationError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SendScreenshotNotificationError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SendScreenshotNotificationError {}
-
-    impl rt::MethodError for SendScreenshotNotificationError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.sendScreenshotNotification`: errors [`SendScreenshotNotificationError`].
+    /// `messages.sendScreenshotNotification`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::SendScreenshotNotification<'_> {
-        type Error = SendScreenshotNotificationError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.sendScreenshotNotification";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getFavedStickers#21ce0b0e` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetFavedStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetFavedStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetFavedStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetFavedStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetFavedStickersError {}
-
-    impl rt::MethodError for GetFavedStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getFavedStickers`: errors [`GetFavedStickersError`].
+    /// `messages.getFavedStickers`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetFavedStickers {
-        type Error = GetFavedStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getFavedStickers";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -19640,8 +14464,9 @@ pub mod messages {
     }
 
     impl FaveStickerError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("STICKER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("STICKER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -19689,7 +14514,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.faveSticker";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "STICKER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "STICKER_ID_INVALID"), ];
     }
 
     /// Errors of `messages.getUnreadMentions#46578472` (layer 122).
@@ -19707,7 +14532,9 @@ pub mod messages {
     }
 
     impl GetUnreadMentionsError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PEER_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PEER_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -19755,117 +14582,19 @@ pub mod messages {
         const METHOD: &'static str = "messages.getUnreadMentions";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PEER_ID_INVALID"), ];
     }
-
-    /// Errors of `messages.readMentions#f0189d3` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReadMentionsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ReadMentionsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ReadMentionsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ReadMentionsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ReadMentionsError {}
-
-    impl rt::MethodError for ReadMentionsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.readMentions`: errors [`ReadMentionsError`].
+    /// `messages.readMentions`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ReadMentions<'_> {
-        type Error = ReadMentionsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.readMentions";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getRecentLocations#bbc45b09` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetRecentLocationsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetRecentLocationsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetRecentLocationsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetRecentLocationsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetRecentLocationsError {}
-
-    impl rt::MethodError for GetRecentLocationsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getRecentLocations`: errors [`GetRecentLocationsError`].
+    /// `messages.getRecentLocations`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetRecentLocations<'_> {
-        type Error = GetRecentLocationsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getRecentLocations";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -19957,351 +14686,51 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendMultiMedia";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ENTITY_BOUNDS_INVALID"),
-            (400, "MULTI_MEDIA_TOO_LONG"),
-            (400, "SCHEDULE_DATE_TOO_LATE"),
-            (400, "SCHEDULE_TOO_MUCH"),
-            (400, "TOPIC_DELETED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ENTITY_BOUNDS_INVALID"), (400, "MULTI_MEDIA_TOO_LONG"), (400, "SCHEDULE_DATE_TOO_LATE"), (400, "SCHEDULE_TOO_MUCH"), (400, "TOPIC_DELETED"), ];
     }
-
-    /// Errors of `messages.uploadEncryptedFile#5057c497` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum UploadEncryptedFileError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl UploadEncryptedFileError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for UploadEncryptedFileError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for UploadEncryptedFileError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for UploadEncryptedFileError {}
-
-    impl rt::MethodError for UploadEncryptedFileError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.uploadEncryptedFile`: errors [`UploadEncryptedFileError`].
+    /// `messages.uploadEncryptedFile`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::UploadEncryptedFile<'_> {
-        type Error = UploadEncryptedFileError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.uploadEncryptedFile";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.searchStickerSets#c2b7d08b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SearchStickerSetsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SearchStickerSetsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SearchStickerSetsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SearchStickerSetsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SearchStickerSetsError {}
-
-    impl rt::MethodError for SearchStickerSetsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.searchStickerSets`: errors [`SearchStickerSetsError`].
+    /// `messages.searchStickerSets`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::SearchStickerSets<'_> {
-        type Error = SearchStickerSetsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.searchStickerSets";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getSplitRanges#1cff7e08` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetSplitRangesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetSplitRangesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetSplitRangesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetSplitRangesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetSplitRangesError {}
-
-    impl rt::MethodError for GetSplitRangesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getSplitRanges`: errors [`GetSplitRangesError`].
+    /// `messages.getSplitRanges`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetSplitRanges {
-        type Error = GetSplitRangesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getSplitRanges";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.markDialogUnread#c286d98f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum MarkDialogUnreadError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl MarkDialogUnreadError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for MarkDialogUnreadError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for MarkDialogUnreadError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for MarkDialogUnreadError {}
-
-    impl rt::MethodError for MarkDialogUnreadError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.markDialogUnread`: errors [`MarkDialogUnreadError`].
+    /// `messages.markDialogUnread`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::MarkDialogUnread<'_> {
-        type Error = MarkDialogUnreadError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.markDialogUnread";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getDialogUnreadMarks#22e24e22` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetDialogUnreadMarksError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetDialogUnreadMarksError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetDialogUnreadMarksError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetDialogUnreadMarksError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetDialogUnreadMarksError {}
-
-    impl rt::MethodError for GetDialogUnreadMarksError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getDialogUnreadMarks`: errors [`GetDialogUnreadMarksError`].
+    /// `messages.getDialogUnreadMarks`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetDialogUnreadMarks {
-        type Error = GetDialogUnreadMarksError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getDialogUnreadMarks";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.clearAllDrafts#7e58ee9c` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ClearAllDraftsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ClearAllDraftsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ClearAllDraftsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ClearAllDraftsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ClearAllDraftsError {}
-
-    impl rt::MethodError for ClearAllDraftsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.clearAllDrafts`: errors [`ClearAllDraftsError`].
+    /// `messages.clearAllDrafts`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ClearAllDrafts {
-        type Error = ClearAllDraftsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.clearAllDrafts";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -20323,8 +14752,9 @@ pub mod messages {
     }
 
     impl UpdatePinnedMessageError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("BOT_ONESIDE_NOT_AVAIL", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("BOT_ONESIDE_NOT_AVAIL", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -20372,7 +14802,7 @@ pub mod messages {
         const METHOD: &'static str = "messages.updatePinnedMessage";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_ONESIDE_NOT_AVAIL")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_ONESIDE_NOT_AVAIL"), ];
     }
 
     /// Errors of `messages.sendVote#10ea6184` (layer 122).
@@ -20445,232 +14875,35 @@ pub mod messages {
         const METHOD: &'static str = "messages.sendVote";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "MESSAGE_POLL_CLOSED"), (400, "OPTION_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_POLL_CLOSED"), (400, "OPTION_INVALID"), ];
     }
-
-    /// Errors of `messages.getPollResults#73bb643b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetPollResultsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetPollResultsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetPollResultsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetPollResultsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetPollResultsError {}
-
-    impl rt::MethodError for GetPollResultsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getPollResults`: errors [`GetPollResultsError`].
+    /// `messages.getPollResults`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetPollResults<'_> {
-        type Error = GetPollResultsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getPollResults";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getOnlines#6e2be050` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetOnlinesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetOnlinesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetOnlinesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetOnlinesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetOnlinesError {}
-
-    impl rt::MethodError for GetOnlinesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getOnlines`: errors [`GetOnlinesError`].
+    /// `messages.getOnlines`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetOnlines<'_> {
-        type Error = GetOnlinesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getOnlines";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getStatsURL#812c2ae6` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetStatsUrlError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetStatsUrlError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetStatsUrlError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetStatsUrlError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetStatsUrlError {}
-
-    impl rt::MethodError for GetStatsUrlError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getStatsURL`: errors [`GetStatsUrlError`].
+    /// `messages.getStatsURL`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetStatsUrl<'_> {
-        type Error = GetStatsUrlError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getStatsURL";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.editChatAbout#def60797` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum EditChatAboutError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl EditChatAboutError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for EditChatAboutError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for EditChatAboutError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for EditChatAboutError {}
-
-    impl rt::MethodError for EditChatAboutError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.editChatAbout`: errors [`EditChatAboutError`].
+    /// `messages.editChatAbout`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::EditChatAbout<'_> {
-        type Error = EditChatAboutError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.editChatAbout";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
@@ -20692,8 +14925,9 @@ pub mod messages {
     }
 
     impl EditChatDefaultBannedRightsError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("BANNED_RIGHTS_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("BANNED_RIGHTS_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -20741,687 +14975,99 @@ pub mod messages {
         const METHOD: &'static str = "messages.editChatDefaultBannedRights";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BANNED_RIGHTS_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BANNED_RIGHTS_INVALID"), ];
     }
-
-    /// Errors of `messages.getEmojiKeywords#35a0e062` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetEmojiKeywordsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetEmojiKeywordsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetEmojiKeywordsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetEmojiKeywordsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetEmojiKeywordsError {}
-
-    impl rt::MethodError for GetEmojiKeywordsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getEmojiKeywords`: errors [`GetEmojiKeywordsError`].
+    /// `messages.getEmojiKeywords`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetEmojiKeywords<'_> {
-        type Error = GetEmojiKeywordsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getEmojiKeywords";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getEmojiKeywordsDifference#1508b6af` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetEmojiKeywordsDifferenceError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetEmojiKeywordsDifferenceError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetEmojiKeywordsDifferenceError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetEmojiKeywordsDifferenceError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetEmojiKeywordsDifferenceError {}
-
-    impl rt::MethodError for GetEmojiKeywordsDifferenceError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getEmojiKeywordsDifference`: errors [`GetEmojiKeywordsDifferenceError`].
+    /// `messages.getEmojiKeywordsDifference`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetEmojiKeywordsDifference<'_> {
-        type Error = GetEmojiKeywordsDifferenceError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getEmojiKeywordsDifference";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getEmojiKeywordsLanguages#4e9963b2` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetEmojiKeywordsLanguagesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetEmojiKeywordsLanguagesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetEmojiKeywordsLanguagesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetEmojiKeywordsLanguagesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetEmojiKeywordsLanguagesError {}
-
-    impl rt::MethodError for GetEmojiKeywordsLanguagesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getEmojiKeywordsLanguages`: errors [`GetEmojiKeywordsLanguagesError`].
+    /// `messages.getEmojiKeywordsLanguages`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetEmojiKeywordsLanguages<'_> {
-        type Error = GetEmojiKeywordsLanguagesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getEmojiKeywordsLanguages";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getEmojiURL#d5b10c26` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetEmojiUrlError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetEmojiUrlError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetEmojiUrlError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetEmojiUrlError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetEmojiUrlError {}
-
-    impl rt::MethodError for GetEmojiUrlError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getEmojiURL`: errors [`GetEmojiUrlError`].
+    /// `messages.getEmojiURL`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetEmojiUrl<'_> {
-        type Error = GetEmojiUrlError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getEmojiURL";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getSearchCounters#732eef00` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetSearchCountersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetSearchCountersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetSearchCountersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetSearchCountersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetSearchCountersError {}
-
-    impl rt::MethodError for GetSearchCountersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getSearchCounters`: errors [`GetSearchCountersError`].
+    /// `messages.getSearchCounters`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetSearchCounters<'_> {
-        type Error = GetSearchCountersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getSearchCounters";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.requestUrlAuth#e33f5613` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum RequestUrlAuthError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl RequestUrlAuthError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for RequestUrlAuthError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for RequestUrlAuthError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for RequestUrlAuthError {}
-
-    impl rt::MethodError for RequestUrlAuthError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.requestUrlAuth`: errors [`RequestUrlAuthError`].
+    /// `messages.requestUrlAuth`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::RequestUrlAuth<'_> {
-        type Error = RequestUrlAuthError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.requestUrlAuth";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.acceptUrlAuth#f729ea98` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceptUrlAuthError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl AcceptUrlAuthError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for AcceptUrlAuthError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for AcceptUrlAuthError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for AcceptUrlAuthError {}
-
-    impl rt::MethodError for AcceptUrlAuthError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.acceptUrlAuth`: errors [`AcceptUrlAuthError`].
+    /// `messages.acceptUrlAuth`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::AcceptUrlAuth<'_> {
-        type Error = AcceptUrlAuthError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.acceptUrlAuth";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.hidePeerSettingsBar#4facb138` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HidePeerSettingsBarError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl HidePeerSettingsBarError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for HidePeerSettingsBarError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for HidePeerSettingsBarError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for HidePeerSettingsBarError {}
-
-    impl rt::MethodError for HidePeerSettingsBarError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.hidePeerSettingsBar`: errors [`HidePeerSettingsBarError`].
+    /// `messages.hidePeerSettingsBar`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::HidePeerSettingsBar<'_> {
-        type Error = HidePeerSettingsBarError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.hidePeerSettingsBar";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getScheduledHistory#e2c2685b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetScheduledHistoryError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetScheduledHistoryError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetScheduledHistoryError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetScheduledHistoryError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetScheduledHistoryError {}
-
-    impl rt::MethodError for GetScheduledHistoryError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getScheduledHistory`: errors [`GetScheduledHistoryError`].
+    /// `messages.getScheduledHistory`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetScheduledHistory<'_> {
-        type Error = GetScheduledHistoryError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getScheduledHistory";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getScheduledMessages#bdbb0464` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetScheduledMessagesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetScheduledMessagesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetScheduledMessagesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetScheduledMessagesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetScheduledMessagesError {}
-
-    impl rt::MethodError for GetScheduledMessagesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getScheduledMessages`: errors [`GetScheduledMessagesError`].
+    /// `messages.getScheduledMessages`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetScheduledMessages<'_> {
-        type Error = GetScheduledMessagesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getScheduledMessages";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.sendScheduledMessages#bd38850a` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SendScheduledMessagesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SendScheduledMessagesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SendScheduledMessagesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SendScheduledMessagesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SendScheduledMessagesError {}
-
-    impl rt::MethodError for SendScheduledMessagesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.sendScheduledMessages`: errors [`SendScheduledMessagesError`].
+    /// `messages.sendScheduledMessages`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::SendScheduledMessages<'_> {
-        type Error = SendScheduledMessagesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.sendScheduledMessages";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.deleteScheduledMessages#59ae2b16` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DeleteScheduledMessagesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl DeleteScheduledMessagesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for DeleteScheduledMessagesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for DeleteScheduledMessagesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for DeleteScheduledMessagesError {}
-
-    impl rt::MethodError for DeleteScheduledMessagesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.deleteScheduledMessages`: errors [`DeleteScheduledMessagesError`].
+    /// `messages.deleteScheduledMessages`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::DeleteScheduledMessages<'_> {
-        type Error = DeleteScheduledMessagesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.deleteScheduledMessages";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -21498,574 +15144,83 @@ pub mod messages {
         const METHOD: &'static str = "messages.getPollVotes";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(403, "BROADCAST_FORBIDDEN"), (403, "POLL_VOTE_REQUIRED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(403, "BROADCAST_FORBIDDEN"), (403, "POLL_VOTE_REQUIRED"), ];
     }
-
-    /// Errors of `messages.toggleStickerSets#b5052fea` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ToggleStickerSetsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ToggleStickerSetsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ToggleStickerSetsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ToggleStickerSetsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ToggleStickerSetsError {}
-
-    impl rt::MethodError for ToggleStickerSetsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.toggleStickerSets`: errors [`ToggleStickerSetsError`].
+    /// `messages.toggleStickerSets`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ToggleStickerSets<'_> {
-        type Error = ToggleStickerSetsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.toggleStickerSets";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getDialogFilters#f19ed96d` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetDialogFiltersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetDialogFiltersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetDialogFiltersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetDialogFiltersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetDialogFiltersError {}
-
-    impl rt::MethodError for GetDialogFiltersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getDialogFilters`: errors [`GetDialogFiltersError`].
+    /// `messages.getDialogFilters`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetDialogFilters {
-        type Error = GetDialogFiltersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getDialogFilters";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getSuggestedDialogFilters#a29cd42c` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetSuggestedDialogFiltersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetSuggestedDialogFiltersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetSuggestedDialogFiltersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetSuggestedDialogFiltersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetSuggestedDialogFiltersError {}
-
-    impl rt::MethodError for GetSuggestedDialogFiltersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getSuggestedDialogFilters`: errors [`GetSuggestedDialogFiltersError`].
+    /// `messages.getSuggestedDialogFilters`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetSuggestedDialogFilters {
-        type Error = GetSuggestedDialogFiltersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getSuggestedDialogFilters";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.updateDialogFilter#1ad4a04a` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum UpdateDialogFilterError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl UpdateDialogFilterError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for UpdateDialogFilterError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for UpdateDialogFilterError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for UpdateDialogFilterError {}
-
-    impl rt::MethodError for UpdateDialogFilterError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.updateDialogFilter`: errors [`UpdateDialogFilterError`].
+    /// `messages.updateDialogFilter`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::UpdateDialogFilter<'_> {
-        type Error = UpdateDialogFilterError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.updateDialogFilter";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.updateDialogFiltersOrder#c563c1e4` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum UpdateDialogFiltersOrderError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl UpdateDialogFiltersOrderError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for UpdateDialogFiltersOrderError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for UpdateDialogFiltersOrderError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for UpdateDialogFiltersOrderError {}
-
-    impl rt::MethodError for UpdateDialogFiltersOrderError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.updateDialogFiltersOrder`: errors [`UpdateDialogFiltersOrderError`].
+    /// `messages.updateDialogFiltersOrder`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::UpdateDialogFiltersOrder<'_> {
-        type Error = UpdateDialogFiltersOrderError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.updateDialogFiltersOrder";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getOldFeaturedStickers#5fe7025b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetOldFeaturedStickersError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetOldFeaturedStickersError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetOldFeaturedStickersError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetOldFeaturedStickersError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetOldFeaturedStickersError {}
-
-    impl rt::MethodError for GetOldFeaturedStickersError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getOldFeaturedStickers`: errors [`GetOldFeaturedStickersError`].
+    /// `messages.getOldFeaturedStickers`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetOldFeaturedStickers {
-        type Error = GetOldFeaturedStickersError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getOldFeaturedStickers";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getReplies#24b581ba` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetRepliesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetRepliesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetRepliesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetRepliesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetRepliesError {}
-
-    impl rt::MethodError for GetRepliesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getReplies`: errors [`GetRepliesError`].
+    /// `messages.getReplies`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetReplies<'_> {
-        type Error = GetRepliesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getReplies";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.getDiscussionMessage#446972fd` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetDiscussionMessageError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetDiscussionMessageError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetDiscussionMessageError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetDiscussionMessageError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetDiscussionMessageError {}
-
-    impl rt::MethodError for GetDiscussionMessageError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.getDiscussionMessage`: errors [`GetDiscussionMessageError`].
+    /// `messages.getDiscussionMessage`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::GetDiscussionMessage<'_> {
-        type Error = GetDiscussionMessageError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.getDiscussionMessage";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.readDiscussion#f731a9f4` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReadDiscussionError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ReadDiscussionError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ReadDiscussionError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ReadDiscussionError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ReadDiscussionError {}
-
-    impl rt::MethodError for ReadDiscussionError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.readDiscussion`: errors [`ReadDiscussionError`].
+    /// `messages.readDiscussion`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::ReadDiscussion<'_> {
-        type Error = ReadDiscussionError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.readDiscussion";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `messages.unpinAllMessages#f025bc8b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum UnpinAllMessagesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl UnpinAllMessagesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for UnpinAllMessagesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for UnpinAllMessagesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for UnpinAllMessagesError {}
-
-    impl rt::MethodError for UnpinAllMessagesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `messages.unpinAllMessages`: errors [`UnpinAllMessagesError`].
+    /// `messages.unpinAllMessages`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::messages::UnpinAllMessages<'_> {
-        type Error = UnpinAllMessagesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "messages.unpinAllMessages";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -22095,8 +15250,9 @@ pub mod payments {
     }
 
     impl GetPaymentFormError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -22144,7 +15300,7 @@ pub mod payments {
         const METHOD: &'static str = "payments.getPaymentForm";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID"), ];
     }
 
     /// Errors of `payments.getPaymentReceipt#a092a980` (layer 122).
@@ -22162,8 +15318,9 @@ pub mod payments {
     }
 
     impl GetPaymentReceiptError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -22211,7 +15368,7 @@ pub mod payments {
         const METHOD: &'static str = "payments.getPaymentReceipt";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID"), ];
     }
 
     /// Errors of `payments.validateRequestedInfo#770a8e74` (layer 122).
@@ -22229,8 +15386,9 @@ pub mod payments {
     }
 
     impl ValidateRequestedInfoError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -22278,7 +15436,7 @@ pub mod payments {
         const METHOD: &'static str = "payments.validateRequestedInfo";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID"), ];
     }
 
     /// Errors of `payments.sendPaymentForm#2b8879b3` (layer 122).
@@ -22296,8 +15454,9 @@ pub mod payments {
     }
 
     impl SendPaymentFormError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("MESSAGE_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -22345,117 +15504,19 @@ pub mod payments {
         const METHOD: &'static str = "payments.sendPaymentForm";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MESSAGE_ID_INVALID"), ];
     }
-
-    /// Errors of `payments.getSavedInfo#227d824b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetSavedInfoError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetSavedInfoError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetSavedInfoError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetSavedInfoError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetSavedInfoError {}
-
-    impl rt::MethodError for GetSavedInfoError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `payments.getSavedInfo`: errors [`GetSavedInfoError`].
+    /// `payments.getSavedInfo`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::payments::GetSavedInfo {
-        type Error = GetSavedInfoError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "payments.getSavedInfo";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `payments.clearSavedInfo#d83d70c1` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ClearSavedInfoError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl ClearSavedInfoError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for ClearSavedInfoError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for ClearSavedInfoError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for ClearSavedInfoError {}
-
-    impl rt::MethodError for ClearSavedInfoError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `payments.clearSavedInfo`: errors [`ClearSavedInfoError`].
+    /// `payments.clearSavedInfo`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::payments::ClearSavedInfo {
-        type Error = ClearSavedInfoError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "payments.clearSavedInfo";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -22477,8 +15538,9 @@ pub mod payments {
     }
 
     impl GetBankCardDataError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("BANK_CARD_NUMBER_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("BANK_CARD_NUMBER_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -22526,7 +15588,7 @@ pub mod payments {
         const METHOD: &'static str = "payments.getBankCardData";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BANK_CARD_NUMBER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BANK_CARD_NUMBER_INVALID"), ];
     }
 }
 
@@ -22536,58 +15598,9 @@ pub mod phone {
     use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
-
-    /// Errors of `phone.getCallConfig#55451fa9` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetCallConfigError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetCallConfigError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetCallConfigError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetCallConfigError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetCallConfigError {}
-
-    impl rt::MethodError for GetCallConfigError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.getCallConfig`: errors [`GetCallConfigError`].
+    /// `phone.getCallConfig`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::GetCallConfig {
-        type Error = GetCallConfigError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.getCallConfig";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -22684,15 +15697,7 @@ pub mod phone {
         const METHOD: &'static str = "phone.requestCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CALL_PROTOCOL_FLAGS_INVALID"),
-            (500, "PARTICIPANT_CALL_FAILED"),
-            (400, "PARTICIPANT_VERSION_OUTDATED"),
-            (400, "USER_ID_INVALID"),
-            (400, "USER_IS_BLOCKED"),
-            (403, "USER_IS_BLOCKED"),
-            (403, "USER_PRIVACY_RESTRICTED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_PROTOCOL_FLAGS_INVALID"), (500, "PARTICIPANT_CALL_FAILED"), (400, "PARTICIPANT_VERSION_OUTDATED"), (400, "USER_ID_INVALID"), (400, "USER_IS_BLOCKED"), (403, "USER_IS_BLOCKED"), (403, "USER_PRIVACY_RESTRICTED"), ];
     }
 
     /// Errors of `phone.acceptCall#3bd2b4a0` (layer 122).
@@ -22780,13 +15785,7 @@ pub mod phone {
         const METHOD: &'static str = "phone.acceptCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CALL_ALREADY_ACCEPTED"),
-            (400, "CALL_ALREADY_DECLINED"),
-            (500, "CALL_OCCUPY_FAILED"),
-            (400, "CALL_PEER_INVALID"),
-            (400, "CALL_PROTOCOL_FLAGS_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_ALREADY_ACCEPTED"), (400, "CALL_ALREADY_DECLINED"), (500, "CALL_OCCUPY_FAILED"), (400, "CALL_PEER_INVALID"), (400, "CALL_PROTOCOL_FLAGS_INVALID"), ];
     }
 
     /// Errors of `phone.confirmCall#2efe1722` (layer 122).
@@ -22859,8 +15858,7 @@ pub mod phone {
         const METHOD: &'static str = "phone.confirmCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CALL_ALREADY_DECLINED"), (400, "CALL_PEER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_ALREADY_DECLINED"), (400, "CALL_PEER_INVALID"), ];
     }
 
     /// Errors of `phone.receivedCall#17d54f61` (layer 122).
@@ -22933,8 +15931,7 @@ pub mod phone {
         const METHOD: &'static str = "phone.receivedCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CALL_ALREADY_DECLINED"), (400, "CALL_PEER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_ALREADY_DECLINED"), (400, "CALL_PEER_INVALID"), ];
     }
 
     /// Errors of `phone.discardCall#b2cbc1c0` (layer 122).
@@ -23007,8 +16004,7 @@ pub mod phone {
         const METHOD: &'static str = "phone.discardCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CALL_ALREADY_ACCEPTED"), (400, "CALL_PEER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_ALREADY_ACCEPTED"), (400, "CALL_PEER_INVALID"), ];
     }
 
     /// Errors of `phone.setCallRating#59ead627` (layer 122).
@@ -23026,8 +16022,9 @@ pub mod phone {
     }
 
     impl SetCallRatingError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("CALL_PEER_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("CALL_PEER_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -23075,7 +16072,7 @@ pub mod phone {
         const METHOD: &'static str = "phone.setCallRating";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_PEER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_PEER_INVALID"), ];
     }
 
     /// Errors of `phone.saveCallDebug#277add7e` (layer 122).
@@ -23148,61 +16145,11 @@ pub mod phone {
         const METHOD: &'static str = "phone.saveCallDebug";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CALL_PEER_INVALID"), (400, "DATA_JSON_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CALL_PEER_INVALID"), (400, "DATA_JSON_INVALID"), ];
     }
-
-    /// Errors of `phone.sendSignalingData#ff7a9383` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SendSignalingDataError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SendSignalingDataError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SendSignalingDataError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SendSignalingDataError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SendSignalingDataError {}
-
-    impl rt::MethodError for SendSignalingDataError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.sendSignalingData`: errors [`SendSignalingDataError`].
+    /// `phone.sendSignalingData`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::SendSignalingData<'_> {
-        type Error = SendSignalingDataError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.sendSignalingData";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -23224,8 +16171,9 @@ pub mod phone {
     }
 
     impl CreateGroupCallError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("SCHEDULE_DATE_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("SCHEDULE_DATE_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -23273,7 +16221,7 @@ pub mod phone {
         const METHOD: &'static str = "phone.createGroupCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SCHEDULE_DATE_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "SCHEDULE_DATE_INVALID"), ];
     }
 
     /// Errors of `phone.joinGroupCall#5f9c8e62` (layer 122).
@@ -23346,120 +16294,19 @@ pub mod phone {
         const METHOD: &'static str = "phone.joinGroupCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (500, "GROUPCALL_ADD_PARTICIPANTS_FAILED"),
-            (400, "GROUPCALL_SSRC_DUPLICATE_MUCH"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(500, "GROUPCALL_ADD_PARTICIPANTS_FAILED"), (400, "GROUPCALL_SSRC_DUPLICATE_MUCH"), ];
     }
-
-    /// Errors of `phone.leaveGroupCall#500377f9` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum LeaveGroupCallError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl LeaveGroupCallError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for LeaveGroupCallError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for LeaveGroupCallError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for LeaveGroupCallError {}
-
-    impl rt::MethodError for LeaveGroupCallError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.leaveGroupCall`: errors [`LeaveGroupCallError`].
+    /// `phone.leaveGroupCall`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::LeaveGroupCall {
-        type Error = LeaveGroupCallError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.leaveGroupCall";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `phone.editGroupCallMember#63146ae4` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum EditGroupCallMemberError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl EditGroupCallMemberError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for EditGroupCallMemberError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for EditGroupCallMemberError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for EditGroupCallMemberError {}
-
-    impl rt::MethodError for EditGroupCallMemberError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.editGroupCallMember`: errors [`EditGroupCallMemberError`].
+    /// `phone.editGroupCallMember`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::EditGroupCallMember<'_> {
-        type Error = EditGroupCallMemberError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.editGroupCallMember";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -23541,64 +16388,11 @@ pub mod phone {
         const METHOD: &'static str = "phone.inviteToGroupCall";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (403, "GROUPCALL_FORBIDDEN"),
-            (400, "INVITE_FORBIDDEN_WITH_JOINAS"),
-            (400, "USER_ALREADY_INVITED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(403, "GROUPCALL_FORBIDDEN"), (400, "INVITE_FORBIDDEN_WITH_JOINAS"), (400, "USER_ALREADY_INVITED"), ];
     }
-
-    /// Errors of `phone.discardGroupCall#7a777135` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DiscardGroupCallError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl DiscardGroupCallError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for DiscardGroupCallError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for DiscardGroupCallError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for DiscardGroupCallError {}
-
-    impl rt::MethodError for DiscardGroupCallError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.discardGroupCall`: errors [`DiscardGroupCallError`].
+    /// `phone.discardGroupCall`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::DiscardGroupCall {
-        type Error = DiscardGroupCallError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.discardGroupCall";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -23620,8 +16414,9 @@ pub mod phone {
     }
 
     impl ToggleGroupCallSettingsError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("GROUPCALL_NOT_MODIFIED", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("GROUPCALL_NOT_MODIFIED", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -23669,174 +16464,27 @@ pub mod phone {
         const METHOD: &'static str = "phone.toggleGroupCallSettings";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "GROUPCALL_NOT_MODIFIED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "GROUPCALL_NOT_MODIFIED"), ];
     }
-
-    /// Errors of `phone.getGroupCall#c7cb017` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetGroupCallError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetGroupCallError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetGroupCallError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetGroupCallError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetGroupCallError {}
-
-    impl rt::MethodError for GetGroupCallError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.getGroupCall`: errors [`GetGroupCallError`].
+    /// `phone.getGroupCall`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::GetGroupCall {
-        type Error = GetGroupCallError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.getGroupCall";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `phone.getGroupParticipants#c9f1d285` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetGroupParticipantsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetGroupParticipantsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetGroupParticipantsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetGroupParticipantsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetGroupParticipantsError {}
-
-    impl rt::MethodError for GetGroupParticipantsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.getGroupParticipants`: errors [`GetGroupParticipantsError`].
+    /// `phone.getGroupParticipants`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::GetGroupParticipants<'_> {
-        type Error = GetGroupParticipantsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.getGroupParticipants";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `phone.checkGroupCall#b74a7bea` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum CheckGroupCallError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl CheckGroupCallError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for CheckGroupCallError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for CheckGroupCallError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for CheckGroupCallError {}
-
-    impl rt::MethodError for CheckGroupCallError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `phone.checkGroupCall`: errors [`CheckGroupCallError`].
+    /// `phone.checkGroupCall`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::phone::CheckGroupCall {
-        type Error = CheckGroupCallError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "phone.checkGroupCall";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -23866,7 +16514,9 @@ pub mod photos {
     }
 
     impl UpdateProfilePhotoError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("PHOTO_ID_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("PHOTO_ID_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -23914,7 +16564,7 @@ pub mod photos {
         const METHOD: &'static str = "photos.updateProfilePhoto";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PHOTO_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "PHOTO_ID_INVALID"), ];
     }
 
     /// Errors of `photos.uploadProfilePhoto#89f30f69` (layer 122).
@@ -24012,68 +16662,11 @@ pub mod photos {
         const METHOD: &'static str = "photos.uploadProfilePhoto";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "ALBUM_PHOTOS_TOO_MANY"),
-            (400, "FILE_PARTS_INVALID"),
-            (400, "IMAGE_PROCESS_FAILED"),
-            (400, "PHOTO_CROP_SIZE_SMALL"),
-            (400, "PHOTO_EXT_INVALID"),
-            (400, "STICKER_MIME_INVALID"),
-            (400, "VIDEO_FILE_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "ALBUM_PHOTOS_TOO_MANY"), (400, "FILE_PARTS_INVALID"), (400, "IMAGE_PROCESS_FAILED"), (400, "PHOTO_CROP_SIZE_SMALL"), (400, "PHOTO_EXT_INVALID"), (400, "STICKER_MIME_INVALID"), (400, "VIDEO_FILE_INVALID"), ];
     }
-
-    /// Errors of `photos.deletePhotos#87cf7f2f` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DeletePhotosError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl DeletePhotosError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for DeletePhotosError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for DeletePhotosError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for DeletePhotosError {}
-
-    impl rt::MethodError for DeletePhotosError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `photos.deletePhotos`: errors [`DeletePhotosError`].
+    /// `photos.deletePhotos`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::photos::DeletePhotos<'_> {
-        type Error = DeletePhotosError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "photos.deletePhotos";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
@@ -24150,8 +16743,7 @@ pub mod photos {
         const METHOD: &'static str = "photos.getUserPhotos";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "MAX_ID_INVALID"), (400, "USER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "MAX_ID_INVALID"), (400, "USER_ID_INVALID"), ];
     }
 }
 
@@ -24244,13 +16836,7 @@ pub mod stats {
         const METHOD: &'static str = "stats.getBroadcastStats";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BROADCAST_REQUIRED"),
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (500, "CHP_CALL_FAIL"),
-            (303, "STATS_MIGRATE_X"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BROADCAST_REQUIRED"), (400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (500, "CHP_CALL_FAIL"), (303, "STATS_MIGRATE_X"), ];
     }
 
     /// Errors of `stats.loadAsyncGraph#621d5fa0` (layer 122).
@@ -24323,10 +16909,7 @@ pub mod stats {
         const METHOD: &'static str = "stats.loadAsyncGraph";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "GRAPH_INVALID_RELOAD"),
-            (400, "GRAPH_OUTDATED_RELOAD"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "GRAPH_INVALID_RELOAD"), (400, "GRAPH_OUTDATED_RELOAD"), ];
     }
 
     /// Errors of `stats.getMegagroupStats#dcdf8607` (layer 122).
@@ -24406,122 +16989,19 @@ pub mod stats {
         const METHOD: &'static str = "stats.getMegagroupStats";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHAT_ADMIN_REQUIRED"),
-            (403, "CHAT_ADMIN_REQUIRED"),
-            (400, "MEGAGROUP_REQUIRED"),
-            (303, "STATS_MIGRATE_X"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHAT_ADMIN_REQUIRED"), (403, "CHAT_ADMIN_REQUIRED"), (400, "MEGAGROUP_REQUIRED"), (303, "STATS_MIGRATE_X"), ];
     }
-
-    /// Errors of `stats.getMessagePublicForwards#5630281b` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetMessagePublicForwardsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetMessagePublicForwardsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetMessagePublicForwardsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetMessagePublicForwardsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetMessagePublicForwardsError {}
-
-    impl rt::MethodError for GetMessagePublicForwardsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `stats.getMessagePublicForwards`: errors [`GetMessagePublicForwardsError`].
+    /// `stats.getMessagePublicForwards`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::stats::GetMessagePublicForwards<'_> {
-        type Error = GetMessagePublicForwardsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "stats.getMessagePublicForwards";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
         const ERRORS: &'static [(i32, &'static str)] = &[];
     }
-
-    /// Errors of `stats.getMessageStats#b6e0a3f5` (layer 122).
-    ///
-    /// `data/errors/methods.csv` does not list this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetMessageStatsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetMessageStatsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetMessageStatsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetMessageStatsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetMessageStatsError {}
-
-    impl rt::MethodError for GetMessageStatsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `stats.getMessageStats`: errors [`GetMessageStatsError`].
+    /// `stats.getMessageStats`: `data/errors/methods.csv` does not list this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::stats::GetMessageStats<'_> {
-        type Error = GetMessageStatsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "stats.getMessageStats";
         const USABILITY: rt::Usability = rt::Usability::Unknown;
         const BOTS_CAN_USE: bool = true;
@@ -24666,22 +17146,7 @@ pub mod stickers {
         const METHOD: &'static str = "stickers.createStickerSet";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_MISSING"),
-            (400, "PACK_SHORT_NAME_INVALID"),
-            (400, "PACK_SHORT_NAME_OCCUPIED"),
-            (400, "PEER_ID_INVALID"),
-            (400, "SHORTNAME_OCCUPY_FAILED"),
-            (400, "STICKERS_EMPTY"),
-            (400, "STICKER_EMOJI_INVALID"),
-            (400, "STICKER_FILE_INVALID"),
-            (400, "STICKER_PNG_DIMENSIONS"),
-            (400, "STICKER_PNG_NOPNG"),
-            (400, "STICKER_TGS_NOTGS"),
-            (400, "STICKER_THUMB_PNG_NOPNG"),
-            (400, "STICKER_THUMB_TGS_NOTGS"),
-            (400, "USER_ID_INVALID"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_MISSING"), (400, "PACK_SHORT_NAME_INVALID"), (400, "PACK_SHORT_NAME_OCCUPIED"), (400, "PEER_ID_INVALID"), (400, "SHORTNAME_OCCUPY_FAILED"), (400, "STICKERS_EMPTY"), (400, "STICKER_EMOJI_INVALID"), (400, "STICKER_FILE_INVALID"), (400, "STICKER_PNG_DIMENSIONS"), (400, "STICKER_PNG_NOPNG"), (400, "STICKER_TGS_NOTGS"), (400, "STICKER_THUMB_PNG_NOPNG"), (400, "STICKER_THUMB_TGS_NOTGS"), (400, "USER_ID_INVALID"), ];
     }
 
     /// Errors of `stickers.removeStickerFromSet#f7760f51` (layer 122).
@@ -24754,8 +17219,7 @@ pub mod stickers {
         const METHOD: &'static str = "stickers.removeStickerFromSet";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "BOT_MISSING"), (400, "STICKER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_MISSING"), (400, "STICKER_INVALID"), ];
     }
 
     /// Errors of `stickers.changeStickerPosition#ffb6d4ca` (layer 122).
@@ -24828,8 +17292,7 @@ pub mod stickers {
         const METHOD: &'static str = "stickers.changeStickerPosition";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "BOT_MISSING"), (400, "STICKER_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_MISSING"), (400, "STICKER_INVALID"), ];
     }
 
     /// Errors of `stickers.addStickerToSet#8653febe` (layer 122).
@@ -24912,13 +17375,7 @@ pub mod stickers {
         const METHOD: &'static str = "stickers.addStickerToSet";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "BOT_MISSING"),
-            (400, "STICKERSET_INVALID"),
-            (406, "STICKERSET_INVALID"),
-            (400, "STICKER_PNG_NOPNG"),
-            (400, "STICKER_TGS_NOTGS"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "BOT_MISSING"), (400, "STICKERSET_INVALID"), (406, "STICKERSET_INVALID"), (400, "STICKER_PNG_NOPNG"), (400, "STICKER_TGS_NOTGS"), ];
     }
 
     /// Errors of `stickers.setStickerSetThumb#9a364e30` (layer 122).
@@ -24991,10 +17448,7 @@ pub mod stickers {
         const METHOD: &'static str = "stickers.setStickerSetThumb";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "STICKER_THUMB_PNG_NOPNG"),
-            (400, "STICKER_THUMB_TGS_NOTGS"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "STICKER_THUMB_PNG_NOPNG"), (400, "STICKER_THUMB_TGS_NOTGS"), ];
     }
 }
 
@@ -25085,12 +17539,7 @@ pub mod updates {
         const METHOD: &'static str = "updates.getState";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (406, "AUTH_KEY_DUPLICATED"),
-            (500, "MSGID_DECREASE_RETRY"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(406, "AUTH_KEY_DUPLICATED"), (500, "MSGID_DECREASE_RETRY"), (401, "SESSION_PASSWORD_NEEDED"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `updates.getDifference#25939651` (layer 122).
@@ -25198,17 +17647,7 @@ pub mod updates {
         const METHOD: &'static str = "updates.getDifference";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (401, "AUTH_KEY_PERM_EMPTY"),
-            (400, "CDN_METHOD_INVALID"),
-            (400, "DATE_EMPTY"),
-            (500, "NEED_MEMBER_INVALID"),
-            (400, "PERSISTENT_TIMESTAMP_EMPTY"),
-            (400, "PERSISTENT_TIMESTAMP_INVALID"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-            (500, "STORE_INVALID_SCALAR_TYPE"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(401, "AUTH_KEY_PERM_EMPTY"), (400, "CDN_METHOD_INVALID"), (400, "DATE_EMPTY"), (500, "NEED_MEMBER_INVALID"), (400, "PERSISTENT_TIMESTAMP_EMPTY"), (400, "PERSISTENT_TIMESTAMP_INVALID"), (401, "SESSION_PASSWORD_NEEDED"), (500, "STORE_INVALID_SCALAR_TYPE"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `updates.getChannelDifference#3173d78` (layer 122).
@@ -25316,18 +17755,7 @@ pub mod updates {
         const METHOD: &'static str = "updates.getChannelDifference";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "CHANNEL_INVALID"),
-            (400, "CHANNEL_PRIVATE"),
-            (406, "CHANNEL_PRIVATE"),
-            (403, "CHANNEL_PUBLIC_GROUP_NA"),
-            (500, "HISTORY_GET_FAILED"),
-            (400, "PERSISTENT_TIMESTAMP_EMPTY"),
-            (400, "PERSISTENT_TIMESTAMP_INVALID"),
-            (500, "PERSISTENT_TIMESTAMP_OUTDATED"),
-            (400, "RANGES_INVALID"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CHANNEL_INVALID"), (400, "CHANNEL_PRIVATE"), (406, "CHANNEL_PRIVATE"), (403, "CHANNEL_PUBLIC_GROUP_NA"), (500, "HISTORY_GET_FAILED"), (400, "PERSISTENT_TIMESTAMP_EMPTY"), (400, "PERSISTENT_TIMESTAMP_INVALID"), (500, "PERSISTENT_TIMESTAMP_OUTDATED"), (400, "RANGES_INVALID"), (500, "TIMEOUT"), ];
     }
 }
 
@@ -25418,12 +17846,7 @@ pub mod upload {
         const METHOD: &'static str = "upload.saveFilePart";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "FILE_PART_EMPTY"),
-            (400, "FILE_PART_INVALID"),
-            (400, "INPUT_FETCH_FAIL"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "FILE_PART_EMPTY"), (400, "FILE_PART_INVALID"), (400, "INPUT_FETCH_FAIL"), (401, "SESSION_PASSWORD_NEEDED"), ];
     }
 
     /// Errors of `upload.getFile#b15a9afc` (layer 122).
@@ -25521,15 +17944,7 @@ pub mod upload {
         const METHOD: &'static str = "upload.getFile";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (401, "AUTH_KEY_PERM_EMPTY"),
-            (400, "FILE_ID_INVALID"),
-            (400, "INPUT_FETCH_FAIL"),
-            (400, "LIMIT_INVALID"),
-            (400, "LOCATION_INVALID"),
-            (400, "OFFSET_INVALID"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(401, "AUTH_KEY_PERM_EMPTY"), (400, "FILE_ID_INVALID"), (400, "INPUT_FETCH_FAIL"), (400, "LIMIT_INVALID"), (400, "LOCATION_INVALID"), (400, "OFFSET_INVALID"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `upload.saveBigFilePart#de7b673d` (layer 122).
@@ -25622,14 +18037,7 @@ pub mod upload {
         const METHOD: &'static str = "upload.saveBigFilePart";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (400, "FILE_PARTS_INVALID"),
-            (400, "FILE_PART_EMPTY"),
-            (400, "FILE_PART_INVALID"),
-            (400, "FILE_PART_SIZE_CHANGED"),
-            (400, "FILE_PART_SIZE_INVALID"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "FILE_PARTS_INVALID"), (400, "FILE_PART_EMPTY"), (400, "FILE_PART_INVALID"), (400, "FILE_PART_SIZE_CHANGED"), (400, "FILE_PART_SIZE_INVALID"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `upload.getWebFile#24e6818d` (layer 122).
@@ -25647,7 +18055,9 @@ pub mod upload {
     }
 
     impl GetWebFileError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("LOCATION_INVALID", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("LOCATION_INVALID", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -25695,7 +18105,7 @@ pub mod upload {
         const METHOD: &'static str = "upload.getWebFile";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LOCATION_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "LOCATION_INVALID"), ];
     }
 
     /// Errors of `upload.getCdnFile#2000bcc3` (layer 122).
@@ -25713,7 +18123,9 @@ pub mod upload {
     }
 
     impl GetCdnFileError {
-        const SPECS: &'static [rt::ErrorSpec] = &[rt::ErrorSpec::plain("UNKNOWN_METHOD", &[500])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("UNKNOWN_METHOD", &[500]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -25761,7 +18173,7 @@ pub mod upload {
         const METHOD: &'static str = "upload.getCdnFile";
         const USABILITY: rt::Usability = rt::Usability::User;
         const BOTS_CAN_USE: bool = false;
-        const ERRORS: &'static [(i32, &'static str)] = &[(500, "UNKNOWN_METHOD")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(500, "UNKNOWN_METHOD"), ];
     }
 
     /// Errors of `upload.reuploadCdnFile#9b2754a8` (layer 122).
@@ -25779,8 +18191,9 @@ pub mod upload {
     }
 
     impl ReuploadCdnFileError {
-        const SPECS: &'static [rt::ErrorSpec] =
-            &[rt::ErrorSpec::plain("RSA_DECRYPT_FAILED", &[400])];
+        const SPECS: &'static [rt::ErrorSpec] = &[
+            rt::ErrorSpec::plain("RSA_DECRYPT_FAILED", &[400]),
+        ];
 
         /// The `rpc_error` this value stands for (a named variant gets its first listed
         /// code).
@@ -25828,7 +18241,7 @@ pub mod upload {
         const METHOD: &'static str = "upload.reuploadCdnFile";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[(400, "RSA_DECRYPT_FAILED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "RSA_DECRYPT_FAILED"), ];
     }
 
     /// Errors of `upload.getCdnFileHashes#4da54231` (layer 122).
@@ -25901,61 +18314,11 @@ pub mod upload {
         const METHOD: &'static str = "upload.getCdnFileHashes";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(400, "CDN_METHOD_INVALID"), (400, "RSA_DECRYPT_FAILED")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(400, "CDN_METHOD_INVALID"), (400, "RSA_DECRYPT_FAILED"), ];
     }
-
-    /// Errors of `upload.getFileHashes#c7025931` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum GetFileHashesError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl GetFileHashesError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for GetFileHashesError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for GetFileHashesError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for GetFileHashesError {}
-
-    impl rt::MethodError for GetFileHashesError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `upload.getFileHashes`: errors [`GetFileHashesError`].
+    /// `upload.getFileHashes`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::upload::GetFileHashes<'_> {
-        type Error = GetFileHashesError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "upload.getFileHashes";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
@@ -26055,13 +18418,7 @@ pub mod users {
         const METHOD: &'static str = "users.getUsers";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] = &[
-            (401, "AUTH_KEY_PERM_EMPTY"),
-            (500, "MEMBER_NO_LOCATION"),
-            (500, "NEED_MEMBER_INVALID"),
-            (401, "SESSION_PASSWORD_NEEDED"),
-            (500, "TIMEOUT"),
-        ];
+        const ERRORS: &'static [(i32, &'static str)] = &[(401, "AUTH_KEY_PERM_EMPTY"), (500, "MEMBER_NO_LOCATION"), (500, "NEED_MEMBER_INVALID"), (401, "SESSION_PASSWORD_NEEDED"), (500, "TIMEOUT"), ];
     }
 
     /// Errors of `users.getFullUser#ca30a5b1` (layer 122).
@@ -26134,61 +18491,11 @@ pub mod users {
         const METHOD: &'static str = "users.getFullUser";
         const USABILITY: rt::Usability = rt::Usability::Both;
         const BOTS_CAN_USE: bool = true;
-        const ERRORS: &'static [(i32, &'static str)] =
-            &[(500, "TIMEOUT"), (400, "USER_ID_INVALID")];
+        const ERRORS: &'static [(i32, &'static str)] = &[(500, "TIMEOUT"), (400, "USER_ID_INVALID"), ];
     }
-
-    /// Errors of `users.setSecureValueErrors#90c894b5` (layer 122).
-    ///
-    /// `data/errors/methods.csv` lists no errors for this method.
-    ///
-    /// Built from an [`RpcError`](rt::RpcError) with a listed name and a listed code;
-    /// anything else is kept whole in `Other`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SetSecureValueErrorsError {
-        /// Any other error, or a listed name with an unlisted code.
-        Other(rt::RpcError),
-    }
-
-    impl SetSecureValueErrorsError {
-        /// The `rpc_error` this value stands for (a named variant gets its first listed
-        /// code).
-        #[inline]
-        pub fn as_rpc(&self) -> rt::RpcError {
-            match self {
-                Self::Other(e) => e.clone(),
-            }
-        }
-    }
-
-    impl From<rt::RpcError> for SetSecureValueErrorsError {
-        #[inline]
-        fn from(e: rt::RpcError) -> Self {
-            Self::Other(e)
-        }
-    }
-
-    impl core::fmt::Display for SetSecureValueErrorsError {
-        #[inline]
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Self::Other(e) => core::fmt::Display::fmt(e, f),
-            }
-        }
-    }
-
-    impl core::error::Error for SetSecureValueErrorsError {}
-
-    impl rt::MethodError for SetSecureValueErrorsError {
-        #[inline]
-        fn as_rpc(&self) -> rt::RpcError {
-            Self::as_rpc(self)
-        }
-    }
-
-    /// `users.setSecureValueErrors`: errors [`SetSecureValueErrorsError`].
+    /// `users.setSecureValueErrors`: `data/errors/methods.csv` lists no errors for this method. Errors are plain [`RpcError`](rt::RpcError)s.
     impl rt::MethodInfo for tl::users::SetSecureValueErrors<'_> {
-        type Error = SetSecureValueErrorsError;
+        type Error = rt::RpcError;
         const METHOD: &'static str = "users.setSecureValueErrors";
         const USABILITY: rt::Usability = rt::Usability::Bot;
         const BOTS_CAN_USE: bool = true;

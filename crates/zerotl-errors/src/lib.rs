@@ -48,10 +48,12 @@
 // as large as an RpcError by design.
 /// Typed errors of every layer 122 function (generated).
 #[allow(clippy::large_enum_variant)]
+#[rustfmt::skip]
 pub mod layer122;
 /// Typed errors of every layer 230 function (generated; feature `layer230`).
 #[cfg(feature = "layer230")]
 #[allow(clippy::large_enum_variant)]
+#[rustfmt::skip]
 pub mod layer230;
 
 pub use zerotl_mtproto::errors::{ErrorClass, ErrorSpec, MethodError, RpcError, Usability};

@@ -2,7 +2,8 @@
 //! `crates/zerotl-mtproto/src/errors/known.rs`) are what
 //! `zerotl-codegen errors` generates from `data/errors/` and the schemas today.
 //!
-//! Needs `rustfmt` (it ships with every rustup toolchain). On a mismatch, run
+//! The generator lays its output out itself (no rustfmt run), so the comparison means
+//! the same on every machine. On a mismatch, run
 //! `cargo run -p zerotl-codegen -- errors` and commit the result.
 
 use std::path::Path;

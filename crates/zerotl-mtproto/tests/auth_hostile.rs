@@ -6,6 +6,7 @@ mod auth_support;
 use auth_support::{seeded, test_server_key, SERVER_TIME};
 use rand::rngs::StdRng;
 use std::sync::Arc;
+use zerotl::Identifiable as _;
 use zerotl::{Bytes, Decode, Encode, Vector};
 use zerotl_mtproto::auth::{
     AuthError, ClientStep, KeyExchangeClient, KeyExchangeConfig, KeyExchangeServer,

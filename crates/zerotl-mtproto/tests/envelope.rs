@@ -2,6 +2,7 @@
 //! truncated prefixes, container and ack limits, nested containers, gzip bombs.
 
 use std::io::Write;
+use zerotl::Identifiable as _;
 
 use zerotl::{Decode, Object, RemoteCall};
 use zerotl_mtproto::envelope::gzip::{self, DEFAULT_MAX_INFLATED};

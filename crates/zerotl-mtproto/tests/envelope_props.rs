@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::time::Duration;
+use zerotl::Identifiable as _;
 
 use proptest::prelude::*;
 use zerotl::Object;

@@ -10,10 +10,11 @@
 //!   key exchange, ...), shared by both layers. It is generated from layer 230's
 //!   `mtproto.tl`, which is layer 122's plus `msg_resend_ans_req`.
 //!
-//! Everything is `#![no_std]` and allocation-free. Each module also carries its
-//! schema as data (`schema::SCHEMA`) and a typed decoder by id (`any`); the `serde`
-//! feature (std) adds the JSON mapping ([`json`]) and `proptest` adds strategies for
-//! the seed types.
+//! Everything is `#![no_std]` and allocation-free. With the feature `schema`, each
+//! module also carries its schema as data (`schema::SCHEMA`, `name_of`) and a typed
+//! decoder by id or name (`any`); a crate that only encodes and decodes leaves it off
+//! and does not compile them. The `serde` feature (std, implies `schema`) adds the JSON
+//! mapping (`json`) and `proptest` adds strategies for the seed types.
 //!
 //! ```
 //! # #[cfg(feature = "layer122")] {
@@ -55,11 +56,17 @@
 pub mod fuzzing;
 #[cfg(feature = "serde")]
 pub mod json;
+// The generated modules are laid out by the generator (see docs/codegen.md), not
+// by rustfmt.
 #[cfg(feature = "layer122")]
+#[rustfmt::skip]
 pub mod layer122;
 #[cfg(feature = "layer230")]
+#[rustfmt::skip]
 pub mod layer230;
+#[rustfmt::skip]
 pub mod mtproto;
+#[cfg(feature = "schema")]
 pub mod schema;
 #[cfg(feature = "proptest")]
 pub mod testing;

@@ -88,7 +88,7 @@ fn recursion_and_big_values() {
     let enums::InputPeer::ChannelFromMessage(x) = back else {
         panic!()
     };
-    assert_eq!(x.peer.get(), inner);
+    assert_eq!(x.peer.get(), Ok(inner));
 }
 
 #[test]

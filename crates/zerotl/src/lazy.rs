@@ -18,9 +18,9 @@ use crate::writer::Writer;
 /// use zerotl::{Decode, Lazy};
 /// let inner = 7i32;
 /// let l = Lazy::new(&inner);
-/// assert_eq!(l.get(), 7);
+/// assert_eq!(l.get(), Ok(7));
 /// let l = Lazy::<i32>::decode_from_slice(&[7, 0, 0, 0]).unwrap();
-/// assert_eq!(l.get(), 7);
+/// assert_eq!(l.get(), Ok(7));
 /// ```
 pub struct Lazy<'a, T> {
     repr: Repr<'a, T>,
@@ -65,15 +65,16 @@ impl<'a, T: Decode<'a> + Clone> Lazy<'a, T> {
     /// The nested value.
     ///
     /// Bytes held here were validated by the decode that made this `Lazy`, so decoding
-    /// them again cannot fail: the same checks run on the same bytes, minus the UTF-8
-    /// and depth checks that already passed.
-    pub fn get(&self) -> T {
+    /// them again does not fail: the same checks run on the same bytes, minus the
+    /// UTF-8 and depth checks that already passed. Should it fail all the same, the
+    /// result is that [`DecodeError`], never a panic (as [`Vector::try_iter`]
+    /// reports its elements).
+    ///
+    /// [`Vector::try_iter`]: crate::Vector::try_iter
+    pub fn get(&self) -> Result<T, DecodeError> {
         match self.repr {
-            Repr::Value(v) => v.clone(),
-            Repr::Wire(bytes) => match T::decode_validated(&mut Reader::trusted(bytes)) {
-                Ok(v) => v,
-                Err(e) => unreachable!("bytes validated by Lazy::decode failed again: {e}"),
-            },
+            Repr::Value(v) => Ok(v.clone()),
+            Repr::Wire(bytes) => T::decode_validated(&mut Reader::trusted(bytes)),
         }
     }
 }
@@ -86,7 +87,10 @@ impl<'a, T> From<&'a T> for Lazy<'a, T> {
 
 impl<'a, T: Decode<'a> + Clone + fmt::Debug> fmt::Debug for Lazy<'a, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.get().fmt(f)
+        match self.get() {
+            Ok(v) => v.fmt(f),
+            Err(e) => write!(f, "<{e}>"),
+        }
     }
 }
 
@@ -127,5 +131,23 @@ impl<'a, T: Decode<'a>> Decode<'a> for Lazy<'a, T> {
         Ok(Self {
             repr: Repr::Wire(r.consumed_since(start)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DecodeErrorKind, Str};
+    use std::string::ToString;
+
+    #[test]
+    fn bad_bytes_are_an_error_not_a_panic() {
+        // Unreachable through `decode` (which validates); built here by hand.
+        let l: Lazy<'_, Str<'_>> = Lazy {
+            repr: Repr::Wire(&[0xff]),
+        };
+        let e = l.get().unwrap_err();
+        assert_eq!(e.kind(), DecodeErrorKind::InvalidLengthPrefix, "{e:?}");
+        assert!(std::format!("{l:?}").starts_with('<'), "{}", e.to_string());
     }
 }

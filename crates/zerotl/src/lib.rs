@@ -44,6 +44,7 @@ extern crate std;
 
 mod bare;
 mod error;
+#[doc(hidden)]
 pub mod fixed;
 mod lazy;
 mod object;

@@ -245,6 +245,7 @@ impl<'a> Reader<'a> {
     /// Decoders call the two halves themselves (`match short { Some(d) => d, None =>
     /// other? }`): the hot path then returns a plain slice, never a `Result` that the
     /// compiler would assemble and test again on the stack.
+    #[doc(hidden)]
     #[inline(always)]
     pub fn read_short_tl_bytes(&mut self) -> Option<&'a [u8]> {
         // One bounds check: header, data and padding span `(1 + len)` rounded up to

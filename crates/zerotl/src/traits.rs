@@ -109,18 +109,6 @@ fn too_small(announced: usize, at_least: usize, available: usize) -> EncodeError
     }
 }
 
-impl<T: Encode + ?Sized> Encode for &T {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        (**self).encoded_len()
-    }
-
-    #[inline]
-    fn encode(&self, w: &mut Writer<'_>) {
-        (**self).encode(w)
-    }
-}
-
 /// A value that can be read from TL, borrowing from the input.
 ///
 /// Decoding never panics, never loops without consuming input and never allocates;
@@ -145,6 +133,7 @@ pub trait Decode<'a>: Sized {
     /// Generated types with few constructors force this inline, so a loop over a
     /// vector keeps only the reads its body uses, and the loop's reader is never
     /// handed to a function (it stays in registers). The default calls `decode`.
+    #[doc(hidden)]
     #[inline]
     fn decode_validated(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Self::decode(r)
@@ -165,10 +154,41 @@ pub trait Decode<'a>: Sized {
 }
 
 /// A TL constructor or function with a fixed id.
+///
+/// A constructor that is `Identifiable` and implements [`BareEncode`] /
+/// [`BareDecode`] gets its boxed [`Encode`] / [`Decode`] (the id, then the bare
+/// body) from the blanket impls here: generated code writes only the body.
 pub trait Identifiable {
     /// The constructor id (the CRC32 of the definition's canonical form, or the id
     /// written in the schema).
     const CONSTRUCTOR_ID: u32;
+
+    /// The schema name (`inputPeerUser`), used in error messages.
+    const NAME: &'static str;
+}
+
+impl<T: Identifiable + BareEncode> Encode for T {
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        4 + self.bare_len()
+    }
+
+    // A forwarder only: forced, so the constructor's own (hinted) `encode_boxed` is
+    // what the caller sees, as when the generator wrote `encode` itself.
+    #[inline(always)]
+    fn encode(&self, w: &mut Writer<'_>) {
+        self.encode_boxed(T::CONSTRUCTOR_ID, w)
+    }
+}
+
+impl<'a, T: Identifiable + BareDecode<'a>> Decode<'a> for T {
+    const MIN_SIZE: usize = 4 + T::MIN_BARE_SIZE;
+
+    #[inline]
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        r.expect_id(T::CONSTRUCTOR_ID, T::NAME)?;
+        T::decode_bare(r)
+    }
 }
 
 /// Writes the body of a constructor without its id: what a *bare* type (`%T`,
@@ -179,6 +199,16 @@ pub trait BareEncode {
 
     /// Writes the bare body.
     fn encode_bare(&self, w: &mut Writer<'_>);
+
+    /// Writes `id` and then the bare body: the boxed encoding. Generated
+    /// constructors made only of fixed-size fields override it to write both after
+    /// one bounds check.
+    #[doc(hidden)]
+    #[inline]
+    fn encode_boxed(&self, id: u32, w: &mut Writer<'_>) {
+        w.put_u32(id);
+        self.encode_bare(w)
+    }
 }
 
 /// Reads the body of a constructor without its id. See [`Bare`](crate::Bare).
@@ -197,6 +227,7 @@ pub trait BareDecode<'a>: Sized {
     /// keep the body here and make `decode_bare` call it). Only
     /// [`Decode::decode_validated`] of generated types calls it, so the copies
     /// exist only in the loops that iterate decoded vectors.
+    #[doc(hidden)]
     #[inline(always)]
     fn decode_bare_inline(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Self::decode_bare(r)

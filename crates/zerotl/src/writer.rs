@@ -85,6 +85,7 @@ impl<'b> Writer<'b> {
 
     /// Reserves the next `len` bytes and returns them for the caller to fill (one
     /// bounds check for a whole run of values); `None` after recording an error.
+    #[doc(hidden)]
     #[inline]
     pub fn run(&mut self, len: usize) -> Option<&mut [u8]> {
         let start = self.pos;

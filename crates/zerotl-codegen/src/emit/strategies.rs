@@ -22,11 +22,11 @@ pub(super) fn file(cx: &Ctx<'_>) -> String {
     let mut o = Out::new();
     o.raw(HEADER);
     o.line(&format!(
-        "//! proptest strategies for {} (feature `proptest`), for",
+        "// proptest strategies for {} (feature `proptest`), for",
         cx.cfg.title
     ));
     o.line(&format!(
-        "//! {} and every type they reach.",
+        "// {} and every type they reach.",
         roots
             .iter()
             .map(|r| format!("`{r}`"))

@@ -39,7 +39,7 @@ pub(super) fn schema_file(cx: &Ctx<'_>) -> String {
     all.dedup_by_key(|c| c.id);
     let mut o = Out::new();
     o.raw(HEADER);
-    o.line(&format!("//! {} as data (see `{support}`).", cx.cfg.title));
+    o.line(&format!("// {} as data (see `{support}`).", cx.cfg.title));
     o.line("");
     o.line(&format!(
         "use {support}::{{BoxedType, Combinator, Field, FieldKind, Schema, Ty}};"
@@ -153,12 +153,12 @@ pub(super) fn any_file(cx: &Ctx<'_>) -> String {
     let mut o = Out::new();
     o.raw(HEADER);
     o.line(&format!(
-        "//! Typed decoding of any boxed value of {} by id or by type name.",
+        "// Typed decoding of any boxed value of {} by id or by type name.",
         cx.cfg.title
     ));
-    o.line("//!");
-    o.line("//! One small function per entry and sorted tables searched by binary search");
-    o.line("//! (one giant `match` takes the compiler minutes to check).");
+    o.line("//");
+    o.line("// One small function per entry and sorted tables searched by binary search");
+    o.line("// (one giant `match` takes the compiler minutes to check).");
     o.line("");
     o.line("#[allow(unused_imports)]");
     o.line(&format!("use {}::{{enums, functions, types}};", cx.root()));

@@ -12,6 +12,7 @@
 //! within the container, no container inside, nothing after the last message.
 //! Walking it afterwards cannot fail.
 
+use zerotl::Identifiable as _;
 use zerotl::{BareDecode, Decode, Reader};
 use zerotl_types::mtproto::types;
 

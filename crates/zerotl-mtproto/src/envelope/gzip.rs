@@ -20,6 +20,7 @@ use miniz_oxide::inflate::core::inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUT
 use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
 use zerotl::Decode;
+use zerotl::Identifiable as _;
 use zerotl_types::mtproto::types;
 
 use super::EnvelopeError;

@@ -6,6 +6,7 @@
 //! `msg_copy` and `gzip_packed` are never content-related (the server answers
 //! `bad_msg_notification` code 34 otherwise); RPC queries always are (code 35).
 
+use zerotl::Identifiable as _;
 use zerotl_types::mtproto::types;
 
 /// Whether a message whose body starts with `constructor_id` is content-related.

@@ -8,6 +8,7 @@
 //! msgs_ack#62d6b459      | 59b4d662 | Vector<long> msg_ids                         |
 //! ```
 
+use zerotl::Identifiable as _;
 use zerotl::{Decode, Encode, Object, Str};
 use zerotl_types::mtproto::types;
 

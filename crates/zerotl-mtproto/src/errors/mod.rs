@@ -63,6 +63,7 @@
 //! regenerated with `cargo run -p zerotl-codegen -- errors` (also part of
 //! `regenerate`); a test of `zerotl-errors` checks it is up to date.
 
+#[rustfmt::skip]
 mod known;
 mod rpc;
 

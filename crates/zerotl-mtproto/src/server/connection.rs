@@ -3,6 +3,7 @@
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use zerotl::Identifiable as _;
 
 use rand_core::CryptoRngCore;
 use zerotl_types::mtproto::{functions as mt_functions, types as mt_types};

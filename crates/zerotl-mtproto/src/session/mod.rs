@@ -27,6 +27,7 @@ mod replay;
 pub use replay::{ReplayVerdict, ReplayWindow};
 
 use rand_core::CryptoRngCore;
+use zerotl::Identifiable as _;
 use zerotl::{Decode as _, Encode};
 use zerotl_types::mtproto::types;
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The speed goals of the benches, checked by instruction counts (callgrind), which do
+# not move with the host's load the way wall times do. Ratios only: each goal
+# compares zerotl with a peer on the same machine and the same bytes.
+#
+#   bench 1          invites_grammers / invites                    >= 10
+#   build + encode   encode_request_grammers / encode_request      >= 2
+#   seed encodes     seed_encode_{chat,channel}_tl_proto / zerotl  >= 1
+#   zero allocations benches' checks (tests/checks.rs) under the bench profile
+#
+# Each case of benches/benches/profile_driver.rs runs twice under callgrind, with
+# LOW and HIGH iterations; (instructions(HIGH) - instructions(LOW)) / (HIGH - LOW) is
+# the cost of one operation, without the setup both runs share.
+#
+# Usage: tools/callgrind-ratios.sh   (needs valgrind; builds benches/ with the bench
+# profile, which compiles zerotl-types' two layers in release)
+set -euo pipefail
+cd "$(dirname "$0")/../benches"
+
+command -v valgrind >/dev/null || {
+    echo "valgrind is not installed (apt-get install -y valgrind)" >&2
+    exit 1
+}
+
+driver=$(cargo bench --no-run --bench profile_driver --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "profile_driver" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$driver" ] || {
+    echo "no profile_driver binary" >&2
+    exit 1
+}
+
+LOW=${ZEROTL_CALLGRIND_LOW:-10}
+HIGH=${ZEROTL_CALLGRIND_HIGH:-30}
+
+# instructions CASE N -> total instructions of `profile_driver CASE N`
+instructions() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$driver" "$1" "$2" 2>&1 >/dev/null |
+        awk '/Collected :/ { print $NF }'
+}
+
+# per_op CASE -> instructions of one operation
+per_op() {
+    local lo hi
+    lo=$(instructions "$1" "$LOW")
+    hi=$(instructions "$1" "$HIGH")
+    awk -v lo="$lo" -v hi="$hi" -v n=$((HIGH - LOW)) 'BEGIN { printf "%.1f", (hi - lo) / n }'
+}
+
+fail=0
+# check NAME ZEROTL_CASE PEER_CASE GOAL
+check() {
+    local z p ratio ok
+    z=$(per_op "$2")
+    p=$(per_op "$3")
+    ratio=$(awk -v z="$z" -v p="$p" 'BEGIN { printf "%.2f", p / z }')
+    ok=$(awk -v r="$ratio" -v g="$4" 'BEGIN { print (r >= g) ? "ok" : "FAIL" }')
+    printf '%-16s zerotl %12s  peer %12s  ratio %6sx  goal >= %sx  %s\n' "$1" "$z" "$p" "$ratio" "$4" "$ok"
+    [ "$ok" = ok ] || fail=1
+}
+
+echo "instructions per operation (callgrind; $LOW and $HIGH iterations)"
+check "bench 1" invites invites_grammers 10
+check "build + encode" encode_request encode_request_grammers 2
+check "seed enc chat" seed_encode_chat seed_encode_chat_tl_proto 1
+check "seed enc channel" seed_encode_channel seed_encode_channel_tl_proto 1
+
+# Zero allocations (and every peer agreeing on the bytes): the benches' checks,
+# built with the bench profile so they reuse the build above.
+cargo test --profile bench --test checks -q
+
+exit "$fail"
