@@ -12,6 +12,7 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use zerotl::Identifiable as _;
 use zerotl_mtproto::crypto::AuthKey;
 use zerotl_mtproto::envelope::{classify, encode_container, ServiceMessage};
 use zerotl_mtproto::server::{
