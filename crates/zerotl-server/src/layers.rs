@@ -15,7 +15,7 @@
 //! | `config` | ≤144 `330b4067` (layer 122's fields); others ≥145 `cc1a241e` (230) |
 //! | `auth.authorization` | ≤134 `cd050916`; 135–151 `33fb7bb8`; ≥152 `2ea2c0d4` |
 //! | `chatInviteExported` | ≤122 `fc2e05bc` (link only); 134–185 `0ab4a819`; others ≥123 `a22cbd96` (230) |
-//! | `dcOption`, `nearestDc`, `updates.state`, `pong`, `destroy_session_*` | one form for every layer |
+//! | `dcOption`, `nearestDc`, `updates.state`, `updates.differenceEmpty`, `pong`, `destroy_session_*` | one form for every layer |
 //!
 //! Layers without a row of their own (123–184 for `user`, 145–153 for `config`,
 //! 123–133 for `chatInviteExported`) get the layer-230 form, as the rule says.
@@ -223,6 +223,11 @@ pub(crate) fn nearest_dc(this_dc: i32, out: &mut Tl) {
 /// `updates.state` of an account with no updates.
 pub(crate) fn updates_state(date: i32, out: &mut Tl) {
     out.u32(0xa56c_2a3e).i32(1).i32(0).i32(date).i32(1).i32(0);
+}
+
+/// `updates.differenceEmpty` (`seq` as in [`updates_state`]).
+pub(crate) fn difference_empty(date: i32, out: &mut Tl) {
+    out.u32(0x5d75_a138).i32(date).i32(1);
 }
 
 /// An exported invite link, as the answer describes it.

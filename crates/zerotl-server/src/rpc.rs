@@ -14,6 +14,7 @@
 //! | `help.getConfig` | `config`: every DC at the server's listen address ([`THIS_DC`] is this one), Telegram's usual limits |
 //! | `help.getNearestDc` | `nearestDc` ([`THIS_DC`]) |
 //! | `updates.getState` | an empty `updates.state`; 401 `AUTH_KEY_UNREGISTERED` before a login |
+//! | `updates.getDifference` (`#19c2f763`, layer 122's `#25939651` too) | `updates.differenceEmpty` (the world sends no updates); 401 `AUTH_KEY_UNREGISTERED` before a login |
 //! | `users.getUsers` | the users it names that the world knows; `inputUserSelf` is the logged-in bot (401 `AUTH_KEY_UNREGISTERED` before a login) |
 //! | `auth.importBotAuthorization` | `auth.authorization` with the bot, whose token logs the auth key in; 400 `ACCESS_TOKEN_INVALID` for an unknown token |
 //! | `ping_delay_disconnect` | `pong` (as the `rpc_result`) |
@@ -169,6 +170,8 @@ mod ids {
     pub const GET_CONFIG: u32 = layer230::functions::help::GetConfig::CONSTRUCTOR_ID;
     pub const GET_NEAREST_DC: u32 = layer230::functions::help::GetNearestDc::CONSTRUCTOR_ID;
     pub const GET_STATE: u32 = layer230::functions::updates::GetState::CONSTRUCTOR_ID;
+    pub const GET_DIFFERENCE: u32 = layer230::functions::updates::GetDifference::CONSTRUCTOR_ID;
+    pub const GET_DIFFERENCE_122: u32 = layer122::functions::updates::GetDifference::CONSTRUCTOR_ID;
     pub const GET_USERS: u32 = layer230::functions::users::GetUsers::CONSTRUCTOR_ID;
     pub const IMPORT_BOT: u32 = layer230::functions::auth::ImportBotAuthorization::CONSTRUCTOR_ID;
     pub const PING_DELAY_DISCONNECT: u32 = 0xf342_7b8c;
@@ -314,6 +317,18 @@ impl Call<'_, '_> {
                 self.login().ok_or_else(unregistered)?;
                 layers::updates_state(self.now(), out);
                 answered("updates.getState")
+            }
+            ids::GET_DIFFERENCE => {
+                decode::<layer230::functions::updates::GetDifference>(body)?;
+                self.login().ok_or_else(unregistered)?;
+                layers::difference_empty(self.now(), out);
+                answered("updates.getDifference")
+            }
+            ids::GET_DIFFERENCE_122 => {
+                decode::<layer122::functions::updates::GetDifference>(body)?;
+                self.login().ok_or_else(unregistered)?;
+                layers::difference_empty(self.now(), out);
+                answered("updates.getDifference")
             }
             ids::GET_USERS => {
                 let layer = self.layer(layers::DEFAULT_LAYER);
