@@ -80,7 +80,7 @@ async fn telethon_telegram_client_against_the_server() {
     assert!(e.link.as_str().starts_with(zerotl_server::LINK_PREFIX));
     drop(client);
 
-    let events = events.lock().unwrap();
+    let events = events.lock().unwrap().clone();
     let inits: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
