@@ -151,4 +151,5 @@ async def main():
 
 if __name__ == '__main__':
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
+    # A client stuck on something never answered must not hang the test.
+    asyncio.run(asyncio.wait_for(main(), 120))
