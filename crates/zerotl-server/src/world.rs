@@ -670,6 +670,60 @@ mod tests {
     }
 
     #[test]
+    fn bots_in_world_files() {
+        let ok = r#"{"self_user_id": 1, "chats": [{"id": 5, "role": "admin"}],
+            "channels": [{"id": 6, "access_hash": 7, "role": "member"}],
+            "bots": [{"token": "42:abc_DEF-9", "user_id": 42, "username": "b_bot",
+                      "chats": [{"id": 5, "role": "member"}], "channels": [{"id": 6, "role": "admin"}]}],
+            "login_required": true}"#;
+        let w = World::from_json(ok).unwrap();
+        assert!(w.login_required);
+        assert_eq!(w.bot_by_token("42:abc_DEF-9").map(|b| b.user_id), Some(42));
+        assert_eq!(w.bot_by_token("42:abc"), None);
+        let e = w.resolve_as(Caller::Bot(42), Target::Chat(5)).unwrap_err();
+        assert_eq!(e.message, "CHAT_ADMIN_REQUIRED");
+        let ch = Target::Channel {
+            id: 6,
+            access_hash: Some(7),
+        };
+        assert_eq!(w.resolve_as(Caller::Bot(42), ch), Ok(ChatKey::Channel(6)));
+        assert_eq!(w.resolve(ch).unwrap_err().message, "CHAT_ADMIN_REQUIRED");
+        // An unknown bot (a login the world no longer lists) is not a caller.
+        assert_eq!(
+            w.resolve_as(Caller::Bot(9), ch).unwrap_err().message,
+            "AUTH_KEY_UNREGISTERED"
+        );
+
+        let bot = |body: &str| {
+            format!(
+                r#"{{"self_user_id": 1, "chats": [{{"id": 5, "role": "admin"}}], "bots": [{body}]}}"#
+            )
+        };
+        let refused = [
+            // token's id is not the user id; empty secret; bad characters
+            r#"{"token": "41:abc", "user_id": 42, "username": "b"}"#,
+            r#"{"token": "42:", "user_id": 42, "username": "b"}"#,
+            r#"{"token": "42:a b", "user_id": 42, "username": "b"}"#,
+            r#"{"token": "42abc", "user_id": 42, "username": "b"}"#,
+            // username
+            r#"{"token": "42:a", "user_id": 42, "username": ""}"#,
+            r#"{"token": "42:a", "user_id": 42, "username": "no-dash"}"#,
+            // roles in chats the world does not list; unknown keys
+            r#"{"token": "42:a", "user_id": 42, "username": "b", "chats": [{"id": 6, "role": "admin"}]}"#,
+            r#"{"token": "42:a", "user_id": 42, "username": "b", "channels": [{"id": 5, "role": "admin"}]}"#,
+            r#"{"token": "42:a", "user_id": 42, "username": "b", "chats": [{"id": 5, "role": "admin"}, {"id": 5, "role": "left"}]}"#,
+            r#"{"token": "42:a", "user_id": 42, "username": "b", "role": "admin"}"#,
+            // the account's own id
+            r#"{"token": "1:a", "user_id": 1, "username": "b"}"#,
+            // the same bot twice
+            r#"{"token": "42:a", "user_id": 42, "username": "b"}, {"token": "42:b", "user_id": 42, "username": "c"}"#,
+        ];
+        for body in refused {
+            assert!(World::from_json(&bot(body)).is_err(), "{body}");
+        }
+    }
+
+    #[test]
     fn refused_files() {
         let bad = [
             r#"{"self_user_id": 1, "extra": 1}"#,
