@@ -2,7 +2,7 @@
 //! the [`WorldState`] (links, sessions' layers, logins).
 //!
 //! Requests are recognised by constructor id in either layer's schema; answers are
-//! encoded in the session's layer ([`layers`](crate::layers) has the mapping).
+//! encoded in the session's layer ([`crate::layers`] has the mapping).
 //!
 //! | request body | answer |
 //! |---|---|
@@ -10,7 +10,7 @@
 //! | `initConnection` | the query's answer; the app info is remembered for the session and reported ([`Answer::client`]) |
 //! | `invokeWithoutUpdates`, `invokeAfterMsg`, `invokeAfterMsgs` | the query's answer (at most [`MAX_WRAPPERS`] wrappers in all) |
 //! | `messages.exportChatInvite#0df7534c` (layer 122) | a new primary link, or the world's `rpc_error` |
-//! | `messages.exportChatInvite#a455de90` (230; `#a02ce5d5` of layers 134–185 too) | a complete `chatInviteExported` (see [`export_chat_invite`]) |
+//! | `messages.exportChatInvite#a455de90` (230; `#a02ce5d5` of layers 134–185 too) | a complete `chatInviteExported`: the link, `admin_id` (the caller), `date`, `expire_date`, `usage_limit`, `title`, `subscription_pricing` echoed, `request_needed`, `permanent` for a primary link (`legacy_revoke_permanent`, which revokes the previous one); `usage_limit` outside 1..=99999 answers 400 `USAGE_LIMIT_INVALID`, an `expire_date` not in the future 400 `EXPIRE_DATE_INVALID` |
 //! | `help.getConfig` | `config`: every DC at the server's listen address ([`THIS_DC`] is this one), Telegram's usual limits |
 //! | `help.getNearestDc` | `nearestDc` ([`THIS_DC`]) |
 //! | `updates.getState` | an empty `updates.state`; 401 `AUTH_KEY_UNREGISTERED` before a login |
