@@ -11,13 +11,13 @@
 //!
 //! | constructor | layers → id |
 //! |---|---|
-//! | `user` | ≤132 `938458c1` (int id); 185–195 `83314fca`; 196–199 `4b46c37e`; 200–216 `020b1422`; 218–227 `31774388`; others ≥133 `b1b8cc83` (230) |
+//! | `user` | ≤132 `938458c1` (int id); 158 `8f97c628`; 185–195 `83314fca`; 196–199 `4b46c37e`; 200–216 `020b1422`; 218–227 `31774388`; others ≥133 `b1b8cc83` (230) |
 //! | `config` | ≤144 `330b4067` (layer 122's fields); others ≥145 `cc1a241e` (230) |
 //! | `auth.authorization` | ≤134 `cd050916`; 135–151 `33fb7bb8`; ≥152 `2ea2c0d4` |
 //! | `chatInviteExported` | ≤122 `fc2e05bc` (link only); 134–185 `0ab4a819`; others ≥123 `a22cbd96` (230) |
 //! | `dcOption`, `nearestDc`, `updates.state`, `updates.differenceEmpty`, `pong`, `destroy_session_*` | one form for every layer |
 //!
-//! Layers without a row of their own (123–184 for `user`, 145–153 for `config`,
+//! Layers without a row of their own (123–184 but 158 for `user`, 145–153 for `config`,
 //! 123–133 for `chatInviteExported`) get the layer-230 form, as the rule says.
 
 use zerotl::{BOOL_FALSE_ID, BOOL_TRUE_ID, VECTOR_ID};
@@ -90,6 +90,7 @@ pub struct UserInfo {
 pub(crate) fn user(layer: i32, u: &UserInfo, out: &mut Tl) {
     let (id, flags2, long_id) = match layer {
         ..=132 => (0x9384_58c1, false, false),
+        158 => (0x8f97_c628, true, true),
         185..=195 => (0x8331_4fca, true, true),
         196..=199 => (0x4b46_c37e, true, true),
         200..=216 => (0x020b_1422, true, true),

@@ -1,10 +1,12 @@
 //! The server's answers to the connection bootstrap, the bot login and layer 230's
 //! `exportChatInvite`, decoded by client libraries' own readers at their layers:
 //! Telethon 1.45's `BinaryReader` (layer 229, `oracles/decode_answers.py`) and
-//! GramJS 2.26.22's (layer 198, `oracles/decode_answers.js`). Every answer must
-//! decode to the expected type with no byte left over.
+//! GramJS 2.26.22's (layer 198, `oracles/decode_answers.js`) and pyrogram
+//! 2.0.106's (layer 158, `decode_answers.py --pyrogram`). Every answer must decode
+//! to the expected type with no byte left over.
 //!
-//! Runs only with `ZEROTL_ORACLES=1`:
+//! Runs only with `ZEROTL_ORACLES=1` (python3 with telethon==1.45.0 and
+//! pyrogram==2.0.106, node with `tests/conformance`'s `npm ci` done):
 //! `ZEROTL_ORACLES=1 cargo test -p zerotl-server --test peer_decoders -- --nocapture`.
 
 use std::io::Write as _;
@@ -213,5 +215,26 @@ fn gramjs_reads_layer_198_answers() {
     assert_eq!(user["username"], "zerotl_test_bot");
     let invite = &d[6]["fields"];
     assert_eq!(invite["usageLimit"], "9");
+    assert_eq!(invite["title"], "peers");
+}
+
+#[test]
+fn pyrogram_reads_layer_158_answers() {
+    if !oracles() {
+        return;
+    }
+    let mut command = Command::new("python3");
+    command
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/oracles/decode_answers.py"
+        ))
+        .arg("--pyrogram");
+    let d = check(command, 158);
+    let user = &d[3]["items"][0]["fields"];
+    assert_eq!(user["id"], 123_456);
+    assert_eq!(user["bot"], true);
+    let invite = &d[6]["fields"];
+    assert_eq!(invite["usage_limit"], 9);
     assert_eq!(invite["title"], "peers");
 }
