@@ -595,7 +595,7 @@ proptest! {
 #[cfg(feature = "layer230")]
 #[test]
 fn layer230_metadata() {
-    use zerotl_mtproto::errors::layer230::messages as m230;
+    use zerotl_errors::layer230::messages as m230;
     use zerotl_types::layer230::functions as f230;
     type M = f230::messages::ExportChatInvite<'static>;
     assert!(bots_can_use::<M>());
