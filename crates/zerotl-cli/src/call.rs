@@ -9,6 +9,7 @@ use zerotl_types::json;
 use zerotl_types::schema::{Combinator, Schema};
 
 use crate::codec;
+use crate::layer230::LayerArg;
 use crate::typed_errors;
 
 /// How many wrappers (`invokeWithLayer`, `initConnection`, ...) a call may be given in.
@@ -106,12 +107,23 @@ pub fn answer_json(layer: u32, function: &Combinator, bytes: &[u8]) -> Result<St
 
 /// `zerotl invoke call`: the answer on stdout; the typed error (or why no answer
 /// came) as the `Err` line.
-pub fn run(server: &str, config: ClientConfig, layer: u32, text: &str) -> Result<(), String> {
+pub fn run(
+    server: &str,
+    config: ClientConfig,
+    layer_arg: LayerArg,
+    bot_token: Option<&str>,
+    text: &str,
+) -> Result<(), String> {
+    let layer = layer_arg.number();
     let request = prepare(layer, text)?;
     crate::net::runtime()?.block_on(async {
         let client = Client::connect(server, config)
             .await
             .map_err(|e| format!("cannot connect to {server}: {e}"))?;
+        if let Some(token) = bot_token {
+            let who = crate::layer230::login_bot(&client, token, layer_arg).await?;
+            eprintln!("zerotl: logged in as {who}");
+        }
         match client.invoke_raw(&request.body).await {
             Ok(answer) => {
                 out!("{}", answer_json(layer, request.function, answer.bytes())?);

@@ -5,8 +5,10 @@
 //! zerotl decode [--layer 122|230] [--type NAME] [--raw-objects] [--batch] [HEX]   -> JSON
 //! zerotl encode [--layer 122|230] [--batch] [JSON]                -> hex
 //! zerotl serve  [--listen ADDR] [--world FILE] [--insecure-plain]  embedded test server
-//! zerotl invoke [--server ADDR] [--transport T] export-chat-invite --peer SPEC
-//! zerotl invoke [--layer 122|230] call JSON         any function; answer as JSON
+//! zerotl invoke [--server ADDR] [--transport T] [--layer 122|230] [--bot-token TOKEN]
+//!               export-chat-invite --peer SPEC [--expire-date T] [--usage-limit N]
+//!               [--title S] [--request-needed] [--legacy-revoke-permanent]
+//! zerotl invoke [--layer 122|230] [--bot-token TOKEN] call JSON   any function; answer as JSON
 //! zerotl demo   [--transport T] [--insecure-plain]                 server + client, checked
 //! ```
 //! With `--batch`, each stdin line is one input and gets exactly one output line;
@@ -25,6 +27,7 @@ macro_rules! out {
 mod call;
 mod codec;
 mod failure;
+mod layer230;
 mod net;
 mod peer;
 mod typed_errors;

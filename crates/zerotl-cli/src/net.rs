@@ -115,9 +115,15 @@ pub struct InvokeArgs {
     /// longer waits are printed as the error.
     #[arg(long, global = true, default_value_t = 10)]
     flood_sleep_threshold: u64,
-    /// The API layer of `call`'s JSON and answer: 122 or 230.
-    #[arg(long, global = true, default_value_t = 122)]
-    layer: u32,
+    /// The layer to speak: 122 (the plain request) or 230 (every call wrapped in
+    /// `invokeWithLayer(230, initConnection(...))`, layer 230's forms); also the
+    /// layer of `call`'s JSON and answer.
+    #[arg(long, global = true, value_enum, default_value = "122")]
+    layer: crate::layer230::LayerArg,
+    /// Log in as this bot first (`auth.importBotAuthorization`); the call is then
+    /// made as the bot.
+    #[arg(long, global = true, value_name = "TOKEN")]
+    bot_token: Option<String>,
     /// The function to call.
     #[command(subcommand)]
     method: Method,
@@ -126,12 +132,15 @@ pub struct InvokeArgs {
 /// The functions `zerotl invoke` can call.
 #[derive(Subcommand)]
 pub enum Method {
-    /// messages.exportChatInvite#0df7534c peer:InputPeer = ExportedChatInvite (layer 122).
+    /// messages.exportChatInvite: #0df7534c peer (layer 122), or with --layer 230
+    /// #a455de90 with its flags.
     ExportChatInvite {
         /// chat:ID | channel:ID:HASH | channel-from-message:ID[:MSG[:PEER]] |
         /// user:ID:HASH | user-from-message:ID[:MSG[:PEER]] | self | empty
         #[arg(long)]
         peer: PeerSpec,
+        #[command(flatten)]
+        options: crate::layer230::InviteOptions,
     },
     /// Any function of the layer, as JSON (`{"_":"help.getConfig"}`); prints the
     /// answer as JSON, or the function's typed error.
@@ -361,21 +370,35 @@ pub fn invoke(args: InvokeArgs) -> Result<(), String> {
             sleep_threshold: Duration::from_secs(args.flood_sleep_threshold),
             ..FloodPolicy::default()
         });
-    let peer = match args.method {
-        Method::ExportChatInvite { peer } if args.layer == 122 => peer,
-        Method::ExportChatInvite { .. } => {
-            return Err(format!(
-                "export-chat-invite speaks layer 122 (not --layer {}); `invoke call` takes \
-                 any function of layer 230 as JSON",
-                args.layer
-            ))
+    let (peer, options) = match args.method {
+        Method::ExportChatInvite { peer, options } => (peer, options),
+        Method::Call { json } => {
+            return crate::call::run(
+                &args.server,
+                config,
+                args.layer,
+                args.bot_token.as_deref(),
+                &json,
+            )
         }
-        Method::Call { json } => return crate::call::run(&args.server, config, args.layer, &json),
     };
+    let layer230 = args.layer == crate::layer230::LayerArg::L230;
+    if !layer230 && options.any() {
+        return Err("export-chat-invite's flags need --layer 230".to_owned());
+    }
     runtime()?.block_on(async {
         let client = Client::connect(args.server.as_str(), config)
             .await
             .map_err(|e| format!("cannot connect to {}: {e}", args.server))?;
+        if let Some(token) = &args.bot_token {
+            let who = crate::layer230::login_bot(&client, token, args.layer).await?;
+            eprintln!("zerotl: logged in as {who}");
+        }
+        if layer230 {
+            let line = crate::layer230::export(&client, &peer, &options).await?;
+            out!("{line}");
+            return Ok(());
+        }
         let outcome = call(&client, &peer).await?;
         let line = describe(&outcome);
         match outcome {
@@ -386,6 +409,16 @@ pub fn invoke(args: InvokeArgs) -> Result<(), String> {
             Err(_) => Err(line),
         }
     })
+}
+
+/// Prints one demo line for a layer-230 or bot call: 1 if it was not as expected.
+fn demo_line(what: &str, line: Result<String, String>, ok: bool) -> usize {
+    let text = match line {
+        Ok(l) | Err(l) => l,
+    };
+    let mark = if ok { "" } else { "  <- UNEXPECTED" };
+    out!("{what:<16} -> {text}{mark}");
+    usize::from(!ok)
 }
 
 /// What a demo call must give.
@@ -414,6 +447,12 @@ pub fn demo(args: DemoArgs) -> Result<(), String> {
     // A fresh server key, trusted by the client: the flow of a real deployment.
     let (key, _) = server_key(None)?;
     let mut config = args
+        .transport
+        .config()
+        .trust(vec![key.public_key().clone()]);
+    // The bot logs in on an auth key of its own (plain test mode has none to
+    // remember a login by: the bot always speaks encrypted).
+    let bot_config = args
         .transport
         .config()
         .trust(vec![key.public_key().clone()]);
@@ -478,17 +517,40 @@ pub fn demo(args: DemoArgs) -> Result<(), String> {
             }
             out!("{line}");
         }
+        // Layer 230: the same session names layer 230 and gets 230's answer.
+        let chat: PeerSpec = "chat:1".parse()?;
+        let options = crate::layer230::InviteOptions::with(5, "demo");
+        let line = crate::layer230::export(&client, &chat, &options).await;
+        let ok = line.as_ref().is_ok_and(|l| {
+            l.contains("admin_id=1000") && l.contains("usage_limit=5 title=\"demo\"")
+        });
+        failures += demo_line("230 chat:1", line, ok);
+        // A bot: a second connection (its own auth key) logs in, then exports.
+        let bot = Client::connect(server.local_addr(), bot_config)
+            .await
+            .map_err(|e| format!("cannot connect: {e}"))?;
+        let l230 = crate::layer230::LayerArg::L230;
+        let token = zerotl_server::world::DEFAULT_BOT_TOKEN;
+        let line = match crate::layer230::login_bot(&bot, token, l230).await {
+            Ok(who) => {
+                let channel: PeerSpec = "channel:10:1010".parse()?;
+                let none = crate::layer230::InviteOptions::default();
+                crate::layer230::export(&bot, &channel, &none)
+                    .await
+                    .map(|l| format!("{l}  (as {who})"))
+            }
+            Err(e) => Err(e),
+        };
+        let ok = line.as_ref().is_ok_and(|l| l.contains("admin_id=123456"));
+        failures += demo_line("bot channel:10", line, ok);
         server.shutdown().await;
+        let total = calls.len() + 2;
         if failures == 0 {
-            out!(
-                "zerotl demo: all {} calls answered as expected",
-                calls.len()
-            );
+            out!("zerotl demo: all {total} calls answered as expected");
             Ok(())
         } else {
             Err(format!(
-                "{failures} of {} calls were not answered as expected",
-                calls.len()
+                "{failures} of {total} calls were not answered as expected"
             ))
         }
     })

@@ -72,7 +72,7 @@ fn call_at_layer_230() {
     let typed = line.split(" -> ").nth(1).unwrap();
     assert!(
         typed.starts_with(&format!("payments::GetStarsStatusError::Other({message})"))
-            || typed == "RpcError (no typed errors for payments.getStarsStatus)",
+            || typed.starts_with("RpcError (no typed errors for payments.getStarsStatus)"),
         "{err}"
     );
 }

@@ -43,7 +43,7 @@ fn check_demo(args: &[&str]) {
     let (out, err, code) = run(args);
     assert_eq!(code, 0, "{args:?}\nstdout:\n{out}\nstderr:\n{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 11, "{out}");
+    assert_eq!(lines.len(), 13, "{out}");
     assert!(
         lines[0].starts_with("zerotl demo: server on 127.0.0.1:"),
         "{out}"
@@ -57,8 +57,16 @@ fn check_demo(args: &[&str]) {
     for expected in DEMO_ERRORS {
         assert!(lines.contains(&expected), "missing {expected:?} in\n{out}");
     }
+    // Layer 230 with its fields, then a bot's call.
+    assert!(lines[10].starts_with("230 chat:1       -> chatInviteExported https://t.me/joinchat/"));
+    assert!(
+        lines[10].contains(" admin_id=1000 ")
+            && lines[10].ends_with(" usage_limit=5 title=\"demo\"")
+    );
+    assert!(lines[11].starts_with("bot channel:10   -> chatInviteExported https://t.me/joinchat/"));
+    assert!(lines[11].contains(" admin_id=123456 "), "{out}");
     assert!(!out.contains("UNEXPECTED"), "{out}");
-    assert_eq!(lines[10], "zerotl demo: all 9 calls answered as expected");
+    assert_eq!(lines[12], "zerotl demo: all 11 calls answered as expected");
 }
 
 #[test]
@@ -248,6 +256,108 @@ fn serve_and_invoke() {
         err.ends_with("zerotl: shutting down\nzerotl: stopped\n"),
         "{err}"
     );
+}
+
+/// `invoke --layer 230` with export-chat-invite's flags, and `--bot-token`.
+#[test]
+fn invoke_at_layer_230_and_as_a_bot() {
+    let server = Server::start(&[]);
+    let addr = server.addr.clone();
+    let invoke = |args: &[&str]| {
+        let mut all = vec!["invoke", "--server", &addr, "--trust-key", TEST_KEY];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let (out, err, status) = invoke(&[
+        "--layer",
+        "230",
+        "export-chat-invite",
+        "--peer",
+        "chat:1",
+        "--expire-date",
+        "2000000000",
+        "--usage-limit",
+        "7",
+        "--title",
+        "t t",
+        "--request-needed",
+        "--legacy-revoke-permanent",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        out.starts_with("chatInviteExported https://t.me/joinchat/"),
+        "{out}"
+    );
+    assert!(
+        out.trim_end().ends_with(
+            " expire_date=2000000000 usage_limit=7 title=\"t t\" request_needed permanent"
+        ),
+        "{out}"
+    );
+    let (_, err, status) = invoke(&[
+        "--layer",
+        "230",
+        "export-chat-invite",
+        "--peer",
+        "chat:1",
+        "--usage-limit",
+        "0",
+    ]);
+    assert_eq!(status, 1);
+    assert!(
+        err.contains("error 400 USAGE_LIMIT_INVALID -> Other(USAGE_LIMIT_INVALID)"),
+        "{err}"
+    );
+    let (_, err, status) = invoke(&["export-chat-invite", "--peer", "chat:1", "--title", "x"]);
+    assert_eq!(status, 1);
+    assert!(err.contains("need --layer 230"), "{err}");
+
+    let token = "123456:AAH-zerotl-test-bot-token";
+    for layer in ["122", "230"] {
+        // The bot is a member of chat 2 and admin of channel 10.
+        let (_, err, status) = invoke(&[
+            "--bot-token",
+            token,
+            "--layer",
+            layer,
+            "export-chat-invite",
+            "--peer",
+            "chat:2",
+        ]);
+        assert_eq!(status, 1);
+        assert!(
+            err.contains("logged in as bot @zerotl_test_bot (id 123456)"),
+            "{err}"
+        );
+        assert!(err.contains("error 400 CHAT_ADMIN_REQUIRED"), "{err}");
+        let (out, err, status) = invoke(&[
+            "--bot-token",
+            token,
+            "--layer",
+            layer,
+            "export-chat-invite",
+            "--peer",
+            "channel:10:1010",
+        ]);
+        assert_eq!(status, 0, "{err}");
+        assert!(
+            out.starts_with("chatInviteExported https://t.me/joinchat/"),
+            "{out}"
+        );
+    }
+    let (_, err, status) = invoke(&[
+        "--bot-token",
+        "1:x",
+        "export-chat-invite",
+        "--peer",
+        "chat:1",
+    ]);
+    assert_eq!(status, 1);
+    assert!(
+        err.contains("ACCESS_TOKEN_INVALID -> AccessTokenInvalid"),
+        "{err}"
+    );
+    drop(server);
 }
 
 #[cfg(unix)]

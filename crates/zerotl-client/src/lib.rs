@@ -22,6 +22,8 @@
 //!   core's); 420 `FLOOD_WAIT_X` is slept through and repeated while X is below the
 //!   [`FloodPolicy`] threshold, and returned above it.
 //! * [`telegram`]: what a client adds to talk to the real Telegram servers.
+//! * `layer230` (feature `layer230`): speaking layer 230 — every call wrapped in
+//!   `invokeWithLayer(230, initConnection(...))`, and bot login.
 //!
 //! Updates are ignored.
 //!
@@ -44,6 +46,8 @@ mod async_client;
 mod blocking;
 mod config;
 mod invocation;
+#[cfg(feature = "layer230")]
+pub mod layer230;
 pub mod telegram;
 
 pub use answer::{Answer, RawAnswer};

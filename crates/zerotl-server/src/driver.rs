@@ -107,14 +107,32 @@ impl Shared {
         request: &IncomingRequest,
     ) -> Result<(), CloseReason> {
         let mut result = Vec::new();
-        // Only a link over 16 MiB could fail to encode.
-        let outcome = rpc::answer(&self.world, &request.body, &mut result).ok();
+        let now = super::now().as_secs().min(i64::MAX as u64) as i64;
+        let session = super::sessions::SessionRef {
+            auth_key_id: request.auth_key_id,
+            session_id: request.session_id,
+        };
+        let call = rpc::Request {
+            body: &request.body,
+            msg_id: request.msg_id,
+            session,
+            now,
+        };
+        // Only an error text over 16 MiB could fail to encode.
+        let answer = rpc::answer(&self.world, &call, &mut result).ok();
         conn.reply(request, &result, &self.context(), &mut OsRng)?;
-        if let Some(outcome) = outcome {
+        if let Some(answer) = answer {
+            if let Some(client) = answer.client {
+                self.emit(ServerEvent::ClientInit {
+                    conn: conn_id,
+                    session,
+                    client,
+                });
+            }
             self.emit(ServerEvent::Request {
                 conn: conn_id,
                 msg_id: request.msg_id,
-                outcome,
+                outcome: answer.outcome,
             });
         }
         Ok(())

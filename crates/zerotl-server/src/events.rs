@@ -9,6 +9,7 @@ use zerotl_mtproto::server::ServerConnectionError;
 use zerotl_mtproto::transport::Transport;
 
 use super::rpc::RequestOutcome;
+use super::sessions::{ClientInfo, SessionRef};
 
 /// Why the server closed (or lost) a connection.
 #[non_exhaustive]
@@ -148,6 +149,16 @@ pub enum ServerEvent {
         /// The new key's id.
         auth_key_id: i64,
     },
+    /// A client named its app in `initConnection` (reported before the request's
+    /// own [`Request`](Self::Request) event).
+    ClientInit {
+        /// The connection.
+        conn: u64,
+        /// The auth key and session.
+        session: SessionRef,
+        /// What it said.
+        client: ClientInfo,
+    },
     /// A request was answered.
     Request {
         /// The connection.
@@ -198,7 +209,24 @@ impl fmt::Display for ServerEvent {
                 RequestOutcome::Refused(e) => {
                     write!(f, "#{conn} msg {msg_id:#x}: error {} {}", e.code, e.message)
                 }
+                RequestOutcome::LoggedIn { user_id } => {
+                    write!(f, "#{conn} msg {msg_id:#x}: logged in as bot {user_id}")
+                }
+                RequestOutcome::Answered { method } => {
+                    write!(f, "#{conn} msg {msg_id:#x}: {method}")
+                }
             },
+            Self::ClientInit {
+                conn,
+                session,
+                client,
+            } => {
+                write!(f, "#{conn} client: {client}")?;
+                match (session.auth_key_id, session.session_id) {
+                    (Some(k), Some(s)) => write!(f, " (auth key {k:#018x}, session {s:#018x})"),
+                    _ => Ok(()),
+                }
+            }
             Self::Closed {
                 conn,
                 reason,

@@ -1,6 +1,7 @@
 //! # zerotl-server: the embedded MTProto test server
 //!
-//! Answers `messages.exportChatInvite` (layer 122) from a [`World`] over any
+//! Answers `messages.exportChatInvite` (layers 122 and 230), the connection
+//! bootstrap client libraries send and bot logins from a [`World`] over any
 //! MTProto transport, encrypted (MTProto 2.0, after a key exchange) or, with
 //! `insecure_plain`, in plain test mode.
 //!
@@ -9,7 +10,9 @@
 //!   `data/worlds/default.json` is the same world as a file).
 //! * [`WorldState`]: links and flood counters shared by all connections, on an
 //!   injectable [`TimeSource`] ([`ManualTime`] in tests).
-//! * [`rpc`]: one request body in, one result out (pure): *what* to answer.
+//! * [`rpc`]: one request body in, one result out: *what* to answer;
+//!   [`layers`]: in which layer's constructors; [`sessions`]: each session's
+//!   layer and app, each auth key's login.
 //! * [`keys`]: the RSA key (a built-in test key by default) and the auth keys
 //!   clients created, shared by all connections.
 //! * [`ServerBuilder`] / [`RunningServer`]: the tokio driver (connection limit,
@@ -108,7 +111,9 @@ mod blocking;
 mod driver;
 pub mod events;
 pub mod keys;
+pub mod layers;
 pub mod rpc;
+pub mod sessions;
 mod state;
 mod time;
 pub mod world;
@@ -306,6 +311,7 @@ impl ServerBuilder {
         let world = self
             .world
             .unwrap_or_else(|| WorldState::new(World::default()));
+        world.set_listen_addr(local_addr);
         let connection = self.connection;
         let stats = Arc::new(ServerStats::default());
         let shared = Arc::new(driver::Shared {

@@ -1,31 +1,57 @@
-//! Answering one RPC request body from the world: pure, no I/O.
+//! Answering one RPC request body from the world: no I/O; the state it touches is
+//! the [`WorldState`] (links, sessions' layers, logins).
 //!
-//! | request body                                  | answer                                 |
-//! |-----------------------------------------------|----------------------------------------|
-//! | `messages.exportChatInvite#0df7534c peer`     | `chatInviteExported#fc2e05bc link`, or the world's `rpc_error` |
-//! | `invokeWithLayer`, `initConnection`, `invokeWithoutUpdates`, `invokeAfterMsg` around a query | the query's answer (at most [`MAX_WRAPPERS`] deep) |
-//! | any other constructor id                       | 400 `INPUT_METHOD_INVALID`             |
-//! | a known method whose arguments do not decode   | 400 `INPUT_CONSTRUCTOR_INVALID` (an unknown constructor inside) or 400 `INPUT_FETCH_ERROR` (anything else) |
+//! Requests are recognised by constructor id in either layer's schema; answers are
+//! encoded in the session's layer ([`crate::layers`] has the mapping).
 //!
-//! The names are documented Telegram errors (`data/errors/errors.csv`):
-//! `INPUT_METHOD_INVALID` "the invoked method does not exist", `INPUT_CONSTRUCTOR_INVALID`
-//! "the provided constructor is invalid", `INPUT_FETCH_ERROR` "an error occurred while
-//! deserializing TL parameters". Layer 230's `messages.exportChatInvite#a455de90` is
-//! not served (it answers `INPUT_METHOD_INVALID`): the server speaks layer 122.
+//! | request body | answer |
+//! |---|---|
+//! | `invokeWithLayer` | the query's answer; the layer is remembered for the (auth key, session) |
+//! | `initConnection` | the query's answer; the app info is remembered for the session and reported ([`Answer::client`]) |
+//! | `invokeWithoutUpdates`, `invokeAfterMsg`, `invokeAfterMsgs` | the query's answer (at most [`MAX_WRAPPERS`] wrappers in all) |
+//! | `messages.exportChatInvite#0df7534c` (layer 122) | a new primary link, or the world's `rpc_error` |
+//! | `messages.exportChatInvite#a455de90` (230; `#a02ce5d5` of layers 134–185 too) | a complete `chatInviteExported`: the link, `admin_id` (the caller), `date`, `expire_date`, `usage_limit`, `title`, `subscription_pricing` echoed, `request_needed`, `permanent` for a primary link (`legacy_revoke_permanent`, which revokes the previous one); `usage_limit` outside 1..=99999 answers 400 `USAGE_LIMIT_INVALID`, an `expire_date` not in the future 400 `EXPIRE_DATE_INVALID` |
+//! | `help.getConfig` | `config`: every DC at the server's listen address ([`THIS_DC`] is this one), Telegram's usual limits |
+//! | `help.getNearestDc` | `nearestDc` ([`THIS_DC`]) |
+//! | `updates.getState` | an empty `updates.state`; 401 `AUTH_KEY_UNREGISTERED` before a login |
+//! | `updates.getDifference` (`#19c2f763`, layer 122's `#25939651` too) | `updates.differenceEmpty` (the world sends no updates); 401 `AUTH_KEY_UNREGISTERED` before a login |
+//! | `users.getUsers` | the users it names that the world knows; `inputUserSelf` is the logged-in bot (401 `AUTH_KEY_UNREGISTERED` before a login) |
+//! | `auth.importBotAuthorization` | `auth.authorization` with the bot, whose token logs the auth key in; 400 `ACCESS_TOKEN_INVALID` for an unknown token |
+//! | `ping_delay_disconnect` | `pong` (as the `rpc_result`) |
+//! | `destroy_session` | `destroy_session_ok` / `destroy_session_none` (the session's layer and app are forgotten) |
+//! | any other constructor id (`get_future_salts` included: salts belong to the connection core) | 400 `INPUT_METHOD_INVALID` |
+//! | a known method whose arguments do not decode | 400 `INPUT_CONSTRUCTOR_INVALID` (an unknown constructor inside) or 400 `INPUT_FETCH_ERROR` (anything else) |
+//!
+//! With the world's `login_required`, every method but `help.getConfig`,
+//! `help.getNearestDc`, `auth.importBotAuthorization`, `ping_delay_disconnect` and
+//! `destroy_session` answers 401 `AUTH_KEY_UNREGISTERED` until the auth key logs in.
+//! In plain test mode there is no auth key: nothing is remembered between
+//! requests (a login holds for nothing, the layer is the request's own).
+//!
+//! The error names are documented Telegram errors (`data/errors/errors.csv`).
 
-use zerotl::{Decode, DecodeErrorKind, Identifiable, Object, Str};
-use zerotl_types::layer122::{enums, functions, types};
-
-use zerotl::EncodeError;
+use zerotl::{Decode, DecodeErrorKind, EncodeError, Identifiable, Object};
 use zerotl_mtproto::errors::RpcError;
+use zerotl_types::{layer122, layer230};
 
+use super::layers::{self, ConfigInfo, InviteInfo, Tl, UserInfo};
+use super::sessions::{bounded, ClientInfo, SessionRef};
 use super::state::WorldState;
-use super::world::Target;
+use super::world::{Caller, Target};
 
 /// How many `invokeWithLayer`-style wrappers may surround a query.
 pub const MAX_WRAPPERS: usize = 4;
+/// The DC id the server calls itself.
+pub const THIS_DC: i32 = 2;
+/// How long a `config` holds (seconds).
+pub const CONFIG_LIFETIME: i32 = 3600;
+/// Most users one `users.getUsers` may name.
+pub const MAX_GET_USERS: usize = 200;
+/// Most usages an invite link may be limited to (`USAGE_LIMIT_INVALID` above).
+pub const MAX_USAGE_LIMIT: i32 = 99_999;
 
 /// What happened to a request (for logs and statistics).
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestOutcome {
     /// An invite was exported.
@@ -35,88 +61,509 @@ pub enum RequestOutcome {
         /// The new link.
         link: String,
     },
+    /// An auth key logged in as this bot.
+    LoggedIn {
+        /// The bot's user id.
+        user_id: i64,
+    },
+    /// A bootstrap or service call was answered.
+    Answered {
+        /// The method (`"help.getConfig"`, ...).
+        method: &'static str,
+    },
     /// The request was answered with an error.
     Refused(RpcError),
 }
 
-/// Answers the request `body` (a boxed function): appends the result (the answer,
-/// or an `rpc_error`: one boxed TL value, what goes into `rpc_result`) to `out`.
+/// One request as the server received it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The body: a boxed function, possibly wrapped.
+    pub body: &'a [u8],
+    /// The msg_id it came in.
+    pub msg_id: i64,
+    /// The (auth key, session) it came in (both `None` in plain test mode).
+    pub session: SessionRef,
+    /// Unix time now, in seconds.
+    pub now: i64,
+}
+
+impl<'a> Request<'a> {
+    /// A request outside any session (plain test mode), at `now`.
+    pub fn plain(body: &'a [u8], now: i64) -> Self {
+        Self {
+            body,
+            msg_id: 0,
+            session: SessionRef::default(),
+            now,
+        }
+    }
+}
+
+/// What [`answer`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The outcome.
+    pub outcome: RequestOutcome,
+    /// The app info of an `initConnection` around the request, to log.
+    pub client: Option<ClientInfo>,
+}
+
+/// Answers `request`: appends the result (the answer, or an `rpc_error`: one boxed
+/// TL value, what goes into `rpc_result`) to `out`.
 ///
 /// ```
 /// use zerotl_server::{rpc, WorldState};
 /// use zerotl_server::world::World;
 /// let state = WorldState::new(World::default());
-/// let request = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 2, 0, 0, 0]; // chat 2
+/// let body = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 2, 0, 0, 0]; // chat 2
 /// let mut out = Vec::new();
-/// let outcome = rpc::answer(&state, &request, &mut out).unwrap();
-/// assert!(matches!(outcome, rpc::RequestOutcome::Refused(e) if e.is("CHAT_ADMIN_REQUIRED")));
+/// let answer = rpc::answer(&state, &rpc::Request::plain(&body, 1_700_000_000), &mut out).unwrap();
+/// assert!(matches!(answer.outcome, rpc::RequestOutcome::Refused(e) if e.is("CHAT_ADMIN_REQUIRED")));
 /// assert_eq!(&out[..4], [0x19, 0xca, 0x44, 0x21]); // rpc_error
 /// ```
 pub fn answer(
     state: &WorldState,
-    body: &[u8],
+    request: &Request<'_>,
     out: &mut Vec<u8>,
-) -> Result<RequestOutcome, EncodeError> {
-    match evaluate(state, body) {
-        Ok((target, link)) => {
-            let result = enums::ExportedChatInvite::ChatInviteExported(types::ChatInviteExported {
-                link: Str::new(&link),
-            });
-            zerotl::append_encoded(&result, out)?;
-            Ok(RequestOutcome::Exported { target, link })
+) -> Result<Answer, EncodeError> {
+    let mut call = Call {
+        state,
+        request,
+        layer: None,
+        client: None,
+    };
+    let mut tl = Tl::default();
+    let outcome = match call.evaluate(&mut tl) {
+        Ok(outcome) => {
+            out.extend_from_slice(&tl.0);
+            outcome
         }
         Err(e) => {
             zerotl::append_encoded(&e.to_tl(), out)?;
-            Ok(RequestOutcome::Refused(e))
+            RequestOutcome::Refused(e)
+        }
+    };
+    Ok(Answer {
+        outcome,
+        client: call.client,
+    })
+}
+
+mod ids {
+    use super::*;
+    pub const EXPORT_122: u32 = layer122::functions::messages::ExportChatInvite::CONSTRUCTOR_ID;
+    pub const EXPORT_230: u32 = layer230::functions::messages::ExportChatInvite::CONSTRUCTOR_ID;
+    /// `messages.exportChatInvite` of layers 134..=185: the layer-230 form
+    /// without `subscription_pricing` (flags.5).
+    pub const EXPORT_134: u32 = 0xa02c_e5d5;
+    pub const INVOKE_WITH_LAYER: u32 =
+        <layer230::functions::InvokeWithLayer<()> as Identifiable>::CONSTRUCTOR_ID;
+    pub const INIT_CONNECTION: u32 =
+        <layer230::functions::InitConnection<'static, ()> as Identifiable>::CONSTRUCTOR_ID;
+    pub const INVOKE_WITHOUT_UPDATES: u32 =
+        <layer230::functions::InvokeWithoutUpdates<()> as Identifiable>::CONSTRUCTOR_ID;
+    pub const INVOKE_AFTER_MSG: u32 =
+        <layer230::functions::InvokeAfterMsg<()> as Identifiable>::CONSTRUCTOR_ID;
+    pub const INVOKE_AFTER_MSGS: u32 =
+        <layer230::functions::InvokeAfterMsgs<'static, ()> as Identifiable>::CONSTRUCTOR_ID;
+    pub const GET_CONFIG: u32 = layer230::functions::help::GetConfig::CONSTRUCTOR_ID;
+    pub const GET_NEAREST_DC: u32 = layer230::functions::help::GetNearestDc::CONSTRUCTOR_ID;
+    pub const GET_STATE: u32 = layer230::functions::updates::GetState::CONSTRUCTOR_ID;
+    pub const GET_DIFFERENCE: u32 = layer230::functions::updates::GetDifference::CONSTRUCTOR_ID;
+    pub const GET_DIFFERENCE_122: u32 = layer122::functions::updates::GetDifference::CONSTRUCTOR_ID;
+    pub const GET_USERS: u32 = layer230::functions::users::GetUsers::CONSTRUCTOR_ID;
+    pub const IMPORT_BOT: u32 = layer230::functions::auth::ImportBotAuthorization::CONSTRUCTOR_ID;
+    pub const PING_DELAY_DISCONNECT: u32 = 0xf342_7b8c;
+    pub const DESTROY_SESSION: u32 = 0xe751_2126;
+}
+
+/// One request being answered.
+struct Call<'s, 'r> {
+    state: &'s WorldState,
+    request: &'r Request<'r>,
+    /// The layer named by a wrapper of this request.
+    layer: Option<i32>,
+    client: Option<ClientInfo>,
+}
+
+impl Call<'_, '_> {
+    /// Unwraps up to [`MAX_WRAPPERS`] wrappers, then answers the method into `out`.
+    fn evaluate(&mut self, out: &mut Tl) -> Result<RequestOutcome, RpcError> {
+        let mut body = self.request.body;
+        for _ in 0..=MAX_WRAPPERS {
+            body = match constructor(body)? {
+                ids::INVOKE_WITH_LAYER => {
+                    let w = decode::<layer230::functions::InvokeWithLayer<Object<'_>>>(body)?;
+                    self.layer = Some(w.layer);
+                    self.state
+                        .sessions()
+                        .set_layer(self.request.session, w.layer);
+                    w.query.as_bytes()
+                }
+                ids::INIT_CONNECTION => {
+                    let w = decode::<layer230::functions::InitConnection<'_, Object<'_>>>(body)?;
+                    let client = ClientInfo {
+                        layer: self.layer,
+                        api_id: w.api_id,
+                        device_model: bounded(w.device_model.as_str()),
+                        system_version: bounded(w.system_version.as_str()),
+                        app_version: bounded(w.app_version.as_str()),
+                        lang_code: bounded(w.lang_code.as_str()),
+                    };
+                    self.state
+                        .sessions()
+                        .set_client(self.request.session, client.clone());
+                    self.client = Some(client);
+                    w.query.as_bytes()
+                }
+                ids::INVOKE_WITHOUT_UPDATES => {
+                    decode::<layer230::functions::InvokeWithoutUpdates<Object<'_>>>(body)?
+                        .query
+                        .as_bytes()
+                }
+                ids::INVOKE_AFTER_MSG => {
+                    decode::<layer230::functions::InvokeAfterMsg<Object<'_>>>(body)?
+                        .query
+                        .as_bytes()
+                }
+                ids::INVOKE_AFTER_MSGS => {
+                    decode::<layer230::functions::InvokeAfterMsgs<'_, Object<'_>>>(body)?
+                        .query
+                        .as_bytes()
+                }
+                _ => return self.method(body, out),
+            };
+        }
+        Err(fetch_error(None))
+    }
+
+    /// The layer to answer in: the request's wrapper, else the session's, else
+    /// `default` (the layer of the request's own form).
+    fn layer(&self, default: i32) -> i32 {
+        self.layer
+            .or_else(|| self.state.sessions().layer(self.request.session))
+            .unwrap_or(default)
+    }
+
+    /// The bot logged in on the auth key, if any.
+    fn login(&self) -> Option<i64> {
+        self.state.sessions().login(self.request.session)
+    }
+
+    /// Who calls: the logged-in bot, else the world's account (unless the world
+    /// requires a login).
+    fn caller(&self) -> Result<Caller, RpcError> {
+        match self.login() {
+            Some(id) => Ok(Caller::Bot(id)),
+            None if self.state.world().login_required => Err(unregistered()),
+            None => Ok(Caller::Account),
+        }
+    }
+
+    fn now(&self) -> i32 {
+        self.request.now.clamp(0, i64::from(i32::MAX)) as i32
+    }
+
+    fn method(&mut self, body: &[u8], out: &mut Tl) -> Result<RequestOutcome, RpcError> {
+        let answered = |method| Ok(RequestOutcome::Answered { method });
+        match constructor(body)? {
+            ids::EXPORT_122 => {
+                let r = decode::<layer122::functions::messages::ExportChatInvite>(body)?;
+                let options = ExportOptions {
+                    target: target_of(&r.peer),
+                    primary: true,
+                    request_needed: false,
+                    expire_date: None,
+                    usage_limit: None,
+                    title: None,
+                    subscription_pricing: None,
+                };
+                let layer = self.layer(layers::DEFAULT_LAYER);
+                self.export(options, layer, out)
+            }
+            id @ (ids::EXPORT_230 | ids::EXPORT_134) => {
+                let mut owned;
+                let body = if id == ids::EXPORT_134 {
+                    // Same fields as the 230 form, minus flags.5.
+                    let flags = body.get(4..8).ok_or_else(|| fetch_error(None))?;
+                    if flags[0] & (1 << 5) != 0 {
+                        return Err(fetch_error(None));
+                    }
+                    owned = body.to_vec();
+                    owned[..4].copy_from_slice(&ids::EXPORT_230.to_le_bytes());
+                    &owned[..]
+                } else {
+                    body
+                };
+                let r = decode::<layer230::functions::messages::ExportChatInvite>(body)?;
+                let options = ExportOptions::of(&r);
+                let layer = self.layer(230);
+                self.export(options, layer, out)
+            }
+            ids::GET_CONFIG => {
+                decode::<layer230::functions::help::GetConfig>(body)?;
+                let layer = self.layer(layers::DEFAULT_LAYER);
+                layers::config(layer, &self.config(), out);
+                answered("help.getConfig")
+            }
+            ids::GET_NEAREST_DC => {
+                decode::<layer230::functions::help::GetNearestDc>(body)?;
+                layers::nearest_dc(THIS_DC, out);
+                answered("help.getNearestDc")
+            }
+            ids::GET_STATE => {
+                decode::<layer230::functions::updates::GetState>(body)?;
+                self.login().ok_or_else(unregistered)?;
+                layers::updates_state(self.now(), out);
+                answered("updates.getState")
+            }
+            ids::GET_DIFFERENCE => {
+                decode::<layer230::functions::updates::GetDifference>(body)?;
+                self.login().ok_or_else(unregistered)?;
+                layers::difference_empty(self.now(), out);
+                answered("updates.getDifference")
+            }
+            ids::GET_DIFFERENCE_122 => {
+                decode::<layer122::functions::updates::GetDifference>(body)?;
+                self.login().ok_or_else(unregistered)?;
+                layers::difference_empty(self.now(), out);
+                answered("updates.getDifference")
+            }
+            ids::GET_USERS => {
+                let layer = self.layer(layers::DEFAULT_LAYER);
+                let users = self.get_users(layer, body)?;
+                layers::users(layer, &users, out);
+                answered("users.getUsers")
+            }
+            ids::IMPORT_BOT => {
+                let r = decode::<layer230::functions::auth::ImportBotAuthorization>(body)?;
+                let world = self.state.world();
+                let bot = world
+                    .bot_by_token(r.bot_auth_token.as_str())
+                    .ok_or_else(|| RpcError::parse(400, "ACCESS_TOKEN_INVALID"))?;
+                self.state
+                    .sessions()
+                    .set_login(self.request.session, bot.user_id);
+                let layer = self.layer(layers::DEFAULT_LAYER);
+                let user = self.user(bot.user_id, true).ok_or_else(unregistered)?;
+                layers::authorization(layer, &user, out);
+                Ok(RequestOutcome::LoggedIn {
+                    user_id: bot.user_id,
+                })
+            }
+            ids::PING_DELAY_DISCONNECT => {
+                // ping_delay_disconnect ping_id:long disconnect_delay:int
+                let ping_id = fixed_i64(body, 4)?;
+                if body.len() != 16 {
+                    return Err(fetch_error(None));
+                }
+                // pong#347773c5 msg_id:long ping_id:long
+                out.u32(0x3477_73c5).i64(self.request.msg_id).i64(ping_id);
+                answered("ping_delay_disconnect")
+            }
+            ids::DESTROY_SESSION => {
+                let session_id = fixed_i64(body, 4)?;
+                let known = self
+                    .state
+                    .sessions()
+                    .destroy(self.request.session.auth_key_id, session_id);
+                out.u32(if known { 0xe220_45fc } else { 0x62d3_50c9 })
+                    .i64(session_id);
+                answered("destroy_session")
+            }
+            _ => Err(RpcError::parse(400, "INPUT_METHOD_INVALID")),
+        }
+    }
+
+    /// `help.getConfig`'s contents now.
+    fn config(&self) -> ConfigInfo {
+        let addr = self
+            .state
+            .listen_addr()
+            .unwrap_or_else(|| crate::DEFAULT_LISTEN.parse().expect("a valid address"));
+        let now = self.now();
+        ConfigInfo {
+            date: now,
+            expires: now.saturating_add(CONFIG_LIFETIME),
+            test_mode: true,
+            this_dc: THIS_DC,
+            dc_options: (1..=5)
+                .map(|id| {
+                    let ip = addr.ip();
+                    (id, ip.to_string(), i32::from(addr.port()), ip.is_ipv6())
+                })
+                .collect(),
+        }
+    }
+
+    /// The world's user `id` (its account or a bot), described to the caller.
+    fn user(&self, id: i64, is_self: bool) -> Option<UserInfo> {
+        let world = self.state.world();
+        let (first_name, username, bot) = if id == world.self_user_id {
+            ("Test Account".to_owned(), None, false)
+        } else {
+            let b = world.bot(id)?;
+            (b.username.clone(), Some(b.username.clone()), true)
+        };
+        Some(UserInfo {
+            id,
+            access_hash: access_hash(id),
+            first_name,
+            username,
+            bot,
+            is_self,
+        })
+    }
+
+    /// `users.getUsers`: the users named that the world knows, in order.
+    fn get_users(&self, layer: i32, body: &[u8]) -> Result<Vec<UserInfo>, RpcError> {
+        let me = self.login();
+        let mut found = Vec::new();
+        let mut wanted = |id: Option<i64>, hash: Option<i64>| -> Result<(), RpcError> {
+            let Some(id) = id.or(me) else {
+                // inputUserSelf before a login.
+                return Err(unregistered());
+            };
+            if hash.is_some_and(|h| h != access_hash(id)) {
+                return Ok(());
+            }
+            if let Some(u) = self.user(id, Some(id) == me) {
+                found.push(u);
+            }
+            Ok(())
+        };
+        if layers::is_legacy(layer) {
+            let r = decode::<layer122::functions::users::GetUsers>(body)?;
+            check_count(r.id.len())?;
+            for u in r.id.iter() {
+                match u {
+                    layer122::enums::InputUser::UserSelf => wanted(None, None)?,
+                    layer122::enums::InputUser::User(u) => {
+                        wanted(Some(u.user_id.into()), Some(u.access_hash))?
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            let r = decode::<layer230::functions::users::GetUsers>(body)?;
+            check_count(r.id.len())?;
+            for u in r.id.iter() {
+                match u {
+                    layer230::enums::InputUser::UserSelf => wanted(None, None)?,
+                    layer230::enums::InputUser::User(u) => {
+                        wanted(Some(u.user_id), Some(u.access_hash))?
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Validates, checks the caller's role, exports and describes the link.
+    fn export(
+        &self,
+        o: ExportOptions,
+        layer: i32,
+        out: &mut Tl,
+    ) -> Result<RequestOutcome, RpcError> {
+        let caller = self.caller()?;
+        let now = self.now();
+        if o.usage_limit
+            .is_some_and(|n| !(1..=MAX_USAGE_LIMIT).contains(&n))
+        {
+            return Err(RpcError::parse(400, "USAGE_LIMIT_INVALID"));
+        }
+        if o.expire_date.is_some_and(|d| d <= now) {
+            return Err(RpcError::parse(400, "EXPIRE_DATE_INVALID"));
+        }
+        let (_, link) = self.state.export_as(caller, o.target, o.primary)?;
+        let admin_id = match caller {
+            Caller::Account => self.state.world().self_user_id,
+            Caller::Bot(id) => id,
+        };
+        let info = InviteInfo {
+            link: link.clone(),
+            admin_id,
+            date: now,
+            permanent: o.primary,
+            request_needed: o.request_needed,
+            expire_date: o.expire_date,
+            usage_limit: o.usage_limit,
+            title: o.title,
+            subscription_pricing: o.subscription_pricing,
+        };
+        layers::invite(layer, &info, out);
+        Ok(RequestOutcome::Exported {
+            target: o.target,
+            link,
+        })
+    }
+}
+
+/// What an export asks for.
+#[derive(Debug)]
+struct ExportOptions {
+    target: Target,
+    /// A primary link (replacing the chat's previous one): layer 122's export,
+    /// or `legacy_revoke_permanent`.
+    primary: bool,
+    request_needed: bool,
+    expire_date: Option<i32>,
+    usage_limit: Option<i32>,
+    title: Option<String>,
+    subscription_pricing: Option<(i32, i64)>,
+}
+
+impl ExportOptions {
+    fn of(r: &layer230::functions::messages::ExportChatInvite<'_>) -> Self {
+        Self {
+            target: target_of_230(&r.peer),
+            primary: r.legacy_revoke_permanent,
+            request_needed: r.request_needed,
+            expire_date: r.expire_date,
+            usage_limit: r.usage_limit,
+            title: r.title.map(|t| t.as_str().to_owned()),
+            subscription_pricing: r.subscription_pricing.map(|p| {
+                let layer230::enums::StarsSubscriptionPricing::Pricing(p) = p;
+                (p.period, p.amount)
+            }),
         }
     }
 }
 
-const EXPORT_CHAT_INVITE: u32 = functions::messages::ExportChatInvite::CONSTRUCTOR_ID;
-const INVOKE_WITH_LAYER: u32 = <functions::InvokeWithLayer<()> as Identifiable>::CONSTRUCTOR_ID;
-const INIT_CONNECTION: u32 =
-    <functions::InitConnection<'static, ()> as Identifiable>::CONSTRUCTOR_ID;
-const INVOKE_WITHOUT_UPDATES: u32 =
-    <functions::InvokeWithoutUpdates<()> as Identifiable>::CONSTRUCTOR_ID;
-const INVOKE_AFTER_MSG: u32 = <functions::InvokeAfterMsg<()> as Identifiable>::CONSTRUCTOR_ID;
-
-/// The answer to `body`, unwrapping up to [`MAX_WRAPPERS`] wrappers.
-fn evaluate(state: &WorldState, mut body: &[u8]) -> Result<(Target, String), RpcError> {
-    for _ in 0..=MAX_WRAPPERS {
-        let Some(id) = body.first_chunk::<4>().map(|b| u32::from_le_bytes(*b)) else {
-            return Err(fetch_error(None));
-        };
-        body = match id {
-            EXPORT_CHAT_INVITE => {
-                let request = functions::messages::ExportChatInvite::decode_from_slice(body)
-                    .map_err(|e| fetch_error(Some(e.kind())))?;
-                let target = target_of(&request.peer);
-                return state.export(target).map(|link| (target, link));
-            }
-            INVOKE_WITH_LAYER => {
-                unwrap::<functions::InvokeWithLayer<Object<'_>>>(body, |w| w.query)?
-            }
-            INIT_CONNECTION => {
-                unwrap::<functions::InitConnection<'_, Object<'_>>>(body, |w| w.query)?
-            }
-            INVOKE_WITHOUT_UPDATES => {
-                unwrap::<functions::InvokeWithoutUpdates<Object<'_>>>(body, |w| w.query)?
-            }
-            INVOKE_AFTER_MSG => unwrap::<functions::InvokeAfterMsg<Object<'_>>>(body, |w| w.query)?,
-            _ => return Err(RpcError::parse(400, "INPUT_METHOD_INVALID")),
-        };
-    }
-    Err(fetch_error(None))
+/// The access hash the server gives user `id` (a fixed function of the id).
+pub fn access_hash(id: i64) -> i64 {
+    id.wrapping_mul(0x0100_0000_01b3) ^ 0x5a5a_5a5a
 }
 
-/// The query inside a wrapper.
-fn unwrap<'a, W: Decode<'a>>(
-    body: &'a [u8],
-    query: impl FnOnce(W) -> Object<'a>,
-) -> Result<&'a [u8], RpcError> {
-    W::decode_from_slice(body)
-        .map(|w| query(w).as_bytes())
-        .map_err(|e| fetch_error(Some(e.kind())))
+fn unregistered() -> RpcError {
+    RpcError::parse(401, "AUTH_KEY_UNREGISTERED")
+}
+
+fn check_count(n: usize) -> Result<(), RpcError> {
+    if n > MAX_GET_USERS {
+        return Err(RpcError::parse(400, "LIMIT_INVALID"));
+    }
+    Ok(())
+}
+
+fn constructor(body: &[u8]) -> Result<u32, RpcError> {
+    body.first_chunk::<4>()
+        .map(|b| u32::from_le_bytes(*b))
+        .ok_or_else(|| fetch_error(None))
+}
+
+fn fixed_i64(body: &[u8], at: usize) -> Result<i64, RpcError> {
+    body.get(at..at + 8)
+        .and_then(|b| b.try_into().ok())
+        .map(i64::from_le_bytes)
+        .ok_or_else(|| fetch_error(None))
+}
+
+fn decode<'a, T: Decode<'a>>(body: &'a [u8]) -> Result<T, RpcError> {
+    T::decode_from_slice(body).map_err(|e| fetch_error(Some(e.kind())))
 }
 
 fn fetch_error(kind: Option<DecodeErrorKind>) -> RpcError {
@@ -129,78 +576,38 @@ fn fetch_error(kind: Option<DecodeErrorKind>) -> RpcError {
 }
 
 /// What the world's rules look at in a layer 122 peer.
-pub fn target_of(peer: &enums::InputPeer<'_>) -> Target {
+pub fn target_of(peer: &layer122::enums::InputPeer<'_>) -> Target {
+    use layer122::enums::InputPeer as P;
     match peer {
-        enums::InputPeer::Chat(c) => Target::Chat(c.chat_id.into()),
-        enums::InputPeer::Channel(c) => Target::Channel {
+        P::Chat(c) => Target::Chat(c.chat_id.into()),
+        P::Channel(c) => Target::Channel {
             id: c.channel_id.into(),
             access_hash: Some(c.access_hash),
         },
-        enums::InputPeer::ChannelFromMessage(c) => Target::Channel {
+        P::ChannelFromMessage(c) => Target::Channel {
             id: c.channel_id.into(),
             access_hash: None,
         },
-        enums::InputPeer::Empty
-        | enums::InputPeer::PeerSelf
-        | enums::InputPeer::User(_)
-        | enums::InputPeer::UserFromMessage(_) => Target::NotAChat,
+        P::Empty | P::PeerSelf | P::User(_) | P::UserFromMessage(_) => Target::NotAChat,
+    }
+}
+
+/// What the world's rules look at in a layer 230 peer.
+pub fn target_of_230(peer: &layer230::enums::InputPeer<'_>) -> Target {
+    use layer230::enums::InputPeer as P;
+    match peer {
+        P::Chat(c) => Target::Chat(c.chat_id),
+        P::Channel(c) => Target::Channel {
+            id: c.channel_id,
+            access_hash: Some(c.access_hash),
+        },
+        P::ChannelFromMessage(c) => Target::Channel {
+            id: c.channel_id,
+            access_hash: None,
+        },
+        P::Empty | P::PeerSelf | P::User(_) | P::UserFromMessage(_) => Target::NotAChat,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::world::World;
-    use zerotl_mtproto::envelope::RpcOutcome;
-
-    fn run(state: &WorldState, body: &[u8]) -> Result<String, (i32, String)> {
-        let mut out = Vec::new();
-        answer(state, body, &mut out).unwrap();
-        match RpcOutcome::of(Object::from_bytes(&out)).unwrap() {
-            RpcOutcome::Ok(o) => match o.decode::<enums::ExportedChatInvite<'_>>().unwrap() {
-                enums::ExportedChatInvite::ChatInviteExported(e) => Ok(e.link.as_str().to_owned()),
-                enums::ExportedChatInvite::ChatInviteEmpty => panic!("empty"),
-            },
-            RpcOutcome::Error(e) => Err((e.error_code, e.error_message.as_str().to_owned())),
-            RpcOutcome::Gzipped(_) => panic!("gzip"),
-        }
-    }
-
-    fn encode<T: zerotl::Encode>(v: &T) -> Vec<u8> {
-        zerotl::encode_to_vec(v).unwrap()
-    }
-
-    #[test]
-    fn wrappers_and_bad_requests() {
-        let state = WorldState::new(World::default());
-        let query = functions::messages::ExportChatInvite {
-            peer: enums::InputPeer::Chat(types::InputPeerChat { chat_id: 1 }),
-        };
-        let wrapped = encode(&functions::InvokeWithLayer {
-            layer: 122,
-            query: functions::InvokeWithoutUpdates { query },
-        });
-        assert!(run(&state, &wrapped)
-            .unwrap()
-            .starts_with("https://t.me/joinchat/"));
-
-        let bad = |code: i32, name: &str| Err((code, name.to_owned()));
-        assert_eq!(run(&state, &[1, 2, 3, 4]), bad(400, "INPUT_METHOD_INVALID"));
-        // exportChatInvite with an unknown InputPeer constructor, then truncated.
-        let unknown_peer = [0x4c, 0x53, 0xf7, 0x0d, 9, 9, 9, 9];
-        assert_eq!(
-            run(&state, &unknown_peer),
-            bad(400, "INPUT_CONSTRUCTOR_INVALID")
-        );
-        let truncated = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17];
-        assert_eq!(run(&state, &truncated), bad(400, "INPUT_FETCH_ERROR"));
-        // Five nested invokeWithoutUpdates are one too many.
-        let mut deep = encode(&query);
-        for _ in 0..=MAX_WRAPPERS {
-            let mut w = 0xbf94_59b7u32.to_le_bytes().to_vec();
-            w.extend_from_slice(&deep);
-            deep = w;
-        }
-        assert_eq!(run(&state, &deep), bad(400, "INPUT_FETCH_ERROR"));
-    }
-}
+mod tests;

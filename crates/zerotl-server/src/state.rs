@@ -2,15 +2,17 @@
 //! of each chat and the recent exports that the flood limit counts.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use base64::Engine as _;
 use rand_core::{OsRng, RngCore};
 use zerotl_mtproto::errors::RpcError;
 
+use super::sessions::{ClientInfo, SessionRef, Sessions};
 use super::time::{MonotonicTime, TimeSource};
-use super::world::{ChatKey, Target, World};
+use super::world::{Caller, ChatKey, Target, World};
 
 /// The prefix of every link the server hands out.
 pub const LINK_PREFIX: &str = "https://t.me/joinchat/";
@@ -46,6 +48,8 @@ struct Shared {
     world: World,
     time: Arc<dyn TimeSource>,
     links: Mutex<Links>,
+    sessions: Mutex<Sessions>,
+    listen: OnceLock<SocketAddr>,
 }
 
 #[derive(Default)]
@@ -76,6 +80,8 @@ impl WorldState {
                 world,
                 time: Arc::new(time),
                 links: Mutex::new(Links::default()),
+                sessions: Mutex::new(Sessions::default()),
+                listen: OnceLock::new(),
             }),
         }
     }
@@ -83,6 +89,44 @@ impl WorldState {
     /// The world.
     pub fn world(&self) -> &World {
         &self.shared.world
+    }
+
+    /// The sessions' layers and the auth keys' logins.
+    pub(crate) fn sessions(&self) -> MutexGuard<'_, Sessions> {
+        // As for `links`: every operation leaves the maps consistent.
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// What the session said in `initConnection`, if it is remembered.
+    pub fn client_info(&self, session: SessionRef) -> Option<ClientInfo> {
+        self.sessions().client(session)
+    }
+
+    /// The layer the session named last in `invokeWithLayer`, if remembered.
+    pub fn session_layer(&self, session: SessionRef) -> Option<i32> {
+        self.sessions().layer(session)
+    }
+
+    /// The bot the auth key is logged in as, if any.
+    pub fn logged_in(&self, auth_key_id: i64) -> Option<i64> {
+        self.sessions().login(SessionRef {
+            auth_key_id: Some(auth_key_id),
+            session_id: None,
+        })
+    }
+
+    /// Records the address the server listens on (the first one set stays), which
+    /// `help.getConfig` gives as every DC's address.
+    pub fn set_listen_addr(&self, addr: SocketAddr) {
+        let _ = self.shared.listen.set(addr);
+    }
+
+    /// The address recorded by [`set_listen_addr`](Self::set_listen_addr).
+    pub fn listen_addr(&self) -> Option<SocketAddr> {
+        self.shared.listen.get().copied()
     }
 
     fn links(&self) -> MutexGuard<'_, Links> {
@@ -99,8 +143,25 @@ impl WorldState {
     /// `FLOOD_WAIT_X` past the flood limit. Only successful exports count towards
     /// the limit, and permissions are checked before it.
     pub fn export(&self, target: Target) -> Result<String, RpcError> {
+        self.export_as(Caller::Account, target, true)
+            .map(|(_, link)| link)
+    }
+
+    /// `messages.exportChatInvite` on `target` by `caller` (by its roles): a
+    /// `primary` link replaces (revokes) the chat's previous primary link; another
+    /// link leaves it in place. Flood limit and errors as [`export`](Self::export).
+    pub fn export_as(
+        &self,
+        caller: Caller,
+        target: Target,
+        primary: bool,
+    ) -> Result<(ChatKey, String), RpcError> {
         let world = &self.shared.world;
-        let key = world.resolve(target)?;
+        let key = world.resolve_as(caller, target)?;
+        let owner = match caller {
+            Caller::Account => world.self_user_id,
+            Caller::Bot(id) => id,
+        };
         let now = self.shared.time.now();
         let limit = world.flood;
         let mut links = self.links();
@@ -120,17 +181,19 @@ impl WorldState {
         }
         recent.push_back(now);
         let link = loop {
-            let link = new_link(world.self_user_id, key);
+            let link = new_link(owner, key);
             if links.current.get(&key) != Some(&link) {
                 break link;
             }
         };
-        links.current.insert(key, link.clone());
+        if primary {
+            links.current.insert(key, link.clone());
+        }
         links.exports += 1;
-        Ok(link)
+        Ok((key, link))
     }
 
-    /// The chat's current (not revoked) link, if one was exported.
+    /// The chat's current primary (not revoked) link, if one was exported.
     pub fn current_link(&self, key: ChatKey) -> Option<String> {
         self.links().current.get(&key).cloned()
     }

@@ -72,6 +72,8 @@ fn load_world() -> World {
             max_exports: u32::MAX,
             window: Duration::from_secs(60),
         },
+        bots: Vec::new(),
+        login_required: false,
     }
 }
 

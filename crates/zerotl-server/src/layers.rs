@@ -1,0 +1,407 @@
+//! Answers in the client's layer: the few constructors the server sends, each
+//! encoded in the form the client's layer knows.
+//!
+//! The rule: a client at layer 122 or below gets layer-122 constructors, a client at
+//! 123 or above gets layer-230 constructors. Where a constructor's id changed
+//! between 123 and 230, a client would not understand the layer-230 form, so the
+//! table below gives it the form of its own layer. The server fills only fields that
+//! every listed form has in the same place (no field after `bot_info_version` in
+//! `user`, no `subscription_*` field in an older `chatInviteExported`), so an older
+//! form is the same bytes under its own constructor id.
+//!
+//! | constructor | layers → id |
+//! |---|---|
+//! | `user` | ≤132 `938458c1` (int id); 158 `8f97c628`; 185–195 `83314fca`; 196–199 `4b46c37e`; 200–216 `020b1422`; 218–227 `31774388`; others ≥133 `b1b8cc83` (230) |
+//! | `config` | ≤144 `330b4067` (layer 122's fields); others ≥145 `cc1a241e` (230) |
+//! | `auth.authorization` | ≤134 `cd050916`; 135–151 `33fb7bb8`; ≥152 `2ea2c0d4` |
+//! | `chatInviteExported` | ≤122 `fc2e05bc` (link only); 134–185 `0ab4a819`; others ≥123 `a22cbd96` (230) |
+//! | `dcOption`, `nearestDc`, `updates.state`, `updates.differenceEmpty`, `pong`, `destroy_session_*` | one form for every layer |
+//!
+//! Layers without a row of their own (123–184 but 158 for `user`, 145–153 for `config`,
+//! 123–133 for `chatInviteExported`) get the layer-230 form, as the rule says.
+
+use zerotl::{BOOL_FALSE_ID, BOOL_TRUE_ID, VECTOR_ID};
+
+/// The layer answers use when a session never named one: layer 122, the server's
+/// first layer (a request in a layer-230-only form is answered at 230).
+pub const DEFAULT_LAYER: i32 = 122;
+
+/// Whether `layer` gets layer-122 constructors.
+pub fn is_legacy(layer: i32) -> bool {
+    layer <= 122
+}
+
+/// A TL writer into a `Vec`.
+#[derive(Debug, Default)]
+pub(crate) struct Tl(pub(crate) Vec<u8>);
+
+impl Tl {
+    pub(crate) fn u32(&mut self, v: u32) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    pub(crate) fn i32(&mut self, v: i32) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    pub(crate) fn i64(&mut self, v: i64) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    pub(crate) fn bool(&mut self, v: bool) -> &mut Self {
+        self.u32(if v { BOOL_TRUE_ID } else { BOOL_FALSE_ID })
+    }
+    /// A TL `string`/`bytes`: length prefix, data, zero padding to 4.
+    pub(crate) fn str(&mut self, s: &str) -> &mut Self {
+        let b = s.as_bytes();
+        if b.len() < 254 {
+            self.0.push(b.len() as u8);
+        } else {
+            self.0.push(254);
+            self.0
+                .extend_from_slice(&(b.len() as u32).to_le_bytes()[..3]);
+        }
+        self.0.extend_from_slice(b);
+        while self.0.len() % 4 != 0 {
+            self.0.push(0);
+        }
+        self
+    }
+}
+
+/// A user the server describes (the caller, a bot or the world's account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    /// The user id.
+    pub id: i64,
+    /// Its access hash.
+    pub access_hash: i64,
+    /// First name.
+    pub first_name: String,
+    /// Username, if any.
+    pub username: Option<String>,
+    /// Whether it is a bot.
+    pub bot: bool,
+    /// Whether it is the caller (`self`).
+    pub is_self: bool,
+}
+
+/// `user` in `layer`'s form (see the [module docs](self)).
+pub(crate) fn user(layer: i32, u: &UserInfo, out: &mut Tl) {
+    let (id, flags2, long_id) = match layer {
+        ..=132 => (0x9384_58c1, false, false),
+        158 => (0x8f97_c628, true, true),
+        185..=195 => (0x8331_4fca, true, true),
+        196..=199 => (0x4b46_c37e, true, true),
+        200..=216 => (0x020b_1422, true, true),
+        218..=227 => (0x3177_4388, true, true),
+        _ => (0xb1b8_cc83, true, true),
+    };
+    let mut flags = 1 << 0 | 1 << 1; // access_hash, first_name
+    if u.username.is_some() {
+        flags |= 1 << 3;
+    }
+    if u.is_self {
+        flags |= 1 << 10;
+    }
+    if u.bot {
+        flags |= 1 << 14; // bot, bot_info_version
+    }
+    out.u32(id).u32(flags);
+    if flags2 {
+        out.u32(0);
+    }
+    if long_id {
+        out.i64(u.id);
+    } else {
+        // Worlds keep ids within 1..=2^31-1.
+        out.i32(u.id as i32);
+    }
+    out.i64(u.access_hash).str(&u.first_name);
+    if let Some(name) = &u.username {
+        out.str(name);
+    }
+    if u.bot {
+        out.i32(1); // bot_info_version
+    }
+}
+
+/// `Vector<User>`.
+pub(crate) fn users(layer: i32, list: &[UserInfo], out: &mut Tl) {
+    out.u32(VECTOR_ID).u32(list.len() as u32);
+    for u in list {
+        user(layer, u, out);
+    }
+}
+
+/// `auth.authorization` (no optional field) around `u`.
+pub(crate) fn authorization(layer: i32, u: &UserInfo, out: &mut Tl) {
+    let id = match layer {
+        ..=134 => 0xcd05_0916,
+        135..=151 => 0x33fb_7bb8,
+        _ => 0x2ea2_c0d4,
+    };
+    out.u32(id).u32(0);
+    user(layer, u, out);
+}
+
+/// What `help.getConfig` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigInfo {
+    /// Unix time now.
+    pub date: i32,
+    /// Until when the config holds.
+    pub expires: i32,
+    /// `test_mode`.
+    pub test_mode: bool,
+    /// The DC the client is connected to.
+    pub this_dc: i32,
+    /// `(dc id, ip, port, ipv6)` for every DC.
+    pub dc_options: Vec<(i32, String, i32, bool)>,
+}
+
+/// `config` in `layer`'s form, with Telegram's usual limits.
+pub(crate) fn config(layer: i32, c: &ConfigInfo, out: &mut Tl) {
+    let legacy = layer <= 144;
+    out.u32(if legacy { 0x330b_4067 } else { 0xcc1a_241e })
+        .u32(0) // flags: no optional field
+        .i32(c.date)
+        .i32(c.expires)
+        .bool(c.test_mode)
+        .i32(c.this_dc)
+        .u32(VECTOR_ID)
+        .u32(c.dc_options.len() as u32);
+    for (id, ip, port, ipv6) in &c.dc_options {
+        // dcOption#18b7a10d flags id ip_address port
+        out.u32(0x18b7_a10d)
+            .u32(u32::from(*ipv6))
+            .i32(*id)
+            .str(ip)
+            .i32(*port);
+    }
+    out.str("apv3.stel.com") // dc_txt_domain_name
+        .i32(200) // chat_size_max
+        .i32(200_000) // megagroup_size_max
+        .i32(100) // forwarded_count_max
+        .i32(210_000) // online_update_period_ms
+        .i32(5_000) // offline_blur_timeout_ms
+        .i32(30_000) // offline_idle_timeout_ms
+        .i32(300_000) // online_cloud_timeout_ms
+        .i32(30_000) // notify_cloud_delay_ms
+        .i32(1_500) // notify_default_delay_ms
+        .i32(60_000) // push_chat_period_ms
+        .i32(2); // push_chat_limit
+    if legacy {
+        out.i32(200); // saved_gifs_limit
+    }
+    out.i32(172_800) // edit_time_limit
+        .i32(i32::MAX) // revoke_time_limit
+        .i32(i32::MAX) // revoke_pm_time_limit
+        .i32(2_419_200) // rating_e_decay
+        .i32(200); // stickers_recent_limit
+    if legacy {
+        out.i32(5); // stickers_faved_limit
+    }
+    out.i32(604_800); // channels_read_media_period
+    if legacy {
+        out.i32(5).i32(100); // pinned_dialogs_count_max, pinned_infolder_count_max
+    }
+    out.i32(20_000) // call_receive_timeout_ms
+        .i32(90_000) // call_ring_timeout_ms
+        .i32(30_000) // call_connect_timeout_ms
+        .i32(10_000) // call_packet_timeout_ms
+        .str("https://t.me/") // me_url_prefix
+        .i32(1_024) // caption_length_max
+        .i32(4_096) // message_length_max
+        .i32(4); // webfile_dc_id
+}
+
+/// `nearestDc`.
+pub(crate) fn nearest_dc(this_dc: i32, out: &mut Tl) {
+    out.u32(0x8e1a_1775).str("ZZ").i32(this_dc).i32(this_dc);
+}
+
+/// `updates.state` of an account with no updates.
+pub(crate) fn updates_state(date: i32, out: &mut Tl) {
+    out.u32(0xa56c_2a3e).i32(1).i32(0).i32(date).i32(1).i32(0);
+}
+
+/// `updates.differenceEmpty` (`seq` as in [`updates_state`]).
+pub(crate) fn difference_empty(date: i32, out: &mut Tl) {
+    out.u32(0x5d75_a138).i32(date).i32(1);
+}
+
+/// An exported invite link, as the answer describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteInfo {
+    /// The link.
+    pub link: String,
+    /// Who exported it.
+    pub admin_id: i64,
+    /// When.
+    pub date: i32,
+    /// Whether it is the chat's primary link.
+    pub permanent: bool,
+    /// `request_needed`, echoed.
+    pub request_needed: bool,
+    /// `expire_date`, echoed.
+    pub expire_date: Option<i32>,
+    /// `usage_limit`, echoed.
+    pub usage_limit: Option<i32>,
+    /// `title`, echoed.
+    pub title: Option<String>,
+    /// `subscription_pricing` (`period`, `amount`), echoed.
+    pub subscription_pricing: Option<(i32, i64)>,
+}
+
+/// `chatInviteExported` in `layer`'s form.
+pub(crate) fn invite(layer: i32, i: &InviteInfo, out: &mut Tl) {
+    if is_legacy(layer) {
+        out.u32(0xfc2e_05bc).str(&i.link);
+        return;
+    }
+    let id = match layer {
+        134..=185 => 0x0ab4_a819,
+        _ => 0xa22c_bd96,
+    };
+    let pricing = i.subscription_pricing.filter(|_| id == 0xa22c_bd96);
+    let mut flags = 0u32;
+    let bit = |on: bool, n: u32| if on { 1 << n } else { 0 };
+    flags |= bit(i.permanent, 5) | bit(i.request_needed, 6);
+    flags |= bit(i.expire_date.is_some(), 1) | bit(i.usage_limit.is_some(), 2);
+    flags |= bit(i.title.is_some(), 8) | bit(pricing.is_some(), 9);
+    out.u32(id)
+        .u32(flags)
+        .str(&i.link)
+        .i64(i.admin_id)
+        .i32(i.date);
+    if let Some(d) = i.expire_date {
+        out.i32(d);
+    }
+    if let Some(n) = i.usage_limit {
+        out.i32(n);
+    }
+    if let Some(t) = &i.title {
+        out.str(t);
+    }
+    if let Some((period, amount)) = pricing {
+        // starsSubscriptionPricing#05416d58 period:int amount:long
+        out.u32(0x0541_6d58).i32(period).i64(amount);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zerotl::Decode;
+    use zerotl_types::{layer122, layer230};
+
+    fn bot() -> UserInfo {
+        UserInfo {
+            id: 123_456,
+            access_hash: 77,
+            first_name: "Bot".into(),
+            username: Some("zerotl_test_bot".into()),
+            bot: true,
+            is_self: true,
+        }
+    }
+
+    #[test]
+    fn users_decode_with_the_generated_schemas() {
+        let mut out = Tl::default();
+        user(230, &bot(), &mut out);
+        let layer230::enums::User::User(u) =
+            layer230::enums::User::decode_from_slice(&out.0).unwrap()
+        else {
+            panic!("not a user");
+        };
+        assert!(u.bot && u.self_ && !u.contact);
+        assert_eq!(
+            (u.id, u.access_hash, u.bot_info_version),
+            (123_456, Some(77), Some(1))
+        );
+        assert_eq!(u.username.unwrap().as_str(), "zerotl_test_bot");
+
+        let mut out = Tl::default();
+        user(122, &bot(), &mut out);
+        let layer122::enums::User::User(u) =
+            layer122::enums::User::decode_from_slice(&out.0).unwrap()
+        else {
+            panic!("not a user");
+        };
+        assert_eq!((u.id, u.first_name.unwrap().as_str()), (123_456, "Bot"));
+
+        // Older forms: the same bytes under their own id.
+        let mut at198 = Tl::default();
+        user(198, &bot(), &mut at198);
+        assert_eq!(at198.0[..4], 0x4b46_c37e_u32.to_le_bytes());
+        let mut at230 = Tl::default();
+        user(230, &bot(), &mut at230);
+        assert_eq!(at198.0[4..], at230.0[4..]);
+    }
+
+    #[test]
+    fn config_decodes_at_both_layers() {
+        let c = ConfigInfo {
+            date: 1_700_000_000,
+            expires: 1_700_003_600,
+            test_mode: true,
+            this_dc: 2,
+            dc_options: (1..=5)
+                .map(|id| (id, "127.0.0.1".into(), 4430, false))
+                .collect(),
+        };
+        let mut out = Tl::default();
+        config(230, &c, &mut out);
+        let layer230::enums::Config::Config(d) =
+            layer230::enums::Config::decode_from_slice(&out.0).unwrap();
+        assert_eq!(
+            (d.this_dc, d.expires, d.test_mode),
+            (2, 1_700_003_600, true)
+        );
+        assert_eq!(d.dc_options.len(), 5);
+        let mut out = Tl::default();
+        config(122, &c, &mut out);
+        let layer122::enums::Config::Config(d) =
+            layer122::enums::Config::decode_from_slice(&out.0).unwrap();
+        assert_eq!((d.chat_size_max, d.message_length_max), (200, 4096));
+    }
+
+    #[test]
+    fn invites_decode_at_both_layers() {
+        let i = InviteInfo {
+            link: "https://t.me/+abc".into(),
+            admin_id: 1000,
+            date: 5,
+            permanent: true,
+            request_needed: true,
+            expire_date: Some(9),
+            usage_limit: Some(3),
+            title: Some("t".into()),
+            subscription_pricing: Some((2_592_000, 10)),
+        };
+        let mut out = Tl::default();
+        invite(230, &i, &mut out);
+        let layer230::enums::ExportedChatInvite::ChatInviteExported(e) =
+            layer230::enums::ExportedChatInvite::decode_from_slice(&out.0).unwrap()
+        else {
+            panic!("not exported");
+        };
+        assert!(e.permanent && e.request_needed && !e.revoked);
+        assert_eq!(
+            (e.expire_date, e.usage_limit, e.admin_id),
+            (Some(9), Some(3), 1000)
+        );
+        assert_eq!(e.title.unwrap().as_str(), "t");
+        let p = e.subscription_pricing.unwrap();
+        let layer230::enums::StarsSubscriptionPricing::Pricing(p) = p;
+        assert_eq!((p.period, p.amount), (2_592_000, 10));
+        let mut out = Tl::default();
+        invite(122, &i, &mut out);
+        assert!(matches!(
+            layer122::enums::ExportedChatInvite::decode_from_slice(&out.0).unwrap(),
+            layer122::enums::ExportedChatInvite::ChatInviteExported(e) if e.link.as_str() == i.link
+        ));
+    }
+}

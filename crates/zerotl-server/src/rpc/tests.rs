@@ -1,0 +1,418 @@
+//! The answers decoded with the generated decoder of the client's layer.
+
+use super::*;
+use crate::world::{World, DEFAULT_BOT_TOKEN};
+use layer230::{enums as e230, functions as f230, types as t230};
+use zerotl::Str;
+use zerotl_mtproto::envelope::RpcOutcome;
+
+const NOW: i64 = 1_700_000_000;
+
+fn at(key: i64, session: i64) -> SessionRef {
+    SessionRef {
+        auth_key_id: Some(key),
+        session_id: Some(session),
+    }
+}
+
+fn encode<T: zerotl::Encode>(v: &T) -> Vec<u8> {
+    zerotl::encode_to_vec(v).unwrap()
+}
+
+/// Answers `body` in `session`: the result's bytes, or the error.
+fn call(state: &WorldState, session: SessionRef, body: &[u8]) -> Result<Vec<u8>, (i32, String)> {
+    let mut out = Vec::new();
+    let request = Request {
+        body,
+        msg_id: 0x51e5_7ac0_0000_0004,
+        session,
+        now: NOW,
+    };
+    answer(state, &request, &mut out).unwrap();
+    match RpcOutcome::of(Object::from_bytes(&out)).unwrap() {
+        RpcOutcome::Ok(o) => Ok(o.as_bytes().to_vec()),
+        RpcOutcome::Error(e) => Err((e.error_code, e.error_message.as_str().to_owned())),
+        RpcOutcome::Gzipped(_) => panic!("gzip"),
+    }
+}
+
+fn bad<T>(code: i32, name: &str) -> Result<T, (i32, String)> {
+    Err((code, name.to_owned()))
+}
+
+/// What Telethon 1.45 sends first: its layer, its app, `help.getConfig`.
+fn hello<Q: zerotl::Encode>(layer: i32, query: Q) -> Vec<u8> {
+    encode(&f230::InvokeWithLayer {
+        layer,
+        query: f230::InitConnection {
+            api_id: 4,
+            device_model: Str::new("PC"),
+            system_version: Str::new("Linux"),
+            app_version: Str::new("1.45.0"),
+            system_lang_code: Str::new("en"),
+            lang_pack: Str::new(""),
+            lang_code: Str::new("en"),
+            proxy: None,
+            params: None,
+            query,
+        },
+    })
+}
+
+fn export_230(peer: e230::InputPeer<'static>) -> f230::messages::ExportChatInvite<'static> {
+    f230::messages::ExportChatInvite {
+        legacy_revoke_permanent: false,
+        request_needed: false,
+        peer,
+        expire_date: None,
+        usage_limit: None,
+        title: None,
+        subscription_pricing: None,
+    }
+}
+
+fn chat(id: i64) -> e230::InputPeer<'static> {
+    e230::InputPeer::Chat(t230::InputPeerChat { chat_id: id })
+}
+
+fn invite(bytes: &[u8]) -> t230::ChatInviteExported<'_> {
+    match e230::ExportedChatInvite::decode_from_slice(bytes).unwrap() {
+        e230::ExportedChatInvite::ChatInviteExported(e) => e,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn import_bot(token: &str) -> Vec<u8> {
+    encode(&f230::auth::ImportBotAuthorization {
+        flags: 0,
+        api_id: 4,
+        api_hash: Str::new("0123456789abcdef"),
+        bot_auth_token: Str::new(token),
+    })
+}
+
+fn get_self() -> Vec<u8> {
+    // users.getUsers([inputUserSelf]): the same bytes in both layers.
+    let mut body = ids::GET_USERS.to_le_bytes().to_vec();
+    body.extend_from_slice(&zerotl::VECTOR_ID.to_le_bytes());
+    body.extend_from_slice(&1u32.to_le_bytes());
+    body.extend_from_slice(&0xf7c1_b13fu32.to_le_bytes());
+    body
+}
+
+#[test]
+fn bootstrap_in_the_session_layer() {
+    let state = WorldState::new(World::default());
+    state.set_listen_addr("127.0.0.1:4999".parse().unwrap());
+    let s = at(7, 1);
+    let config = call(&state, s, &hello(229, f230::help::GetConfig)).unwrap();
+    let e230::Config::Config(c) = e230::Config::decode_from_slice(&config).unwrap();
+    assert_eq!(
+        (c.this_dc, c.date, c.expires),
+        (THIS_DC, NOW as i32, NOW as i32 + 3600)
+    );
+    assert!(c.test_mode);
+    let dcs: Vec<_> = c.dc_options.iter().collect();
+    assert_eq!(dcs.len(), 5);
+    for (i, e230::DcOption::Option(dc)) in dcs.into_iter().enumerate() {
+        assert_eq!(
+            (dc.id, dc.ip_address.as_str(), dc.port),
+            (i as i32 + 1, "127.0.0.1", 4999)
+        );
+    }
+    let client = state.client_info(s).unwrap();
+    assert_eq!(
+        (client.layer, client.app_version.as_str()),
+        (Some(229), "1.45.0")
+    );
+    assert_eq!(state.session_layer(s), Some(229));
+
+    // Another session of the same key at layer 122 gets layer-122 forms.
+    let old = at(7, 2);
+    let config = call(&state, old, &hello(122, f230::help::GetConfig)).unwrap();
+    assert_eq!(config[..4], 0x330b_4067u32.to_le_bytes());
+    layer122::enums::Config::decode_from_slice(&config).unwrap();
+
+    let nearest = call(&state, s, &encode(&f230::help::GetNearestDc)).unwrap();
+    let e230::NearestDc::Dc(n) = e230::NearestDc::decode_from_slice(&nearest).unwrap();
+    assert_eq!((n.this_dc, n.nearest_dc), (THIS_DC, THIS_DC));
+
+    // Identity calls need a login.
+    let state_req = encode(&f230::updates::GetState);
+    assert_eq!(
+        call(&state, s, &state_req),
+        bad(401, "AUTH_KEY_UNREGISTERED")
+    );
+    assert_eq!(
+        call(&state, s, &get_self()),
+        bad(401, "AUTH_KEY_UNREGISTERED")
+    );
+    // Wrappers of every kind around one query.
+    let wrapped = encode(&f230::InvokeAfterMsg {
+        msg_id: 5,
+        query: f230::InvokeWithoutUpdates {
+            query: f230::help::GetNearestDc,
+        },
+    });
+    assert_eq!(call(&state, s, &wrapped).unwrap(), nearest);
+    // invokeAfterMsgs([5], help.getNearestDc)
+    let mut after_msgs = ids::INVOKE_AFTER_MSGS.to_le_bytes().to_vec();
+    after_msgs.extend_from_slice(&zerotl::VECTOR_ID.to_le_bytes());
+    after_msgs.extend_from_slice(&1u32.to_le_bytes());
+    after_msgs.extend_from_slice(&5i64.to_le_bytes());
+    after_msgs.extend_from_slice(&ids::GET_NEAREST_DC.to_le_bytes());
+    assert_eq!(call(&state, s, &after_msgs).unwrap(), nearest);
+}
+
+#[test]
+fn bot_login_per_auth_key() {
+    let state = WorldState::new(World::default());
+    let (s, other_session, other_key) = (at(9, 1), at(9, 2), at(10, 1));
+    assert_eq!(
+        call(
+            &state,
+            s,
+            &hello(198, Object::from_bytes(&import_bot("123456:wrong")))
+        ),
+        bad(400, "ACCESS_TOKEN_INVALID")
+    );
+    // At layer 198 the user is user#4b46c37e: the 230 body under 198's id.
+    let auth = call(
+        &state,
+        s,
+        &hello(198, Object::from_bytes(&import_bot(DEFAULT_BOT_TOKEN))),
+    )
+    .unwrap();
+    assert_eq!(auth[..4], 0x2ea2_c0d4u32.to_le_bytes());
+    assert_eq!(auth[8..12], 0x4b46_c37eu32.to_le_bytes());
+    let mut as230 = auth.clone();
+    as230[8..12].copy_from_slice(&0xb1b8_cc83u32.to_le_bytes());
+    let e230::auth::Authorization::Authorization(a) =
+        e230::auth::Authorization::decode_from_slice(&as230).unwrap()
+    else {
+        panic!("sign up required")
+    };
+    let e230::User::User(u) = a.user else {
+        panic!("empty")
+    };
+    assert!(u.bot && u.self_);
+    assert_eq!(
+        (u.id, u.username.unwrap().as_str()),
+        (123_456, "zerotl_test_bot")
+    );
+    assert_eq!(state.logged_in(9), Some(123_456));
+
+    // Every session of the key is the bot; another key is not.
+    let me = call(
+        &state,
+        other_session,
+        &hello(229, Object::from_bytes(&get_self())),
+    )
+    .unwrap();
+    let users: zerotl::Vector<'_, e230::User<'_>> = zerotl::Vector::decode_from_slice(&me).unwrap();
+    let Some(e230::User::User(u)) = users.get(0) else {
+        panic!("no self")
+    };
+    assert_eq!(u.id, 123_456);
+    assert!(call(
+        &state,
+        other_key,
+        &hello(229, Object::from_bytes(&get_self()))
+    )
+    .is_err());
+    assert!(call(&state, s, &encode(&f230::updates::GetState)).is_ok());
+
+    // As the bot, exports follow the bot's roles.
+    let ok = call(&state, s, &encode(&export_230(chat(1)))).unwrap();
+    assert_eq!(invite(&ok).admin_id, 123_456);
+    let err = |peer| call(&state, s, &encode(&export_230(peer)));
+    assert_eq!(err(chat(2)), bad(400, "CHAT_ADMIN_REQUIRED"));
+    assert_eq!(err(chat(3)), bad(403, "CHAT_WRITE_FORBIDDEN"));
+    assert_eq!(err(chat(4)), bad(400, "CHAT_ID_INVALID"));
+    let channel = |id, hash| {
+        e230::InputPeer::Channel(t230::InputPeerChannel {
+            channel_id: id,
+            access_hash: hash,
+        })
+    };
+    assert!(err(channel(10, 1010)).is_ok());
+    assert_eq!(err(channel(11, 1111)), bad(400, "CHANNEL_PRIVATE"));
+    assert_eq!(err(channel(13, 1313)), bad(403, "CHAT_WRITE_FORBIDDEN"));
+    assert_eq!(err(channel(10, 1)), bad(400, "PEER_ID_INVALID"));
+    // The world's account (another key) is still creator of chat 3's neighbour rules.
+    assert_eq!(
+        call(&state, other_key, &encode(&export_230(chat(3)))),
+        bad(403, "CHAT_WRITE_FORBIDDEN")
+    );
+    let by_account = call(&state, other_key, &encode(&export_230(chat(1)))).unwrap();
+    assert_eq!(invite(&by_account).admin_id, 1000);
+}
+
+#[test]
+fn login_required_worlds() {
+    let state = WorldState::new(World {
+        login_required: true,
+        ..World::default()
+    });
+    let s = at(1, 1);
+    let export = encode(&export_230(chat(1)));
+    assert_eq!(call(&state, s, &export), bad(401, "AUTH_KEY_UNREGISTERED"));
+    assert!(call(&state, s, &hello(230, f230::help::GetConfig)).is_ok());
+    call(&state, s, &import_bot(DEFAULT_BOT_TOKEN)).unwrap();
+    assert!(call(&state, s, &export).is_ok());
+}
+
+#[test]
+fn export_chat_invite_230_with_every_flag() {
+    let state = WorldState::new(World::default());
+    let s = at(3, 3);
+    let pricing = e230::StarsSubscriptionPricing::Pricing(t230::StarsSubscriptionPricing {
+        period: 2_592_000,
+        amount: 25,
+    });
+    let request = f230::messages::ExportChatInvite {
+        legacy_revoke_permanent: false,
+        request_needed: true,
+        peer: chat(1),
+        expire_date: Some(NOW as i32 + 86_400),
+        usage_limit: Some(10),
+        title: Some(Str::new("friends")),
+        subscription_pricing: Some(pricing),
+    };
+    let answer = call(&state, s, &hello(229, request)).unwrap();
+    let e = invite(&answer);
+    assert!(e.link.as_str().starts_with(crate::LINK_PREFIX));
+    assert!(e.request_needed && !e.revoked && !e.permanent);
+    assert_eq!((e.admin_id, e.date), (1000, NOW as i32));
+    assert_eq!(
+        (e.expire_date, e.usage_limit),
+        (Some(NOW as i32 + 86_400), Some(10))
+    );
+    assert_eq!(
+        e.title.map(|t| t.as_str().to_owned()).as_deref(),
+        Some("friends")
+    );
+    assert_eq!(e.subscription_pricing, Some(pricing));
+    // Not the primary link: the chat has none yet.
+    assert_eq!(state.current_link(crate::world::ChatKey::Chat(1)), None);
+
+    // legacy_revoke_permanent: a new primary link; a later one replaces it.
+    let revoke = f230::messages::ExportChatInvite {
+        legacy_revoke_permanent: true,
+        ..export_230(chat(1))
+    };
+    let first = call(&state, s, &encode(&revoke)).unwrap();
+    let first = invite(&first);
+    assert!(first.permanent);
+    let key = crate::world::ChatKey::Chat(1);
+    assert_eq!(
+        state.current_link(key).as_deref(),
+        Some(first.link.as_str())
+    );
+    let second = call(&state, s, &encode(&revoke)).unwrap();
+    let second = invite(&second);
+    assert_ne!(first.link, second.link);
+    assert_eq!(
+        state.current_link(key).as_deref(),
+        Some(second.link.as_str())
+    );
+
+    // Validation from data/errors.
+    let with = |limit, expire| {
+        let r = f230::messages::ExportChatInvite {
+            usage_limit: limit,
+            expire_date: expire,
+            ..export_230(chat(1))
+        };
+        call(&state, s, &encode(&r)).map(|_| ())
+    };
+    assert_eq!(with(Some(0), None), bad(400, "USAGE_LIMIT_INVALID"));
+    assert_eq!(with(Some(100_000), None), bad(400, "USAGE_LIMIT_INVALID"));
+    assert_eq!(with(Some(99_999), None), Ok(()));
+    assert_eq!(
+        with(None, Some(NOW as i32 - 1)),
+        bad(400, "EXPIRE_DATE_INVALID")
+    );
+    assert_eq!(with(None, Some(NOW as i32 + 1)), Ok(()));
+
+    // The layers 134..=185 form (#a02ce5d5) is served too, answered in the
+    // session's layer (229 here).
+    let mut old = encode(&export_230(chat(1)));
+    old[..4].copy_from_slice(&ids::EXPORT_134.to_le_bytes());
+    assert!(!invite(&call(&state, s, &old).unwrap()).permanent);
+    // At layer 150 the answer is chatInviteExported#0ab4a819.
+    let at150 = call(&state, at(3, 4), &hello(150, export_230(chat(1)))).unwrap();
+    assert_eq!(at150[..4], 0x0ab4_a819u32.to_le_bytes());
+}
+
+#[test]
+fn layer_122_requests_stay_as_they_were() {
+    use layer122::{enums as e122, functions as f122, types as t122};
+    let state = WorldState::new(World::default());
+    let query = f122::messages::ExportChatInvite {
+        peer: e122::InputPeer::Chat(t122::InputPeerChat { chat_id: 1 }),
+    };
+    let wrapped = encode(&f122::InvokeWithLayer {
+        layer: 122,
+        query: f122::InvokeWithoutUpdates { query },
+    });
+    let answer = call(&state, SessionRef::default(), &wrapped).unwrap();
+    let e122::ExportedChatInvite::ChatInviteExported(e) =
+        e122::ExportedChatInvite::decode_from_slice(&answer).unwrap()
+    else {
+        panic!("empty")
+    };
+    assert!(e.link.as_str().starts_with(crate::LINK_PREFIX));
+
+    let plain = SessionRef::default();
+    assert_eq!(
+        call(&state, plain, &[1, 2, 3, 4]),
+        bad(400, "INPUT_METHOD_INVALID")
+    );
+    let unknown_peer = [0x4c, 0x53, 0xf7, 0x0d, 9, 9, 9, 9];
+    assert_eq!(
+        call(&state, plain, &unknown_peer),
+        bad(400, "INPUT_CONSTRUCTOR_INVALID")
+    );
+    let truncated = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17];
+    assert_eq!(
+        call(&state, plain, &truncated),
+        bad(400, "INPUT_FETCH_ERROR")
+    );
+    assert_eq!(call(&state, plain, &[]), bad(400, "INPUT_FETCH_ERROR"));
+    // Five nested invokeWithoutUpdates are one too many.
+    let mut deep = encode(&query);
+    for _ in 0..=MAX_WRAPPERS {
+        let mut w = 0xbf94_59b7u32.to_le_bytes().to_vec();
+        w.extend_from_slice(&deep);
+        deep = w;
+    }
+    assert_eq!(call(&state, plain, &deep), bad(400, "INPUT_FETCH_ERROR"));
+}
+
+#[test]
+fn service_calls_routed_to_the_server() {
+    let state = WorldState::new(World::default());
+    let s = at(5, 5);
+    let mut ping = ids::PING_DELAY_DISCONNECT.to_le_bytes().to_vec();
+    ping.extend_from_slice(&42i64.to_le_bytes());
+    ping.extend_from_slice(&75i32.to_le_bytes());
+    let pong = call(&state, s, &ping).unwrap();
+    let mut expected = 0x3477_73c5u32.to_le_bytes().to_vec();
+    expected.extend_from_slice(&0x51e5_7ac0_0000_0004i64.to_le_bytes());
+    expected.extend_from_slice(&42i64.to_le_bytes());
+    assert_eq!(pong, expected);
+    assert_eq!(call(&state, s, &ping[..12]), bad(400, "INPUT_FETCH_ERROR"));
+
+    call(&state, s, &hello(230, f230::help::GetNearestDc)).unwrap();
+    let mut destroy = ids::DESTROY_SESSION.to_le_bytes().to_vec();
+    destroy.extend_from_slice(&5i64.to_le_bytes());
+    let ok = call(&state, at(5, 6), &destroy).unwrap();
+    assert_eq!(ok[..4], 0xe220_45fcu32.to_le_bytes());
+    assert_eq!(state.session_layer(s), None);
+    let none = call(&state, at(5, 6), &destroy).unwrap();
+    assert_eq!(none[..4], 0x62d3_50c9u32.to_le_bytes());
+    // get_future_salts is the connection core's: not answered here.
+    let salts = [0x04, 0xbd, 0x21, 0xb9, 1, 0, 0, 0];
+    assert_eq!(call(&state, s, &salts), bad(400, "INPUT_METHOD_INVALID"));
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Telethon 1.45's own TelegramClient (layer 229) against zerotl's server.
+
+Unmodified client: only the DC address (session.set_dc) and the server's RSA key
+(telethon.crypto.rsa.add_key) are changed. Against the default world it checks:
+
+* connect() (key exchange, then invokeWithLayer(229, initConnection(help.getConfig)));
+* get_me() before a login is None (users.getUsers answers AUTH_KEY_UNREGISTERED);
+* start(bot_token=...) logs in as the world's bot; get_me() is that bot;
+* messages.ExportChatInviteRequest for chat 1 and channel 10 with expire_date,
+  usage_limit, title and request_needed: a ChatInviteExported with every field as
+  requested; legacy_revoke_permanent gives a permanent link;
+* the seed's five errors and the new validation errors, each raised as Telethon's
+  own class; a wrong bot token as AccessTokenInvalidError.
+
+Prints one JSON line last: {"checked": N, "failures": [...]}.
+
+usage: telethon_client.py HOST PORT --server-key PEM --bot-token TOKEN
+"""
+
+import argparse
+import asyncio
+import datetime
+import json
+import logging
+import sys
+
+import rsa as pyrsa
+from telethon import TelegramClient, errors, functions, types
+from telethon.crypto import rsa as telethon_rsa
+from telethon.sessions import MemorySession
+
+API_ID, API_HASH = 4, '014b35b6184100b085b0d0572f9b5103'
+
+
+class Checks:
+    def __init__(self):
+        self.checked, self.failures = 0, []
+
+    def that(self, ok, what):
+        self.checked += 1
+        if not ok:
+            self.failures.append(what)
+        print(('ok   ' if ok else 'FAIL ') + what, file=sys.stderr)
+
+    async def raises(self, cls, coro, what):
+        try:
+            await coro
+        except cls:
+            self.that(True, '%s raises %s' % (what, cls.__name__))
+        except Exception as e:  # noqa: BLE001 - reported as a failure
+            self.that(False, '%s raises %s, got %r' % (what, cls.__name__, e))
+        else:
+            self.that(False, '%s raises %s, got no error' % (what, cls.__name__))
+
+
+def client_for(host, port):
+    session = MemorySession()
+    session.set_dc(2, host, port)
+    return TelegramClient(session, API_ID, API_HASH)
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('host')
+    parser.add_argument('port', type=int)
+    parser.add_argument('--server-key', required=True)
+    parser.add_argument('--bot-token', required=True)
+    args = parser.parse_args()
+    pem = open(args.server_key, 'rb').read()
+    if b'PRIVATE' in pem:
+        private = pyrsa.PrivateKey.load_pkcs1(pem)
+        pem = pyrsa.PublicKey(private.n, private.e).save_pkcs1()
+    telethon_rsa.add_key(pem.decode(), old=False)
+
+    check = Checks()
+    client = client_for(args.host, args.port)
+    await client.connect()
+    check.that(client.is_connected(), 'connect()')
+    check.that(await client.get_me() is None, 'get_me() before a login is None')
+    check.that(not await client.is_user_authorized(), 'not authorized before a login')
+
+    other = client_for(args.host, args.port)
+    await other.connect()
+    await check.raises(errors.AccessTokenInvalidError,
+                       other.sign_in(bot_token='123456:not-the-token'), 'a wrong bot token')
+    await other.disconnect()
+
+    await client.start(bot_token=args.bot_token)
+    me = await client.get_me()
+    check.that(me is not None and me.bot and me.is_self, 'get_me() is a bot: %r' % (me,))
+    check.that(me is not None and me.id == int(args.bot_token.split(':')[0]),
+               'get_me().id is the token\'s')
+    check.that(me is not None and me.username == 'zerotl_test_bot', 'bot username')
+    check.that(await client.is_user_authorized(), 'authorized after start()')
+
+    expire = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) \
+        + datetime.timedelta(days=1)
+    peers = {
+        'chat 1': types.InputPeerChat(1),
+        'channel 10': types.InputPeerChannel(10, 1010),
+    }
+    for name, peer in peers.items():
+        r = await client(functions.messages.ExportChatInviteRequest(
+            peer=peer, expire_date=expire, usage_limit=10, title='friends of ' + name,
+            request_needed=True))
+        check.that(isinstance(r, types.ChatInviteExported), '%s: %r' % (name, type(r)))
+        check.that(r.link.startswith('https://t.me/'), '%s: link %s' % (name, r.link))
+        check.that(r.admin_id == me.id, '%s: admin_id %s' % (name, r.admin_id))
+        check.that(r.expire_date == expire, '%s: expire_date %s' % (name, r.expire_date))
+        check.that(r.usage_limit == 10, '%s: usage_limit' % name)
+        check.that(r.title == 'friends of ' + name, '%s: title' % name)
+        check.that(r.request_needed is True, '%s: request_needed' % name)
+        check.that(not r.revoked and not r.permanent, '%s: not revoked, not primary' % name)
+        check.that(abs((r.date - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) < 60,
+                   '%s: date %s' % (name, r.date))
+        primary = await client(functions.messages.ExportChatInviteRequest(
+            peer=peer, legacy_revoke_permanent=True))
+        again = await client(functions.messages.ExportChatInviteRequest(
+            peer=peer, legacy_revoke_permanent=True))
+        check.that(primary.permanent and again.permanent and primary.link != again.link,
+                   '%s: legacy_revoke_permanent gives a new primary link' % name)
+
+    cases = [
+        (errors.ChatAdminRequiredError, types.InputPeerChat(2), 'chat 2 (bot is a member)'),
+        (errors.ChannelPrivateError, types.InputPeerChannel(11, 1111), 'channel 11'),
+        (errors.ChatIdInvalidError, types.InputPeerChat(4), 'chat 4 (no such chat)'),
+        (errors.ChatWriteForbiddenError, types.InputPeerChat(3), 'chat 3 (bot not in it)'),
+        (errors.PeerIdInvalidError, types.InputPeerChannel(10, 1), 'channel 10, wrong hash'),
+    ]
+    for cls, peer, what in cases:
+        await check.raises(cls, client(functions.messages.ExportChatInviteRequest(peer=peer)),
+                           what)
+    await check.raises(errors.UsageLimitInvalidError, client(
+        functions.messages.ExportChatInviteRequest(peer=peers['chat 1'], usage_limit=100000)),
+        'usage_limit 100000')
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    await check.raises(errors.ExpireDateInvalidError, client(
+        functions.messages.ExportChatInviteRequest(peer=peers['chat 1'], expire_date=past)),
+        'expire_date in the past')
+
+    config = await client(functions.help.GetConfigRequest())
+    check.that(config.this_dc == 2 and all(
+        o.ip_address == args.host and o.port == args.port for o in config.dc_options),
+        'help.getConfig: every DC at the server')
+    state = await client(functions.updates.GetStateRequest())
+    check.that(isinstance(state, types.updates.State), 'updates.getState')
+    await client.disconnect()
+    print(json.dumps({'checked': check.checked, 'failures': check.failures}))
+
+
+if __name__ == '__main__':
+    logging.basicConfig(level=logging.WARNING)
+    # A client stuck on something never answered must not hang the test.
+    asyncio.run(asyncio.wait_for(main(), 120))
