@@ -32,9 +32,10 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | (none) | | the crate needs `std` and tokio; `BlockingClient` runs its own runtime |
+//! | `layer230` | no | `invokeWithLayer(230, initConnection(...))` and bot-login builders (module `layer230`), with layer 230's types and typed errors (builds layer 230) |
 //!
-//! It builds `zerotl-types` with `layer122` (for `telegram::first_query`); enable
-//! `zerotl-types/layer230` and `zerotl-errors/layer230` in your own manifest to call layer 230's
+//! It builds `zerotl-types` with `layer122` (for `telegram::first_query`); the `layer230`
+//! feature turns on `zerotl-types/layer230` and `zerotl-errors/layer230` to call layer 230's
 //! functions.
 
 // RpcError keeps its texts inline (no allocation in the protocol core): results

@@ -41,6 +41,7 @@
 //! | `layer122` | yes | `layer122`: the seed API layer's types, functions, schema table and typed decoder |
 //! | `layer230` | no | `layer230`: the current API layer (large: a slow first build) |
 //! | `std` | no | builds against `std` instead of `#![no_std]` |
+//! | `schema` | no | the schema as data: `schema::SCHEMA` of each layer, `name_of`, and the typed any-decoder (`any`); `serde` and `fuzzing` turn it on |
 //! | `serde` | no | `json`: the JSON mapping (`bytes_to_json`, `json_to_bytes`, strict); implies `std` |
 //! | `fuzzing` | no | `fuzzing`: the bodies of the fuzz targets in `fuzz/`; implies `std` |
 //! | `proptest` | no | `testing` and `layer122::strategies`: proptest strategies for the seed types; implies `std` |
