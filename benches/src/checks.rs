@@ -68,7 +68,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 /// Asserts that the peers agree with zerotl on every input, and that the seed shapes
-/// match the sample bytes of `WIRE.md` (taken from Telegram's docs, not from zerotl).
+/// match the sample bytes of Telegram's docs (quoted in `docs/wire.md`, not from zerotl).
 pub fn cross_check(inp: &Inputs) {
     let mut out = inp.out_buffer();
     let mut vec = Vec::new();
@@ -107,7 +107,7 @@ pub fn cross_check(inp: &Inputs) {
         "messages.exportChatInvite#a455de90 with flags = title (bit 4)"
     );
 
-    // Bench 3: the seed shapes, against WIRE.md and tl-proto.
+    // Bench 3: the seed shapes, against Telegram's docs (docs/wire.md) and tl-proto.
     assert_eq!(hex(&inp.seed_chat), "4c53f70d63e89b1787d61200");
     assert_eq!(
         hex(&inp.seed_channel),

@@ -107,7 +107,7 @@ pub fn export_chat_invite_230() -> l230::functions::messages::ExportChatInvite<'
     }
 }
 
-/// The seed link of `WIRE.md` (44 bytes).
+/// The seed link of Telegram's docs (docs/wire.md) (44 bytes).
 pub const SEED_LINK: &str = "https://t.me/joinchat/AAAAAEHbEkejzxUjAUCzYg";
 
 /// Bench 3: layer-122 `messages.exportChatInvite` with `inputPeerChat(1234567)`.

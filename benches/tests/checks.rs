@@ -1,5 +1,5 @@
 //! The setup checks of the benches as tests: the peers agree with zerotl on every bench
-//! input, the seed shapes match WIRE.md, zerotl allocates nothing, and the
+//! input, the seed shapes match the bytes of Telegram's docs, zerotl allocates nothing, and the
 //! hand-optimized variants agree with the generated code.
 //!
 //! Run with `cargo test --release` (it shares the bench build).

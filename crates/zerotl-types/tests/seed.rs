@@ -1,4 +1,4 @@
-//! The seed types against golden bytes from Telegram's docs and WIRE.md, without
+//! The seed types against golden bytes from Telegram's docs (see docs/wire.md), without
 //! std-only features: small enough to run under Miri, on little- and big-endian
 //! targets (`cargo +nightly miri test -p zerotl-types --test seed --target
 //! s390x-unknown-linux-gnu`), proving the wire stays little-endian on any host.
