@@ -103,10 +103,19 @@ fn bad_calls_are_refused_before_connecting() {
     // Layer 230's flags of export-chat-invite are refused at layer 122, not ignored.
     let (_, err, code) = invoke(
         &server,
-        &["export-chat-invite", "--peer", "chat:1", "--usage-limit", "5"],
+        &[
+            "export-chat-invite",
+            "--peer",
+            "chat:1",
+            "--usage-limit",
+            "5",
+        ],
     );
     assert_eq!(code, 1);
-    assert!(err.contains("export-chat-invite's flags need --layer 230"), "{err}");
+    assert!(
+        err.contains("export-chat-invite's flags need --layer 230"),
+        "{err}"
+    );
     // An impossible client configuration, refused before connecting.
     let (_, err, code) = invoke(&server, &["call", EXPORT_CHAT_1, "--timeout", "0"]);
     assert_eq!(code, 1);
