@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde_json::json;
+use zerotl::Identifiable as _;
 use zerotl_client::{BlockingClient, ClientConfig, InvocationError};
 use zerotl_errors::layer122::messages::ExportChatInviteError;
 use zerotl_mtproto::transport::Transport;
