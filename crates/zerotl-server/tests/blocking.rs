@@ -1,6 +1,10 @@
 //! The server started from blocking code (`ServerBuilder::start_in_thread`), called
 //! by the blocking client: no tokio runtime in the test.
 
+mod e2e_support;
+
+use e2e_support::export;
+
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -10,18 +14,10 @@ use zerotl_mtproto::transport::Transport;
 use zerotl_server::keys::test_server_public_key;
 use zerotl_server::world::ChatKey;
 use zerotl_server::ServerBuilder;
-use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
-use zerotl_types::layer122::functions::messages::ExportChatInvite;
-use zerotl_types::layer122::types::InputPeerChat;
+use zerotl_types::layer122::enums::ExportedChatInvite;
 
 fn any_port() -> std::net::SocketAddr {
     "127.0.0.1:0".parse().unwrap()
-}
-
-fn export(chat_id: i32) -> ExportChatInvite<'static> {
-    ExportChatInvite {
-        peer: InputPeer::Chat(InputPeerChat { chat_id }),
-    }
 }
 
 #[test]

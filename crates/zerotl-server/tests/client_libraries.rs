@@ -16,7 +16,8 @@
 mod e2e_support;
 
 use std::process::Command;
-use std::sync::{Arc, Mutex};
+
+use e2e_support::{oracles, recording, run_oracle, telethon_script, test_config};
 
 use zerotl_client::Client;
 use zerotl_mtproto::transport::Transport;
@@ -30,62 +31,20 @@ const TELETHON_CHECKS: u64 = 37;
 /// Checks the GramJS script makes.
 const GRAMJS_CHECKS: u64 = 23;
 
-fn oracles() -> bool {
-    if std::env::var("ZEROTL_ORACLES").as_deref() == Ok("1") {
-        return true;
-    }
-    eprintln!("skipped: set ZEROTL_ORACLES=1 to run the client-library oracles");
-    false
-}
-
-/// Runs `command` (a script printing a JSON summary last) and checks the summary.
-async fn run_script(mut command: Command, expected: u64) {
-    let output = tokio::task::spawn_blocking(move || command.output().expect("the script runs"))
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or(""))
-        .unwrap_or_else(|e| panic!("no summary ({e}); stderr:\n{stderr}"));
-    assert_eq!(
-        summary["failures"],
-        serde_json::json!([]),
-        "stderr:\n{stderr}"
-    );
-    assert_eq!(summary["checked"], expected, "stderr:\n{stderr}");
-    assert!(output.status.success(), "stderr:\n{stderr}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telethon_telegram_client_against_the_server() {
     if !oracles() {
         return;
     }
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let seen = events.clone();
-    let server = ServerBuilder::new()
-        .listen("127.0.0.1:0".parse().unwrap())
-        .world(World::default())
-        .observer(move |e| seen.lock().unwrap().push(e.clone()))
-        .spawn()
-        .await
-        .unwrap();
-    let dir = env!("CARGO_MANIFEST_DIR");
+    let (builder, events) = recording(ServerBuilder::new().world(World::default()));
+    let server = builder.spawn().await.unwrap();
     let addr = server.local_addr();
-    let mut command = Command::new("python3");
-    command
-        .arg(format!("{dir}/tests/oracles/telethon_client.py"))
-        .arg(addr.ip().to_string())
-        .arg(addr.port().to_string())
-        .arg("--server-key")
-        .arg(format!("{dir}/src/test_server_key.pem"))
-        .arg("--bot-token")
-        .arg(DEFAULT_BOT_TOKEN);
-    run_script(command, TELETHON_CHECKS).await;
+    let mut command = telethon_script("telethon_client.py", addr);
+    command.arg("--bot-token").arg(DEFAULT_BOT_TOKEN);
+    run_oracle(command, TELETHON_CHECKS).await;
 
     // A layer-122 client on the same server: layer-122 answers.
-    let client = Client::connect(addr, e2e_support::test_config(Transport::Intermediate))
+    let client = Client::connect(addr, test_config(Transport::Intermediate))
         .await
         .unwrap();
     let request = functions::messages::ExportChatInvite {
@@ -141,6 +100,6 @@ async fn gramjs_telegram_client_against_the_server() {
         .arg(DEFAULT_BOT_TOKEN)
         .arg("--modules")
         .arg(format!("{dir}/../../tests/conformance/node_modules"));
-    run_script(command, GRAMJS_CHECKS).await;
+    run_oracle(command, GRAMJS_CHECKS).await;
     server.shutdown().await;
 }

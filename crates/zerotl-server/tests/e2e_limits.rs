@@ -6,7 +6,7 @@
 
 mod e2e_support;
 
-use e2e_support::test_config;
+use e2e_support::{export, recording, test_config, wait_for, Events};
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,31 +23,6 @@ use zerotl_server::world::World;
 use zerotl_server::{
     CloseReason, ManualTime, RefuseReason, RunningServer, ServerBuilder, ServerEvent, WorldState,
 };
-use zerotl_types::layer122::enums::InputPeer;
-use zerotl_types::layer122::functions::messages::ExportChatInvite;
-use zerotl_types::layer122::types::InputPeerChat;
-
-type Events = Arc<Mutex<Vec<ServerEvent>>>;
-
-fn recording(builder: ServerBuilder) -> (ServerBuilder, Events) {
-    let events: Events = Arc::default();
-    let sink = events.clone();
-    let builder = builder
-        .listen("127.0.0.1:0".parse().unwrap())
-        .observer(move |e| sink.lock().unwrap().push(e.clone()));
-    (builder, events)
-}
-
-/// Waits (up to 5 s) until an event matches.
-async fn wait_for(events: &Events, what: &str, pred: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
-    for _ in 0..500 {
-        if let Some(e) = events.lock().unwrap().iter().find(|e| pred(e)) {
-            return e.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no {what} event in {:#?}", events.lock().unwrap());
-}
 
 fn closed_with(events: &Events) -> Vec<CloseReason> {
     events
@@ -61,12 +36,6 @@ fn closed_with(events: &Events) -> Vec<CloseReason> {
         .collect()
 }
 
-fn chat(chat_id: i32) -> ExportChatInvite<'static> {
-    ExportChatInvite {
-        peer: InputPeer::Chat(InputPeerChat { chat_id }),
-    }
-}
-
 async fn plain_server() -> (RunningServer, Events) {
     let (builder, events) = recording(ServerBuilder::new().insecure_plain(true));
     (builder.spawn().await.unwrap(), events)
@@ -78,7 +47,7 @@ async fn plain_request_refused_without_insecure_plain() {
     let server = builder.spawn().await.unwrap();
     let config = test_config(Transport::Intermediate).insecure_plain();
     let client = Client::connect(server.local_addr(), config).await.unwrap();
-    let err = client.invoke(&chat(1)).await.unwrap_err();
+    let err = client.invoke(&export(1)).await.unwrap_err();
     // −404, explained: the client knows it spoke plain mode.
     assert!(
         matches!(
@@ -103,7 +72,7 @@ async fn plain_request_refused_without_insecure_plain() {
     let client = Client::connect(server.local_addr(), test_config(Transport::Intermediate))
         .await
         .unwrap();
-    assert!(client.invoke(&chat(1)).await.is_ok());
+    assert!(client.invoke(&export(1)).await.is_ok());
     server.shutdown().await;
 }
 
@@ -145,14 +114,14 @@ async fn undecodable_requests_get_rpc_errors_and_the_connection_lives_on() {
         // Typed: the untyped error lands in `Other`.
         let wrapped = zerotl_types::layer122::functions::InvokeWithLayer {
             layer: 122,
-            query: chat(2),
+            query: export(2),
         };
         let err = client.invoke(&wrapped).await.unwrap_err();
         assert!(
             matches!(err, InvocationError::Rpc(E::ChatAdminRequired)),
             "{err:?}"
         );
-        assert!(client.invoke(&chat(1)).await.is_ok());
+        assert!(client.invoke(&export(1)).await.is_ok());
     }
     server.shutdown().await;
 }
@@ -165,9 +134,9 @@ async fn connection_limit() {
     let first = Client::connect(server.local_addr(), config.clone())
         .await
         .unwrap();
-    assert!(first.invoke(&chat(1)).await.is_ok());
+    assert!(first.invoke(&export(1)).await.is_ok());
     let second = Client::connect(server.local_addr(), config).await.unwrap();
-    let err = second.invoke(&chat(1)).await.unwrap_err();
+    let err = second.invoke(&export(1)).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -188,7 +157,7 @@ async fn connection_limit() {
     ));
     assert_eq!(server.stats().refused(), 1);
     // The first connection is unaffected.
-    assert!(first.invoke(&chat(1)).await.is_ok());
+    assert!(first.invoke(&export(1)).await.is_ok());
     server.shutdown().await;
 }
 
@@ -206,7 +175,7 @@ async fn idle_connections_are_closed() {
     )
     .await
     .unwrap();
-    assert!(client.invoke(&chat(1)).await.is_ok());
+    assert!(client.invoke(&export(1)).await.is_ok());
     wait_for(&events, "IdleTimeout", |e| {
         matches!(
             e,
@@ -217,7 +186,7 @@ async fn idle_connections_are_closed() {
         )
     })
     .await;
-    let err = client.invoke(&chat(1)).await.unwrap_err();
+    let err = client.invoke(&export(1)).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -314,7 +283,7 @@ async fn unknown_auth_key_gets_transport_error_404() {
     let (server, events) = plain_server().await;
     let config = test_config(Transport::Padded).resume(AuthKey::from_bytes([7; 256]), 1);
     let client = Client::connect(server.local_addr(), config).await.unwrap();
-    let err = client.invoke(&chat(1)).await.unwrap_err();
+    let err = client.invoke(&export(1)).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -398,7 +367,7 @@ async fn request_timeout() {
         .insecure_plain()
         .timeout(Duration::from_millis(200));
     let client = Client::connect(addr, config).await.unwrap();
-    let err = client.invoke(&chat(1)).await.unwrap_err();
+    let err = client.invoke(&export(1)).await.unwrap_err();
     assert!(
         matches!(err, InvocationError::Timeout(d) if d == Duration::from_millis(200)),
         "{err:?}"
@@ -451,9 +420,9 @@ async fn flood_retries_are_bounded() {
         .flood(policy);
     let client = Client::connect(server.local_addr(), config).await.unwrap();
     for _ in 0..20 {
-        client.invoke(&chat(1)).await.unwrap();
+        client.invoke(&export(1)).await.unwrap();
     }
-    let err = client.invoke(&chat(1)).await.unwrap_err();
+    let err = client.invoke(&export(1)).await.unwrap_err();
     assert!(
         matches!(&err, InvocationError::Rpc(E::Other(e)) if e.message == "FLOOD_WAIT_60"),
         "{err:?}"
@@ -466,7 +435,7 @@ async fn flood_retries_are_bounded() {
         .flood(FloodPolicy::surface_all());
     let client = Client::connect(server.local_addr(), config).await.unwrap();
     time.advance(Duration::from_secs(59));
-    let err = client.invoke(&chat(1)).await.unwrap_err();
+    let err = client.invoke(&export(1)).await.unwrap_err();
     assert!(
         matches!(&err, InvocationError::Rpc(E::Other(e)) if e.value == Some(1)),
         "{err:?}"
@@ -483,7 +452,7 @@ async fn shutdown_closes_everything() {
         let client = Client::connect(addr, test_config(t).insecure_plain())
             .await
             .unwrap();
-        client.invoke(&chat(1)).await.unwrap();
+        client.invoke(&export(1)).await.unwrap();
         clients.push(client);
     }
     let handle = server.shutdown_handle();
@@ -500,7 +469,7 @@ async fn shutdown_closes_everything() {
         Some(ServerEvent::Stopped)
     ));
     for client in clients {
-        assert!(client.invoke(&chat(1)).await.is_err());
+        assert!(client.invoke(&export(1)).await.is_err());
     }
     // The port is free again.
     assert!(TcpStream::connect(addr).await.is_err());
@@ -513,12 +482,12 @@ async fn saved_key_skips_the_exchange() {
     let first = Client::connect(server.local_addr(), test_config(Transport::Full))
         .await
         .unwrap();
-    first.invoke(&chat(1)).await.unwrap();
+    first.invoke(&export(1)).await.unwrap();
     let (key, salt) = first.auth_key().unwrap();
     let config = test_config(Transport::Abridged).resume(key.clone(), salt);
     let second = Client::connect(server.local_addr(), config).await.unwrap();
     assert_eq!(second.auth_key().unwrap().0, key);
-    assert!(second.invoke(&chat(1)).await.is_ok());
+    assert!(second.invoke(&export(1)).await.is_ok());
     let exchanges = events
         .lock()
         .unwrap()
@@ -546,7 +515,7 @@ fn blocking_client_from_many_threads() {
             let client = client.clone();
             std::thread::spawn(move || {
                 for _ in 0..10 {
-                    let err = client.invoke(&chat(2 + (i % 2))).unwrap_err();
+                    let err = client.invoke(&export(2 + (i % 2))).unwrap_err();
                     let expected = if i % 2 == 0 {
                         E::ChatAdminRequired
                     } else {
@@ -563,11 +532,11 @@ fn blocking_client_from_many_threads() {
     for t in threads {
         t.join().unwrap();
     }
-    let answer = client.invoke(&chat(1)).unwrap();
+    let answer = client.invoke(&export(1)).unwrap();
     assert!(format!("{:?}", answer.get()).contains("https://t.me/joinchat/"));
     // Inside a runtime the blocking client refuses instead of panicking.
     let err = runtime
-        .block_on(async { client.invoke(&chat(1)) })
+        .block_on(async { client.invoke(&export(1)) })
         .unwrap_err();
     assert!(matches!(err, InvocationError::Io(_)), "{err:?}");
     drop(client);
@@ -622,7 +591,7 @@ async fn invoke_fake(reply: fn(i64) -> Vec<u8>) -> Result<String, InvocationErro
         .timeout(Duration::from_secs(5));
     let client = Client::connect(addr, config).await.unwrap();
     client
-        .invoke(&chat(1))
+        .invoke(&export(1))
         .await
         .map(|a| format!("{:?}", a.get()))
 }

@@ -3,46 +3,24 @@
 //! holding every connection slot, a stalled frame, a gzip-amplification frame,
 //! a flood of key exchanges.
 
-use std::sync::{Arc, Mutex};
+mod e2e_support;
+
+use e2e_support::{export, recording, test_config, wait_for, wall_clock};
+
 use std::time::{Duration, Instant};
 
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use zerotl_client::{Client, ClientConfig};
+use zerotl_client::Client;
 use zerotl_mtproto::crypto::AuthKey;
 use zerotl_mtproto::envelope::{encode_container, gzip};
 use zerotl_mtproto::session::Session;
 use zerotl_mtproto::transport::Transport;
-use zerotl_mtproto::UnixTime;
 use zerotl_server::keys::{KeyStore, Security};
 use zerotl_server::{CloseReason, Limits, ServerBuilder, ServerConnectionConfig, ServerEvent};
-use zerotl_types::layer122::enums::InputPeer;
-use zerotl_types::layer122::functions::messages::ExportChatInvite;
-use zerotl_types::layer122::types::InputPeerChat;
 use zerotl_types::mtproto::types as mtt;
-
-type Events = Arc<Mutex<Vec<ServerEvent>>>;
-
-fn recording(builder: ServerBuilder) -> (ServerBuilder, Events) {
-    let events: Events = Arc::default();
-    let sink = events.clone();
-    let builder = builder
-        .listen("127.0.0.1:0".parse().unwrap())
-        .observer(move |e| sink.lock().unwrap().push(e.clone()));
-    (builder, events)
-}
-
-fn test_config(transport: Transport) -> ClientConfig {
-    ClientConfig::new(transport).trust(vec![zerotl_server::keys::test_server_public_key()])
-}
-
-fn export(chat_id: i32) -> ExportChatInvite<'static> {
-    ExportChatInvite {
-        peer: InputPeer::Chat(InputPeerChat { chat_id }),
-    }
-}
 
 /// An intermediate frame with a plain exportChatInvite(chat 1), request `i`.
 fn plain_request(i: u64) -> Vec<u8> {
@@ -57,14 +35,6 @@ fn plain_request(i: u64) -> Vec<u8> {
     frame
 }
 
-fn wall_clock() -> UnixTime {
-    UnixTime::from_duration_since_epoch(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap(),
-    )
-}
-
 /// CPU time (user + system) this process used so far, from /proc (Linux).
 fn cpu_time() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -73,16 +43,6 @@ fn cpu_time() -> Option<Duration> {
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     // USER_HZ is 100 on every Linux this runs on.
     Some(Duration::from_millis(ticks * 10))
-}
-
-async fn wait_for(events: &Events, what: &str, pred: impl Fn(&ServerEvent) -> bool) {
-    for _ in 0..1000 {
-        if events.lock().unwrap().iter().any(&pred) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no {what} event in 10 s: {:?}", events.lock().unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

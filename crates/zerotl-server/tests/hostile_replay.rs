@@ -4,6 +4,10 @@
 //! builds its bytes with the core's client `Session` and raw sockets (or drives
 //! the sans-IO server core directly when the clock must move).
 
+mod e2e_support;
+
+use e2e_support::{export, wall_clock};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,24 +27,10 @@ use zerotl_mtproto::session::Session;
 use zerotl_mtproto::UnixTime;
 use zerotl_server::keys::{KeyStore, Security};
 use zerotl_server::{ServerBuilder, ServerEvent};
-use zerotl_types::layer122::enums::InputPeer;
-use zerotl_types::layer122::functions::messages::ExportChatInvite;
-use zerotl_types::layer122::types::InputPeerChat;
 use zerotl_types::mtproto::{functions as mtf, types as mtt};
 
-fn export(chat_id: i32) -> Vec<u8> {
-    zerotl::encode_to_vec(&ExportChatInvite {
-        peer: InputPeer::Chat(InputPeerChat { chat_id }),
-    })
-    .unwrap()
-}
-
-fn wall_clock() -> UnixTime {
-    UnixTime::from_duration_since_epoch(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap(),
-    )
+fn export_bytes(chat_id: i32) -> Vec<u8> {
+    zerotl::encode_to_vec(&export(chat_id)).unwrap()
 }
 
 /// An intermediate frame around `message`.
@@ -91,7 +81,7 @@ async fn a_recorded_request_runs_once_on_any_connection() {
     let mut pack = |chat| {
         let mut m = Vec::new();
         client
-            .pack(&export(chat), true, wall_clock(), &mut rng, &mut m)
+            .pack(&export_bytes(chat), true, wall_clock(), &mut rng, &mut m)
             .unwrap();
         frame(&m)
     };
@@ -225,13 +215,13 @@ fn salts_rotate_old_ones_work_until_they_expire() {
 
     // In the next period the old salt still works within its overlap.
     let later = at(DEFAULT_SALT_PERIOD + 5);
-    let m = pack(&mut client, &export(1), true, later);
+    let m = pack(&mut client, &export_bytes(1), true, later);
     let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, later, false);
     assert_eq!((ran, bad_msg_code(&bodies)), (1, None));
 
     // Past the overlap it gets bad_server_salt naming the current salt.
     let expired = at(DEFAULT_SALT_PERIOD + DEFAULT_SALT_OVERLAP + 1);
-    let m = pack(&mut client, &export(1), true, expired);
+    let m = pack(&mut client, &export_bytes(1), true, expired);
     let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, expired, false);
     assert_eq!(ran, 0);
     let new_salt = bodies
@@ -243,7 +233,7 @@ fn salts_rotate_old_ones_work_until_they_expire() {
         .expect("bad_server_salt");
     assert_eq!(new_salt, next);
     client.set_salt(new_salt);
-    let m = pack(&mut client, &export(1), true, expired);
+    let m = pack(&mut client, &export_bytes(1), true, expired);
     let (_, ran) = exchange(&mut conn, &keys, &mut client, &m, expired, false);
     assert_eq!(ran, 1, "the new salt works");
 }
@@ -264,7 +254,7 @@ fn seq_no_and_container_rules_get_their_codes() {
 
     // A query sent as not content-related (even seq_no): 35, not run.
     let (mut conn, mut client) = fresh(43);
-    let m = pack(&mut client, &export(1), false, now);
+    let m = pack(&mut client, &export_bytes(1), false, now);
     let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, true);
     assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(35)));
 
@@ -279,7 +269,7 @@ fn seq_no_and_container_rules_get_their_codes() {
     assert_eq!(bad_msg_code(&bodies), Some(34));
 
     let base = ((t0 + 1) as i64) << 32;
-    let body = export(1);
+    let body = export_bytes(1);
     let inner = |msg_id, seqno| mtt::Message {
         msg_id,
         seqno,

@@ -1,26 +1,32 @@
-//! Interop with Telethon 1.45: `oracles/telethon_interop.py` talks to the embedded
-//! server with Telethon's own connection classes and packet codecs (abridged,
-//! intermediate, padded intermediate, full, and obfuscated2 over the first three),
-//! in plain test mode and encrypted (Telethon's key exchange and `MTProtoState`),
-//! sending layer-122 `messages.exportChatInvite` bytes for every case of the
-//! default world and checking each `rpc_result` (210 checks).
+//! Interop with Telethon 1.45 at its connection layer, against the embedded server:
+//!
+//! * `oracles/telethon_interop.py` uses Telethon's own connection classes and packet
+//!   codecs (abridged, intermediate, padded intermediate, full, and obfuscated2 over
+//!   the first three), in plain test mode and encrypted (Telethon's key exchange and
+//!   `MTProtoState`), sending layer-122 `messages.exportChatInvite` bytes for every
+//!   case of the default world and checking each `rpc_result` (210 checks).
+//! * `oracles/telethon_service.py` sends the service messages (future_salts, pong for
+//!   ping and ping_delay_disconnect, destroy_session_none, an unanswered msgs_ack, a
+//!   replay answered once) with Telethon's key exchange and message state.
 //!
 //! Runs only with `ZEROTL_ORACLES=1` (needs `python3` with `telethon==1.45.0`):
 //! `ZEROTL_ORACLES=1 cargo test -p zerotl-server --test interop -- --nocapture`.
-//! The CLI's `cli_net` test runs the same script against the `zerotl serve` binary.
+//! The CLI's `cli_net` test runs the first script against the `zerotl serve` binary.
 
-use std::process::Command;
+mod e2e_support;
 
+use e2e_support::{oracles, run_oracle, telethon_script};
 use zerotl_server::world::World;
 use zerotl_server::ServerBuilder;
 
-/// Checks the script makes: 15 calls x 7 transports x 2 modes.
-const EXPECTED_CHECKS: u64 = 15 * 7 * 2;
+/// Checks `telethon_interop.py` makes: 15 calls x 7 transports x 2 modes.
+const INTEROP_CHECKS: u64 = 15 * 7 * 2;
+/// Checks `telethon_service.py` makes.
+const SERVICE_CHECKS: u64 = 10;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telethon_client_against_the_embedded_server() {
-    if std::env::var("ZEROTL_ORACLES").as_deref() != Ok("1") {
-        eprintln!("skipped: set ZEROTL_ORACLES=1 to run the Telethon oracle");
+    if !oracles() {
         return;
     }
     // The default world, with room for the script's 56 exports of chat 1 and
@@ -34,33 +40,24 @@ async fn telethon_client_against_the_embedded_server() {
         .spawn()
         .await
         .unwrap();
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let addr = server.local_addr();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
-            .arg(format!("{dir}/tests/oracles/telethon_interop.py"))
-            .arg(addr.ip().to_string())
-            .arg(addr.port().to_string())
-            .arg("--server-key")
-            .arg(format!("{dir}/src/test_server_key.pem"))
-            .output()
-            .expect("python3 runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or(""))
-        .unwrap_or_else(|e| panic!("no summary ({e}); stderr:\n{stderr}"));
-    assert_eq!(
-        summary["failures"],
-        serde_json::json!([]),
-        "stderr:\n{stderr}"
-    );
-    assert_eq!(summary["checked"], EXPECTED_CHECKS);
-    assert!(output.status.success(), "stderr:\n{stderr}");
+    let script = telethon_script("telethon_interop.py", server.local_addr());
+    run_oracle(script, INTEROP_CHECKS).await;
     // chat:1 twice, channel:10 and channel-from-message:10, per transport and mode.
     assert_eq!(server.world().exports(), 4 * 7 * 2);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telethon_service_messages() {
+    if !oracles() {
+        return;
+    }
+    let server = ServerBuilder::new()
+        .listen("127.0.0.1:0".parse().unwrap())
+        .spawn()
+        .await
+        .unwrap();
+    let script = telethon_script("telethon_service.py", server.local_addr());
+    run_oracle(script, SERVICE_CHECKS).await;
     server.shutdown().await;
 }

@@ -9,6 +9,10 @@
 //! pyrogram==2.0.106, node with `tests/conformance`'s `npm ci` done):
 //! `ZEROTL_ORACLES=1 cargo test -p zerotl-server --test peer_decoders -- --nocapture`.
 
+mod e2e_support;
+
+use e2e_support::oracles;
+
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
@@ -157,14 +161,6 @@ fn check(mut command: Command, layer: i32) -> Vec<serde_json::Value> {
         assert_eq!(d["rest"], 0, "layer {layer}: {name} left bytes over: {d}");
     }
     decoded
-}
-
-fn oracles() -> bool {
-    let on = std::env::var("ZEROTL_ORACLES").as_deref() == Ok("1");
-    if !on {
-        eprintln!("skipped: set ZEROTL_ORACLES=1 to decode with Telethon and GramJS");
-    }
-    on
 }
 
 #[test]

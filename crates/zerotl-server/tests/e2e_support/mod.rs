@@ -1,5 +1,6 @@
-//! Shared pieces of the end-to-end tests: a server on a manual clock, the default
-//! world's cases with the answer each must get, and the checks.
+//! Shared pieces of the server's integration tests: a server on a manual clock, the
+//! default world's cases with the answer each must get, and the checks; a recording
+//! server and its events; the oracle scripts' runner.
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
@@ -10,8 +11,9 @@ use zerotl_client::InvocationError;
 use zerotl_client::{Client, ClientConfig, FloodPolicy};
 use zerotl_errors::layer122::messages::ExportChatInviteError as E;
 use zerotl_mtproto::transport::Transport;
+use zerotl_mtproto::UnixTime;
 use zerotl_server::world::ChatKey;
-use zerotl_server::{ManualTime, RunningServer, ServerBuilder, LINK_PREFIX};
+use zerotl_server::{ManualTime, RunningServer, ServerBuilder, ServerEvent, LINK_PREFIX};
 use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 use zerotl_types::layer122::types;
@@ -19,6 +21,95 @@ use zerotl_types::layer122::types;
 /// A client config for the embedded server's built-in test key, trusted by name.
 pub fn test_config(transport: Transport) -> ClientConfig {
     ClientConfig::new(transport).trust(vec![zerotl_server::keys::test_server_public_key()])
+}
+
+/// Layer 122's `messages.exportChatInvite` for `chat_id`.
+pub fn export(chat_id: i32) -> ExportChatInvite<'static> {
+    ExportChatInvite {
+        peer: chat(chat_id),
+    }
+}
+
+/// The system clock as the protocol core takes it.
+pub fn wall_clock() -> UnixTime {
+    UnixTime::from_duration_since_epoch(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap(),
+    )
+}
+
+/// What a recording server saw (its observer's events, in order).
+pub type Events = Arc<Mutex<Vec<ServerEvent>>>;
+
+/// `builder` on `127.0.0.1:0` with an observer that records every event.
+pub fn recording(builder: ServerBuilder) -> (ServerBuilder, Events) {
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    let builder = builder
+        .listen("127.0.0.1:0".parse().unwrap())
+        .observer(move |e| sink.lock().unwrap().push(e.clone()));
+    (builder, events)
+}
+
+/// Waits (up to 10 s) until a recorded event matches; returns the first match.
+pub async fn wait_for(
+    events: &Events,
+    what: &str,
+    pred: impl Fn(&ServerEvent) -> bool,
+) -> ServerEvent {
+    for _ in 0..1000 {
+        if let Some(e) = events.lock().unwrap().iter().find(|e| pred(e)) {
+            return e.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no {what} event in 10 s: {:#?}", events.lock().unwrap());
+}
+
+/// True when the oracle tests are asked for (`ZEROTL_ORACLES=1`); says so otherwise.
+pub fn oracles() -> bool {
+    if std::env::var("ZEROTL_ORACLES").as_deref() == Ok("1") {
+        return true;
+    }
+    eprintln!("skipped: set ZEROTL_ORACLES=1 to run the oracles (python3, node)");
+    false
+}
+
+/// A Telethon script under `tests/oracles/` against `addr`, trusting the embedded
+/// server's test key (the scripts' common arguments).
+pub fn telethon_script(script: &str, addr: std::net::SocketAddr) -> std::process::Command {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let mut command = std::process::Command::new("python3");
+    command
+        .arg(format!("{dir}/tests/oracles/{script}"))
+        .arg(addr.ip().to_string())
+        .arg(addr.port().to_string())
+        .arg("--server-key")
+        .arg(format!("{dir}/src/test_server_key.pem"));
+    command
+}
+
+/// Runs an oracle script that prints a JSON summary as its last line
+/// (`{"checked": N, "failures": [...]}`), checks it made `expected` checks with no
+/// failure and exited 0, and returns the summary.
+pub async fn run_oracle(mut command: std::process::Command, expected: u64) -> serde_json::Value {
+    let output = tokio::task::spawn_blocking(move || command.output().expect("the script runs"))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("no summary ({e}); stderr:\n{stderr}"));
+    assert_eq!(
+        summary["failures"],
+        serde_json::json!([]),
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(summary["checked"], expected, "stderr:\n{stderr}");
+    assert!(output.status.success(), "stderr:\n{stderr}");
+    summary
 }
 
 /// `inputPeerSelf`, for the `*FromMessage` peers' inner peer.

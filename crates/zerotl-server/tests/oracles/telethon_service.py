@@ -162,7 +162,7 @@ async def main():
         failures.append('session: %r' % e)
     finally:
         await conn.disconnect()
-    print(json.dumps({'checks': checks, 'failures': failures}))
+    print(json.dumps({'checked': checks, 'failures': failures}))
 
 
 if __name__ == '__main__':
