@@ -32,6 +32,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `alloc` | no | `encode_to_vec` and `append_encoded` (encode into a `Vec`), `Str`/`Bytes` views of a `String`/`Vec<u8>` (`From<&String>`, `From<&Vec<u8>>`); needs `alloc`, not `std` |
+//! | `zerocopy` | yes | `Vector::as_le_slice` and the `le` types: decoded `Vector<int>`/`Vector<long>`/`Vector<double>` seen as little-endian integers in place, through zerocopy |
 //!
 //! Without features the crate is `#![no_std]` and allocation-free.
 #![no_std]
@@ -75,4 +76,5 @@ pub use writer::Writer;
 /// Little-endian integer types of zerocopy (`le::I64`, ...): what
 /// [`Vector::as_le_slice`] views decoded `Vector<int>`/`Vector<long>`/`Vector<double>`
 /// as.
+#[cfg(feature = "zerocopy")]
 pub use zerocopy::byteorder::little_endian as le;

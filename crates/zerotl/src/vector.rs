@@ -16,6 +16,7 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::error::{DecodeError, DecodeErrorKind};
+#[cfg(feature = "zerocopy")]
 use crate::le;
 use crate::reader::Reader;
 use crate::traits::{Decode, Encode};
@@ -186,6 +187,7 @@ impl<'a, T: Decode<'a> + Clone, const B: bool> Vector<'a, T, B> {
 /// Typed views of decoded vectors of fixed-size numbers, through zerocopy: the
 /// element bytes, already validated, seen as a slice of little-endian integers
 /// (alignment 1, so no copy and no per-element check; `.get()` converts on any host).
+#[cfg(feature = "zerocopy")]
 macro_rules! le_slice_view {
     ($($t:ty => $le:ident),* $(,)?) => {$(
         impl<'a, const B: bool> Vector<'a, $t, B> {
@@ -208,6 +210,7 @@ macro_rules! le_slice_view {
     )*};
 }
 
+#[cfg(feature = "zerocopy")]
 le_slice_view!(i32 => I32, i64 => I64, f64 => F64);
 
 /// The iterator of [`Vector::iter`].
@@ -488,6 +491,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "zerocopy")]
     fn le_slice_views() {
         let wire = [2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 7, 0, 0, 0];
         let v = BareVector::<i32>::decode_from_slice(&wire).unwrap();

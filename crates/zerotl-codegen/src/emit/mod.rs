@@ -1068,7 +1068,10 @@ impl Ctx<'_> {
         }
         o.line("}");
         if t.ctors.len() <= INLINE_VALIDATED_MAX_CTORS {
-            forced_inline(o);
+            // Only optimized builds have the copy: without inlining it would be the
+            // same code as `decode` (the trait's default), checked twice for nothing.
+            o.line("#[cfg(not(debug_assertions))]");
+            o.line("#[inline(always)]");
             o.line(
                 "fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {",
             );

@@ -49,8 +49,8 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -129,8 +129,8 @@ impl<'a> zerotl::Decode<'a> for Null {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56730bcc => Self::Null,
@@ -383,8 +383,8 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb98886cf => Self::Empty,
@@ -490,8 +490,8 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -576,8 +576,8 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -929,8 +929,8 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1ca48f57 => Self::Empty,
@@ -1033,8 +1033,8 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c123d6 => Self::Empty,
@@ -1128,8 +1128,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cd7bf0d => Self::Empty,
@@ -1397,8 +1397,8 @@ impl<'a> zerotl::Decode<'a> for Peer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1501,8 +1501,8 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1596,8 +1596,8 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4f11bae1 => Self::Empty,
@@ -1961,8 +1961,8 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2062,8 +2062,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2166,8 +2166,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2261,8 +2261,8 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x37c1011c => Self::Empty,
@@ -2362,8 +2362,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3096,8 +3096,8 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3191,8 +3191,8 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3428,8 +3428,8 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1117dd5f => Self::Empty,
@@ -3535,8 +3535,8 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3642,8 +3642,8 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3722,8 +3722,8 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3802,8 +3802,8 @@ impl<'a> zerotl::Decode<'a> for PeerSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3888,8 +3888,8 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4133,8 +4133,8 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4213,8 +4213,8 @@ impl<'a> zerotl::Decode<'a> for Contact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4293,8 +4293,8 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4373,8 +4373,8 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6163,8 +6163,8 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6243,8 +6243,8 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6323,8 +6323,8 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6531,8 +6531,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6617,8 +6617,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc21f497e => Self::Empty,
@@ -6724,8 +6724,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1837c364 => Self::Empty,
@@ -6837,8 +6837,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6932,8 +6932,8 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x72f0eaae => Self::Empty,
@@ -7027,8 +7027,8 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -7134,8 +7134,8 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8159,8 +8159,8 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8395,8 +8395,8 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8493,8 +8493,8 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8600,8 +8600,8 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8680,8 +8680,8 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8766,8 +8766,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x69df3769 => Self::ChatInviteEmpty,
@@ -8867,8 +8867,8 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9093,8 +9093,8 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9173,8 +9173,8 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9253,8 +9253,8 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9529,8 +9529,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9627,8 +9627,8 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10054,8 +10054,8 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee8c1e86 => Self::Empty,
@@ -10152,8 +10152,8 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10238,8 +10238,8 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94d42ee7 => Self::Empty,
@@ -10799,8 +10799,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11040,8 +11040,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11129,8 +11129,8 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11209,8 +11209,8 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11289,8 +11289,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11369,8 +11369,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11449,8 +11449,8 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11699,8 +11699,8 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11785,8 +11785,8 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11880,8 +11880,8 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11969,8 +11969,8 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12055,8 +12055,8 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12144,8 +12144,8 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12230,8 +12230,8 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12319,8 +12319,8 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13131,8 +13131,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x85e42301 => Self::Missed,
@@ -13238,8 +13238,8 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13318,8 +13318,8 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13398,8 +13398,8 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13478,8 +13478,8 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13558,8 +13558,8 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13638,8 +13638,8 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13718,8 +13718,8 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13804,8 +13804,8 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13893,8 +13893,8 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13979,8 +13979,8 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14086,8 +14086,8 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14193,8 +14193,8 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14273,8 +14273,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14353,8 +14353,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14581,8 +14581,8 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14670,8 +14670,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14750,8 +14750,8 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14830,8 +14830,8 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14922,8 +14922,8 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15020,8 +15020,8 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15100,8 +15100,8 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15586,8 +15586,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15666,8 +15666,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15746,8 +15746,8 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15954,8 +15954,8 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16034,8 +16034,8 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16132,8 +16132,8 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16245,8 +16245,8 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16340,8 +16340,8 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16429,8 +16429,8 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16509,8 +16509,8 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16595,8 +16595,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16690,8 +16690,8 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x64199744 => Self::Empty,
@@ -16779,8 +16779,8 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16865,8 +16865,8 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17178,8 +17178,8 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17258,8 +17258,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17338,8 +17338,8 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17586,8 +17586,8 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17666,8 +17666,8 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17752,8 +17752,8 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd45ab096 => Self::Unknown,
@@ -17853,8 +17853,8 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x004a8537 => Self::Unknown,
@@ -17951,8 +17951,8 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18037,8 +18037,8 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9880f658 => Self::Empty,
@@ -18132,8 +18132,8 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18221,8 +18221,8 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18301,8 +18301,8 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18523,8 +18523,8 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18603,8 +18603,8 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18683,8 +18683,8 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18769,8 +18769,8 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18864,8 +18864,8 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18953,8 +18953,8 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19033,8 +19033,8 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19113,8 +19113,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19193,8 +19193,8 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19273,8 +19273,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19353,8 +19353,8 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19433,8 +19433,8 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19513,8 +19513,8 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19593,8 +19593,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19673,8 +19673,8 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19765,8 +19765,8 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19863,8 +19863,8 @@ impl<'a> zerotl::Decode<'a> for CodeSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19943,8 +19943,8 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20023,8 +20023,8 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20109,8 +20109,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20198,8 +20198,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20278,8 +20278,8 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20358,8 +20358,8 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20438,8 +20438,8 @@ impl<'a> zerotl::Decode<'a> for FileLocation {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20518,8 +20518,8 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20598,8 +20598,8 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20678,8 +20678,8 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20770,8 +20770,8 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20874,8 +20874,8 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbfb5ad8b => Self::Empty,
@@ -20969,8 +20969,8 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21058,8 +21058,8 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21144,8 +21144,8 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21233,8 +21233,8 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21441,8 +21441,8 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21521,8 +21521,8 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21601,8 +21601,8 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21693,8 +21693,8 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21791,8 +21791,8 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21871,8 +21871,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21951,8 +21951,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22031,8 +22031,8 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22111,8 +22111,8 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22191,8 +22191,8 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22283,8 +22283,8 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22381,8 +22381,8 @@ impl<'a> zerotl::Decode<'a> for MessageInteractionCounters {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22461,8 +22461,8 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22541,8 +22541,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22621,8 +22621,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22701,8 +22701,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22781,8 +22781,8 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22861,8 +22861,8 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22941,8 +22941,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23021,8 +23021,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23101,8 +23101,8 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23187,8 +23187,8 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23276,8 +23276,8 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23356,8 +23356,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23571,8 +23571,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23651,8 +23651,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23731,8 +23731,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23811,8 +23811,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23891,8 +23891,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23971,8 +23971,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24051,8 +24051,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24131,8 +24131,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24211,8 +24211,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24291,8 +24291,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24377,8 +24377,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1c199183 => Self::NotModified,
@@ -24466,8 +24466,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24552,8 +24552,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf41eb622 => Self::NotModified,
@@ -24641,8 +24641,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24729,8 +24729,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24815,8 +24815,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24904,8 +24904,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24984,8 +24984,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25076,8 +25076,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x72a3158c => Self::Sms,
@@ -25192,8 +25192,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25311,8 +25311,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25423,8 +25423,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25512,8 +25512,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25592,8 +25592,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25686,8 +25686,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb74ba9d2 => Self::NotModified,
@@ -25775,8 +25775,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25861,8 +25861,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25950,8 +25950,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26030,8 +26030,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26122,8 +26122,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde266ef5 => Self::NotModified,
@@ -26234,8 +26234,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26323,8 +26323,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26403,8 +26403,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26483,8 +26483,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26563,8 +26563,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26649,8 +26649,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26744,8 +26744,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66afa166 => Self::Empty,
@@ -26839,8 +26839,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbfb9f457 => Self::NotModified,
@@ -26928,8 +26928,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27014,8 +27014,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf3ae2eed => Self::Empty,
@@ -27109,8 +27109,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27198,8 +27198,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27278,8 +27278,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27364,8 +27364,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93cc1f32 => Self::NotModified,
@@ -27473,8 +27473,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27589,8 +27589,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27702,8 +27702,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27791,8 +27791,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27871,8 +27871,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27957,8 +27957,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28052,8 +28052,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28147,8 +28147,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf1749a22 => Self::NotModified,
@@ -28242,8 +28242,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe86602c3 => Self::NotModified,
@@ -28331,8 +28331,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28411,8 +28411,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28497,8 +28497,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8025ca2 => Self::NotModified,
@@ -28586,8 +28586,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28666,8 +28666,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28746,8 +28746,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28826,8 +28826,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28912,8 +28912,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29007,8 +29007,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0b17f890 => Self::NotModified,
@@ -29096,8 +29096,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29182,8 +29182,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x38641628 => Self::Success,
@@ -29271,8 +29271,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29357,8 +29357,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e8fa6d3 => Self::NotModified,
@@ -29452,8 +29452,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0d54b65d => Self::NotModified,
@@ -29541,8 +29541,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29621,8 +29621,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29701,8 +29701,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0823f649 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29781,8 +29781,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29861,8 +29861,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29949,8 +29949,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30029,8 +30029,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30115,8 +30115,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30204,8 +30204,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30284,8 +30284,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30364,8 +30364,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30452,8 +30452,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30532,8 +30532,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30612,8 +30612,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30706,8 +30706,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30795,8 +30795,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30883,8 +30883,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30963,8 +30963,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31043,8 +31043,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31321,8 +31321,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31419,8 +31419,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31538,8 +31538,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31650,8 +31650,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31739,8 +31739,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31825,8 +31825,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),

@@ -49,8 +49,8 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -129,8 +129,8 @@ impl<'a> zerotl::Decode<'a> for Null {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56730bcc => Self::Null,
@@ -383,8 +383,8 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb98886cf => Self::Empty,
@@ -490,8 +490,8 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6a1dc4be => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -582,8 +582,8 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1014,8 +1014,8 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1ca48f57 => Self::Empty,
@@ -1118,8 +1118,8 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c123d6 => Self::Empty,
@@ -1213,8 +1213,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cd7bf0d => Self::Empty,
@@ -1496,8 +1496,8 @@ impl<'a> zerotl::Decode<'a> for Peer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x59511722 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1600,8 +1600,8 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd3bc4b7a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1695,8 +1695,8 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4f11bae1 => Self::Empty,
@@ -2094,8 +2094,8 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2633421b => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2204,8 +2204,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x38e79fde => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2308,8 +2308,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8763d3e1 => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2403,8 +2403,8 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x37c1011c => Self::Empty,
@@ -2504,8 +2504,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x90a6ca84 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3958,8 +3958,8 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc89f7f3 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4062,8 +4062,8 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4299,8 +4299,8 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1117dd5f => Self::Empty,
@@ -4530,8 +4530,8 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcacb6ae2 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4610,8 +4610,8 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x99622c0c => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4690,8 +4690,8 @@ impl<'a> zerotl::Decode<'a> for PeerSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf47741f7 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4776,8 +4776,8 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -5047,8 +5047,8 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x06cbe645 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -5127,8 +5127,8 @@ impl<'a> zerotl::Decode<'a> for Contact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x145ade0b => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -5207,8 +5207,8 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc13e3c50 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -5287,8 +5287,8 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x16d9703b => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8239,8 +8239,8 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8319,8 +8319,8 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcc1a241e => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8399,8 +8399,8 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8607,8 +8607,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8693,8 +8693,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc21f497e => Self::Empty,
@@ -8800,8 +8800,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1837c364 => Self::Empty,
@@ -8913,8 +8913,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9008,8 +9008,8 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x72f0eaae => Self::Empty,
@@ -9103,8 +9103,8 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10580,8 +10580,8 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10830,8 +10830,8 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10928,8 +10928,8 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x211a1788 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11035,8 +11035,8 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11115,8 +11115,8 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11201,8 +11201,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa22cbd96 => Self::ChatInviteExported(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11302,8 +11302,8 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11610,8 +11610,8 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2dd14edc => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11690,8 +11690,8 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9852d6d2 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11770,8 +11770,8 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4d8a0299 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11850,8 +11850,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2f67a72f => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11930,8 +11930,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12028,8 +12028,8 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12553,8 +12553,8 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee8c1e86 => Self::Empty,
@@ -12651,8 +12651,8 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12737,8 +12737,8 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94d42ee7 => Self::Empty,
@@ -13324,8 +13324,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13607,8 +13607,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13696,8 +13696,8 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13776,8 +13776,8 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4e4df4bb => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13862,8 +13862,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13951,8 +13951,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14031,8 +14031,8 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14293,8 +14293,8 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14379,8 +14379,8 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14486,8 +14486,8 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14593,8 +14593,8 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14679,8 +14679,8 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14768,8 +14768,8 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14854,8 +14854,8 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14943,8 +14943,8 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x73a379eb => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16257,8 +16257,8 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16337,8 +16337,8 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16417,8 +16417,8 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x049ee584 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16497,8 +16497,8 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16577,8 +16577,8 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16657,8 +16657,8 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16737,8 +16737,8 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16823,8 +16823,8 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16912,8 +16912,8 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17004,8 +17004,8 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17120,8 +17120,8 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17227,8 +17227,8 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17307,8 +17307,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x32da9e9c => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17387,8 +17387,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17615,8 +17615,8 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9cc123c7 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17704,8 +17704,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17784,8 +17784,8 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17864,8 +17864,8 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17956,8 +17956,8 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18054,8 +18054,8 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18134,8 +18134,8 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18984,8 +18984,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1fad68cd => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19064,8 +19064,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19144,8 +19144,8 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19352,8 +19352,8 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19432,8 +19432,8 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa6f8f452 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19530,8 +19530,8 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19649,8 +19649,8 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19759,8 +19759,8 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19857,8 +19857,8 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf39b035c => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19937,8 +19937,8 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20023,8 +20023,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20118,8 +20118,8 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x64199744 => Self::Empty,
@@ -20207,8 +20207,8 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20293,8 +20293,8 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20606,8 +20606,8 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20686,8 +20686,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20766,8 +20766,8 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21014,8 +21014,8 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21094,8 +21094,8 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21180,8 +21180,8 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd45ab096 => Self::Unknown,
@@ -21281,8 +21281,8 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x004a8537 => Self::Unknown,
@@ -21379,8 +21379,8 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21465,8 +21465,8 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9880f658 => Self::Empty,
@@ -21560,8 +21560,8 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21649,8 +21649,8 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21729,8 +21729,8 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21951,8 +21951,8 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22031,8 +22031,8 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22111,8 +22111,8 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22197,8 +22197,8 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2f58683c => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22292,8 +22292,8 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x15031189 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22381,8 +22381,8 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22461,8 +22461,8 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22547,8 +22547,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4b7d786a => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22636,8 +22636,8 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x966e2dbf => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22716,8 +22716,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3645230a => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22796,8 +22796,8 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xba7bb15e => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22876,8 +22876,8 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22956,8 +22956,8 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23036,8 +23036,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23116,8 +23116,8 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23208,8 +23208,8 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23306,8 +23306,8 @@ impl<'a> zerotl::Decode<'a> for CodeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad253d78 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23386,8 +23386,8 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x372efcd0 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23466,8 +23466,8 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbaa57628 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23552,8 +23552,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23641,8 +23641,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23721,8 +23721,8 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23801,8 +23801,8 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23881,8 +23881,8 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23961,8 +23961,8 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24041,8 +24041,8 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24133,8 +24133,8 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3cd623ec => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24237,8 +24237,8 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbfb5ad8b => Self::Empty,
@@ -24332,8 +24332,8 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24421,8 +24421,8 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24507,8 +24507,8 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24596,8 +24596,8 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa00e67d6 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24804,8 +24804,8 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8fde504f => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24884,8 +24884,8 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfa58b6d4 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25120,8 +25120,8 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25212,8 +25212,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaa472651 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25310,8 +25310,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25390,8 +25390,8 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25470,8 +25470,8 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25550,8 +25550,8 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25642,8 +25642,8 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25752,8 +25752,8 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde33b094 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25850,8 +25850,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d04af9b => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25930,8 +25930,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd7584c87 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26010,8 +26010,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x535f779d => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26090,8 +26090,8 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe41b34f => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26170,8 +26170,8 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26256,8 +26256,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b97dd66 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26345,8 +26345,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83d60fc2 => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26425,8 +26425,8 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26511,8 +26511,8 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26612,8 +26612,8 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26710,8 +26710,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2a3dc7ac => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26932,8 +26932,8 @@ impl<'a> zerotl::Decode<'a> for ChatInviteImporter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c5adfd9 => Self::Importer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27012,8 +27012,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminWithInvites {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf2ecef23 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27092,8 +27092,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideoSourceGroup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdcb118b7 => Self::Group(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27172,8 +27172,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x67753ac8 => Self::Video(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27414,8 +27414,8 @@ impl<'a> zerotl::Decode<'a> for ChatTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc3dffc04 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27503,8 +27503,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7dbf8673 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27583,8 +27583,8 @@ impl<'a> zerotl::Decode<'a> for SearchResultsCalendarPeriod {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc9b0539f => Self::Period(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27663,8 +27663,8 @@ impl<'a> zerotl::Decode<'a> for SearchResultsPosition {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7f648b67 => Self::ResultPosition(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27743,8 +27743,8 @@ impl<'a> zerotl::Decode<'a> for ReactionCount<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa3d1cb80 => Self::Count(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27823,8 +27823,8 @@ impl<'a> zerotl::Decode<'a> for MessageReactions<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0a339f0b => Self::Reactions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27903,8 +27903,8 @@ impl<'a> zerotl::Decode<'a> for AvailableReaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc077ec01 => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27983,8 +27983,8 @@ impl<'a> zerotl::Decode<'a> for MessagePeerReaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c79b63c => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28063,8 +28063,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallStreamChannel {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x80eb48af => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28143,8 +28143,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIconColor<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4576f3f0 => Self::Color(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28223,8 +28223,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIcon<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb2a7386b => Self::Icon(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28303,8 +28303,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBot<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd90d8dfe => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28389,8 +28389,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBots<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf1d88a5c => Self::NotModified,
@@ -28478,8 +28478,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotsBot<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x93bf667f => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28558,8 +28558,8 @@ impl<'a> zerotl::Decode<'a> for WebViewResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4d22ff98 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28638,8 +28638,8 @@ impl<'a> zerotl::Decode<'a> for WebViewMessageSent {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0c94511c => Self::Sent(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28730,8 +28730,8 @@ impl<'a> zerotl::Decode<'a> for BotMenuButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7533a588 => Self::Default,
@@ -28846,8 +28846,8 @@ impl<'a> zerotl::Decode<'a> for NotificationSound<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x97e8bebe => Self::Default,
@@ -29503,8 +29503,8 @@ impl<'a> zerotl::Decode<'a> for PaymentFormMethod<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88f8f21b => Self::Method(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29601,8 +29601,8 @@ impl<'a> zerotl::Decode<'a> for EmojiStatus<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2de11aae => Self::Empty,
@@ -29726,8 +29726,8 @@ impl<'a> zerotl::Decode<'a> for Reaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x79f5d419 => Self::Empty,
@@ -29845,8 +29845,8 @@ impl<'a> zerotl::Decode<'a> for ChatReactions<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeafc32bc => Self::None,
@@ -29955,8 +29955,8 @@ impl<'a> zerotl::Decode<'a> for EmailVerifyPurpose<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4345be73 => Self::LoginSetup(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30065,8 +30065,8 @@ impl<'a> zerotl::Decode<'a> for EmailVerification<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x922e55a9 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30163,8 +30163,8 @@ impl<'a> zerotl::Decode<'a> for PremiumSubscriptionOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f2d1df2 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30243,8 +30243,8 @@ impl<'a> zerotl::Decode<'a> for SendAsPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb81c7034 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30329,8 +30329,8 @@ impl<'a> zerotl::Decode<'a> for MessageExtendedMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad628cc8 => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30418,8 +30418,8 @@ impl<'a> zerotl::Decode<'a> for StickerKeyword<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcfeb29c => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30498,8 +30498,8 @@ impl<'a> zerotl::Decode<'a> for Username<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb4073647 => Self::Username(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30584,8 +30584,8 @@ impl<'a> zerotl::Decode<'a> for ForumTopic<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x023f109b => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30673,8 +30673,8 @@ impl<'a> zerotl::Decode<'a> for DefaultHistoryTtl {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x43b46b20 => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30753,8 +30753,8 @@ impl<'a> zerotl::Decode<'a> for ExportedContactToken<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x41bf109b => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30851,8 +30851,8 @@ impl<'a> zerotl::Decode<'a> for RequestPeerType<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f3b8a00 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30964,8 +30964,8 @@ impl<'a> zerotl::Decode<'a> for EmojiList<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x481eadfa => Self::NotModified,
@@ -31065,8 +31065,8 @@ impl<'a> zerotl::Decode<'a> for EmojiGroup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7a9abda9 => Self::Group(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31163,8 +31163,8 @@ impl<'a> zerotl::Decode<'a> for TextWithEntities<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x751f3146 => Self::Entities(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31243,8 +31243,8 @@ impl<'a> zerotl::Decode<'a> for AutoSaveSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc84834ce => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31323,8 +31323,8 @@ impl<'a> zerotl::Decode<'a> for AutoSaveException {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x81602d47 => Self::Exception(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31409,8 +31409,8 @@ impl<'a> zerotl::Decode<'a> for InputBotApp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa920bd7a => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31504,8 +31504,8 @@ impl<'a> zerotl::Decode<'a> for BotApp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5da674b7 => Self::NotModified,
@@ -31593,8 +31593,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotWebView<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb57295d5 => Self::View(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31673,8 +31673,8 @@ impl<'a> zerotl::Decode<'a> for ReadParticipantDate {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a4ff172 => Self::Date(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31753,8 +31753,8 @@ impl<'a> zerotl::Decode<'a> for InputChatlist {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf3e0da33 => Self::DialogFilter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31833,8 +31833,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatlistInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0c5181ac => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31925,8 +31925,8 @@ impl<'a> zerotl::Decode<'a> for MessagePeerVote<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6cc2d5c => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32023,8 +32023,8 @@ impl<'a> zerotl::Decode<'a> for StoryViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8d595cd6 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32115,8 +32115,8 @@ impl<'a> zerotl::Decode<'a> for StoryItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x51e6ee4f => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32225,8 +32225,8 @@ impl<'a> zerotl::Decode<'a> for StoryView<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb0bdeac5 => Self::View(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32341,8 +32341,8 @@ impl<'a> zerotl::Decode<'a> for InputReplyTo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bd4b7c2 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32448,8 +32448,8 @@ impl<'a> zerotl::Decode<'a> for ExportedStoryLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3fc9053b => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32528,8 +32528,8 @@ impl<'a> zerotl::Decode<'a> for StoriesStealthMode {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x712e27fd => Self::Mode(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32608,8 +32608,8 @@ impl<'a> zerotl::Decode<'a> for MediaAreaCoordinates {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcfc9e002 => Self::Coordinates(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32856,8 +32856,8 @@ impl<'a> zerotl::Decode<'a> for PeerStories<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9a35e999 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32936,8 +32936,8 @@ impl<'a> zerotl::Decode<'a> for PremiumGiftCodeOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x257e962b => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33022,8 +33022,8 @@ impl<'a> zerotl::Decode<'a> for PrepaidGiveaway {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb2539d54 => Self::Giveaway(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33111,8 +33111,8 @@ impl<'a> zerotl::Decode<'a> for Boost<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4b3e14d6 => Self::Boost(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33191,8 +33191,8 @@ impl<'a> zerotl::Decode<'a> for MyBoost {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc448415c => Self::Boost(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33271,8 +33271,8 @@ impl<'a> zerotl::Decode<'a> for StoryFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb826e150 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33357,8 +33357,8 @@ impl<'a> zerotl::Decode<'a> for PostInteractionCounters {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe7058e7f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33452,8 +33452,8 @@ impl<'a> zerotl::Decode<'a> for PublicForward<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x01f2bf4a => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33553,8 +33553,8 @@ impl<'a> zerotl::Decode<'a> for PeerColor<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb54b5acf => Self::Color(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33663,8 +33663,8 @@ impl<'a> zerotl::Decode<'a> for StoryReaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6090d6d5 => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33767,8 +33767,8 @@ impl<'a> zerotl::Decode<'a> for SavedDialog<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbd87cb6c => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33856,8 +33856,8 @@ impl<'a> zerotl::Decode<'a> for SavedReactionTag<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb6ff828 => Self::Tag(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33936,8 +33936,8 @@ impl<'a> zerotl::Decode<'a> for OutboxReadDate {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bb842ac => Self::Date(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34016,8 +34016,8 @@ impl<'a> zerotl::Decode<'a> for SmsJob<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe6a1eeb8 => Self::Job(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34096,8 +34096,8 @@ impl<'a> zerotl::Decode<'a> for BusinessWeeklyOpen {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x120b1ab9 => Self::Open(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34176,8 +34176,8 @@ impl<'a> zerotl::Decode<'a> for BusinessWorkHours<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c92b098 => Self::Hours(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34256,8 +34256,8 @@ impl<'a> zerotl::Decode<'a> for BusinessLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xac5c1af7 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34336,8 +34336,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f8b32aa => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34416,8 +34416,8 @@ impl<'a> zerotl::Decode<'a> for BusinessRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x21108ff7 => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34508,8 +34508,8 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessageSchedule {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc9b9e2b9 => Self::Always,
@@ -34606,8 +34606,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessGreetingMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0194cb3b => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34686,8 +34686,8 @@ impl<'a> zerotl::Decode<'a> for BusinessGreetingMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe519abab => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34766,8 +34766,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessAwayMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x832175e0 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34846,8 +34846,8 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xef156a5c => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34926,8 +34926,8 @@ impl<'a> zerotl::Decode<'a> for Timezone<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff9289f5 => Self::Timezone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35006,8 +35006,8 @@ impl<'a> zerotl::Decode<'a> for QuickReply<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0697102b => Self::Reply(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35092,8 +35092,8 @@ impl<'a> zerotl::Decode<'a> for InputQuickReplyShortcut<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x24596d41 => Self::Shortcut(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35181,8 +35181,8 @@ impl<'a> zerotl::Decode<'a> for ConnectedBot<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x033ed001 => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35261,8 +35261,8 @@ impl<'a> zerotl::Decode<'a> for Birthday {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c8e1e06 => Self::Birthday(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35341,8 +35341,8 @@ impl<'a> zerotl::Decode<'a> for BotBusinessConnection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8f34b2f5 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35421,8 +35421,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessIntro<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x09c469cd => Self::Intro(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35501,8 +35501,8 @@ impl<'a> zerotl::Decode<'a> for BusinessIntro<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a0a066d => Self::Intro(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35587,8 +35587,8 @@ impl<'a> zerotl::Decode<'a> for InputCollectible<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe39460a9 => Self::Username(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35676,8 +35676,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessBotRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4e5921e => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35756,8 +35756,8 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb88cf373 => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35836,8 +35836,8 @@ impl<'a> zerotl::Decode<'a> for ContactBirthday {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d998733 => Self::Birthday(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35916,8 +35916,8 @@ impl<'a> zerotl::Decode<'a> for MissingInvitee {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x628c9224 => Self::Invitee(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35996,8 +35996,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessChatLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11679fa7 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36076,8 +36076,8 @@ impl<'a> zerotl::Decode<'a> for BusinessChatLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb4ae666f => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36168,8 +36168,8 @@ impl<'a> zerotl::Decode<'a> for RequestedPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd62ff46a => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36266,8 +36266,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessageReportOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x430d3150 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36352,8 +36352,8 @@ impl<'a> zerotl::Decode<'a> for ReactionNotificationsFrom {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbac3a61a => Self::Contacts,
@@ -36441,8 +36441,8 @@ impl<'a> zerotl::Decode<'a> for ReactionsNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x71e4ea58 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36521,8 +36521,8 @@ impl<'a> zerotl::Decode<'a> for AvailableEffect<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x93c3e27e => Self::Effect(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36601,8 +36601,8 @@ impl<'a> zerotl::Decode<'a> for FactCheck<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb89bfccf => Self::Check(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36851,8 +36851,8 @@ impl<'a> zerotl::Decode<'a> for StarsTopupOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0bd915c0 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36931,8 +36931,8 @@ impl<'a> zerotl::Decode<'a> for StarsTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x13659eb0 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37011,8 +37011,8 @@ impl<'a> zerotl::Decode<'a> for FoundStory<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe87acbc0 => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37091,8 +37091,8 @@ impl<'a> zerotl::Decode<'a> for GeoPointAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde4c5d93 => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37171,8 +37171,8 @@ impl<'a> zerotl::Decode<'a> for StarsRevenueStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfebe5491 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37251,8 +37251,8 @@ impl<'a> zerotl::Decode<'a> for InputStarsTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x206ae6d1 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37331,8 +37331,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiftOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e0589f1 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37411,8 +37411,8 @@ impl<'a> zerotl::Decode<'a> for BotPreviewMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x23e91ba3 => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37491,8 +37491,8 @@ impl<'a> zerotl::Decode<'a> for StarsSubscriptionPricing {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05416d58 => Self::Pricing(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37571,8 +37571,8 @@ impl<'a> zerotl::Decode<'a> for StarsSubscription<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2e6eab1a => Self::Subscription(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37651,8 +37651,8 @@ impl<'a> zerotl::Decode<'a> for MessageReactor {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4ba3a95a => Self::Reactor(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37731,8 +37731,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94ce852a => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37811,8 +37811,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayWinnersOption {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x54236209 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37897,8 +37897,8 @@ impl<'a> zerotl::Decode<'a> for StarGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x313a9547 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37986,8 +37986,8 @@ impl<'a> zerotl::Decode<'a> for MessageReportOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7903e3d9 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38078,8 +38078,8 @@ impl<'a> zerotl::Decode<'a> for ReportResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf0e4e0b6 => Self::ChooseOption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38176,8 +38176,8 @@ impl<'a> zerotl::Decode<'a> for BotAppSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc99b1950 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38256,8 +38256,8 @@ impl<'a> zerotl::Decode<'a> for StarRefProgram {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdd0c66f2 => Self::Program(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38336,8 +38336,8 @@ impl<'a> zerotl::Decode<'a> for ConnectedBotStarRef<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x19a13f71 => Self::Ref(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38422,8 +38422,8 @@ impl<'a> zerotl::Decode<'a> for StarsAmount {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbbb6b4a3 => Self::Amount(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38511,8 +38511,8 @@ impl<'a> zerotl::Decode<'a> for BotVerifierSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa12aefff => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38591,8 +38591,8 @@ impl<'a> zerotl::Decode<'a> for BotVerification<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf72e0ed9 => Self::Verification(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38689,8 +38689,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttribute<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x565251e2 => Self::Model(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38796,8 +38796,8 @@ impl<'a> zerotl::Decode<'a> for SavedStarGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x41df43fc => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38888,8 +38888,8 @@ impl<'a> zerotl::Decode<'a> for InputSavedStarGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x69279795 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38998,8 +38998,8 @@ impl<'a> zerotl::Decode<'a> for PaidReactionPrivacy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x206ad49e => Self::Default,
@@ -39108,8 +39108,8 @@ impl<'a> zerotl::Decode<'a> for RequirementToContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x050a9839 => Self::Empty,
@@ -39206,8 +39206,8 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa0624cf7 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39286,8 +39286,8 @@ impl<'a> zerotl::Decode<'a> for DisallowedGiftsSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x71f276c4 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39366,8 +39366,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc69708d3 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39458,8 +39458,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x48aaae3c => Self::Model(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39556,8 +39556,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeCounter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2eb1b658 => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39636,8 +39636,8 @@ impl<'a> zerotl::Decode<'a> for PendingSuggestion<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe7e82e12 => Self::Suggestion(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39716,8 +39716,8 @@ impl<'a> zerotl::Decode<'a> for TodoItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcba9a52f => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39796,8 +39796,8 @@ impl<'a> zerotl::Decode<'a> for TodoList<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x49b92a26 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39876,8 +39876,8 @@ impl<'a> zerotl::Decode<'a> for TodoCompletion {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x221bb5e4 => Self::Completion(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39956,8 +39956,8 @@ impl<'a> zerotl::Decode<'a> for SuggestedPost {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0e8e37e5 => Self::Post(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40036,8 +40036,8 @@ impl<'a> zerotl::Decode<'a> for StarsRating {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0e4f07 => Self::Rating(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40116,8 +40116,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftCollection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d6b13b0 => Self::Collection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40196,8 +40196,8 @@ impl<'a> zerotl::Decode<'a> for StoryAlbum<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9325705a => Self::Album(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40276,8 +40276,8 @@ impl<'a> zerotl::Decode<'a> for SearchPostsFlood {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3e0b5b6a => Self::Flood(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40538,8 +40538,8 @@ impl<'a> zerotl::Decode<'a> for InputChatTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83268483 => Self::Empty,
@@ -40636,8 +40636,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftUpgradePrice {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x99ea331d => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40716,8 +40716,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1a8afc7e => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40796,8 +40796,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallDonor {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee430c85 => Self::Donor(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40876,8 +40876,8 @@ impl<'a> zerotl::Decode<'a> for RecentStory {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x711d692d => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40956,8 +40956,8 @@ impl<'a> zerotl::Decode<'a> for AuctionBidLevel {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x310240cc => Self::Level(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41048,8 +41048,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionState<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe333952 => Self::NotModified,
@@ -41146,8 +41146,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionUserState {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2eeed1c4 => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41226,8 +41226,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionAcquiredGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x42b00348 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41306,8 +41306,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftActiveAuctionState<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd31bc45d => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41392,8 +41392,8 @@ impl<'a> zerotl::Decode<'a> for InputStarGiftAuction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x02e16c98 => Self::Auction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41481,8 +41481,8 @@ impl<'a> zerotl::Decode<'a> for Passkey<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98613ebf => Self::Passkey(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41567,8 +41567,8 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyResponse<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3e63935c => Self::Register(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41656,8 +41656,8 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyCredential<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c27b78f => Self::PublicKey(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41736,8 +41736,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftBackground {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaff56398 => Self::Background(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41822,8 +41822,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionRound {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3aae0528 => Self::Round(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42039,8 +42039,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonStyle {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4fdd3430 => Self::Style(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42119,8 +42119,8 @@ impl<'a> zerotl::Decode<'a> for InputMessageReadMetric {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x402b4495 => Self::Metric(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42217,8 +42217,8 @@ impl<'a> zerotl::Decode<'a> for InputAiComposeTone<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1fe9a9bf => Self::Default(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42330,8 +42330,8 @@ impl<'a> zerotl::Decode<'a> for AiComposeTone<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcff63ea9 => Self::Tone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42419,8 +42419,8 @@ impl<'a> zerotl::Decode<'a> for AiComposeToneExample<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf1d628ec => Self::Example(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42517,8 +42517,8 @@ impl<'a> zerotl::Decode<'a> for JoinChatBotResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xae152a69 => Self::Approved,
@@ -42624,8 +42624,8 @@ impl<'a> zerotl::Decode<'a> for WebDomainException<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x933ca597 => Self::Exception(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42710,8 +42710,8 @@ impl<'a> zerotl::Decode<'a> for InputRichFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9b00622b => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42811,8 +42811,8 @@ impl<'a> zerotl::Decode<'a> for InputRichMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c449fc => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42909,8 +42909,8 @@ impl<'a> zerotl::Decode<'a> for RichMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbaf39d8b => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42989,8 +42989,8 @@ impl<'a> zerotl::Decode<'a> for CommunityPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x76141ebd => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43069,8 +43069,8 @@ impl<'a> zerotl::Decode<'a> for CommunityPeerRequest {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7beafa85 => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43149,8 +43149,8 @@ impl<'a> zerotl::Decode<'a> for EphemeralMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdd27bee9 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43595,8 +43595,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11c1a322 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43675,8 +43675,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x19420af6 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43755,8 +43755,8 @@ impl<'a> zerotl::Decode<'a> for RichButtonStyle {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x03c610bd => Self::Style(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43835,8 +43835,8 @@ impl<'a> zerotl::Decode<'a> for PageButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x692a5488 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43915,8 +43915,8 @@ impl<'a> zerotl::Decode<'a> for CurrencyRate<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x30d9743c => Self::Rate(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43995,8 +43995,8 @@ impl<'a> zerotl::Decode<'a> for OnrampMethodAvailability<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9ec8c6a8 => Self::Availability(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44075,8 +44075,8 @@ impl<'a> zerotl::Decode<'a> for OnrampProviderInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0dc27582 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44155,8 +44155,8 @@ impl<'a> zerotl::Decode<'a> for OnrampAvailability<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf9c84973 => Self::Availability(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44235,8 +44235,8 @@ impl<'a> zerotl::Decode<'a> for OnrampLimits<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7be2677e => Self::Limits(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44315,8 +44315,8 @@ impl<'a> zerotl::Decode<'a> for OnrampQuote<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7a8011e9 => Self::Quote(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44395,8 +44395,8 @@ impl<'a> zerotl::Decode<'a> for OnrampSession<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd1e42e24 => Self::Session(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44481,8 +44481,8 @@ impl<'a> zerotl::Decode<'a> for WalletState<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9cb9b2ec => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44570,8 +44570,8 @@ impl<'a> zerotl::Decode<'a> for WalletUserAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe78eecc => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44668,8 +44668,8 @@ impl<'a> zerotl::Decode<'a> for WalletTransactionPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd4ea706d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44775,8 +44775,8 @@ impl<'a> zerotl::Decode<'a> for WalletTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x952dc143 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44855,8 +44855,8 @@ impl<'a> zerotl::Decode<'a> for WalletOwnershipProof<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x60bccb0d => Self::Proof(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44941,8 +44941,8 @@ impl<'a> zerotl::Decode<'a> for InputWalletReplacement<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x63a440dc => Self::New,
@@ -45030,8 +45030,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectManifest<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12229264 => Self::Manifest(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45110,8 +45110,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectSession<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x126556c6 => Self::Session(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45190,8 +45190,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x582464e3 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45270,8 +45270,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectRequest<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa15f8513 => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45357,8 +45357,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45437,8 +45437,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4bff8ea0 => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45517,8 +45517,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x957b50fb => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45597,8 +45597,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45677,8 +45677,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45757,8 +45757,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45837,8 +45837,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45917,8 +45917,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45997,8 +45997,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46077,8 +46077,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46163,8 +46163,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1c199183 => Self::NotModified,
@@ -46252,8 +46252,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46338,8 +46338,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf41eb622 => Self::NotModified,
@@ -46427,8 +46427,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46519,8 +46519,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3779861 => Self::FailedWait(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46623,8 +46623,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe011e1c4 => Self::NotModified,
@@ -46718,8 +46718,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfbf6e8b1 => Self::NotModified,
@@ -46813,8 +46813,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb7263f6d => Self::Ringtone,
@@ -46908,8 +46908,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd08ce645 => Self::NotModified,
@@ -47003,8 +47003,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2b96cd1b => Self::Verified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47092,8 +47092,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c3e069d => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47172,8 +47172,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17d7f87b => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47252,8 +47252,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec43a2d1 => Self::Links(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47332,8 +47332,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a23af21 => Self::Links(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47412,8 +47412,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1e109708 => Self::Revenue(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47498,8 +47498,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fc81d6e => Self::NotModified,
@@ -47587,8 +47587,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf8e0aa1c => Self::Passkeys(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47667,8 +47667,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe16b5ce1 => Self::Options(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47753,8 +47753,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc31c8f4e => Self::NotModified,
@@ -47856,8 +47856,8 @@ pub mod aicompose {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc1f46103 => Self::NotModified,
@@ -47965,8 +47965,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48069,8 +48069,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ea2c0d4 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48158,8 +48158,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb434e2b8 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48238,8 +48238,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48654,8 +48654,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48752,8 +48752,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3a2835f => Self::Out(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48832,8 +48832,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe2037789 => Self::Options(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48912,8 +48912,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdf5ac00c => Self::Intent(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49000,8 +49000,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8a775b0 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49080,8 +49080,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1991b13b => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49160,8 +49160,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ca71d64 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49240,8 +49240,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3c60b621 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49320,8 +49320,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf13bbcd7 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49400,8 +49400,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdd1fbf93 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49494,8 +49494,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9ab0feaf => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49583,8 +49583,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdfb80317 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49663,8 +49663,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49743,8 +49743,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf496b0c6 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49835,8 +49835,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x846f9e42 => Self::ChooseOption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49941,8 +49941,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x10e6e3a6 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50021,8 +50021,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x10ab6dc7 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50107,8 +50107,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfa87f659 => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50196,8 +50196,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93bd878d => Self::Updates(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50284,8 +50284,8 @@ pub mod communities {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2244afad => Self::Requests(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50364,8 +50364,8 @@ pub mod communities {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8d78512a => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50458,8 +50458,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb74ba9d2 => Self::NotModified,
@@ -50547,8 +50547,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50633,8 +50633,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50722,8 +50722,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50802,8 +50802,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50894,8 +50894,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde266ef5 => Self::NotModified,
@@ -50992,8 +50992,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x114ff30d => Self::Birthdays(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51078,8 +51078,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xea32b4b1 => Self::Empty,
@@ -51181,8 +51181,8 @@ pub mod ephemeral {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59ffdb31 => Self::NotModified,
@@ -51278,8 +51278,8 @@ pub mod fragment {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6ebdff91 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51372,8 +51372,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xccbbce30 => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51461,8 +51461,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51541,8 +51541,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51621,8 +51621,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51701,8 +51701,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51787,8 +51787,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51882,8 +51882,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66afa166 => Self::Empty,
@@ -51977,8 +51977,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbfb9f457 => Self::NotModified,
@@ -52066,8 +52066,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52152,8 +52152,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf3ae2eed => Self::Empty,
@@ -52247,8 +52247,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52336,8 +52336,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52416,8 +52416,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52502,8 +52502,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93cc1f32 => Self::NotModified,
@@ -52591,8 +52591,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5334759c => Self::Promo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52677,8 +52677,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7cde641d => Self::NotModified,
@@ -52772,8 +52772,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26219a58 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52861,8 +52861,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xadec6ebe => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52947,8 +52947,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ba1f5ce => Self::NotModified,
@@ -53042,8 +53042,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x970708cc => Self::NotModified,
@@ -53151,8 +53151,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53267,8 +53267,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1d73e7ea => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53380,8 +53380,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53469,8 +53469,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53549,8 +53549,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53635,8 +53635,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53730,8 +53730,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53825,8 +53825,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf1749a22 => Self::NotModified,
@@ -53920,8 +53920,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe86602c3 => Self::NotModified,
@@ -54009,8 +54009,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54095,8 +54095,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6e153f16 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54190,8 +54190,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8025ca2 => Self::NotModified,
@@ -54279,8 +54279,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe021f2f6 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54359,8 +54359,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54439,8 +54439,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54519,8 +54519,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54605,8 +54605,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54700,8 +54700,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0b17f890 => Self::NotModified,
@@ -54789,8 +54789,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54875,8 +54875,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x38641628 => Self::Success,
@@ -54964,8 +54964,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55050,8 +55050,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e8fa6d3 => Self::NotModified,
@@ -55145,8 +55145,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0d54b65d => Self::NotModified,
@@ -55234,8 +55234,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55314,8 +55314,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55394,8 +55394,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4899484e => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55474,8 +55474,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55554,8 +55554,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa6341782 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55634,8 +55634,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1662af0b => Self::Import(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55714,8 +55714,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e0fb7b9 => Self::Parsed(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55794,8 +55794,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef8d3e6c => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55874,8 +55874,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbdc62dcc => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55960,8 +55960,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1871be50 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56049,8 +56049,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x81b6b00a => Self::Importers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56129,8 +56129,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb69b72d7 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56209,8 +56209,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa24de717 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56295,8 +56295,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xffda656d => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56384,8 +56384,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x147ee23c => Self::Calendar(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56464,8 +56464,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x53b22baf => Self::Positions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56544,8 +56544,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6880b94d => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56624,8 +56624,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x31bd492d => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56710,8 +56710,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9f071957 => Self::NotModified,
@@ -56799,8 +56799,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcfb9d957 => Self::Audio(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56885,8 +56885,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb06fdbdf => Self::NotModified,
@@ -56974,8 +56974,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x367617d3 => Self::Topics(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57060,8 +57060,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6fb4ad87 => Self::NotModified,
@@ -57149,8 +57149,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x33db32f8 => Self::TranslateResult(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57229,8 +57229,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeb50adf5 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57309,8 +57309,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfd5e12bd => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57401,8 +57401,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf83ae221 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57505,8 +57505,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x889b59ef => Self::NotModified,
@@ -57600,8 +57600,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc68d6695 => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57689,8 +57689,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ad93719 => Self::Filters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57769,8 +57769,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfaff629d => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57849,8 +57849,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f5defa6 => Self::Users(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57935,8 +57935,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1ed9a5b => Self::NotModified,
@@ -58024,8 +58024,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8ecf0511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58104,8 +58104,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xff57708d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58190,8 +58190,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6010c534 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58279,8 +58279,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c9a88ac => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58359,8 +58359,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xda2ad647 => Self::Outcome(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58445,8 +58445,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59e65335 => Self::Unavailable,
@@ -58534,8 +58534,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x90d7adfa => Self::Ai(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58620,8 +58620,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x445663a7 => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58709,8 +58709,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203998f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58789,8 +58789,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c4537c8 => Self::Ai(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58889,8 +58889,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa0058751 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58987,8 +58987,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59073,8 +59073,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59168,8 +59168,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x70c4fe03 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59257,8 +59257,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59337,8 +59337,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59417,8 +59417,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xaed0cbd9 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59497,8 +59497,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeb983f8f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59583,8 +59583,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4367daa0 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59672,8 +59672,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6c9ce8ed => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59752,8 +59752,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6c207376 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59832,8 +59832,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1dab80b7 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59912,8 +59912,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x394e7f21 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59998,8 +59998,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa388a368 => Self::NotModified,
@@ -60087,8 +60087,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98d5ea1d => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60167,8 +60167,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb4d5d859 => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60247,8 +60247,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3de1dfed => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60327,8 +60327,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x416c56e8 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60407,8 +60407,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x95f389b1 => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60487,8 +60487,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84aa3a9c => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60567,8 +60567,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x947a12df => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60653,8 +60653,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa0ba4f17 => Self::NotModified,
@@ -60742,8 +60742,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x512fe446 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60828,8 +60828,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x374fa7ad => Self::Ok,
@@ -60917,8 +60917,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6b39f4ec => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60997,8 +60997,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7d5bd1f0 => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61083,8 +61083,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb33dad0 => Self::NotModified,
@@ -61172,8 +61172,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x46c6e36f => Self::Attributes(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61252,8 +61252,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbbcce4c2 => Self::Rates(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61340,8 +61340,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61420,8 +61420,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e727aad => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61500,8 +61500,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf47751b6 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61580,8 +61580,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xafe5623f => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61660,8 +61660,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x204bd158 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61740,8 +61740,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd0e482b2 => Self::Channels(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61820,8 +61820,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2dbf3432 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61900,8 +61900,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9d1dbd26 => Self::Stars(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61994,8 +61994,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62083,8 +62083,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62171,8 +62171,8 @@ pub mod premium {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x86f8613c => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62251,8 +62251,8 @@ pub mod premium {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9ae228e2 => Self::Boosts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62331,8 +62331,8 @@ pub mod premium {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4959427a => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62419,8 +62419,8 @@ pub mod smsjobs {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdc8b44cf => Self::EligibleToJoin(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62499,8 +62499,8 @@ pub mod smsjobs {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2aee9191 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62587,8 +62587,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x396ca5fc => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62667,8 +62667,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62747,8 +62747,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7fe91c14 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62827,8 +62827,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50cd067c => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62907,8 +62907,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93037e20 => Self::Forwards(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62987,8 +62987,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2999beed => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63075,8 +63075,8 @@ pub mod stickers {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x85fea03f => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63359,8 +63359,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1158fe3e => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63448,8 +63448,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63c3dd0a => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63528,8 +63528,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59d78fc5 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63608,8 +63608,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde9eed1d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63688,8 +63688,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcae68768 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63768,8 +63768,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xaa5f789c => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63848,8 +63848,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe2de7737 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63928,8 +63928,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc387c04e => Self::Count(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64014,8 +64014,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x564edaeb => Self::NotModified,
@@ -64111,8 +64111,8 @@ pub mod toncenter {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xac8dfe19 => Self::Response(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64191,8 +64191,8 @@ pub mod toncenter {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x19887601 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64279,8 +64279,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64377,8 +64377,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64496,8 +64496,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64608,8 +64608,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64697,8 +64697,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64783,8 +64783,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64880,8 +64880,8 @@ pub mod users {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3b6d152e => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64966,8 +64966,8 @@ pub mod users {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x62d706b8 => Self::Users(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65061,8 +65061,8 @@ pub mod users {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3878aa4 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65158,8 +65158,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x928e7b55 => Self::Addresses(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65238,8 +65238,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4322d5a5 => Self::Transactions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65318,8 +65318,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe6d0ef01 => Self::Parts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65398,8 +65398,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18e82537 => Self::Part(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65478,8 +65478,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf9d612ef => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65558,8 +65558,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x99e41707 => Self::Challenge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65638,8 +65638,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4bc89693 => Self::Challenge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65718,8 +65718,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x85c0f124 => Self::Pending(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65798,8 +65798,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e1f6896 => Self::Sessions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65878,8 +65878,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbde90a8d => Self::Balance(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -65958,8 +65958,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c1ef10e => Self::Attribute(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -66038,8 +66038,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3441fd1c => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -66118,8 +66118,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x794d486f => Self::Items(zerotl::BareDecode::decode_bare_inline(r)?),

@@ -49,8 +49,8 @@ impl<'a> zerotl::Decode<'a> for ResPq<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -147,8 +147,8 @@ impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -254,8 +254,8 @@ impl<'a> zerotl::Decode<'a> for BindAuthKeyInner {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -340,8 +340,8 @@ impl<'a> zerotl::Decode<'a> for ServerDhParams<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -429,8 +429,8 @@ impl<'a> zerotl::Decode<'a> for ServerDhInnerData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -509,8 +509,8 @@ impl<'a> zerotl::Decode<'a> for ClientDhInnerData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -601,8 +601,8 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -711,8 +711,8 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf660e1d4 => Self::Ok,
@@ -809,8 +809,8 @@ impl<'a> zerotl::Decode<'a> for MsgsAck<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -895,8 +895,8 @@ impl<'a> zerotl::Decode<'a> for BadMsgNotification {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -984,8 +984,8 @@ impl<'a> zerotl::Decode<'a> for MsgsStateReq<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1064,8 +1064,8 @@ impl<'a> zerotl::Decode<'a> for MsgsStateInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1144,8 +1144,8 @@ impl<'a> zerotl::Decode<'a> for MsgsAllInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1230,8 +1230,8 @@ impl<'a> zerotl::Decode<'a> for MsgDetailedInfo {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1325,8 +1325,8 @@ impl<'a> zerotl::Decode<'a> for MsgResendReq<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1414,8 +1414,8 @@ impl<'a> zerotl::Decode<'a> for RpcResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1494,8 +1494,8 @@ impl<'a> zerotl::Decode<'a> for RpcError<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1586,8 +1586,8 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e2ad36e => Self::AnswerUnknown,
@@ -1684,8 +1684,8 @@ impl<'a> zerotl::Decode<'a> for FutureSalt {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1764,8 +1764,8 @@ impl<'a> zerotl::Decode<'a> for FutureSalts<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1844,8 +1844,8 @@ impl<'a> zerotl::Decode<'a> for Pong {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1930,8 +1930,8 @@ impl<'a> zerotl::Decode<'a> for DestroySessionRes {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2019,8 +2019,8 @@ impl<'a> zerotl::Decode<'a> for NewSession {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2099,8 +2099,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2179,8 +2179,8 @@ impl<'a> zerotl::Decode<'a> for MessageContainer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2259,8 +2259,8 @@ impl<'a> zerotl::Decode<'a> for MessageCopy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2339,8 +2339,8 @@ impl<'a> zerotl::Decode<'a> for Object<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2419,8 +2419,8 @@ impl<'a> zerotl::Decode<'a> for HttpWait {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2505,8 +2505,8 @@ impl<'a> zerotl::Decode<'a> for IpPort<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2594,8 +2594,8 @@ impl<'a> zerotl::Decode<'a> for AccessPointRule<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2674,8 +2674,8 @@ impl<'a> zerotl::Decode<'a> for TlsClientHello<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2917,8 +2917,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare_inline(r)?),
