@@ -45,13 +45,18 @@ instructions() {
         awk '/Collected :/ { print $NF }'
 }
 
-# per_op CASE -> instructions of one operation
+# per_op CASE -> instructions of one operation (its two runs side by side, one core each)
 per_op() {
     local lo hi
-    lo=$(instructions "$1" "$LOW")
-    hi=$(instructions "$1" "$HIGH")
+    instructions "$1" "$LOW" >"$tmp/lo" &
+    instructions "$1" "$HIGH" >"$tmp/hi" &
+    wait
+    lo=$(cat "$tmp/lo")
+    hi=$(cat "$tmp/hi")
     awk -v lo="$lo" -v hi="$hi" -v n=$((HIGH - LOW)) 'BEGIN { printf "%.1f", (hi - lo) / n }'
 }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 fail=0
 # check NAME ZEROTL_CASE PEER_CASE GOAL
