@@ -21,6 +21,7 @@ pub fn parse_schema(data: &[u8]) {
         schema_fallback: None,
         strategies: None,
         schema_cfg: None,
+        function_decode_cfg: None,
     };
     let files = generate(&model, &cfg);
     assert!(!files.is_empty());

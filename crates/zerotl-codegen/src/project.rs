@@ -26,6 +26,7 @@ pub fn targets() -> Vec<Target> {
         schema_fallback: fallback.map(str::to_owned),
         strategies: None,
         schema_cfg: Some("feature = \"schema\"".into()),
+        function_decode_cfg: Some("feature = \"decode-functions\"".into()),
     };
     vec![
         Target {
@@ -34,6 +35,8 @@ pub fn targets() -> Vec<Target> {
             config: Config {
                 module_path: "crate::mtproto".into(),
                 title: "The MTProto service schema".into(),
+                // The protocol core's server side reads these requests.
+                function_decode_cfg: None,
                 ..json(None)
             },
         },

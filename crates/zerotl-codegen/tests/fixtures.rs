@@ -18,6 +18,7 @@ fn config() -> Config {
             vec!["InputPeer".into(), "messages.exportChatInvite".into()],
         )),
         schema_cfg: None,
+        function_decode_cfg: None,
     }
 }
 

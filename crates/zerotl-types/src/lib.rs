@@ -40,6 +40,7 @@
 //! | --- | --- | --- |
 //! | `layer122` | yes | `layer122`: the seed API layer's types, functions, schema table and typed decoder |
 //! | `layer230` | no | `layer230`: the current API layer (large: a slow first build) |
+//! | `decode-functions` | no | `Decode` for the API layers' functions: reading requests, as a server does (a client only encodes them; the `mtproto` service functions always decode); `schema` turns it on |
 //! | `std` | no | builds against `std` instead of `#![no_std]` |
 //! | `schema` | no | the schema as data: `schema::SCHEMA` of each layer, `name_of`, and the typed any-decoder (`any`); `serde` and `fuzzing` turn it on |
 //! | `serde` | no | `json`: the JSON mapping (`bytes_to_json`, `json_to_bytes`, strict); implies `std` |

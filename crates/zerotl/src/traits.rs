@@ -220,18 +220,11 @@ pub trait BareDecode<'a>: Sized {
     /// [`Decode::FIXED_SIZE`]).
     const FIXED_BARE_SIZE: Option<usize> = None;
 
-    /// Reads the bare body.
+    /// Reads the bare body. Generated constructors of small boxed types (at most
+    /// four constructors) force it inline in optimised builds, so the forced-inline
+    /// `Decode::decode_validated` of their enum pastes their bodies into the loops
+    /// that iterate decoded vectors.
     fn decode_bare(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
-
-    /// [`BareDecode::decode_bare`], forced inline by generated constructors (they
-    /// keep the body here and make `decode_bare` call it). Only
-    /// [`Decode::decode_validated`] of generated types calls it, so the copies
-    /// exist only in the loops that iterate decoded vectors.
-    #[doc(hidden)]
-    #[inline(always)]
-    fn decode_bare_inline(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        Self::decode_bare(r)
-    }
 }
 
 /// A TL function: encoding it makes a request; its answer decodes as `Return`.

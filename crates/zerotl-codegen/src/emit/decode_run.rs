@@ -12,7 +12,7 @@
 //! requested:flags.7?int subscription_expired:flags.10?int ...`) this is
 //!
 //! ```text
-//! let run = r.read_slice(12 + zerotl::fixed::count_flags::<0x49e>(flags) * 4)?;
+//! let run = zerotl::tri!(r.read_slice(12 + zerotl::fixed::count_flags::<0x49e>(flags) * 4));
 //! let admin_id = zerotl::fixed::i64_at(run, 0);
 //! let date = zerotl::fixed::i32_at(run, 8);
 //! let mut run_at = 12;
@@ -146,9 +146,11 @@ impl Ctx<'_> {
         let has_optional = parts.iter().any(|p| matches!(p, Part::Optional { .. }));
         if has_optional {
             let len = Self::run_len(c, &parts, fixed);
-            o.line(&format!("let run = r.read_slice({len})?;"));
+            o.line(&format!("let run = zerotl::tri!(r.read_slice({len}));"));
         } else {
-            o.line(&format!("let run = r.read_array::<{fixed}>()?;"));
+            o.line(&format!(
+                "let run = zerotl::tri!(r.read_array::<{fixed}>());"
+            ));
         }
         let flags_local = |i: usize| Self::local(&c.fields[i].ident);
         let mut at = Offset::Const(0);

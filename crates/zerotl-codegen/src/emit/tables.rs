@@ -213,7 +213,7 @@ pub(super) fn any_file(cx: &Ctx<'_>) -> String {
                 "type_{}",
                 crate::names::snake(&t.name.to_string().replace('.', "_"))
             ),
-            format!("f(&<{ty} as zerotl::Decode<'_>>::decode(r)?);"),
+            format!("f(&zerotl::tri!(<{ty} as zerotl::Decode<'_>>::decode(r)));"),
         ));
     }
     for c in &m.ctors {
@@ -221,7 +221,9 @@ pub(super) fn any_file(cx: &Ctx<'_>) -> String {
         named.push((
             c.name.to_string(),
             format!("bare_{:08x}", c.id),
-            format!("f(&zerotl::Bare(<{ty} as zerotl::BareDecode<'_>>::decode_bare(r)?));"),
+            format!(
+                "f(&zerotl::Bare(zerotl::tri!(<{ty} as zerotl::BareDecode<'_>>::decode_bare(r))));"
+            ),
         ));
     }
     named.sort();
@@ -235,7 +237,9 @@ pub(super) fn any_file(cx: &Ctx<'_>) -> String {
     for (id, ty) in &items {
         o.line("");
         o.line(&format!("fn id_{id:08x}(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {{"));
-        o.line(&format!("f(&<{ty} as zerotl::Decode<'_>>::decode(r)?);"));
+        o.line(&format!(
+            "f(&zerotl::tri!(<{ty} as zerotl::Decode<'_>>::decode(r)));"
+        ));
         o.line("Ok(())");
         o.line("}");
     }

@@ -2436,12006 +2436,12006 @@ static BY_NAME: &[(&str, Decoder)] = &[
 ];
 
 fn id_004a8537(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecurePasswordKdfAlgoUnknown as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecurePasswordKdfAlgoUnknown as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_007efe0e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FileJpeg as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FileJpeg as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_008c703f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserStatusOffline as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserStatusOffline as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_00be3dfa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorFrontSide<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorFrontSide<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_00f49ca0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::Difference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::Difference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_01eb3758(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::UserInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::UserInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_020df5d0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityBlockquote as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityBlockquote as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_027477b4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureRequiredTypeOneOf<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureRequiredTypeOneOf<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_028703c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickerSetAnimatedEmoji as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickerSetAnimatedEmoji as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_028f1114(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Theme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Theme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_03173d78(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::updates::GetChannelDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::updates::GetChannelDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_031f9590(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockSlideshow<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockSlideshow<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_032c3e77(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputGameId as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputGameId as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_034b8621(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextMarked<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextMarked<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0352dafa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyPhoneNumber as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyPhoneNumber as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_038a08d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetUserInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetUserInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0438865b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickeredMediaDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickeredMediaDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_043d4f2c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_05086cf8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WallPaperSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WallPaperSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_051846fd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInlineMessageMediaGeo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInlineMessageMediaGeo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0568a748(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonSwitchInline<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonSwitchInline<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_05a954c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReceivedMessages as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReceivedMessages as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0637b7ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryCorrespondents as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryCorrespondents as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0656ac4b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsSearch<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsSearch<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_068e9916(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::LoginTokenMigrateTo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::LoginTokenMigrateTo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_06e425c4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeDriverLicense as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeDriverLicense as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_07328bdb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatForbidden<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatForbidden<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_07761198(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_077fa99f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::DismissSuggestion<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::DismissSuggestion<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_07bf09fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserStatusLastWeek as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserStatusLastWeek as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_081ccf4f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextImage as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextImage as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0823f649(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::VotesList<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::VotesList<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_08736a09(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetFullChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetFullChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_08fc711d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetAccountTtl as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetAccountTtl as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_096a0e00(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::DeleteContacts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::DeleteContacts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_096a18d5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::upload::File<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::upload::File<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_09c2dd95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetBotPrecheckoutResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetBotPrecheckoutResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_09cb126e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::CreateChat<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::CreateChat<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_09d05049(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserStatusEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserStatusEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0a4f63c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FilePng as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FilePng as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0a7f6bbb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetChannels<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetChannels<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0aa1c39f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPaymentCredentialsApplePay<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPaymentCredentialsApplePay<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0ade1591(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::Blocked<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::Blocked<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0ae30253(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageRange as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageRange as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0b17f890(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::RecentStickersNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::RecentStickersNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0ba52007(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueDisallowContacts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueDisallowContacts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0bb2d201(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateStickerSetsOrder<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateStickerSetsOrder<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0c352eec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::Search<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::Search<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0c7cb017(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::GetGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::GetGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0c7f49b7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueDisallowUsers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueDisallowUsers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0d09e07b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueAllowContacts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueAllowContacts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0d0a48c4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetCommonChats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetCommonChats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0d54b65d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::FoundStickerSetsNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::FoundStickerSetsNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0d91a548(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::users::GetUsers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::users::GetUsers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0dbaeae9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickerSetThumb<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickerSetThumb<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0dc8c181(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0df7534c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ExportChatInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ExportChatInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0e0310d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::RecentMeUrls<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::RecentMeUrls<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0e17e23c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhotoSizeEmpty<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhotoSizeEmpty<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0e306d3a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReadHistory<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReadHistory<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0e48f964(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateBotInlineSend<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateBotInlineSend<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0e6b76ae(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionChangeLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionChangeLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0e8fe0de(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageUserVoteMultiple<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageUserVoteMultiple<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0ef02ce6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentAttributeVideo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentAttributeVideo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0f0189d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReadMentions<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReadMentions<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0f635e1b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetInlineGameHighScores<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetInlineGameHighScores<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0f94e5f1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaPoll<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaPoll<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1013fd9e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::DeleteByPhones<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::DeleteByPhones<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1081464c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FileWebp as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FileWebp as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_10b78d29(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_10e6bd2c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::CheckUsername<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::CheckUsername<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_10ea6184(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendVote<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendVote<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1117dd5f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::GeoPointEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::GeoPointEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1142bd56(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SavedPhoneContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SavedPhoneContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_11965f3a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_11b58939(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentAttributeAnimated as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentAttributeAnimated as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_11e831ee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetInactiveChannels as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetInactiveChannels as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_11f1331c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateShortSentMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateShortSentMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_11f812d8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::Search<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::Search<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_123e05e9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1250abde(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::Authorizations<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::Authorizations<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_12b299d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StickerPack<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StickerPack<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_12b3ad31(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_12b9417b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateUserPhone<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateUserPhone<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_12bcbd9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateNewEncryptedMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateNewEncryptedMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_131cc67f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueAllowUsers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueAllowUsers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1330a196(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_13567e8a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockUnsupported as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockUnsupported as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_137948a5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::PasswordRecovery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::PasswordRecovery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_13d6dd27(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedChatDiscarded as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedChatDiscarded as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1427a5e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsBanned<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsBanned<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_148677e2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryBotsInline as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryBotsInline as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_15051f54(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::photos::PhotosSlice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::photos::PhotosSlice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1508b6af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetEmojiKeywordsDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetEmojiKeywordsDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1527bcac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureSecretSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureSecretSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_15590068(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentAttributeFilename<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentAttributeFilename<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_15a3b8e3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::MigrateChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::MigrateChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_15ad9f64(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetInlineGameScore<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetInlineGameScore<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_15ba6c40(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::Dialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::Dialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_15ebac1d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipant as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipant as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_16115a96(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockRelatedArticles<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockRelatedArticles<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_161d9628(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryChannels as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryChannels as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_16bf744e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageTypingAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageTypingAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1710f156(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateEncryptedChatTyping as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateEncryptedChatTyping as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1759c560(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_176f8ba1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageGeoLocationAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageGeoLocationAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_179be863(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_17bae2e6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerUserFromMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerUserFromMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_17c6b5f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::Support<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::Support<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_17d54f61(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::ReceivedCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::ReceivedCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_17db940b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInlineMediaResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInlineMediaResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_182e6d6f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetWebAuthorizations as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetWebAuthorizations as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_183040d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionParticipantJoin as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionParticipantJoin as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1837c364(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputEncryptedFileEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputEncryptedFileEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_184b35ce(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueAllowAll as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueAllowAll as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_187fa0ca(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_18b7a10d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DcOption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DcOption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_18be796b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueAllowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueAllowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_18cb9f78(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::InviteText<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::InviteText<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_18d1cdc2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInlineMessageMediaContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInlineMessageMediaContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_18f3d0f7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsGroupTopPoster as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsGroupTopPoster as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_19360dc0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateFolderPeers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateFolderPeers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_193b4417(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputNotifyUsers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputNotifyUsers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_199f3a6c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::InviteToChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::InviteToChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1abfb575(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1ad4a04a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::UpdateDialogFilter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::UpdateDialogFilter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1ae373ac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::ResetTopPeerRating<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::ResetTopPeerRating<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1b0c841a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DraftMessageEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DraftMessageEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1b287353(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionSecureValuesSentMe<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionSecureValuesSentMe<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1b3f4df7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateEditChannelMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateEditChannelMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1b3faa88(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SendConfirmPhoneCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SendConfirmPhoneCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1b7907ae(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionToggleInvites as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionToggleInvites as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1b8f4ad1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallWaiting<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallWaiting<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1bb00451(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterPinned as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterPinned as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1bfbd823(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateUserStatus as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateUserStatus as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1c015b09(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::DeleteHistory<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::DeleteHistory<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1c0facaf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantBanned as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantBanned as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1c199183(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::WallPapersNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::WallPapersNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1c295881(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::folders::DeleteFolder as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::folders::DeleteFolder as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1c3db333(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UploadTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UploadTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1c570ed1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1c9618b1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetAllStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetAllStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1ca48f57(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputChatPhotoEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputChatPhotoEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1cc6e91f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputSingleMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputSingleMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1cc7de54(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadChannelDiscussionInbox as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadChannelDiscussionInbox as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1ccb966a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextPhone<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextPhone<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1cd7bf0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPhotoEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPhotoEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1cff7e08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetSplitRanges as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetSplitRanges as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1d1b1245(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputAppEvent<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputAppEvent<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1d2652ee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::FinishTakeoutSession as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::FinishTakeoutSession as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1da7158f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::AppUpdate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::AppUpdate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e148390(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockKicker<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockKicker<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e22c78d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputReportReasonViolence as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputReportReasonViolence as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e251c95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::HidePromoData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::HidePromoData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e287d04(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaUploadedPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaUploadedPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e36fded(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPhoneCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPhoneCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e76a78c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryPhoneCalls as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryPhoneCalls as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e87342b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Document<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Document<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1e8caaeb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PostAddress<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PostAddress<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1edaaac2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SetGlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SetGlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1f040578(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::CancelCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::CancelCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1f2b0afd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateNewMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateNewMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1f69b606(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::ToggleSignatures<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::ToggleSignatures<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_1fb33026(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetNearestDc as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetNearestDc as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2000bcc3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::GetCdnFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::GetCdnFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_200250ba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_20212ca8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::photos::Photo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::photos::Photo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2064674e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::ChannelDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::ChannelDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_208e68c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessageEntityMentionName<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessageEntityMentionName<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_209b82db(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_20adaef8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerChannel as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerChannel as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_21ce0b0e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetFavedStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetFavedStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_21e753bc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::upload::WebFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::upload::WebFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_21ec5a5f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecurePlainEmail<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecurePlainEmail<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_220815b0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendInlineBotResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendInlineBotResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_226ccefb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::CodeTypeFlashCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::CodeTypeFlashCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_227d824b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::payments::GetSavedInfo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::payments::GetSavedInfo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2296d2c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateShortMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateShortMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_22e24e22(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetDialogUnreadMarks as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetDialogUnreadMarks as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_22f3afb3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::RecentStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::RecentStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_23209745(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionStartGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionStartGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2331b22d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhotoEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhotoEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_236df622(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EmojiKeywordDeleted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EmojiKeywordDeleted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_23734b06(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedMessageService<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedMessageService<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_243e1c66(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageUploadRoundAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageUploadRoundAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2442485e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SetAccountTtl as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SetAccountTtl as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_246a4b22(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePeerBlocked as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePeerBlocked as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_24b524c5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::JoinChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::JoinChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_24b581ba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetReplies<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetReplies<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_24e6818d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::GetWebFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::GetWebFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_258aff05(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_25939651(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::updates::GetDifference as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::updates::GetDifference as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_25d6c9c7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadChannelOutbox as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadChannelOutbox as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_25e073fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageListItemBlocks<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageListItemBlocks<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2619a90e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_263d7c26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockBlockquote<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockBlockquote<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2661bf09(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePhoneCallSignalingData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePhoneCallSignalingData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_26ae0971(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionToggleSignatures as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionToggleSignatures as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_26b5dde6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::MessageEditData as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::MessageEditData as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_26cf8950(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetDhConfig as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetDhConfig as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_26ffde7d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDialogFilter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDialogFilter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2714d86c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::CheckUsername<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::CheckUsername<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_277add7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::SaveCallDebug<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::SaveCallDebug<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_27d69997(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerPhotoFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerPhotoFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_285946f8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetThemes<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetThemes<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_286fa604(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageService<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageService<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_289da732(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelForbidden<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelForbidden<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_28a20571(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityCode as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityCode as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_28ecf961(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::TermsOfServiceUpdate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::TermsOfServiceUpdate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2979eeb2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::LangPackStringDeleted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::LangPackStringDeleted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_29a8962c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::BlockFromReplies as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::BlockFromReplies as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_29be5899(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputTakeoutFileLocation as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputTakeoutFileLocation as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2a286531(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputChannelFromMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputChannelFromMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2b8879b3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::payments::SendPaymentForm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::payments::SendPaymentForm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2be0dfa4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::JsonNumber as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::JsonNumber as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2c171f72(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Dialog<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Dialog<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2c221edd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::DhConfig<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::DhConfig<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2c800be5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::ImportContacts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::ImportContacts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2ca51fd1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetTermsOfServiceUpdate as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetTermsOfServiceUpdate as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2caa4a42(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::GetContactIDs as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::GetContactIDs as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2d01b9ef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ResetWebAuthorization as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ResetWebAuthorization as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2d117597(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputUserFromMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputUserFromMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2dacca4f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetFeaturedStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetFeaturedStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2dc173c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputEncryptedFileBigUploaded as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputEncryptedFileBigUploaded as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2df5fc0a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionDefaultBannedRights as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionDefaultBannedRights as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2e0709a5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::SavedGifs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::SavedGifs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2e59d922(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputReportReasonPornography as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputReportReasonPornography as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2e79d779(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::payments::GetBankCardData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::payments::GetBankCardData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2ec0533f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2efe1722(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::ConfirmCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::ConfirmCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2f2f21bf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadHistoryOutbox as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadHistoryOutbox as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3076c4bf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UnregisterDevice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UnregisterDevice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3081ed9d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InlineQueryPeerTypeSameBotPm as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InlineQueryPeerTypeSameBotPm as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_31962a4c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsGroupTopInviter as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsGroupTopInviter as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_327a30cb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SaveGif<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SaveGif<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_32ca8f91(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetWebPage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetWebPage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_32d439a4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendEncryptedService<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendEncryptedService<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_330b4067(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Config<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Config<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_330b5424(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadChannelInbox as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadChannelInbox as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3334b0f0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputSecureFileUploaded<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputSecureFileUploaded<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_33473058(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3354678f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePtsChanged as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePtsChanged as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3371c354(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::PeerDialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::PeerDialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3380c786(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineMessageMediaAuto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineMessageMediaAuto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_338e2464(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetDocumentByHash<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetDocumentByHash<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_33ddf480(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetAdminLog<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetAdminLog<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_33f0ea47(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureCredentialsEncrypted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureCredentialsEncrypted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3407e51b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StickerSetMultiCovered<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StickerSetMultiCovered<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3417d728(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPaymentCredentials<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPaymentCredentials<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_34566b6a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageTableCell<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageTableCell<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_34636dd8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorTranslationFiles<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorTranslationFiles<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3491eba9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3502758c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ReplyKeyboardMarkup<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ReplyKeyboardMarkup<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3504914f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDialogFilters as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDialogFilters as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3514b3de(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::UpdateUsername<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::UpdateUsername<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_352dca58(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityMentionName as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityMentionName as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_35553762(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextAnchor<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextAnchor<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_35a0e062(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetEmojiKeywords<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetEmojiKeywords<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_35bbdb6b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonCallback<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonCallback<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_35e410a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::StickerSetInstallResultArchive<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::StickerSetInstallResultArchive<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_36377430(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageUserVoteInputOption as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageUserVoteInputOption as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_365275f2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::InvokeWithMessagesRange<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::InvokeWithMessagesRange<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_36585ea4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::BotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::BotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3672e09c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetPeerSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetPeerSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_36a73f77(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReadMessageContents<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReadMessageContents<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_36f8c871(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3751b49e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterMusic as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterMusic as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_37c1011c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatPhotoEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatPhotoEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_38641628(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::StickerSetInstallResultSuccess as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::StickerSetInstallResultSuccess as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_38df3532(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UpdateDeviceLocked as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UpdateDeviceLocked as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_38fe25b7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateEncryptedMessagesRead as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateEncryptedMessagesRead as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_390d5c5e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::LoginTokenSuccess<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::LoginTokenSuccess<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_392718f8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SaveRecentSticker<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SaveRecentSticker<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_39491cc8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyPhoneP2P as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyPhoneP2P as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_39a51dfb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateNewScheduledMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateNewScheduledMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_39f23300(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockCover<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockCover<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3a20ecb8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterChatPhotos as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterChatPhotos as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3a54685e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::MessagesSlice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::MessagesSlice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3a912d4a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PasswordKdfAlgoSha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PasswordKdfAlgoSha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3b1adf37(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReorderPinnedDialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReorderPinnedDialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3b5a3e40(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEvent<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEvent<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3b6ddad2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PollAnswerVoters<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PollAnswerVoters<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3b831c66(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetFullChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetFullChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3bb3b94a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3bd2b4a0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::AcceptCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::AcceptCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3bda1bde(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Chat<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Chat<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3bf703dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedChatWaiting as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedChatWaiting as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3c20629f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InlineBotSwitchPm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InlineBotSwitchPm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3c2884c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3c5693e9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputTheme as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputTheme as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3c6aa187(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetChats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetChats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3d5fb10f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::CreateChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::CreateChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3d662b7b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyPhoneCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyPhoneCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3dac6a00(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypePassport as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypePassport as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3dbb5986(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::SentCodeTypeApp as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::SentCodeTypeApp as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3dbc0415(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::AcceptEncryption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::AcceptEncryption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3dc0f114(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetRecentMeUrls<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetRecentMeUrls<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3dc4b4f0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::InvokeAfterMsgs<'_, zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::InvokeAfterMsgs<'_, zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3dcd7a87(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineMessageText<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineMessageText<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3ded6320(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3e0bdd7c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UpdateUsername<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UpdateUsername<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3e11affb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::ChannelDifferenceEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::ChannelDifferenceEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3e24e573(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::payments::BankCardData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::payments::BankCardData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3eadb1bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::CheckChatInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::CheckChatInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3ef1a9bf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::ResendCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::ResendCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3f2038db(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateBotInlineQuery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateBotInlineQuery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3f460fed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3f56aea3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::payments::PaymentForm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::payments::PaymentForm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3f6d7b68(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::JsonNull as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::JsonNull as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3f7ee58b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaDice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaDice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3fedc75f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetDeepLinkInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetDeepLinkInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_40181ffe(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPhotoFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPhotoFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_402d5dbb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateShortChatMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateShortChatMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_40582bb2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::SetDiscussionGroup<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::SetDiscussionGroup<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_40699cd0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionPaymentSent<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionPaymentSent<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_40771900(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelWebPage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelWebPage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_40bc6f52(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FilePartial as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FilePartial as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_40e237a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4128faac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageReplies<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageReplies<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_417bbf11(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineMessageMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineMessageMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_418d4e0b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::DeleteAccount<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::DeleteAccount<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4203c5ef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::CountryCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::CountryCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_42c6978f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::langpack::GetLanguages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::langpack::GetLanguages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_42e047bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionDeleteMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionDeleteMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_42f88f2c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateMessagePollVote<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateMessagePollVote<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_42ff96ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::RequestCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::RequestCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_42ffd42b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyAddedByPhone as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyAddedByPhone as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_434bd2af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionChangePhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionChangePhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_43ae3dec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateStickerSets as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateStickerSets as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_446972fd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetDiscussionMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetDiscussionMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_44747e9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::AuthorizationSignUpRequired<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::AuthorizationSignUpRequired<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_447dca4b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantCreator<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantCreator<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_449e0b51(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetTmpPassword<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetTmpPassword<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_44fa7a15(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendEncrypted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendEncrypted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_455b853d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4638a26c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadChannelDiscussionOutbox as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadChannelDiscussionOutbox as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_46560264(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateLangPackTooLong<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateLangPackTooLong<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_46578472(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetUnreadMentions<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetUnreadMentions<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_467a0766(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockParagraph<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockParagraph<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_46e1d13d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RecentMeUrlUnknown<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RecentMeUrlUnknown<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4792929b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionScreenshotTaken as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionScreenshotTaken as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_47a971e0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_48222faf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputGeoPoint as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputGeoPoint as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_48870999(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockFooter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockFooter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_488a7337(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatAddUser<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatAddUser<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_48a30254(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ReplyInlineMarkup<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ReplyInlineMarkup<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_48f71778(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::EditMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::EditMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4a27eb2d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsGraphAsync<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsGraphAsync<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4a70994c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedFile as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedFile as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4a95e84e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputNotifyChats as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputNotifyChats as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4a992157(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickeredMediaPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickeredMediaPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4afe8f6d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::DifferenceTooLong as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::DifferenceTooLong as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4b09ebbc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FileMov as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FileMov as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4b0c8c0f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReportEncryptedSpam as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReportEncryptedSpam as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4b425864(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineMessageGame<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineMessageGame<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4bc6589a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SearchGlobal<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SearchGlobal<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4bd6e798(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaPoll<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaPoll<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4c4e743f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityCashtag as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityCashtag as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4c81c1ba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueAllowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueAllowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4d392343(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetInviteText as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetInviteText as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4d5bbe0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueAllowUsers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueAllowUsers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4da54231(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::GetCdnFileHashes<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::GetCdnFileHashes<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4dba4501(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::Takeout as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::Takeout as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4dd3a7f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::VerifyPhone<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::VerifyPhone<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4e5f810d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::payments::PaymentResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::payments::PaymentResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4e90bfd6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateMessageId as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateMessageId as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4e9963b2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetEmojiKeywordsLanguages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetEmojiKeywordsLanguages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4ea56e92(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::RecoverPassword<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::RecoverPassword<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4f11bae1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserProfilePhotoEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserProfilePhotoEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4f4456d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockPullquote<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockPullquote<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4f96cb18(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyStatusTimestamp as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyStatusTimestamp as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4fa417f2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineResultGame<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineResultGame<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4facb138(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::HidePeerSettingsBar<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::HidePeerSettingsBar<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4fcba9c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::ArchivedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::ArchivedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_500377f9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::LeaveGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::LeaveGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_500911e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::payments::PaymentReceipt<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::payments::PaymentReceipt<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_500e6dfa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyChatInvite as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyChatInvite as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5057c497(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::UploadEncryptedFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::UploadEncryptedFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_50a04e45(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::PrivacyRules<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::PrivacyRules<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_50ca4de1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallDiscarded as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallDiscarded as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_50f41ccf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonGame<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonGame<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_50f5c392(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterVoice as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterVoice as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5108d648(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::FoundStickerSets<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::FoundStickerSets<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_514519e2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DialogPeerFolder as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DialogPeerFolder as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_514e999d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetInlineBotResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetInlineBotResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_519bc2b1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::UploadMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::UploadMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_51bdb021(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatMigrateTo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatMigrateTo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_52029342(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetCdnConfig as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetCdnConfig as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_520c3870(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_522d5a7d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetAppUpdate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetAppUpdate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_528a0677(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FileMp3 as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FileMp3 as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5353e5a7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::SentCodeTypeCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::SentCodeTypeCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_53577479(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetNotifyExceptions<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetNotifyExceptions<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5366c915(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5367e5be(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputSecureFile as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputSecureFile as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_53909779(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionToggleSlowMode as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionToggleSlowMode as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_546dd7a6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetParticipant<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetParticipant<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_548a30f5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetPassword as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetPassword as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_54b56617(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebPageAttributeTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebPageAttributeTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_54c01850(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChatDefaultBannedRights as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChatDefaultBannedRights as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_55188a2e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionChangeAbout<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionChangeAbout<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_55451fa9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::GetCallConfig as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::GetCallConfig as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5559481d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendEncryptedFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendEncryptedFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_55903081(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_55a5bb66(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReceivedQueue as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReceivedQueue as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56022f4d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateLangPack<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateLangPack<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_560f8935(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::SentEncryptedMessage as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::SentEncryptedMessage as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5630281b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stats::GetMessagePublicForwards<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stats::GetMessagePublicForwards<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_564fe691(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateLoginToken as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateLoginToken as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_566decd0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::EditTitle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::EditTitle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56730bcc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Null as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Null as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56b087c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::GroupCallParticipant as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::GroupCallParticipant as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56d6a247(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionToggleGroupCallSetting as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionToggleGroupCallSetting as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56da0b3f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetAutoDownloadSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetAutoDownloadSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56e0d474(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaGeo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaGeo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56e9f0e4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterPhotoVideo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterPhotoVideo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5717da40(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::LogOut as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::LogOut as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5719bacc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyProfilePhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyProfilePhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_571d2742(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadFeaturedStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadFeaturedStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5725e40a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::CdnConfig<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::CdnConfig<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5784d3e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetMessagesViews<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetMessagesViews<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_57adc690(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallDiscardReasonHangup as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallDiscardReasonHangup as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_57e28221(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::ContentSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::ContentSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_57e2f66c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_57f17692(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetArchivedStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetArchivedStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_58943ee2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetTyping<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetTyping<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_58ae39c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Message<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Message<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_58dbcab8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputReportReasonSpam as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputReportReasonSpam as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_58e63f6d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::EditLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::EditLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_58fffcd0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::HighScore as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::HighScore as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_59ae2b16(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::DeleteScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::DeleteScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_59ead627(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::SetCallRating<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::SetCallRating<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5a17b5e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputEncryptedFile as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputEncryptedFile as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5a686d7c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatInviteAlready<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatInviteAlready<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5aa86a51(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhotoSizeProgressive<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhotoSizeProgressive<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5b11125a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BaseThemeArctic as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BaseThemeArctic as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5b118126(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReadFeaturedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReadFeaturedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5b38c6c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaUploadedDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaUploadedDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5c486927(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateUserTyping as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateUserTyping as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5cb367d5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UpdateTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UpdateTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5cc761bd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EmojiKeywordsDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EmojiKeywordsDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5ce14175(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PopularContact as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PopularContact as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5d2f3aa9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateBotPrecheckoutQuery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateBotPrecheckoutQuery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5d75a138(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::DifferenceEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::DifferenceEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5dab1af4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ExportedMessageLink<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ExportedMessageLink<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5e002502(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::SentCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::SentCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5e068047(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageListOrderedItemText<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageListOrderedItemText<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5ea192c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetRecentStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetRecentStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5ec4be43(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InlineQueryPeerTypeMegagroup as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InlineQueryPeerTypeMegagroup as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5f2178c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ConfirmPhone<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ConfirmPhone<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5f5c95f1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionTogglePreHistoryHidden as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionTogglePreHistoryHidden as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5f777dce(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageFwdHeader<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageFwdHeader<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5f9c8e62(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::JoinGroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::JoinGroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5fb224d5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatAdminRights as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatAdminRights as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5fe7025b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetOldFeaturedStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetOldFeaturedStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6014f412(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsGroupTopAdmin as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsGroupTopAdmin as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_61695cb0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatInvitePeek<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatInvitePeek<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_621d5fa0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stats::LoadAsyncGraph<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stats::LoadAsyncGraph<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6242c773(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::FileHash<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::FileHash<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_62718a82(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedChatRequested<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedChatRequested<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_628cbc6f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageChooseContactAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageChooseContactAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_629f1980(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::LoginToken<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::LoginToken<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_62ba04d9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateNewChannelMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateNewChannelMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_63146ae4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::EditGroupCallMember<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::EditGroupCallMember<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6319d612(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentAttributeSticker<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentAttributeSticker<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6334ee9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InlineQueryPeerTypeBroadcast as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InlineQueryPeerTypeBroadcast as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_635fe375(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneConnectionWebrtc<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneConnectionWebrtc<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_63c66506(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_63cacf26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6410a5d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StickerSetCovered<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StickerSetCovered<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_64199744(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureFileEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureFileEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_64479808(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::ChannelMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::ChannelMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_64600527(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputDialogPeerFolder as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputDialogPeerFolder as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_64bd0306(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputEncryptedFileUploaded<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputEncryptedFileUploaded<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_64e475c2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityEmail as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityEmail as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_64ff9fd5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::Chats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::Chats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_65427b82(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueAllowAll as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueAllowAll as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_65a0fa4d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockCollage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockCollage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_65ad71dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetMultiWallPapers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetMultiWallPapers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_65b8c79f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetMaskStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetMaskStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_65d2b464(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6628562c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UpdateStatus as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UpdateStatus as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_666220e9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorFiles<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorFiles<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_66ab0bfc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::phone::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::phone::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_66afa166(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::DeepLinkInfoEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::DeepLinkInfoEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_66b91b70(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::EditUserInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::EditUserInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6724abc4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextBold<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextBold<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_67a3ff2c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::ImportBotAuthorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::ImportBotAuthorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_682d2594(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ResetWebAuthorizations as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ResetWebAuthorizations as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6847d0ab(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::folders::EditPeerFolders<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::folders::EditPeerFolders<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_688a30aa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateNewStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateNewStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_68976c6f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::RegisterDevice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::RegisterDevice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_68c13933(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadMessagesContents<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadMessagesContents<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_68cc1411(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::Block<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::Block<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_695150d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_69d3ab26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserProfilePhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserProfilePhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_69df3769(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatInviteEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatInviteEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_69ec56a3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyForwards as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyForwards as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6a3f8d65(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetAllDrafts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetAllDrafts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6a4afc38(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionChangeUsername<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionChangeUsername<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6a4ee832(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::DeepLinkInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::DeepLinkInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6a596502(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::langpack::GetLanguage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::langpack::GetLanguage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6a7e7366(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePeerSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePeerSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6c37c15c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentAttributeImageSize as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentAttributeImageSize as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6c3f19b9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextFixed<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextFixed<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6c47ac9f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::LangPackStringPluralized<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::LangPackStringPluralized<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6c50051c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ImportChatInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ImportChatInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6c5a5b37(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SaveWallPaper<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SaveWallPaper<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6ca9c2e9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PollAnswer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PollAnswer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6cef8ac7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityBotCommand as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityBotCommand as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6d5f77ee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BaseThemeTinted as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BaseThemeTinted as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6e2be050(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetOnlines<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetOnlines<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6e5f8c22(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChatParticipantDelete as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChatParticipantDelete as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6e6fe51c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDialogPinned as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDialogPinned as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6e8a84df(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelMessageForwards as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelMessageForwards as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6ed02538(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityUrl as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityUrl as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6f02f748(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::SaveAppLog<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::SaveAppLog<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6f635b0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityHashtag as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityHashtag as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6f747657(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageCaption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageCaption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7011509f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SendVerifyEmailCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SendVerifyEmailCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_702b65a9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::WallPapers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::WallPapers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7084a7be(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateContactsReset as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateContactsReset as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_709b2405(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionEditMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionEditMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_70abc3fd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockTitle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockTitle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_70b772a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::TopPeers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::TopPeers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_70c32edb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ChangePhone<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ChangePhone<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_70db6837(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelAvailableMessages as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelAvailableMessages as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_71bd134c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DialogFolder<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DialogFolder<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_71e094f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::DialogsSlice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::DialogsSlice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_72091c80(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputWallPaperSlug<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputWallPaperSlug<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_725b04c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatesCombined<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatesCombined<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_72796912(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::EditBanned<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::EditBanned<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_72a3158c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::CodeTypeSms as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::CodeTypeSms as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_72d4742c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::photos::UpdateProfilePhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::photos::UpdateProfilePhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_72f0eaae(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputDocumentEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputDocumentEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7311ca11(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebPageNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebPageNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_732eef00(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetSearchCounters<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetSearchCounters<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_733f2961(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_735787a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetCountriesList<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetCountriesList<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_73665bc2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetSecureValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetSecureValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_73924be0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityPre<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityPre<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_73bb643b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetPollResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetPollResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_741cd3e3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::CodeTypeCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::CodeTypeCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7438f7e8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DialogFilter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DialogFilter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_744694e0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextPlain<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextPlain<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_74535f21(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::MessagesNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::MessagesNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_74ae4240(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Updates<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Updates<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_74bbb43d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::ToggleGroupCallSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::ToggleGroupCallSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_75588b3f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputClientProxy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputClientProxy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_761e6af4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityBankCard as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityBankCard as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_764cf810(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInlineMessageMediaAuto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInlineMessageMediaAuto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_76768bed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockDetails<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockDetails<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_76a6d327(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityTextUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityTextUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_76b9f11a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionInviteToGroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionInviteToGroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_76f36233(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SaveAutoDownloadSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SaveAutoDownloadSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_770a8e74(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::payments::ValidateRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::payments::ValidateRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_77608b83(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonRow<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonRow<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_77744d4a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DialogFilterSuggested<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DialogFilterSuggested<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7780bcb4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::GroupCallDiscarded as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::GroupCallDiscarded as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_77bfb61b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhotoSize<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhotoSize<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_77d01c3b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::ImportedContacts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::ImportedContacts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_77ebc742(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserStatusLastMonth as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserStatusLastMonth as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_780a0310(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::TermsOfService<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::TermsOfService<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_78337739(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReorderStickerSets<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReorderStickerSets<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_78515775(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UpdateProfile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UpdateProfile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_78d4dec1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateShort<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateShort<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_791451ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetEncryptedTyping as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetEncryptedTyping as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7a0d7f42(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7a700873(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7a777135(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::DiscardGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::DiscardGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7a7c17a4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterRoundVoice as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterRoundVoice as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7a7f2a15(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ResendPasswordEmail as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ResendPasswordEmail as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7ae43737(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::InstallTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::InstallTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7b393160(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::InviteToGroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::InviteToGroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7b8e7de6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerUser as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerUser as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7c8fe7b6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockVideo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockVideo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7d6099dd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecurePlainPhone<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecurePlainPhone<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7d748d04(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DataJson<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DataJson<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7da07ec9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerSelf as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerSelf as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7e58ee9c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ClearAllDrafts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ClearAllDrafts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7e6260d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextConcat<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextConcat<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7ef0dd87(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterUrl as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterUrl as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7f077ad9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::ResolvedPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::ResolvedPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7f3b18ea(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7f4b690a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReadEncryptedHistory as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReadEncryptedHistory as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7f676421(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::Themes<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::Themes<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7f891213(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateWebPage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateWebPage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7fcb13a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatEditPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatEditPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_804361ea(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockAudio<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockAudio<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_805d46f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::bots::SetBotCommands<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::bots::SetBotCommands<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_80c99768(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterPhoneCalls as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterPhoneCalls as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_80e11a7f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionPhoneCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionPhoneCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_80eee427(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::SignUp<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::SignUp<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_811f854f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::SentEmailCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::SentEmailCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_812c2ae6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetStatsUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetStatsUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8216fba3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_82574ae5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SendChangePhoneCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SendChangePhoneCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_826f8b60(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityItalic as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityItalic as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_829d99da(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureRequiredType as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureRequiredType as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_82f1e39f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::GetSaved as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::GetSaved as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8317c0c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateBotWebhookJson<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateBotWebhookJson<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_833c0fac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InlineQueryPeerTypePm as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InlineQueryPeerTypePm as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8341ecc0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetLeftChannels as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetLeftChannels as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_83557dba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::EditInlineBotMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::EditInlineBotMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_83bf3d52(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetSavedGifs as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetSavedGifs as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_83e5de54(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8427bbac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputWallPaperNoFile as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputWallPaperNoFile as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8432c21f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::CreateTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::CreateTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_84551347(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaInvoice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaInvoice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_84be5b93(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UpdateNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UpdateNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_84c1fd4e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::DeleteMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::DeleteMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_84d19185(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::AffectedMessages as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::AffectedMessages as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8514bdda(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::ToggleTopPeers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::ToggleTopPeers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8588878b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePinnedChannelMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePinnedChannelMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_85e42301(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallDiscardReasonMissed as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallDiscardReasonMissed as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_861cc8a0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickerSetShortName<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickerSetShortName<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_86471d92(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecurePasswordKdfAlgoSha512<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecurePasswordKdfAlgoSha512<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8653febe(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stickers::AddStickerToSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stickers::AddStickerToSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_86872538(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagePinned as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagePinned as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_868a2aa5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorReverseSide<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorReverseSide<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_869d758f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueError<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueError<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_86e18161(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Poll<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Poll<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_871fb939(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateGeoLiveViewed as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateGeoLiveViewed as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8742ae7f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_879537f1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::ResetSaved as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::ResetSaved as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_87cf7f2f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::photos::DeletePhotos<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::photos::DeletePhotos<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_87d0759e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::CountriesList<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::CountriesList<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_87eabb53(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallRequested<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallRequested<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_88bf9319(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_88f27fbc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageRecordRoundAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageRecordRoundAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_890c3d89(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineMessageId as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineMessageId as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_89137c0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeBankStatement as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeBankStatement as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8953ad37(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputChatPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputChatPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_89893b45(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelReadMessagesContents<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelReadMessagesContents<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8999602d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ClearRecentStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ClearRecentStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8999f295(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::stats::MessageStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::stats::MessageStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_899fe31d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SaveSecureValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SaveSecureValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_89f30f69(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::photos::UploadProfilePhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::photos::UploadProfilePhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8a86659c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInlineMessageMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInlineMessageMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8aeabec3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8af40b25(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WallPaperNoFile as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WallPaperNoFile as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8b68b0cc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetWebPagePreview<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetWebPagePreview<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8b73e763(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueDisallowAll as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueDisallowAll as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8b883488(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeRentalAgreement as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeRentalAgreement as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8b9b4dae(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetContentSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetContentSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8c05f1c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::SupportName<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::SupportName<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8c39793f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::PromoData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::PromoData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8c718e87(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::Messages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::Messages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8c7f65e2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInlineMessageText<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInlineMessageText<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8d9d742b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8dbc3336(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RecentMeUrlUser<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RecentMeUrlUser<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8dca6aa5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::photos::Photos<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::photos::Photos<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8e1a1775(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::NearestDc<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::NearestDc<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8e3ca7ee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeEmail as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeEmail as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8e48a188(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::DropTempAuthKeys<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::DropTempAuthKeys<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8e5e9873(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDcOptions<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDcOptions<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8ea464b6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsGraph<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsGraph<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8ef8ecc0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetGameScore<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetGameScore<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8f079643(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionStopPoll<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionStopPoll<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8f31b327(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionPaymentSentMe<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionPaymentSentMe<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8f38cd1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::EditCreator<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::EditCreator<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8f8c0e4e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UrlAuthResultAccepted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UrlAuthResultAccepted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8fdf1920(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ConfirmPasswordEmail<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ConfirmPasswordEmail<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8ffa9a1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockSubtitle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockSubtitle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9010ef6f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetAppChangelog<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetAppChangelog<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_90110467(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueDisallowUsers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueDisallowUsers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_90866cee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDeleteScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDeleteScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_909c3f94(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PaymentRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PaymentRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_90c894b5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::users::SetSecureValueErrors<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::users::SetSecureValueErrors<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_91cd32a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::photos::GetUserPhotos<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::photos::GetUserPhotos<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_92a72876(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionGameScore as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionGameScore as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_92d33a0e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UrlAuthResultRequest<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UrlAuthResultRequest<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9342ca07(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetBotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetBotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9375341e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateSavedGifs as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateSavedGifs as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_938458c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::User<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::User<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_93cc1f32(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::CountriesListNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::CountriesListNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_947ca848(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::BotResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::BotResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9493ff32(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::SentEncryptedFile as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::SentEncryptedFile as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_94bd38ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionPinMessage as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionPinMessage as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_94d42ee7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelMessagesFilterEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelMessagesFilterEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_95313b0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateUserPhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateUserPhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_95ac5ce4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::ImportLoginToken<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::ImportLoginToken<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_95d2ac92(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChannelCreate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChannelCreate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_95e3fbef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatDeletePhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatDeletePhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9609a51c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterPhotos as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterPhotos as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_96151fed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyProfilePhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyProfilePhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9664f57f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_96929a85(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineMessageMediaGeo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineMessageMediaGeo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_971fa843(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaGeoLive as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaGeoLive as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9801d2f7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentAttributeHasStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentAttributeHasStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9852f9c6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DocumentAttributeAudio<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DocumentAttributeAudio<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_98657f0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Page<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Page<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9880f658(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputCheckPasswordEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputCheckPasswordEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_98914110(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetAppConfig as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetAppConfig as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_98a12b4b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelMessageViews as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelMessageViews as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_98dd8936(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageListOrderedItemBlocks<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageListOrderedItemBlocks<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_98e0d697(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionGeoProximityReached as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionGeoProximityReached as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_98e81d3a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_98f6ac75(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::PromoDataEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::PromoDataEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_997c454a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallAccepted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallAccepted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_99a48f23(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeInternalPassport as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeInternalPassport as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_99c1d49d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::JsonObject<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::JsonObject<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_99e3806a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypePassportRegistration as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypePassportRegistration as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_99f09745(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::payments::GetPaymentForm as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::payments::GetPaymentForm as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9a364e30(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stickers::SetStickerSetThumb<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stickers::SetStickerSetThumb<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9a3bfd99(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::HighScores<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::HighScores<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9a422c20(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateRecentStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateRecentStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9a5c33e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::PasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::PasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9a65ea1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChatUserTyping as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChatUserTyping as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9a8ae1e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockOrderedList<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockOrderedList<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9b2754a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::ReuploadCdnFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::ReuploadCdnFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9b69e34b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityPhone as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityPhone as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9b89f93a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputReportReasonCopyright as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputReportReasonCopyright as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9b9240a6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateBotWebhookJsonQuery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateBotWebhookJsonQuery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9ba2d800(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9bed434d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputWebDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputWebDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9bf8bb95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextStrike<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextStrike<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9c14984a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9c3d198e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9c4e7e8b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityUnderline as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityUnderline as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9c95f7bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPeerChannelFromMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPeerChannelFromMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9c974fdf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateReadHistoryInbox as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateReadHistoryInbox as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9cb070d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9cd4eaf9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetPasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetPasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9cd81144(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::ChatsSlice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::ChatsSlice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9cdf08cd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetSupport as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetSupport as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9cfeb92d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::phone::GroupParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::phone::GroupParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9d2a81e3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypePersonalDetails as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypePersonalDetails as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9d4c17c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneConnection<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneConnection<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9db1bc6d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerUser as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerUser as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9de7a269(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickerSetId as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickerSetId as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9e8fa6d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::FavedStickersNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::FavedStickersNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9eddf188(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterDocument as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterDocument as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9f07c728(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetContactSignUpNotification as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetContactSignUpNotification as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9f120418(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatBannedRights as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatBannedRights as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9f2221c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputWebFileGeoPointLocation as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputWebFileGeoPointLocation as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9f84f49e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaUnsupported as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaUnsupported as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9fab0d1a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::ResetAuthorizations as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::ResetAuthorizations as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9fbab604(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionHistoryClear as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionHistoryClear as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9fc00e65(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterVideo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterVideo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9fd40bd8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::NotifyPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::NotifyPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a01b22f9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RecentMeUrlChat<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RecentMeUrlChat<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a03e5b85(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ReplyKeyboardHide as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ReplyKeyboardHide as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a092a980(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::payments::GetPaymentReceipt as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::payments::GetPaymentReceipt as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a098d6af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::PassportConfig<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::PassportConfig<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a0d0744b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeIdentityCard as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeIdentityCard as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a0ee3b73(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetDialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetDialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a1144770(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorTranslationFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorTranslationFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a187d66f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageRecordVideoAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageRecordVideoAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a20db0e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDeleteMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDeleteMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a229dd06(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateConfig as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateConfig as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a26f881b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionChangeLinkedChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionChangeLinkedChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a28e5559(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageUserVote<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageUserVote<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a29cd42c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetSuggestedDialogFilters as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetSuggestedDialogFilters as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a2fa4880(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButton<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButton<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a3289a6d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantSelf as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantSelf as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a32dd600(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaWebPage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaWebPage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a384b779(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ReceivedNotifyMessage as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ReceivedNotifyMessage as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a3b54985(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsKicked<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsKicked<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a437c3ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WallPaper<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WallPaper<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a44f3ef6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockMap<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockMap<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a45eb99b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateGroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateGroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a4bcc6fe(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::ChannelDifferenceTooLong<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::ChannelDifferenceTooLong<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a4dd4c08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyForwards as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyForwards as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a56c2a3e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::State as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::State as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a575739d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EmojiUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EmojiUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a5866b41(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::EditChatDefaultBannedRights<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::EditChatDefaultBannedRights<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a59b102f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UpdatePasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UpdatePasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a5a356f9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SendVerifyPhoneCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SendVerifyPhoneCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a5d72105(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDialogFilterOrder<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDialogFilterOrder<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a6638b9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatCreate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatCreate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a676a322(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessageId as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessageId as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a677244f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::SendCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::SendCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a6d57763(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageReplyHeader as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageReplyHeader as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a6edbffd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineMessageMediaContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineMessageMediaContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a731e257(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ToggleDialogPin<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ToggleDialogPin<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a7332b73(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateUserName<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateUserName<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a8406ca9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryForwardUsers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryForwardUsers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a8718dc5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockEmbed<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockEmbed<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a8d864a7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineResultPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineResultPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a8fb1981(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::updates::DifferenceSlice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::updates::DifferenceSlice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a927fec5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::InactiveChats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::InactiveChats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a99fca4f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::upload::CdnFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::upload::CdnFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a9d6db1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UrlAuthResultDefault as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UrlAuthResultDefault as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a9e69f2e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::EditChatAdmin<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::EditChatAdmin<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_aa0cd9e4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageUploadDocumentAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageUploadDocumentAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_aa2769ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::bots::SendCustomRequest<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::bots::SendCustomRequest<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_aa963b05(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FileUnknown as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FileUnknown as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_aabb1763(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetWallPapers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetWallPapers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ab03c6d9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::SentCodeTypeFlashCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::SentCodeTypeFlashCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ab0f6b1e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePhoneCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePhoneCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ab42441a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stats::GetBroadcastStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stats::GetBroadcastStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ab661b5b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryBotsPm as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryBotsPm as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ab7ec0a0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedChatEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedChatEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_abe9affe(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionBotAllowed<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionBotAllowed<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_aca1657b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateMessagePoll<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateMessagePoll<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_aca9fd2e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::InvokeWithTakeout<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::InvokeWithTakeout<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_acae0690(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueDisallowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueDisallowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_acfa1a7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessageCallbackQuery as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessageCallbackQuery as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ad01d61d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Authorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Authorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ad2641f8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::Password<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::Password<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ad2e1cd8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::AuthorizationForm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::AuthorizationForm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ad4fc9bd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageInteractionCounters as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageInteractionCounters as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ad8c9a23(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_adf44ee3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputReportReasonChildAbuse as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputReportReasonChildAbuse as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ae189d5f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ReportPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ReportPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ae1e508d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FilePdf as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FilePdf as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_aed6dbb2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MaskCoords as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MaskCoords as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_af369d42(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::DeleteHistory<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::DeleteHistory<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_af509d20(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_afd93fbb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonBuy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonBuy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_afeb712e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputChannel as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputChannel as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b055eaee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChannelMigrateFrom<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChannelMigrateFrom<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b0d1865b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsBots as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsBots as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b15a9afc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::GetFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::GetFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b16a6c29(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonRequestPhone<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonRequestPhone<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b1b41517(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::ExportLoginToken<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::ExportLoginToken<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b1c3caa7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionChangeStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionChangeStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b1db7c7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputNotifyBroadcasts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputNotifyBroadcasts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b288bc7d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetAllSecureValues as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetAllSecureValues as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b2a2f663(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::GeoPoint as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::GeoPoint as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b2ae9b0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatDeleteUser as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatDeleteUser as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b2cbc1c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::DiscardCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::DiscardCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b304a621(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::SaveFilePart<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::SaveFilePart<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b3134d9d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::Found<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::Found<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b320aadb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypePhone as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypePhone as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b390dc08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageRelatedArticle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageRelatedArticle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b3ba0635(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b3cea0e4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FileMp4 as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FileMp4 as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b3fb5361(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EmojiLanguage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EmojiLanguage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b45c69d1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::AffectedHistory as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::AffectedHistory as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b4608969(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsAdmins as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsAdmins as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b4a2e88d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateEncryption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateEncryption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b4afcfb0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePeerLocated<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePeerLocated<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b4c83b4c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::NotifyUsers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::NotifyUsers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b5052fea(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ToggleStickerSets<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ToggleStickerSets<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b52c939d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::TopPeersDisabled as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::TopPeersDisabled as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b549da53(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterRoundVideo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterRoundVideo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b574b16b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SetContentSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SetContentSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b5a1ce5a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatEditTitle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatEditTitle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b60a24a6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b6213cdf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ShippingOption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ShippingOption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b637edaf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsDateRangeDays as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsDateRangeDays as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b6901959(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChatParticipantAdmin as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChatParticipantAdmin as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b6abc341(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::FeaturedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::FeaturedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b6aef7b0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b6c4f543(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b6d45656(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannel as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannel as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b6e0a3f5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stats::GetMessageStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stats::GetMessageStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b71e767a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::JsonString<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::JsonString<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b74a7bea(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::CheckGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::CheckGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b74ba9d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::ContactsNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::ContactsNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b7b31ea8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BaseThemeNight as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BaseThemeNight as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b86ba8e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetAuthorizationForm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetAuthorizationForm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b86e380e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetPollVotes<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetPollVotes<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b880bc4b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::DeleteSecureValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::DeleteSecureValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b8bc5b0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputNotifyPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputNotifyPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b8d0afdf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::AccountDaysTtl as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::AccountDaysTtl as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b92fb6cd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageListItemText<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageListItemText<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b940c666(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaGeoLive as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaGeoLive as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b98886cf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputUserEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputUserEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b9ffc55b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::FaveSticker<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::FaveSticker<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_baafe5e0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockAuthorDate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockAuthorDate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bad07584(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputDocumentFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputDocumentFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bad0e5bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bad88395(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessageReplyTo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessageReplyTo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_badcc1a3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PollResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PollResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bb3b9804(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ResetWallPapers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ResetWallPapers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bb6ae88d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsContacts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsContacts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bb92ba95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityUnknown as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityUnknown as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bbc45b09(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetRecentLocations<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetRecentLocations<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bbc7515d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonRequestPoll<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonRequestPoll<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bbf2dda0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100000<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100000<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bc0a57dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RecentMeUrlStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RecentMeUrlStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bc2eab30(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyStatusTimestamp as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyStatusTimestamp as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bc39e14b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SaveDraft<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SaveDraft<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bc7fc6cd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::FileLocationToBeDeprecated as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::FileLocationToBeDeprecated as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bcd51581(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::SignIn<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::SignIn<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bd17a14a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryGroups as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryGroups as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bd38850a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bd3dabe0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::CreateGroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::CreateGroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bd507cd1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bd610bc9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityBold as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityBold as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bd82b658(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::Report<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::Report<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bdbb0464(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetScheduledMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bddde532(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerChannel as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerChannel as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bdf78394(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::stats::BroadcastStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::stats::BroadcastStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bdf9653b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Game<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Game<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bdfb0426(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyChatInvite as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyChatInvite as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bea2f424(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::GlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::GlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bea65d50(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::Unblock<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::Unblock<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bec268ef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bedc9822(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsGraphError<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsGraphError<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bf0693d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityStrike as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityStrike as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bf4dea82(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockTable<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockTable<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bf9459b7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::InvokeWithoutUpdates<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::InvokeWithoutUpdates<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bfb5ad8b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelLocationEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelLocationEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bfb9f457(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::PassportConfigNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::PassportConfigNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_bfd064ec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockHeader<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockHeader<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c000bba2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::SentCodeTypeSms as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::SentCodeTypeSms as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c007cec3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::NotifyChats as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::NotifyChats as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c0111fe3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::DeleteChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::DeleteChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c023849f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::GetContacts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::GetContacts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c070d93e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockPreformatted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockPreformatted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c0977421(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetPromoData as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetPromoData as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c0de1bd9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::JsonObjectValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::JsonObjectValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c0e24635(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::DhConfigNotModified<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::DhConfigNotModified<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c10eb2cf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPaymentCredentialsSaved<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPaymentCredentialsSaved<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c12622c4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextUnderline<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextUnderline<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c13d1c11(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaVenue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c1cbd5b6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::CancelPasswordEmail as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::CancelPasswordEmail as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c1cd5ea9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::InitConnection<'_, zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::InitConnection<'_, zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c1f8e69a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterMyMentions as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterMyMentions as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c21f497e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedFileEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedFileEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c23727c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::PasswordInputSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::PasswordInputSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c239d686(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputWebFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputWebFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c27ac8c7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BotCommand<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BotCommand<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c286d98f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::MarkDialogUnread<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::MarkDialogUnread<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c2b7d08b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SearchStickerSets<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SearchStickerSets<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c30aa358(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Invoice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Invoice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c331e80a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputGameShortName<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputGameShortName<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c37521c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDeleteChannelMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDeleteChannelMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c3878e23(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::Country<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::Country<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c3a12462(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BaseThemeClassic as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BaseThemeClassic as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c3c6796b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantLeft as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantLeft as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c45a6536(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::NoAppUpdate as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::NoAppUpdate as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c4a353ee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::GetStatuses as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::GetStatuses as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c4b9f9bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Error<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Error<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c4f9186b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetConfig as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetConfig as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c563c1e4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::UpdateDialogFiltersOrder<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::UpdateDialogFiltersOrder<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c586da1c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebPagePending as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebPagePending as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c642724e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputChatUploadedPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputChatUploadedPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c661ad08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetPassportConfig as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetPassportConfig as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c6dc0c66(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::FeaturedStickersNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::FeaturedStickersNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c7025931(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::GetFileHashes<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::GetFileHashes<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c7345e6a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::JsonBool as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::JsonBool as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c78fe460(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::InstallStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::InstallStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c7fb5e01(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextSuperscript<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextSuperscript<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c8d7493e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatParticipant as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatParticipant as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c97df020(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendScreenshotNotification<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendScreenshotNotification<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c982eaba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::CdnPublicKey<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::CdnPublicKey<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c9f1d285(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::GetGroupParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::GetGroupParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_c9f81ce8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SetPrivacy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SetPrivacy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ca05d50e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPaymentCredentialsAndroidPay<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPaymentCredentialsAndroidPay<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ca30a5b1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::users::GetFullUser<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::users::GetFullUser<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ca461b5d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerLocated as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerLocated as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ca4c79d8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::EditChatPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::EditChatPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cac943f2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebAuthorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebAuthorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cad181f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::LangPackString<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::LangPackString<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cae1aadf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::storage::FileGif as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::storage::FileGif as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cb296bf8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::LabeledPrice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::LabeledPrice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cb43acde(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsAbsValueAndPrev as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsAbsValueAndPrev as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cb9f372d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::InvokeAfterMsg<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::InvokeAfterMsg<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cbc7ee28(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputSecureFileLocation as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputSecureFileLocation as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cbce2fe0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::StatsPercentValue as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::StatsPercentValue as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cbe31e26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeAddress as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeAddress as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cbf24940(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cc0110cb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SendMultiMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SendMultiMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cc104937(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::ReadHistory<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::ReadHistory<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cc5b67cc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetAttachedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetAttachedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ccbebbaf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantAdmin<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantAdmin<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cd050916(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::Authorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::Authorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cd77d957(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelMessagesFilter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelMessagesFilter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cd984aa5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::langpack::GetDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::langpack::GetDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cdc27a1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PaymentSavedCredentialsCard<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PaymentSavedCredentialsCard<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cdd42a05(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::BindTempAuthKey<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::BindTempAuthKey<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ce0d37b0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockAnchor<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockAnchor<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cf1592db(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReportSpam<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReportSpam<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cff43f61(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SetContactSignUpNotification as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SetContactSignUpNotification as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d0028438(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ImportedContact as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ImportedContact as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d02e7fd4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputKeyboardButtonUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputKeyboardButtonUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d072acb4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RestrictionReason<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RestrictionReason<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d0d9b163(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::channels::ChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::channels::ChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d10dd71b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::DeleteUserHistory<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::DeleteUserHistory<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d1219bdd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyAddedByPhone as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyAddedByPhone as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d1451883(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::payments::ValidatedRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::payments::ValidatedRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d18b4d16(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::CheckPassword<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::CheckPassword<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d19ae46d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyKeyPhoneNumber as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyKeyPhoneNumber as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d1d34a26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageUploadPhotoAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageUploadPhotoAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d20b9f3c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatPhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatPhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d27ff082(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputCheckPasswordSrp<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputCheckPasswordSrp<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d2aaf7ec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::UpdatePinnedMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::UpdatePinnedMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d31a961e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Channel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Channel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d33c8902(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::EditAdmin<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::EditAdmin<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d33f43f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaGame<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaGame<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d348bc44(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::GetLocated as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::GetLocated as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d360e72c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::GetSupportName as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::GetSupportName as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d3680c61(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ContactStatus as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ContactStatus as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d45ab096(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PasswordKdfAlgoUnknown as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PasswordKdfAlgoUnknown as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d4982db5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::GetTopPeers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::GetTopPeers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d52f73f7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageRecordAudioAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageRecordAudioAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d5676710(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionParticipantToggleAdmin<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionParticipantToggleAdmin<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d58f130a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetBotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetBotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d5b10c26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetEmojiUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetEmojiUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d5b3b9f9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EmojiKeyword<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EmojiKeyword<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d612e8ef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::NotifyBroadcasts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::NotifyBroadcasts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d66b66c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueDisallowAll as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueDisallowAll as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d6b94df2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetPinnedDialogs as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetPinnedDialogs as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d766c50a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InlineQueryPeerTypeChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InlineQueryPeerTypeChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d8214d41(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhotoPathSize<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhotoPathSize<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d82363af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyValueDisallowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyValueDisallowChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d8292816(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputUser as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputUser as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d83466f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPhotoLegacyFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPhotoLegacyFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d83d70c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::payments::ClearSavedInfo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::payments::ClearSavedInfo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d8411139(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::payments::PaymentVerificationNeeded<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::payments::PaymentVerificationNeeded<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d897bc66(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::RequestPasswordRecovery as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::RequestPasswordRecovery as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d8aa840f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d912a59c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextItalic<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextItalic<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d92c2285(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SpeakingInGroupCallAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SpeakingInGroupCallAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d95c6154(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionSecureValuesSent<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionSecureValuesSent<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d9fee60e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ForwardMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ForwardMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_da13538a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatParticipantCreator as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatParticipantCreator as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_da9b0d0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::InvokeWithLayer<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::InvokeWithLayer<zerotl::Object<'_>> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dadbc950(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetPrivacy as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetPrivacy as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_db20b188(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockDivider as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockDivider as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_db21d0a7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputSecureValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputSecureValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_db64fd34(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::TmpPassword<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::TmpPassword<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_db7e1747(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ResetNotifySettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ResetNotifySettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_db9e70d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyPhoneP2P as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyPhoneP2P as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_db9f9140(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionDiscardGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionDiscardGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dbd4feed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputReportReasonGeoIrrelevant as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputReportReasonGeoIrrelevant as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dc3d824f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dc452855(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::EditChatTitle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::EditChatTitle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dcbb8260(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetHistory<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetHistory<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dcdf8607(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stats::GetMegagroupStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stats::GetMegagroupStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dd6a8f48(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageGamePlayAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageGamePlayAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dd853661(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::UploadWallPaper<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::UploadWallPaper<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_de266ef5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::TopPeersNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::TopPeersNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_de3f3c79(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsRecent as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsRecent as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_de5a0dd6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextEmail<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextEmail<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_de7b673d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::upload::SaveBigFilePart<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::upload::SaveBigFilePart<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_debebe83(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::CodeSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::CodeSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_def60797(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::EditChatAbout<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::EditChatAbout<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_df77f3bc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::ResetAuthorization as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::ResetAuthorization as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_df969c2d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::auth::ExportedAuthorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::auth::ExportedAuthorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dfc2f58e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_dfdaabe1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e0277a62(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e04232f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e04b5ceb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelParticipantsMentions<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelParticipantsMentions<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e0611f16(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::DeleteChatUser<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::DeleteChatUser<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e062db83(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterContacts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterContacts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e095c1a0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallDiscardReasonDisconnect as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallDiscardReasonDisconnect as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e0b0bc2e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhotoStrippedSize<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhotoStrippedSize<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e0c0c5e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageTableRow<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageTableRow<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e0cdc940(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateBotShippingQuery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateBotShippingQuery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e16459c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDialogUnreadMark as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDialogUnreadMark as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e1664194(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::BlockedSlice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::BlockedSlice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e1746d0a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputReportReasonOther<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputReportReasonOther<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e26f42f1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserStatusRecently as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserStatusRecently as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e2c2685b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetScheduledHistory<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetScheduledHistory<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e2d6e436(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatParticipantAdmin as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatParticipantAdmin as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e317af7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatesTooLong as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatesTooLong as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e31c34d8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionParticipantInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionParticipantInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e320c158(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetAuthorizations as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetAuthorizations as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e3309f7f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::TermsOfServiceUpdateEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::TermsOfServiceUpdateEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e33f5613(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::RequestUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::RequestUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e3ef9613(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::ImportAuthorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::ImportAuthorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e40370a3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateEditMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateEditMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e4599bbd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::Stickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::Stickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e470bcfd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetPeerDialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetPeerDialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e4c123d6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputGeoPointEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputGeoPointEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e4e88011(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockList<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockList<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e511996d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateFavedStickers as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateFavedStickers as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e537ced6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorSelfie<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorSelfie<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e56dbf05(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DialogPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DialogPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e58e95d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::DeleteMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::DeleteMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e5bbfe1a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaPhotoExternal<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaPhotoExternal<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e5bfffcd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::ExportAuthorization as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::ExportAuthorization as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e5d7d19c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e5f672fa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetBotShippingResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetBotShippingResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e6213f4d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::bots::AnswerWebhookJsonQuery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::bots::AnswerWebhookJsonQuery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e630b979(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputWallPaper as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputWallPaper as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e63fadeb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::ExportMessageLink<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::ExportMessageLink<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e64429c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionParticipantUnmute as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionParticipantUnmute as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e66fbf7b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaDice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaDice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e67f520e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickerSetDice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickerSetDice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e6d83d7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionParticipantToggleBan<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionParticipantToggleBan<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e6df7378(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::StartBot<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::StartBot<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e6dfb825(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionChangeTitle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionChangeTitle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e7026d0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterGeo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterGeo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e7027c94(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::AcceptAuthorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::AcceptAuthorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e73547e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateBotCallbackQuery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateBotCallbackQuery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e8025ca2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::SavedGifsNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::SavedGifsNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e822649d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetGameHighScores<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetGameHighScores<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e831c556(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::VideoSize<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::VideoSize<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e844ebff(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::SearchCounter as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::SearchCounter as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e86602c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::AllStickersNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::AllStickersNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e894ad4d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::auth::AcceptLoginToken<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::auth::AcceptLoginToken<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e89c45b2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebPage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebPage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e8a40bd9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueErrorData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueErrorData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e8f463d0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::AddContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::AddContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e8fd8014(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerBlocked as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerBlocked as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e9763aec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageUploadVideoAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageUploadVideoAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e9a734fa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhotoCachedSize<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhotoCachedSize<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e9baa668(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::FolderPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::FolderPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e9e82c18(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionUpdatePinned<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionUpdatePinned<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ea02c27e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PaymentCharge<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PaymentCharge<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ea02ec33(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeTemporaryRegistration as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeTemporaryRegistration as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ea107ae4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventsFilter as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventsFilter as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ea4b0e5c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChatParticipantAdd as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChatParticipantAdd as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ea8ca4f9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::SetStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::SetStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eab5dc38(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::ReadMessageContents<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::ReadMessageContents<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eabbb94c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::TogglePreHistoryHidden<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::TogglePreHistoryHidden<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eae87e42(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::contacts::Contacts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::contacts::Contacts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eb0467fb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelTooLong as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelTooLong as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eb1477e8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebPageEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebPageEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eb2b4cf6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetGlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetGlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eb49081d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RecentMeUrlChatInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RecentMeUrlChatInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eb5ea206(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::SetInlineBotResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::SetInlineBotResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eba80ff0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetAllChats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetAllChats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ebe46819(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateServiceNotification<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateServiceNotification<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ec22cfcd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::SetBotUpdatesStatus<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::SetBotUpdatesStatus<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ec82e140(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::phone::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::phone::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ecba39db(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::VerifyEmail<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::VerifyEmail<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ed18c118(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ed1ecdb0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueHash<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueHash<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ed56c9fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::WebAuthorizations<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::WebAuthorizations<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ed6a8504(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TextSubscript<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TextSubscript<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ed85eab5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePinnedMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePinnedMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ed8af74d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::channels::AdminLogResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::channels::AdminLogResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edb93949(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserStatusOnline as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserStatusOnline as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edcdc05b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edd4882a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::updates::GetState as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::updates::GetState as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edd49ef0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::ToggleSlowMode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::ToggleSlowMode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edd923c5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::DiscardEncryption as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::DiscardEncryption as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edf17c12(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UserFull<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UserFull<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edfd405f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::AllStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::AllStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ee2bb969(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateDraftMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateDraftMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ee3b272a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePrivacy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePrivacy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ee72f79a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::help::AcceptTermsOfService<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::help::AcceptTermsOfService<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ee8c1e86(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputChannelEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputChannelEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eea8e46e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::upload::CdnFileReuploadNeeded<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::upload::CdnFileReuploadNeeded<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_eeca5ce3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::LangPackLanguage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::LangPackLanguage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ef1751b5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ef3a6acd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelFull<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelFull<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ef7ff916(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::stats::MegagroupStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::stats::MegagroupStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_efea3803(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::langpack::GetStrings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::langpack::GetStrings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f0173fe9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::channels::ChannelParticipantsNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::channels::ChannelParticipantsNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f025bc8b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::UnpinAllMessages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::UnpinAllMessages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f041e250(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatOnlines as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatOnlines as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f05b4804(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::InitTakeoutSession as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::InitTakeoutSession as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f0e3e596(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::DialogsNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::DialogsNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f1036780(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stickers::CreateStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stickers::CreateStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f12bb6e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockSubheader<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockSubheader<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f12e57c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::EditPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::EditPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f141b5e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputEncryptedChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputEncryptedChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f1749a22(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::StickersNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::StickersNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f18cda44(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::upload::FileCdnRedirect<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::upload::FileCdnRedirect<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f19ed96d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetDialogFilters as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetDialogFilters as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f257106c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::SaveTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::SaveTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f259a80b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PageBlockEmbedPost<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PageBlockEmbedPost<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f2ebdb4e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateGroupCallParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateGroupCallParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f2f2330a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::langpack::GetLangPack<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::langpack::GetLangPack<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f351d7ab(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageUploadAudioAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageUploadAudioAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f37f2f16(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::FavedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::FavedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f385c1f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::LangPackDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::LangPackDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f392b7f4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPhoneContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPhoneContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f3ae2eed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::UserInfoEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::UserInfoEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f3f25f76(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionContactSignUp as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionContactSignUp as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f4108aa0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ReplyKeyboardForceReply as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ReplyKeyboardForceReply as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f41eb622(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::account::ThemesNotModified as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::account::ThemesNotModified as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f4e096c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaInvoice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaInvoice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f5235d55(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputEncryptedFileLocation as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputEncryptedFileLocation as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f52ff27f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f568028a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BankCardOpenUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BankCardOpenUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f56ee2a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::channels::ChannelParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::channels::ChannelParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f57c350f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::GetBlocked as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::GetBlocked as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f5890df1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputThemeSlug<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputThemeSlug<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f5dad378(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetGroupsForDiscussion as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetGroupsForDiscussion as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f5dd8f9d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::messages::DiscussionMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::messages::DiscussionMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f64daf43(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::RequestEncryption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::RequestEncryption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f729ea98(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::AcceptUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::AcceptUrlAuth<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f731a9f4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::ReadDiscussion<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::ReadDiscussion<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f7444763(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::JsonArray<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::JsonArray<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f7760f51(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stickers::RemoveStickerFromSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stickers::RemoveStickerFromSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f7c1b13f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputUserSelf as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputUserSelf as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f831a20f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::AcceptContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::AcceptContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f836aa95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::LeaveChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::LeaveChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f888fa1a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueDisallowContacts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueDisallowContacts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f89777f2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionParticipantLeave as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionParticipantLeave as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f89cf5e8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionChatJoinedByLink as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionChatJoinedByLink as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f8ab7dfb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f8b036af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::GetAdminedPublicChannels as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::GetAdminedPublicChannels as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f8ec284b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PeerSelfLocated as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PeerSelfLocated as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f911c994(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Contact as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Contact as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f92424d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChannelAdminLogEventActionParticipantMute as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChannelAdminLogEventActionParticipantMute as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f93ccba3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::contacts::ResolveUsername<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::contacts::ResolveUsername<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f96e55de(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::UninstallStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::UninstallStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f9a0aa09(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::AddChatUser<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::AddChatUser<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f9c44144(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaGeoPoint as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaGeoPoint as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f9c8bcc6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::WebDocumentNoProxy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::WebDocumentNoProxy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f9d27a5a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateInlineBotCallbackQuery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateInlineBotCallbackQuery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fa04579d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageEntityMention as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageEntityMention as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fa0f3ca2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdatePinnedDialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdatePinnedDialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fa4f0bb5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputFileBig<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputFileBig<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fa56ce36(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::EncryptedChat<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::EncryptedChat<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fabadc5f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputPrivacyKeyPhoneCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputPrivacyKeyPhoneCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fae69f56(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageActionCustomAction<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageActionCustomAction<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_faf7e8c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallDiscardReasonBusy as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallDiscardReasonBusy as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fb197a65(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Photo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Photo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fb52dc99(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMediaDocumentExternal<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMediaDocumentExternal<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fb834291(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryPeers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryPeers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fb8fe43c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::payments::SavedInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::payments::SavedInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fbd2c296(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputFolderPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputFolderPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fbd81688(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BaseThemeDay as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BaseThemeDay as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fbeec0f0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TopPeerCategoryForwardChats as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TopPeerCategoryForwardChats as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fc2e05bc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatInviteExported<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatInviteExported<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fc36954e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SecureValueTypeUtilityBill as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SecureValueTypeUtilityBill as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fc796b3f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::KeyboardButtonRequestGeoLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::KeyboardButtonRequestGeoLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fc878fc8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PhoneCallProtocol<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PhoneCallProtocol<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fc8ddbea(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::GetWallPaper<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::GetWallPaper<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fc900c2b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ChatParticipantsForbidden as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ChatParticipantsForbidden as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fcaafeb7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputDialogPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputDialogPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fd5ec8f5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::SendMessageCancelAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::SendMessageCancelAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fd8e711f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DraftMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DraftMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fda68d36(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::messages::GetMessageEditData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::messages::GetMessageEditData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fdb19008(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MessageMediaGame<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MessageMediaGame<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fe087810(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::channels::ReportSpam<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::channels::ReportSpam<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_feed5769(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::account::InstallWallPaper<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::account::InstallWallPaper<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ff2abe9f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::UpdateChannelUserTyping as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::UpdateChannelUserTyping as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ff544e65(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Folder<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Folder<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ff7a9383(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::phone::SendSignalingData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::phone::SendSignalingData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ffa0a496(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickerSetItem<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickerSetItem<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ffb62b95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputStickerSetEmpty as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputStickerSetEmpty as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ffb6d4ca(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::stickers::ChangeStickerPosition<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::stickers::ChangeStickerPosition<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ffc86587(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputMessagesFilterGif as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputMessagesFilterGif as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fff8fdc4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::InputBotInlineResultDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::InputBotInlineResultDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_fffe1bac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PrivacyValueAllowContacts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PrivacyValueAllowContacts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_days_ttl(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::AccountDaysTtl as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::AccountDaysTtl as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_authorization(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Authorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Authorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_auto_download_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_bank_card_open_url(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BankCardOpenUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BankCardOpenUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_base_theme(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BaseTheme as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BaseTheme as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_bot_command(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BotCommand<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BotCommand<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_bot_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BotInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BotInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_bot_inline_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BotInlineMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BotInlineMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_bot_inline_result(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_cdn_config(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::CdnConfig<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::CdnConfig<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_cdn_public_key(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::CdnPublicKey<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::CdnPublicKey<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channel_admin_log_event(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChannelAdminLogEvent<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChannelAdminLogEvent<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channel_admin_log_event_action(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChannelAdminLogEventAction<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChannelAdminLogEventAction<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channel_admin_log_events_filter(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChannelAdminLogEventsFilter as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChannelAdminLogEventsFilter as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channel_location(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChannelLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChannelLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channel_messages_filter(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChannelMessagesFilter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChannelMessagesFilter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channel_participant(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channel_participants_filter(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChannelParticipantsFilter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChannelParticipantsFilter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Chat<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Chat<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_admin_rights(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatAdminRights as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatAdminRights as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_banned_rights(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatBannedRights as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatBannedRights as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_full(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_invite(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_onlines(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatOnlines as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatOnlines as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_participant(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatParticipant as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatParticipant as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_participants(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_chat_photo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ChatPhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ChatPhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_code_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::CodeSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::CodeSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_config(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Config<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Config<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_contact(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Contact as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Contact as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_contact_status(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ContactStatus as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ContactStatus as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_data_json(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DataJson<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DataJson<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_dc_option(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DcOption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DcOption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_dialog(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Dialog<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Dialog<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_dialog_filter(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DialogFilter<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DialogFilter<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_dialog_filter_suggested(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DialogFilterSuggested<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DialogFilterSuggested<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_dialog_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DialogPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DialogPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_document(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Document<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Document<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_document_attribute(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DocumentAttribute<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DocumentAttribute<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_draft_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DraftMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DraftMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_emoji_keyword(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::EmojiKeyword<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::EmojiKeyword<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_emoji_keywords_difference(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::EmojiKeywordsDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::EmojiKeywordsDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_emoji_language(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::EmojiLanguage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::EmojiLanguage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_emoji_url(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::EmojiUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::EmojiUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_encrypted_chat(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::EncryptedChat<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::EncryptedChat<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_encrypted_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::EncryptedFile as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::EncryptedFile as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_encrypted_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::EncryptedMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::EncryptedMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_error(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Error<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Error<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_exported_chat_invite(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ExportedChatInvite<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ExportedChatInvite<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_exported_message_link(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ExportedMessageLink<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ExportedMessageLink<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_file_hash(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::FileHash<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::FileHash<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_file_location(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::FileLocation as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::FileLocation as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_folder(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Folder<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Folder<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_folder_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::FolderPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::FolderPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_game(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Game<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Game<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_geo_point(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::GeoPoint as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::GeoPoint as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_global_privacy_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::GlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::GlobalPrivacySettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_group_call(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_group_call_participant(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::GroupCallParticipant as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::GroupCallParticipant as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_high_score(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::HighScore as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::HighScore as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_imported_contact(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ImportedContact as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ImportedContact as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_inline_bot_switch_pm(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InlineBotSwitchPm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InlineBotSwitchPm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_inline_query_peer_type(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InlineQueryPeerType as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InlineQueryPeerType as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_app_event(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputAppEvent<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputAppEvent<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_bot_inline_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputBotInlineMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputBotInlineMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_bot_inline_message_id(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputBotInlineMessageId as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputBotInlineMessageId as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_bot_inline_result(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputBotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputBotInlineResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_channel(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputChannel<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputChannel<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_chat_photo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputChatPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputChatPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_check_password_srp(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputCheckPasswordSrp<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputCheckPasswordSrp<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_client_proxy(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputClientProxy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputClientProxy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_contact(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_dialog_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputDialogPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputDialogPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_document(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_encrypted_chat(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputEncryptedChat as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputEncryptedChat as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_encrypted_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputEncryptedFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputEncryptedFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_file_location(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_folder_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputFolderPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputFolderPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_game(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputGame<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputGame<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_geo_point(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputGeoPoint as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputGeoPoint as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_group_call(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputGroupCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputGroupCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_media(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputMessage as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputMessage as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_notify_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputNotifyPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputNotifyPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_payment_credentials(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputPaymentCredentials<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputPaymentCredentials<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_peer_notify_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputPeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputPeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_phone_call(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputPhoneCall as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputPhoneCall as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_photo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputPhoto<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputPhoto<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_privacy_key(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputPrivacyKey as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputPrivacyKey as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_privacy_rule(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputPrivacyRule<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputPrivacyRule<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_secure_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputSecureFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputSecureFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_secure_value(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputSecureValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputSecureValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_single_media(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputSingleMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputSingleMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_sticker_set(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputStickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputStickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_sticker_set_item(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputStickerSetItem<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputStickerSetItem<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_stickered_media(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputStickeredMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputStickeredMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_theme(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputTheme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputTheme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_theme_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_user(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputUser<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputUser<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_wall_paper(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputWallPaper<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputWallPaper<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_web_document(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputWebDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputWebDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_input_web_file_location(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::InputWebFileLocation<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::InputWebFileLocation<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_invoice(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Invoice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Invoice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_json_object_value(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::JsonObjectValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::JsonObjectValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_json_value(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::JsonValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::JsonValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_keyboard_button(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::KeyboardButton<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::KeyboardButton<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_keyboard_button_row(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::KeyboardButtonRow<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::KeyboardButtonRow<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_labeled_price(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::LabeledPrice<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::LabeledPrice<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_lang_pack_difference(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::LangPackDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::LangPackDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_lang_pack_language(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::LangPackLanguage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::LangPackLanguage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_lang_pack_string(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::LangPackString<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::LangPackString<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_mask_coords(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MaskCoords as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MaskCoords as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Message<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Message<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_action(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageAction<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageAction<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_entity(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageEntity<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageEntity<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_fwd_header(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageFwdHeader<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageFwdHeader<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_interaction_counters(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageInteractionCounters as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageInteractionCounters as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_media(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageMedia<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageMedia<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_range(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageRange as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageRange as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_replies(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageReplies<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageReplies<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_reply_header(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageReplyHeader as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageReplyHeader as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_user_vote(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageUserVote<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageUserVote<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_views(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_filter(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessagesFilter as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessagesFilter as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_nearest_dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::NearestDc<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::NearestDc<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_notify_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::NotifyPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::NotifyPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_null(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Null as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Null as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Page<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Page<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page_block(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PageBlock<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PageBlock<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page_caption(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PageCaption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PageCaption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page_list_item(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PageListItem<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PageListItem<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page_list_ordered_item(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PageListOrderedItem<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PageListOrderedItem<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page_related_article(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PageRelatedArticle<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PageRelatedArticle<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page_table_cell(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PageTableCell<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PageTableCell<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_page_table_row(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PageTableRow<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PageTableRow<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_password_kdf_algo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PasswordKdfAlgo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PasswordKdfAlgo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payment_charge(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PaymentCharge<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PaymentCharge<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payment_requested_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PaymentRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PaymentRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payment_saved_credentials(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PaymentSavedCredentials<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PaymentSavedCredentials<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Peer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Peer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_peer_blocked(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PeerBlocked as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PeerBlocked as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_peer_located(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PeerLocated as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PeerLocated as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_peer_notify_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PeerNotifySettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_peer_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PeerSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PeerSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_phone_call(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_phone_call_discard_reason(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PhoneCallDiscardReason as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PhoneCallDiscardReason as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_phone_call_protocol(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PhoneCallProtocol<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PhoneCallProtocol<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_phone_connection(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PhoneConnection<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PhoneConnection<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_photo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Photo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Photo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_photo_size(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PhotoSize<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PhotoSize<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_poll(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Poll<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Poll<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_poll_answer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PollAnswer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PollAnswer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_poll_answer_voters(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PollAnswerVoters<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PollAnswerVoters<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_poll_results(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PollResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PollResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_popular_contact(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PopularContact as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PopularContact as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_post_address(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PostAddress<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PostAddress<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_privacy_key(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PrivacyKey as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PrivacyKey as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_privacy_rule(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PrivacyRule<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PrivacyRule<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_received_notify_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ReceivedNotifyMessage as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ReceivedNotifyMessage as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_recent_me_url(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::RecentMeUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::RecentMeUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_reply_markup(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ReplyMarkup<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ReplyMarkup<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_report_reason(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ReportReason<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ReportReason<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_restriction_reason(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::RestrictionReason<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::RestrictionReason<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_rich_text(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::RichText<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::RichText<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_saved_contact(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SavedContact<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SavedContact<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_credentials_encrypted(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureCredentialsEncrypted<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureCredentialsEncrypted<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_password_kdf_algo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecurePasswordKdfAlgo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecurePasswordKdfAlgo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_plain_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecurePlainData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecurePlainData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_required_type(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureRequiredType<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureRequiredType<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_secret_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureSecretSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureSecretSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_value(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureValue<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureValue<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_value_error(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureValueError<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureValueError<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_value_hash(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureValueHash<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureValueHash<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_secure_value_type(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SecureValueType as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SecureValueType as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_send_message_action(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SendMessageAction as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SendMessageAction as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_shipping_option(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ShippingOption<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ShippingOption<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_abs_value_and_prev(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsAbsValueAndPrev as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsAbsValueAndPrev as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_date_range_days(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsDateRangeDays as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsDateRangeDays as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_graph(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsGraph<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsGraph<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_group_top_admin(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsGroupTopAdmin as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsGroupTopAdmin as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_group_top_inviter(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsGroupTopInviter as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsGroupTopInviter as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_group_top_poster(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsGroupTopPoster as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsGroupTopPoster as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_percent_value(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsPercentValue as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsPercentValue as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_url(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StatsUrl<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StatsUrl<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_sticker_pack(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StickerPack<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StickerPack<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_sticker_set(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_sticker_set_covered(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::StickerSetCovered<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::StickerSetCovered<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_theme(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Theme<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Theme<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_theme_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ThemeSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_top_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::TopPeer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::TopPeer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_top_peer_category(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::TopPeerCategory as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::TopPeerCategory as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_top_peer_category_peers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::TopPeerCategoryPeers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::TopPeerCategoryPeers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_update(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Update<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Update<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_updates(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Updates<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Updates<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_url_auth_result(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::UrlAuthResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::UrlAuthResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_user(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::User<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::User<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_user_full(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::UserFull<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::UserFull<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_user_profile_photo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::UserProfilePhoto as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::UserProfilePhoto as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_user_status(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::UserStatus as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::UserStatus as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_video_size(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::VideoSize<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::VideoSize<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_wall_paper(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::WallPaper<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::WallPaper<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_wall_paper_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::WallPaperSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::WallPaperSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_web_authorization(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::WebAuthorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::WebAuthorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_web_document(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::WebDocument<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::WebDocument<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_web_page(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::WebPage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::WebPage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_web_page_attribute(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::WebPageAttribute<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::WebPageAttribute<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_authorization_form(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::AuthorizationForm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::AuthorizationForm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_authorizations(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::Authorizations<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::Authorizations<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_auto_download_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::AutoDownloadSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_content_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::ContentSettings as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::ContentSettings as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_password(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::Password<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::Password<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_password_input_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::PasswordInputSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::PasswordInputSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_password_settings(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::PasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::PasswordSettings<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_privacy_rules(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::PrivacyRules<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::PrivacyRules<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_sent_email_code(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::SentEmailCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::SentEmailCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_takeout(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::Takeout as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::Takeout as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_themes(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::Themes<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::Themes<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_tmp_password(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::TmpPassword<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::TmpPassword<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_wall_papers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::WallPapers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::WallPapers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_account_web_authorizations(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::account::WebAuthorizations<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::account::WebAuthorizations<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_ad2e1cd8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::AuthorizationForm<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::AuthorizationForm<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1250abde(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::Authorizations<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::Authorizations<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_63cacf26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::AutoDownloadSettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::AutoDownloadSettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_57e28221(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::ContentSettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::ContentSettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ad2641f8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::Password<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::Password<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c23727c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::PasswordInputSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::PasswordInputSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9a5c33e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::PasswordSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::PasswordSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_50a04e45(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::PrivacyRules<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::PrivacyRules<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_811f854f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::SentEmailCode<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::SentEmailCode<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4dba4501(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::Takeout as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::Takeout as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7f676421(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::Themes<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::Themes<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f41eb622(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::ThemesNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::ThemesNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_db64fd34(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::TmpPassword<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::TmpPassword<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_702b65a9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::WallPapers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::WallPapers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1c199183(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::WallPapersNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::WallPapersNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ed56c9fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::account::WebAuthorizations<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::account::WebAuthorizations<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b8d0afdf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::AccountDaysTtl as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::AccountDaysTtl as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_auth_authorization(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::auth::Authorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::auth::Authorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_auth_code_type(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::auth::CodeType as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::auth::CodeType as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_auth_exported_authorization(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::auth::ExportedAuthorization<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::auth::ExportedAuthorization<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_auth_login_token(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::auth::LoginToken<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::auth::LoginToken<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_auth_password_recovery(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::auth::PasswordRecovery<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::auth::PasswordRecovery<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_auth_sent_code(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::auth::SentCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::auth::SentCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_auth_sent_code_type(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::auth::SentCodeType<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::auth::SentCodeType<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_cd050916(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::Authorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::Authorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_44747e9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::AuthorizationSignUpRequired<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::AuthorizationSignUpRequired<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_741cd3e3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::CodeTypeCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::CodeTypeCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_226ccefb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::CodeTypeFlashCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::CodeTypeFlashCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_72a3158c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::CodeTypeSms as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::CodeTypeSms as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_df969c2d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::ExportedAuthorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::ExportedAuthorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_629f1980(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::LoginToken<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::LoginToken<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_068e9916(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::LoginTokenMigrateTo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::LoginTokenMigrateTo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_390d5c5e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::LoginTokenSuccess<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::LoginTokenSuccess<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_137948a5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::PasswordRecovery<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::PasswordRecovery<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5e002502(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::SentCode<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::SentCode<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3dbb5986(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::SentCodeTypeApp as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::SentCodeTypeApp as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5353e5a7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::SentCodeTypeCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::SentCodeTypeCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ab03c6d9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::SentCodeTypeFlashCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::SentCodeTypeFlashCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c000bba2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::auth::SentCodeTypeSms as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::auth::SentCodeTypeSms as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ad01d61d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Authorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Authorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e04232f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::AutoDownloadSettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::AutoDownloadSettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f568028a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BankCardOpenUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BankCardOpenUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5b11125a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BaseThemeArctic as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BaseThemeArctic as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c3a12462(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BaseThemeClassic as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BaseThemeClassic as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fbd81688(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BaseThemeDay as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BaseThemeDay as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b7b31ea8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BaseThemeNight as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BaseThemeNight as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6d5f77ee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BaseThemeTinted as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BaseThemeTinted as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c27ac8c7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotCommand<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotCommand<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_98e81d3a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_17db940b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInlineMediaResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInlineMediaResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_764cf810(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInlineMessageMediaAuto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInlineMessageMediaAuto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_18d1cdc2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInlineMessageMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInlineMessageMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_051846fd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInlineMessageMediaGeo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInlineMessageMediaGeo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8a86659c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInlineMessageMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInlineMessageMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8c7f65e2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInlineMessageText<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInlineMessageText<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_11965f3a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BotInlineResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BotInlineResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5725e40a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::CdnConfig<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::CdnConfig<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c982eaba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::CdnPublicKey<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::CdnPublicKey<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d31a961e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Channel<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Channel<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3b5a3e40(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEvent<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEvent<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_55188a2e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionChangeAbout<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionChangeAbout<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a26f881b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionChangeLinkedChat as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionChangeLinkedChat as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0e6b76ae(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionChangeLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionChangeLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_434bd2af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionChangePhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionChangePhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b1c3caa7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionChangeStickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionChangeStickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e6dfb825(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionChangeTitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionChangeTitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6a4afc38(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionChangeUsername<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionChangeUsername<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2df5fc0a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionDefaultBannedRights as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionDefaultBannedRights as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_42e047bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionDeleteMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionDeleteMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_db9f9140(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionDiscardGroupCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionDiscardGroupCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_709b2405(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionEditMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionEditMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e31c34d8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionParticipantInvite<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionParticipantInvite<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_183040d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionParticipantJoin as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionParticipantJoin as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f89777f2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionParticipantLeave as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionParticipantLeave as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f92424d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionParticipantMute as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionParticipantMute as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d5676710(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionParticipantToggleAdmin<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionParticipantToggleAdmin<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e6d83d7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionParticipantToggleBan<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionParticipantToggleBan<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e64429c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionParticipantUnmute as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionParticipantUnmute as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_23209745(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionStartGroupCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionStartGroupCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8f079643(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionStopPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionStopPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_56d6a247(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionToggleGroupCallSetting as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionToggleGroupCallSetting as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1b7907ae(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionToggleInvites as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionToggleInvites as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5f5c95f1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionTogglePreHistoryHidden as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionTogglePreHistoryHidden as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_26ae0971(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionToggleSignatures as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionToggleSignatures as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_53909779(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionToggleSlowMode as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionToggleSlowMode as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e9e82c18(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventActionUpdatePinned<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventActionUpdatePinned<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ea107ae4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelAdminLogEventsFilter as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelAdminLogEventsFilter as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_289da732(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelForbidden<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelForbidden<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ef3a6acd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_209b82db(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bfb5ad8b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelLocationEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelLocationEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cd77d957(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelMessagesFilter<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelMessagesFilter<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_94d42ee7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelMessagesFilterEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelMessagesFilterEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_15ebac1d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipant as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipant as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ccbebbaf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantAdmin<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantAdmin<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1c0facaf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantBanned as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantBanned as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_447dca4b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantCreator<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantCreator<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c3c6796b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantLeft as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantLeft as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a3289a6d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantSelf as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantSelf as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b4608969(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsAdmins as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsAdmins as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1427a5e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsBanned<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsBanned<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b0d1865b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsBots as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsBots as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bb6ae88d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsContacts<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsContacts<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a3b54985(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsKicked<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsKicked<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e04b5ceb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsMentions<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsMentions<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_de3f3c79(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsRecent as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsRecent as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0656ac4b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChannelParticipantsSearch<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChannelParticipantsSearch<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_channels_admin_log_results(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::channels::AdminLogResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::channels::AdminLogResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channels_channel_participant(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::channels::ChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::channels::ChannelParticipant<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_channels_channel_participants(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::channels::ChannelParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::channels::ChannelParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_ed8af74d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::channels::AdminLogResults<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::channels::AdminLogResults<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d0d9b163(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::channels::ChannelParticipant<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::channels::ChannelParticipant<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f56ee2a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::channels::ChannelParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::channels::ChannelParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f0173fe9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::channels::ChannelParticipantsNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::channels::ChannelParticipantsNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3bda1bde(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Chat<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Chat<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5fb224d5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatAdminRights as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatAdminRights as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9f120418(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatBannedRights as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatBannedRights as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9ba2d800(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_07328bdb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatForbidden<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatForbidden<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0dc8c181(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_dfc2f58e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatInvite<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatInvite<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5a686d7c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatInviteAlready<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatInviteAlready<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_69df3769(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatInviteEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatInviteEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fc2e05bc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatInviteExported<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatInviteExported<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_61695cb0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatInvitePeek<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatInvitePeek<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f041e250(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatOnlines as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatOnlines as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c8d7493e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatParticipant as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatParticipant as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e2d6e436(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatParticipantAdmin as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatParticipantAdmin as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_da13538a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatParticipantCreator as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatParticipantCreator as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3f460fed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fc900c2b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatParticipantsForbidden as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatParticipantsForbidden as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d20b9f3c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatPhoto as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatPhoto as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_37c1011c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ChatPhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ChatPhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_debebe83(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::CodeSettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::CodeSettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_330b4067(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Config<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Config<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f911c994(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Contact as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Contact as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d3680c61(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ContactStatus as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ContactStatus as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_contacts_blocked(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::contacts::Blocked<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::contacts::Blocked<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_contacts_contacts(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::contacts::Contacts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::contacts::Contacts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_contacts_found(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::contacts::Found<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::contacts::Found<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_contacts_imported_contacts(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::contacts::ImportedContacts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::contacts::ImportedContacts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_contacts_resolved_peer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::contacts::ResolvedPeer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::contacts::ResolvedPeer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_contacts_top_peers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::contacts::TopPeers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::contacts::TopPeers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_0ade1591(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::Blocked<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::Blocked<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e1664194(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::BlockedSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::BlockedSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_eae87e42(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::Contacts<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::Contacts<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b74ba9d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::ContactsNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::ContactsNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b3134d9d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::Found<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::Found<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_77d01c3b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::ImportedContacts<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::ImportedContacts<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7f077ad9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::ResolvedPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::ResolvedPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_70b772a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::TopPeers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::TopPeers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b52c939d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::TopPeersDisabled as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::TopPeersDisabled as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_de266ef5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::contacts::TopPeersNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::contacts::TopPeersNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7d748d04(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DataJson<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DataJson<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_18b7a10d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DcOption<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DcOption<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2c171f72(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Dialog<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Dialog<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7438f7e8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DialogFilter<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DialogFilter<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_77744d4a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DialogFilterSuggested<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DialogFilterSuggested<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_71bd134c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DialogFolder<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DialogFolder<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e56dbf05(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DialogPeer as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DialogPeer as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_514519e2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DialogPeerFolder as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DialogPeerFolder as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1e87342b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Document<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Document<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_11b58939(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentAttributeAnimated as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentAttributeAnimated as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9852f9c6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentAttributeAudio<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentAttributeAudio<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_15590068(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentAttributeFilename<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentAttributeFilename<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9801d2f7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentAttributeHasStickers as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentAttributeHasStickers as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6c37c15c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentAttributeImageSize as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentAttributeImageSize as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6319d612(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentAttributeSticker<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentAttributeSticker<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0ef02ce6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentAttributeVideo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentAttributeVideo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_36f8c871(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DocumentEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DocumentEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fd8e711f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DraftMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DraftMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1b0c841a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DraftMessageEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DraftMessageEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d5b3b9f9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EmojiKeyword<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EmojiKeyword<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_236df622(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EmojiKeywordDeleted<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EmojiKeywordDeleted<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5cc761bd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EmojiKeywordsDifference<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EmojiKeywordsDifference<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b3fb5361(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EmojiLanguage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EmojiLanguage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a575739d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EmojiUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EmojiUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fa56ce36(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedChat<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedChat<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_13d6dd27(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedChatDiscarded as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedChatDiscarded as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ab7ec0a0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedChatEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedChatEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_62718a82(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedChatRequested<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedChatRequested<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3bf703dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedChatWaiting as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedChatWaiting as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4a70994c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedFile as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedFile as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c21f497e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedFileEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedFileEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ed18c118(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_23734b06(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::EncryptedMessageService<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::EncryptedMessageService<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c4b9f9bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Error<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Error<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5dab1af4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ExportedMessageLink<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ExportedMessageLink<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6242c773(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::FileHash<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::FileHash<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bc7fc6cd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::FileLocationToBeDeprecated as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::FileLocationToBeDeprecated as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ff544e65(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Folder<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Folder<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e9baa668(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::FolderPeer as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::FolderPeer as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bdf9653b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Game<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Game<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b2a2f663(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::GeoPoint as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::GeoPoint as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1117dd5f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::GeoPointEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::GeoPointEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bea2f424(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::GlobalPrivacySettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::GlobalPrivacySettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_55903081(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::GroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::GroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7780bcb4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::GroupCallDiscarded as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::GroupCallDiscarded as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_56b087c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::GroupCallParticipant as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::GroupCallParticipant as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_help_app_update(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::AppUpdate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::AppUpdate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_countries_list(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::CountriesList<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::CountriesList<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_country(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::Country<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::Country<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_country_code(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::CountryCode<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::CountryCode<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_deep_link_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::DeepLinkInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::DeepLinkInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_invite_text(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::InviteText<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::InviteText<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_passport_config(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::PassportConfig<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::PassportConfig<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_promo_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::PromoData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::PromoData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_recent_me_urls(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::RecentMeUrls<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::RecentMeUrls<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_support(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::Support<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::Support<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_support_name(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::SupportName<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::SupportName<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_terms_of_service(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::TermsOfService<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::TermsOfService<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_terms_of_service_update(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::TermsOfServiceUpdate<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::TermsOfServiceUpdate<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_help_user_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::UserInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::UserInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_1da7158f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::AppUpdate<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::AppUpdate<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_87d0759e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::CountriesList<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::CountriesList<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_93cc1f32(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::CountriesListNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::CountriesListNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c3878e23(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::Country<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::Country<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4203c5ef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::CountryCode<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::CountryCode<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6a4ee832(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::DeepLinkInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::DeepLinkInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_66afa166(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::DeepLinkInfoEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::DeepLinkInfoEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_18cb9f78(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::InviteText<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::InviteText<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c45a6536(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::NoAppUpdate as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::NoAppUpdate as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a098d6af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::PassportConfig<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::PassportConfig<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bfb9f457(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::PassportConfigNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::PassportConfigNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8c39793f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::PromoData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::PromoData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_98f6ac75(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::PromoDataEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::PromoDataEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0e0310d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::RecentMeUrls<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::RecentMeUrls<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_17c6b5f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::Support<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::Support<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8c05f1c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::SupportName<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::SupportName<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_780a0310(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::TermsOfService<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::TermsOfService<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_28ecf961(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::TermsOfServiceUpdate<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::TermsOfServiceUpdate<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e3309f7f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::TermsOfServiceUpdateEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::TermsOfServiceUpdateEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_01eb3758(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::UserInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::UserInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f3ae2eed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::UserInfoEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::UserInfoEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_58fffcd0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::HighScore as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::HighScore as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d0028438(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ImportedContact as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ImportedContact as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3c20629f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InlineBotSwitchPm<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InlineBotSwitchPm<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6334ee9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InlineQueryPeerTypeBroadcast as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InlineQueryPeerTypeBroadcast as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d766c50a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InlineQueryPeerTypeChat as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InlineQueryPeerTypeChat as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5ec4be43(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InlineQueryPeerTypeMegagroup as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InlineQueryPeerTypeMegagroup as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_833c0fac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InlineQueryPeerTypePm as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InlineQueryPeerTypePm as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3081ed9d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InlineQueryPeerTypeSameBotPm as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InlineQueryPeerTypeSameBotPm as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1d1b1245(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputAppEvent<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputAppEvent<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4b425864(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineMessageGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineMessageGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_890c3d89(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineMessageId as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineMessageId as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3380c786(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineMessageMediaAuto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineMessageMediaAuto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a6edbffd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineMessageMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineMessageMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_96929a85(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineMessageMediaGeo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineMessageMediaGeo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_417bbf11(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineMessageMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineMessageMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3dcd7a87(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineMessageText<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineMessageText<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_88bf9319(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fff8fdc4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineResultDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineResultDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4fa417f2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineResultGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineResultGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a8d864a7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputBotInlineResultPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputBotInlineResultPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_afeb712e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputChannel as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputChannel as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ee8c1e86(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputChannelEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputChannelEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2a286531(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputChannelFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputChannelFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8953ad37(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputChatPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputChatPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1ca48f57(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputChatPhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputChatPhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c642724e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputChatUploadedPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputChatUploadedPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9880f658(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputCheckPasswordEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputCheckPasswordEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d27ff082(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputCheckPasswordSrp<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputCheckPasswordSrp<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_75588b3f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputClientProxy<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputClientProxy<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fcaafeb7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputDialogPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputDialogPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_64600527(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputDialogPeerFolder as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputDialogPeerFolder as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1abfb575(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_72f0eaae(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputDocumentEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputDocumentEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bad07584(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputDocumentFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputDocumentFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f141b5e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputEncryptedChat as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputEncryptedChat as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5a17b5e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputEncryptedFile as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputEncryptedFile as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2dc173c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputEncryptedFileBigUploaded as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputEncryptedFileBigUploaded as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1837c364(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputEncryptedFileEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputEncryptedFileEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f5235d55(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputEncryptedFileLocation as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputEncryptedFileLocation as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_64bd0306(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputEncryptedFileUploaded<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputEncryptedFileUploaded<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f52ff27f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fa4f0bb5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputFileBig<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputFileBig<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_dfdaabe1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fbd2c296(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputFolderPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputFolderPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_032c3e77(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputGameId as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputGameId as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c331e80a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputGameShortName<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputGameShortName<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_48222faf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputGeoPoint as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputGeoPoint as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e4c123d6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputGeoPointEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputGeoPointEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d8aa840f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputGroupCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputGroupCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d02e7fd4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputKeyboardButtonUrlAuth<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputKeyboardButtonUrlAuth<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f8ab7dfb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e66fbf7b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaDice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaDice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_33473058(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fb52dc99(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaDocumentExternal<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaDocumentExternal<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9664f57f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d33f43f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_971fa843(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaGeoLive as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaGeoLive as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f9c44144(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaGeoPoint as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaGeoPoint as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f4e096c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaInvoice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaInvoice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b3ba0635(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e5bbfe1a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaPhotoExternal<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaPhotoExternal<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0f94e5f1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5b38c6c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaUploadedDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaUploadedDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1e287d04(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaUploadedPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaUploadedPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c13d1c11(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_acfa1a7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessageCallbackQuery as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessageCallbackQuery as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_208e68c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessageEntityMentionName<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessageEntityMentionName<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a676a322(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessageId as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessageId as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_86872538(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagePinned as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagePinned as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bad88395(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessageReplyTo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessageReplyTo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3a20ecb8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterChatPhotos as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterChatPhotos as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e062db83(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterContacts as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterContacts as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9eddf188(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterDocument as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterDocument as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_57e2f66c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e7026d0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterGeo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterGeo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ffc86587(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterGif as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterGif as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3751b49e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterMusic as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterMusic as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c1f8e69a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterMyMentions as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterMyMentions as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_80c99768(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterPhoneCalls as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterPhoneCalls as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_56e9f0e4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterPhotoVideo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterPhotoVideo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9609a51c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterPhotos as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterPhotos as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1bb00451(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterPinned as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterPinned as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b549da53(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterRoundVideo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterRoundVideo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7a7c17a4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterRoundVoice as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterRoundVoice as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7ef0dd87(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterUrl as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterUrl as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9fc00e65(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterVideo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterVideo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_50f5c392(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputMessagesFilterVoice as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputMessagesFilterVoice as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b1db7c7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputNotifyBroadcasts as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputNotifyBroadcasts as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4a95e84e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputNotifyChats as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputNotifyChats as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b8bc5b0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputNotifyPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputNotifyPeer<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_193b4417(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputNotifyUsers as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputNotifyUsers as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3417d728(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPaymentCredentials<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPaymentCredentials<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ca05d50e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPaymentCredentialsAndroidPay<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPaymentCredentialsAndroidPay<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0aa1c39f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPaymentCredentialsApplePay<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPaymentCredentialsApplePay<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c10eb2cf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPaymentCredentialsSaved<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPaymentCredentialsSaved<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_20adaef8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerChannel as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerChannel as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9c95f7bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerChannelFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerChannelFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_179be863(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerChat as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerChat as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7f3b18ea(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9c3d198e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerNotifySettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerNotifySettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_27d69997(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerPhotoFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerPhotoFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7da07ec9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerSelf as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerSelf as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7b8e7de6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerUser as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerUser as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_17bae2e6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPeerUserFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPeerUserFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1e36fded(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f392b7f4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPhoneContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPhoneContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3bb3b94a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1cd7bf0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_40181ffe(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPhotoFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPhotoFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d83466f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPhotoLegacyFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPhotoLegacyFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d1219bdd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyAddedByPhone as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyAddedByPhone as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bdfb0426(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyChatInvite as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyChatInvite as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a4dd4c08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyForwards as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyForwards as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fabadc5f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0352dafa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyPhoneNumber as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyPhoneNumber as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_db9e70d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyPhoneP2P as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyPhoneP2P as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5719bacc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyProfilePhoto as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyProfilePhoto as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4f96cb18(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyKeyStatusTimestamp as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyKeyStatusTimestamp as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_184b35ce(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueAllowAll as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueAllowAll as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4c81c1ba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueAllowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueAllowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0d09e07b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueAllowContacts as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueAllowContacts as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_131cc67f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueAllowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueAllowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d66b66c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueDisallowAll as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueDisallowAll as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d82363af(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueDisallowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueDisallowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0ba52007(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueDisallowContacts as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueDisallowContacts as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_90110467(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputPrivacyValueDisallowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputPrivacyValueDisallowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_adf44ee3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputReportReasonChildAbuse as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputReportReasonChildAbuse as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9b89f93a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputReportReasonCopyright as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputReportReasonCopyright as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_dbd4feed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputReportReasonGeoIrrelevant as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputReportReasonGeoIrrelevant as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e1746d0a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputReportReasonOther<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputReportReasonOther<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2e59d922(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputReportReasonPornography as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputReportReasonPornography as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_58dbcab8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputReportReasonSpam as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputReportReasonSpam as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1e22c78d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputReportReasonViolence as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputReportReasonViolence as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5367e5be(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputSecureFile as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputSecureFile as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cbc7ee28(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputSecureFileLocation as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputSecureFileLocation as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3334b0f0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputSecureFileUploaded<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputSecureFileUploaded<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_db21d0a7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputSecureValue<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputSecureValue<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1cc6e91f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputSingleMedia<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputSingleMedia<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_028703c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickerSetAnimatedEmoji as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickerSetAnimatedEmoji as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e67f520e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickerSetDice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickerSetDice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ffb62b95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickerSetEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickerSetEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9de7a269(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickerSetId as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickerSetId as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ffa0a496(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickerSetItem<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickerSetItem<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_861cc8a0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickerSetShortName<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickerSetShortName<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0dbaeae9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickerSetThumb<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickerSetThumb<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0438865b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickeredMediaDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickeredMediaDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4a992157(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputStickeredMediaPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputStickeredMediaPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_29be5899(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputTakeoutFileLocation as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputTakeoutFileLocation as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3c5693e9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputTheme as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputTheme as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bd507cd1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputThemeSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputThemeSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f5890df1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputThemeSlug<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputThemeSlug<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d8292816(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputUser as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputUser as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b98886cf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputUserEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputUserEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2d117597(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputUserFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputUserFromMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f7c1b13f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputUserSelf as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputUserSelf as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e630b979(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputWallPaper as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputWallPaper as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8427bbac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputWallPaperNoFile as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputWallPaperNoFile as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_72091c80(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputWallPaperSlug<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputWallPaperSlug<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9bed434d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputWebDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputWebDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9f2221c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputWebFileGeoPointLocation as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputWebFileGeoPointLocation as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c239d686(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::InputWebFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::InputWebFileLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c30aa358(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Invoice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Invoice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f7444763(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::JsonArray<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::JsonArray<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c7345e6a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::JsonBool as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::JsonBool as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3f6d7b68(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::JsonNull as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::JsonNull as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2be0dfa4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::JsonNumber as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::JsonNumber as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_99c1d49d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::JsonObject<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::JsonObject<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c0de1bd9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::JsonObjectValue<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::JsonObjectValue<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b71e767a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::JsonString<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::JsonString<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a2fa4880(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButton<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButton<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_afd93fbb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonBuy<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonBuy<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_35bbdb6b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonCallback<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonCallback<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_50f41ccf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fc796b3f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonRequestGeoLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonRequestGeoLocation<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b16a6c29(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonRequestPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonRequestPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bbc7515d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonRequestPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonRequestPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_77608b83(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonRow<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonRow<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0568a748(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonSwitchInline<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonSwitchInline<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_258aff05(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_10b78d29(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::KeyboardButtonUrlAuth<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::KeyboardButtonUrlAuth<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cb296bf8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::LabeledPrice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::LabeledPrice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f385c1f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::LangPackDifference<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::LangPackDifference<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_eeca5ce3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::LangPackLanguage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::LangPackLanguage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cad181f6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::LangPackString<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::LangPackString<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2979eeb2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::LangPackStringDeleted<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::LangPackStringDeleted<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6c47ac9f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::LangPackStringPluralized<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::LangPackStringPluralized<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_aed6dbb2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MaskCoords as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MaskCoords as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_58ae39c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Message<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Message<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_abe9affe(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionBotAllowed<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionBotAllowed<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_95d2ac92(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChannelCreate<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChannelCreate<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b055eaee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChannelMigrateFrom<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChannelMigrateFrom<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_488a7337(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatAddUser<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatAddUser<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a6638b9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatCreate<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatCreate<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_95e3fbef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatDeletePhoto as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatDeletePhoto as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b2ae9b0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatDeleteUser as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatDeleteUser as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7fcb13a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatEditPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatEditPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b5a1ce5a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatEditTitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatEditTitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f89cf5e8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatJoinedByLink as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatJoinedByLink as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_51bdb021(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionChatMigrateTo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionChatMigrateTo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f3f25f76(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionContactSignUp as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionContactSignUp as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fae69f56(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionCustomAction<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionCustomAction<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b6aef7b0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_92a72876(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionGameScore as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionGameScore as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_98e0d697(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionGeoProximityReached as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionGeoProximityReached as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7a0d7f42(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionGroupCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionGroupCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9fbab604(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionHistoryClear as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionHistoryClear as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_76b9f11a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionInviteToGroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionInviteToGroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_40699cd0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionPaymentSent<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionPaymentSent<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8f31b327(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionPaymentSentMe<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionPaymentSentMe<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_80e11a7f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_94bd38ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionPinMessage as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionPinMessage as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4792929b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionScreenshotTaken as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionScreenshotTaken as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d95c6154(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionSecureValuesSent<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionSecureValuesSent<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1b287353(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageActionSecureValuesSentMe<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageActionSecureValuesSentMe<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_83e5de54(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_761e6af4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityBankCard as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityBankCard as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_020df5d0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityBlockquote as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityBlockquote as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bd610bc9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityBold as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityBold as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6cef8ac7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityBotCommand as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityBotCommand as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4c4e743f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityCashtag as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityCashtag as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_28a20571(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityCode as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityCode as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_64e475c2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityEmail as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityEmail as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6f635b0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityHashtag as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityHashtag as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_826f8b60(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityItalic as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityItalic as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fa04579d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityMention as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityMention as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_352dca58(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityMentionName as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityMentionName as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9b69e34b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityPhone as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityPhone as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_73924be0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityPre<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityPre<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bf0693d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityStrike as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityStrike as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_76a6d327(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityTextUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityTextUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9c4e7e8b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityUnderline as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityUnderline as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bb92ba95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityUnknown as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityUnknown as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6ed02538(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageEntityUrl as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageEntityUrl as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5f777dce(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageFwdHeader<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageFwdHeader<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ad4fc9bd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageInteractionCounters as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageInteractionCounters as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cbf24940(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3f7ee58b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaDice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaDice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9cb070d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3ded6320(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fdb19008(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaGame<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_56e0d474(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaGeo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaGeo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b940c666(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaGeoLive as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaGeoLive as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_84551347(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaInvoice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaInvoice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_695150d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4bd6e798(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaPoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9f84f49e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaUnsupported as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaUnsupported as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2ec0533f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaVenue<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a32dd600(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageMediaWebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageMediaWebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0ae30253(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageRange as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageRange as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4128faac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageReplies<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageReplies<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a6d57763(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageReplyHeader as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageReplyHeader as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_286fa604(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageService<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageService<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a28e5559(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageUserVote<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageUserVote<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_36377430(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageUserVoteInputOption as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageUserVoteInputOption as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0e8fe0de(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageUserVoteMultiple<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageUserVoteMultiple<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_455b853d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MessageViews<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MessageViews<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_messages_affected_history(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::AffectedHistory as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::AffectedHistory as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_affected_messages(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::AffectedMessages as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::AffectedMessages as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_all_stickers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::AllStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::AllStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_archived_stickers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::ArchivedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::ArchivedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_bot_callback_answer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::BotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::BotCallbackAnswer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_bot_results(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::BotResults<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::BotResults<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_chat_full(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::ChatFull<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_chats(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::Chats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::Chats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_dh_config(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::DhConfig<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::DhConfig<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_dialogs(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::Dialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::Dialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_discussion_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::DiscussionMessage<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::DiscussionMessage<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_faved_stickers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::FavedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::FavedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_featured_stickers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::FeaturedStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::FeaturedStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_found_sticker_sets(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::FoundStickerSets<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::FoundStickerSets<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_high_scores(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::HighScores<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::HighScores<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_inactive_chats(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::InactiveChats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::InactiveChats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_message_edit_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::MessageEditData as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::MessageEditData as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_message_views(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::MessageViews<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_messages(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::Messages<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::Messages<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_peer_dialogs(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::PeerDialogs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::PeerDialogs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_recent_stickers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::RecentStickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::RecentStickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_saved_gifs(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::SavedGifs<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::SavedGifs<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_search_counter(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::SearchCounter as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::SearchCounter as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_sent_encrypted_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::SentEncryptedMessage as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::SentEncryptedMessage as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_sticker_set(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::StickerSet<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_sticker_set_install_result(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::StickerSetInstallResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::StickerSetInstallResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_stickers(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::Stickers<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::Stickers<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_messages_votes_list(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::messages::VotesList<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::messages::VotesList<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_b45c69d1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::AffectedHistory as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::AffectedHistory as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_84d19185(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::AffectedMessages as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::AffectedMessages as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_edfd405f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::AllStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::AllStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e86602c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::AllStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::AllStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4fcba9c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::ArchivedStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::ArchivedStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_36585ea4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::BotCallbackAnswer<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::BotCallbackAnswer<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_947ca848(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::BotResults<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::BotResults<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_64479808(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::ChannelMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::ChannelMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e5d7d19c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::ChatFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::ChatFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_64ff9fd5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::Chats<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::Chats<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9cd81144(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::ChatsSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::ChatsSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2c221edd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::DhConfig<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::DhConfig<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c0e24635(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::DhConfigNotModified<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::DhConfigNotModified<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_15ba6c40(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::Dialogs<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::Dialogs<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f0e3e596(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::DialogsNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::DialogsNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_71e094f3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::DialogsSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::DialogsSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f5dd8f9d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::DiscussionMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::DiscussionMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f37f2f16(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::FavedStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::FavedStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9e8fa6d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::FavedStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::FavedStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b6abc341(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::FeaturedStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::FeaturedStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c6dc0c66(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::FeaturedStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::FeaturedStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5108d648(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::FoundStickerSets<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::FoundStickerSets<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0d54b65d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::FoundStickerSetsNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::FoundStickerSetsNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9a3bfd99(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::HighScores<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::HighScores<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a927fec5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::InactiveChats<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::InactiveChats<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_26b5dde6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::MessageEditData as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::MessageEditData as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b6c4f543(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::MessageViews<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::MessageViews<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8c718e87(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::Messages<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::Messages<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_74535f21(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::MessagesNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::MessagesNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3a54685e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::MessagesSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::MessagesSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3371c354(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::PeerDialogs<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::PeerDialogs<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_22f3afb3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::RecentStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::RecentStickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0b17f890(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::RecentStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::RecentStickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2e0709a5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::SavedGifs<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::SavedGifs<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e8025ca2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::SavedGifsNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::SavedGifsNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e844ebff(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::SearchCounter as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::SearchCounter as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9493ff32(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::SentEncryptedFile as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::SentEncryptedFile as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_560f8935(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::SentEncryptedMessage as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::SentEncryptedMessage as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b60a24a6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::StickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::StickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_35e410a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::StickerSetInstallResultArchive<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::StickerSetInstallResultArchive<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_38641628(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::StickerSetInstallResultSuccess as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::StickerSetInstallResultSuccess as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e4599bbd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::Stickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::Stickers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f1749a22(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::StickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::StickersNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0823f649(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::messages::VotesList<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::messages::VotesList<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8e1a1775(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::NearestDc<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::NearestDc<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d612e8ef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::NotifyBroadcasts as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::NotifyBroadcasts as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c007cec3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::NotifyChats as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::NotifyChats as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9fd40bd8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::NotifyPeer as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::NotifyPeer as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b4c83b4c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::NotifyUsers as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::NotifyUsers as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_56730bcc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Null as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Null as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_98657f0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Page<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Page<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ce0d37b0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockAnchor<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockAnchor<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_804361ea(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockAudio<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockAudio<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_baafe5e0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockAuthorDate<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockAuthorDate<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_263d7c26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockBlockquote<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockBlockquote<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ef1751b5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockChannel<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockChannel<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_65a0fa4d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockCollage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockCollage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_39f23300(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockCover<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockCover<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_76768bed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockDetails<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockDetails<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_db20b188(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockDivider as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockDivider as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a8718dc5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockEmbed<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockEmbed<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f259a80b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockEmbedPost<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockEmbedPost<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_48870999(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockFooter<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockFooter<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bfd064ec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockHeader<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockHeader<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1e148390(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockKicker<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockKicker<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e4e88011(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockList<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockList<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a44f3ef6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockMap<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockMap<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9a8ae1e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockOrderedList<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockOrderedList<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_467a0766(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockParagraph<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockParagraph<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1759c560(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockPhoto<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c070d93e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockPreformatted<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockPreformatted<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4f4456d3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockPullquote<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockPullquote<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_16115a96(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockRelatedArticles<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockRelatedArticles<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_031f9590(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockSlideshow<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockSlideshow<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f12bb6e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockSubheader<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockSubheader<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8ffa9a1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockSubtitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockSubtitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bf4dea82(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockTable<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockTable<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_70abc3fd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockTitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockTitle<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_13567e8a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockUnsupported as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockUnsupported as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7c8fe7b6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageBlockVideo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageBlockVideo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6f747657(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageCaption<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageCaption<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_25e073fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageListItemBlocks<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageListItemBlocks<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b92fb6cd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageListItemText<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageListItemText<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_98dd8936(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageListOrderedItemBlocks<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageListOrderedItemBlocks<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5e068047(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageListOrderedItemText<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageListOrderedItemText<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b390dc08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageRelatedArticle<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageRelatedArticle<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_34566b6a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageTableCell<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageTableCell<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e0c0c5e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PageTableRow<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PageTableRow<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3a912d4a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PasswordKdfAlgoSha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PasswordKdfAlgoSha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d45ab096(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PasswordKdfAlgoUnknown as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PasswordKdfAlgoUnknown as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ea02c27e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PaymentCharge<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PaymentCharge<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_909c3f94(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PaymentRequestedInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PaymentRequestedInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cdc27a1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PaymentSavedCredentialsCard<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PaymentSavedCredentialsCard<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_payments_bank_card_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::payments::BankCardData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::payments::BankCardData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payments_payment_form(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::payments::PaymentForm<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::payments::PaymentForm<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payments_payment_receipt(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::payments::PaymentReceipt<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::payments::PaymentReceipt<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payments_payment_result(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::payments::PaymentResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::payments::PaymentResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payments_saved_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::payments::SavedInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::payments::SavedInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_payments_validated_requested_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::payments::ValidatedRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::payments::ValidatedRequestedInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_3e24e573(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::payments::BankCardData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::payments::BankCardData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3f56aea3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::payments::PaymentForm<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::payments::PaymentForm<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_500911e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::payments::PaymentReceipt<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::payments::PaymentReceipt<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4e5f810d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::payments::PaymentResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::payments::PaymentResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d8411139(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::payments::PaymentVerificationNeeded<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::payments::PaymentVerificationNeeded<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fb8fe43c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::payments::SavedInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::payments::SavedInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d1451883(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::payments::ValidatedRequestedInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::payments::ValidatedRequestedInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e8fd8014(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerBlocked as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerBlocked as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bddde532(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerChannel as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerChannel as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bad0e5bb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerChat as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerChat as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ca461b5d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerLocated as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerLocated as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_af509d20(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerNotifySettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerNotifySettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f8ec284b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerSelfLocated as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerSelfLocated as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_733f2961(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerSettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerSettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9db1bc6d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PeerUser as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PeerUser as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_phone_group_call(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::phone::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::phone::GroupCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_phone_group_participants(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::phone::GroupParticipants<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::phone::GroupParticipants<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_phone_phone_call(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::phone::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::phone::PhoneCall<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_66ab0bfc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::phone::GroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::phone::GroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9cfeb92d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::phone::GroupParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::phone::GroupParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ec82e140(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::phone::PhoneCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::phone::PhoneCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8742ae7f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_997c454a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallAccepted<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallAccepted<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_faf7e8c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallDiscardReasonBusy as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallDiscardReasonBusy as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e095c1a0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallDiscardReasonDisconnect as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallDiscardReasonDisconnect as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_57adc690(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallDiscardReasonHangup as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallDiscardReasonHangup as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_85e42301(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallDiscardReasonMissed as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallDiscardReasonMissed as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_50ca4de1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallDiscarded as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallDiscarded as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5366c915(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fc878fc8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallProtocol<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallProtocol<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_87eabb53(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallRequested<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallRequested<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1b8f4ad1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneCallWaiting<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneCallWaiting<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9d4c17c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneConnection<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneConnection<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_635fe375(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhoneConnectionWebrtc<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhoneConnectionWebrtc<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fb197a65(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Photo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Photo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e9a734fa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhotoCachedSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhotoCachedSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2331b22d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d8214d41(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhotoPathSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhotoPathSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_77bfb61b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhotoSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhotoSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0e17e23c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhotoSizeEmpty<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhotoSizeEmpty<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5aa86a51(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhotoSizeProgressive<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhotoSizeProgressive<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e0b0bc2e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PhotoStrippedSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PhotoStrippedSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_photos_photo(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::photos::Photo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::photos::Photo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_photos_photos(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::photos::Photos<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::photos::Photos<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_20212ca8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::photos::Photo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::photos::Photo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8dca6aa5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::photos::Photos<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::photos::Photos<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_15051f54(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::photos::PhotosSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::photos::PhotosSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_86e18161(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Poll<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Poll<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6ca9c2e9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PollAnswer<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PollAnswer<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3b6ddad2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PollAnswerVoters<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PollAnswerVoters<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_badcc1a3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PollResults<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PollResults<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5ce14175(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PopularContact as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PopularContact as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1e8caaeb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PostAddress<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PostAddress<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_42ffd42b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyAddedByPhone as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyAddedByPhone as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_500e6dfa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyChatInvite as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyChatInvite as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_69ec56a3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyForwards as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyForwards as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3d662b7b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyPhoneCall as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d19ae46d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyPhoneNumber as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyPhoneNumber as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_39491cc8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyPhoneP2P as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyPhoneP2P as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_96151fed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyProfilePhoto as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyProfilePhoto as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bc2eab30(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyKeyStatusTimestamp as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyKeyStatusTimestamp as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_65427b82(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueAllowAll as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueAllowAll as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_18be796b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueAllowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueAllowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fffe1bac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueAllowContacts as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueAllowContacts as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4d5bbe0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueAllowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueAllowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8b73e763(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueDisallowAll as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueDisallowAll as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_acae0690(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueDisallowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueDisallowChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f888fa1a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueDisallowContacts as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueDisallowContacts as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0c7f49b7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PrivacyValueDisallowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PrivacyValueDisallowUsers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a384b779(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ReceivedNotifyMessage as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ReceivedNotifyMessage as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a01b22f9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RecentMeUrlChat<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RecentMeUrlChat<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_eb49081d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RecentMeUrlChatInvite<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RecentMeUrlChatInvite<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bc0a57dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RecentMeUrlStickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RecentMeUrlStickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_46e1d13d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RecentMeUrlUnknown<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RecentMeUrlUnknown<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8dbc3336(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RecentMeUrlUser<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RecentMeUrlUser<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_48a30254(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ReplyInlineMarkup<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ReplyInlineMarkup<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f4108aa0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ReplyKeyboardForceReply as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ReplyKeyboardForceReply as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a03e5b85(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ReplyKeyboardHide as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ReplyKeyboardHide as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3502758c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ReplyKeyboardMarkup<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ReplyKeyboardMarkup<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d072acb4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RestrictionReason<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RestrictionReason<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1142bd56(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SavedPhoneContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SavedPhoneContact<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_33f0ea47(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureCredentialsEncrypted<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureCredentialsEncrypted<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8aeabec3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e0277a62(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_64199744(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureFileEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureFileEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bbf2dda0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100000<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100000<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_86471d92(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecurePasswordKdfAlgoSha512<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecurePasswordKdfAlgoSha512<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_004a8537(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecurePasswordKdfAlgoUnknown as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecurePasswordKdfAlgoUnknown as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_21ec5a5f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecurePlainEmail<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecurePlainEmail<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7d6099dd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecurePlainPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecurePlainPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_829d99da(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureRequiredType as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureRequiredType as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_027477b4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureRequiredTypeOneOf<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureRequiredTypeOneOf<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1527bcac(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureSecretSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureSecretSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_187fa0ca(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValue<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValue<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_869d758f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueError<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueError<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e8a40bd9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7a700873(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_666220e9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorFiles<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorFiles<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_00be3dfa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorFrontSide<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorFrontSide<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_868a2aa5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorReverseSide<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorReverseSide<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e537ced6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorSelfie<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorSelfie<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a1144770(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorTranslationFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorTranslationFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_34636dd8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueErrorTranslationFiles<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueErrorTranslationFiles<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ed1ecdb0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueHash<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueHash<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cbe31e26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeAddress as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeAddress as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_89137c0d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeBankStatement as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeBankStatement as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_06e425c4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeDriverLicense as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeDriverLicense as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8e3ca7ee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeEmail as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeEmail as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a0d0744b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeIdentityCard as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeIdentityCard as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_99a48f23(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeInternalPassport as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeInternalPassport as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3dac6a00(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypePassport as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypePassport as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_99e3806a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypePassportRegistration as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypePassportRegistration as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9d2a81e3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypePersonalDetails as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypePersonalDetails as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b320aadb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypePhone as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypePhone as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8b883488(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeRentalAgreement as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeRentalAgreement as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ea02ec33(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeTemporaryRegistration as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeTemporaryRegistration as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fc36954e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SecureValueTypeUtilityBill as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SecureValueTypeUtilityBill as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fd5ec8f5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageCancelAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageCancelAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_628cbc6f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageChooseContactAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageChooseContactAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_dd6a8f48(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageGamePlayAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageGamePlayAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_176f8ba1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageGeoLocationAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageGeoLocationAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d52f73f7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageRecordAudioAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageRecordAudioAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_88f27fbc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageRecordRoundAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageRecordRoundAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a187d66f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageRecordVideoAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageRecordVideoAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_16bf744e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageTypingAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageTypingAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f351d7ab(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageUploadAudioAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageUploadAudioAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_aa0cd9e4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageUploadDocumentAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageUploadDocumentAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d1d34a26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageUploadPhotoAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageUploadPhotoAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_243e1c66(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageUploadRoundAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageUploadRoundAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e9763aec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SendMessageUploadVideoAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SendMessageUploadVideoAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b6213cdf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ShippingOption<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ShippingOption<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d92c2285(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::SpeakingInGroupCallAction as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::SpeakingInGroupCallAction as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_stats_broadcast_stats(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::stats::BroadcastStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::stats::BroadcastStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_megagroup_stats(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::stats::MegagroupStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::stats::MegagroupStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_stats_message_stats(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::stats::MessageStats<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::stats::MessageStats<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_bdf78394(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::stats::BroadcastStats<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::stats::BroadcastStats<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ef7ff916(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::stats::MegagroupStats<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::stats::MegagroupStats<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8999f295(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::stats::MessageStats<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::stats::MessageStats<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cb43acde(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsAbsValueAndPrev as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsAbsValueAndPrev as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b637edaf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsDateRangeDays as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsDateRangeDays as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8ea464b6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsGraph<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsGraph<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4a27eb2d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsGraphAsync<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsGraphAsync<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bedc9822(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsGraphError<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsGraphError<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6014f412(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsGroupTopAdmin as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsGroupTopAdmin as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_31962a4c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsGroupTopInviter as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsGroupTopInviter as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_18f3d0f7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsGroupTopPoster as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsGroupTopPoster as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cbce2fe0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsPercentValue as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsPercentValue as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_47a971e0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StatsUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StatsUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_12b299d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StickerPack<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StickerPack<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_40e237a8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6410a5d2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StickerSetCovered<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StickerSetCovered<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3407e51b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::StickerSetMultiCovered<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::StickerSetMultiCovered<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_storage_file_type(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::storage::FileType as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::storage::FileType as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_cae1aadf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FileGif as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FileGif as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_007efe0e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FileJpeg as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FileJpeg as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4b09ebbc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FileMov as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FileMov as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_528a0677(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FileMp3 as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FileMp3 as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b3cea0e4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FileMp4 as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FileMp4 as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_40bc6f52(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FilePartial as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FilePartial as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ae1e508d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FilePdf as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FilePdf as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0a4f63c0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FilePng as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FilePng as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_aa963b05(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FileUnknown as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FileUnknown as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1081464c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::storage::FileWebp as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::storage::FileWebp as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_35553762(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextAnchor<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextAnchor<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6724abc4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextBold<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextBold<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7e6260d7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextConcat<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextConcat<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_de5a0dd6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextEmail<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextEmail<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_dc3d824f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6c3f19b9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextFixed<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextFixed<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_081ccf4f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextImage as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextImage as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d912a59c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextItalic<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextItalic<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_034b8621(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextMarked<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextMarked<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1ccb966a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_744694e0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextPlain<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextPlain<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9bf8bb95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextStrike<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextStrike<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ed6a8504(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextSubscript<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextSubscript<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c7fb5e01(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextSuperscript<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextSuperscript<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c12622c4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextUnderline<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextUnderline<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3c2884c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TextUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TextUrl<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_028f1114(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Theme<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Theme<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9c14984a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ThemeSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ThemeSettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_edcdc05b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeer as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeer as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_148677e2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryBotsInline as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryBotsInline as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ab661b5b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryBotsPm as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryBotsPm as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_161d9628(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryChannels as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryChannels as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0637b7ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryCorrespondents as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryCorrespondents as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fbeec0f0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryForwardChats as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryForwardChats as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a8406ca9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryForwardUsers as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryForwardUsers as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bd17a14a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryGroups as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryGroups as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fb834291(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryPeers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryPeers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1e76a78c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TopPeerCategoryPhoneCalls as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TopPeerCategoryPhoneCalls as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e73547e1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateBotCallbackQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateBotCallbackQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3f2038db(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateBotInlineQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateBotInlineQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0e48f964(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateBotInlineSend<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateBotInlineSend<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5d2f3aa9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateBotPrecheckoutQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateBotPrecheckoutQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e0cdc940(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateBotShippingQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateBotShippingQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8317c0c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateBotWebhookJson<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateBotWebhookJson<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9b9240a6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateBotWebhookJsonQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateBotWebhookJsonQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b6d45656(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannel as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannel as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_70db6837(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelAvailableMessages as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelAvailableMessages as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6e8a84df(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelMessageForwards as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelMessageForwards as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_98a12b4b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelMessageViews as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelMessageViews as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_65d2b464(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelParticipant<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelParticipant<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_89893b45(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelReadMessagesContents<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelReadMessagesContents<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_eb0467fb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelTooLong as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelTooLong as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ff2abe9f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelUserTyping as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelUserTyping as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_40771900(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChannelWebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChannelWebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1330a196(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChat as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChat as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_54c01850(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChatDefaultBannedRights as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChatDefaultBannedRights as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ea4b0e5c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChatParticipantAdd as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChatParticipantAdd as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b6901959(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChatParticipantAdmin as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChatParticipantAdmin as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6e5f8c22(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChatParticipantDelete as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChatParticipantDelete as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_07761198(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChatParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9a65ea1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateChatUserTyping as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateChatUserTyping as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a229dd06(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateConfig as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateConfig as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7084a7be(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateContactsReset as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateContactsReset as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8e5e9873(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDcOptions<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDcOptions<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c37521c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDeleteChannelMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDeleteChannelMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a20db0e5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDeleteMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDeleteMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_90866cee(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDeleteScheduledMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDeleteScheduledMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_26ffde7d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDialogFilter<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDialogFilter<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a5d72105(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDialogFilterOrder<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDialogFilterOrder<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3504914f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDialogFilters as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDialogFilters as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6e6fe51c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDialogPinned as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDialogPinned as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e16459c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDialogUnreadMark as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDialogUnreadMark as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ee2bb969(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateDraftMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateDraftMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1b3f4df7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateEditChannelMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateEditChannelMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e40370a3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateEditMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateEditMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1710f156(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateEncryptedChatTyping as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateEncryptedChatTyping as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_38fe25b7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateEncryptedMessagesRead as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateEncryptedMessagesRead as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b4a2e88d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateEncryption<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateEncryption<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e511996d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateFavedStickers as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateFavedStickers as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_19360dc0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateFolderPeers<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateFolderPeers<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_871fb939(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateGeoLiveViewed as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateGeoLiveViewed as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a45eb99b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateGroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateGroupCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f2ebdb4e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateGroupCallParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateGroupCallParticipants<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f9d27a5a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateInlineBotCallbackQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateInlineBotCallbackQuery<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_56022f4d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateLangPack<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateLangPack<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_46560264(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateLangPackTooLong<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateLangPackTooLong<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_564fe691(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateLoginToken as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateLoginToken as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4e90bfd6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateMessageId as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateMessageId as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_aca1657b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateMessagePoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateMessagePoll<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_42f88f2c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateMessagePollVote<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateMessagePollVote<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_62ba04d9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateNewChannelMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateNewChannelMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_12bcbd9a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateNewEncryptedMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateNewEncryptedMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1f2b0afd(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateNewMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateNewMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_39a51dfb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateNewScheduledMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateNewScheduledMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_688a30aa(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateNewStickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateNewStickerSet<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_bec268ef(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateNotifySettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateNotifySettings<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_246a4b22(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePeerBlocked as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePeerBlocked as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b4afcfb0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePeerLocated<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePeerLocated<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6a7e7366(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePeerSettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePeerSettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ab0f6b1e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePhoneCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePhoneCall<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2661bf09(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePhoneCallSignalingData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePhoneCallSignalingData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8588878b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePinnedChannelMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePinnedChannelMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_fa0f3ca2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePinnedDialogs<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePinnedDialogs<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ed85eab5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePinnedMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePinnedMessages<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ee3b272a(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePrivacy<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePrivacy<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3354678f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatePtsChanged as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatePtsChanged as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1cc7de54(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadChannelDiscussionInbox as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadChannelDiscussionInbox as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4638a26c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadChannelDiscussionOutbox as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadChannelDiscussionOutbox as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_330b5424(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadChannelInbox as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadChannelInbox as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_25d6c9c7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadChannelOutbox as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadChannelOutbox as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_571d2742(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadFeaturedStickers as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadFeaturedStickers as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9c974fdf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadHistoryInbox as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadHistoryInbox as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2f2f21bf(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadHistoryOutbox as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadHistoryOutbox as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_68c13933(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateReadMessagesContents<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateReadMessagesContents<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9a422c20(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateRecentStickers as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateRecentStickers as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9375341e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateSavedGifs as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateSavedGifs as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ebe46819(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateServiceNotification<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateServiceNotification<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_78d4dec1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateShort<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateShort<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_402d5dbb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateShortChatMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateShortChatMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2296d2c8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateShortMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateShortMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_11f1331c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateShortSentMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateShortSentMessage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_43ae3dec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateStickerSets as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateStickerSets as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0bb2d201(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateStickerSetsOrder<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateStickerSetsOrder<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8216fba3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateTheme<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateTheme<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a7332b73(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateUserName<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateUserName<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_12b9417b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateUserPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateUserPhone<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_95313b0c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateUserPhoto as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateUserPhoto as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1bfbd823(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateUserStatus as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateUserStatus as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5c486927(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateUserTyping as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateUserTyping as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7f891213(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdateWebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdateWebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_74ae4240(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Updates<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Updates<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_updates_channel_difference(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::updates::ChannelDifference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::updates::ChannelDifference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_updates_difference(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::updates::Difference<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::updates::Difference<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_updates_state(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::updates::State as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::updates::State as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_2064674e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::ChannelDifference<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::ChannelDifference<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3e11affb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::ChannelDifferenceEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::ChannelDifferenceEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a4bcc6fe(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::ChannelDifferenceTooLong<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::ChannelDifferenceTooLong<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_00f49ca0(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::Difference<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::Difference<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5d75a138(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::DifferenceEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::DifferenceEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a8fb1981(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::DifferenceSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::DifferenceSlice<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4afe8f6d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::DifferenceTooLong as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::DifferenceTooLong as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a56c2a3e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::updates::State as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::updates::State as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_725b04c3(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatesCombined<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatesCombined<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e317af7e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UpdatesTooLong as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UpdatesTooLong as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_upload_cdn_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::upload::CdnFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::upload::CdnFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_upload_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::upload::File<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::upload::File<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_upload_web_file(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::upload::WebFile<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::upload::WebFile<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_a99fca4f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::upload::CdnFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::upload::CdnFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_eea8e46e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::upload::CdnFileReuploadNeeded<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::upload::CdnFileReuploadNeeded<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_096a18d5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::upload::File<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::upload::File<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f18cda44(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::upload::FileCdnRedirect<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::upload::FileCdnRedirect<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_21e753bc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::upload::WebFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::upload::WebFile<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8f8c0e4e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UrlAuthResultAccepted<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UrlAuthResultAccepted<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a9d6db1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UrlAuthResultDefault as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UrlAuthResultDefault as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_92d33a0e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UrlAuthResultRequest<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UrlAuthResultRequest<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_938458c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::User<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::User<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_200250ba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_edf17c12(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserFull<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_69d3ab26(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserProfilePhoto as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserProfilePhoto as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4f11bae1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserProfilePhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserProfilePhotoEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_09d05049(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserStatusEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserStatusEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_77ebc742(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserStatusLastMonth as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserStatusLastMonth as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_07bf09fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserStatusLastWeek as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserStatusLastWeek as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_008c703f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserStatusOffline as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserStatusOffline as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_edb93949(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserStatusOnline as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserStatusOnline as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e26f42f1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::UserStatusRecently as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::UserStatusRecently as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e831c556(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::VideoSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::VideoSize<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a437c3ed(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WallPaper<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WallPaper<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8af40b25(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WallPaperNoFile as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WallPaperNoFile as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_05086cf8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WallPaperSettings as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WallPaperSettings as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cac943f2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebAuthorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebAuthorization<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_1c570ed1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebDocument<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f9c8bcc6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebDocumentNoProxy<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebDocumentNoProxy<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e89c45b2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebPage<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_54b56617(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebPageAttributeTheme<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebPageAttributeTheme<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_eb1477e8(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebPageEmpty as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebPageEmpty as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7311ca11(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebPageNotModified as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebPageNotModified as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_c586da1c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::WebPagePending as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::WebPagePending as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }

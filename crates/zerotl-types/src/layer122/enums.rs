@@ -39,7 +39,9 @@ impl zerotl::Encode for Error<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Error(x) => x.encode(w),
+        }
     }
 }
 
@@ -47,34 +49,16 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc4b9f9bb => Self::Error(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Error")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Error")),
-        })
-    }
-}
-
-impl<'a> Error<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Error(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc4b9f9bb => Self::Error(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Error")),
         })
     }
@@ -119,7 +103,9 @@ impl zerotl::Encode for Null {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Null => w.put_u32(0x56730bcc),
+        }
     }
 }
 
@@ -127,33 +113,15 @@ impl<'a> zerotl::Decode<'a> for Null {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x56730bcc => Self::Null,
                 id => return Err(r.unknown_constructor(id, "Null")),
         })
     }
-}
-
-impl<'a> Null {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Null => w.put_u32(0x56730bcc),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x56730bcc => Self::Null,
                 id => return Err(r.unknown_constructor(id, "Null")),
         })
@@ -267,14 +235,14 @@ impl<'a> InputPeer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x7f3b18ea => Self::Empty,
                 0x7da07ec9 => Self::PeerSelf,
-                0x179be863 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-                0x7b8e7de6 => Self::User(zerotl::BareDecode::decode_bare(r)?),
-                0x20adaef8 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-                0x17bae2e6 => Self::UserFromMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x9c95f7bb => Self::ChannelFromMessage(zerotl::BareDecode::decode_bare(r)?),
+                0x179be863 => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7b8e7de6 => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x20adaef8 => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x17bae2e6 => Self::UserFromMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9c95f7bb => Self::ChannelFromMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPeer")),
         })
     }
@@ -386,11 +354,11 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xb98886cf => Self::Empty,
                 0xf7c1b13f => Self::UserSelf,
-                0xd8292816 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x2d117597 => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xd8292816 => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2d117597 => Self::FromMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputUser")),
         })
     }
@@ -413,11 +381,11 @@ impl<'a> InputUser<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xb98886cf => Self::Empty,
                 0xf7c1b13f => Self::UserSelf,
-                0xd8292816 => Self::User(zerotl::BareDecode::decode_bare(r)?),
-                0x2d117597 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
+                0xd8292816 => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2d117597 => Self::FromMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputUser")),
         })
     }
@@ -480,7 +448,9 @@ impl zerotl::Encode for InputContact<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::PhoneContact(x) => x.encode(w),
+        }
     }
 }
 
@@ -488,34 +458,16 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf392b7f4 => Self::PhoneContact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputContact")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputContact")),
-        })
-    }
-}
-
-impl<'a> InputContact<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::PhoneContact(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf392b7f4 => Self::PhoneContact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputContact")),
         })
     }
@@ -579,9 +531,9 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf52ff27f => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfa4f0bb5 => Self::Big(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputFile")),
         })
     }
@@ -602,9 +554,9 @@ impl<'a> InputFile<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf52ff27f => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfa4f0bb5 => Self::Big(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputFile")),
         })
     }
@@ -763,22 +715,22 @@ impl<'a> zerotl::Decode<'a> for InputMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x9664f57f => Self::Empty,
-                0x1e287d04 => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
-                0xb3ba0635 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                0xf9c44144 => Self::GeoPoint(zerotl::BareDecode::decode_bare(r)?),
-                0xf8ab7dfb => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-                0x5b38c6c1 => Self::UploadedDocument(zerotl::BareDecode::decode_bare(r)?),
-                0x33473058 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-                0xc13d1c11 => Self::Venue(zerotl::BareDecode::decode_bare(r)?),
-                0xe5bbfe1a => Self::PhotoExternal(zerotl::BareDecode::decode_bare(r)?),
-                0xfb52dc99 => Self::DocumentExternal(zerotl::BareDecode::decode_bare(r)?),
-                0xd33f43f3 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-                0xf4e096c3 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
-                0x971fa843 => Self::GeoLive(zerotl::BareDecode::decode_bare(r)?),
-                0x0f94e5f1 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
-                0xe66fbf7b => Self::Dice(zerotl::BareDecode::decode_bare(r)?),
+                0x1e287d04 => Self::UploadedPhoto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb3ba0635 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf9c44144 => Self::GeoPoint(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf8ab7dfb => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5b38c6c1 => Self::UploadedDocument(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x33473058 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc13d1c11 => Self::Venue(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe5bbfe1a => Self::PhotoExternal(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfb52dc99 => Self::DocumentExternal(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd33f43f3 => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf4e096c3 => Self::Invoice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x971fa843 => Self::GeoLive(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0f94e5f1 => Self::Poll(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe66fbf7b => Self::Dice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputMedia")),
         })
     }
@@ -932,10 +884,10 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x1ca48f57 => Self::Empty,
-                0xc642724e => Self::UploadedPhoto(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xc642724e => Self::UploadedPhoto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8953ad37 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
         })
     }
@@ -957,10 +909,10 @@ impl<'a> InputChatPhoto<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x1ca48f57 => Self::Empty,
-                0xc642724e => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
-                0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+                0xc642724e => Self::UploadedPhoto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8953ad37 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
         })
     }
@@ -1036,9 +988,9 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xe4c123d6 => Self::Empty,
-                0x48222faf => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x48222faf => Self::Point(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
         })
     }
@@ -1059,9 +1011,9 @@ impl<'a> InputGeoPoint {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xe4c123d6 => Self::Empty,
-                0x48222faf => Self::Point(zerotl::BareDecode::decode_bare(r)?),
+                0x48222faf => Self::Point(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
         })
     }
@@ -1131,9 +1083,9 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x1cd7bf0d => Self::Empty,
-                0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x3bb3b94a => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPhoto")),
         })
     }
@@ -1154,9 +1106,9 @@ impl<'a> InputPhoto<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x1cd7bf0d => Self::Empty,
-                0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+                0x3bb3b94a => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPhoto")),
         })
     }
@@ -1273,16 +1225,16 @@ impl<'a> zerotl::Decode<'a> for InputFileLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xdfdaabe1 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
-                0xf5235d55 => Self::EncryptedFileLocation(zerotl::BareDecode::decode_bare(r)?),
-                0xbad07584 => Self::DocumentFileLocation(zerotl::BareDecode::decode_bare(r)?),
-                0xcbc7ee28 => Self::SecureFileLocation(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xdfdaabe1 => Self::Location(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf5235d55 => Self::EncryptedFileLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbad07584 => Self::DocumentFileLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xcbc7ee28 => Self::SecureFileLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x29be5899 => Self::TakeoutFileLocation,
-                0x40181ffe => Self::PhotoFileLocation(zerotl::BareDecode::decode_bare(r)?),
-                0xd83466f3 => Self::PhotoLegacyFileLocation(zerotl::BareDecode::decode_bare(r)?),
-                0x27d69997 => Self::PeerPhotoFileLocation(zerotl::BareDecode::decode_bare(r)?),
-                0x0dbaeae9 => Self::StickerSetThumb(zerotl::BareDecode::decode_bare(r)?),
+                0x40181ffe => Self::PhotoFileLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd83466f3 => Self::PhotoLegacyFileLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x27d69997 => Self::PeerPhotoFileLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0dbaeae9 => Self::StickerSetThumb(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputFileLocation")),
         })
     }
@@ -1387,7 +1339,11 @@ impl zerotl::Encode for Peer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::User(x) => x.encode(w),
+            Self::Chat(x) => x.encode(w),
+            Self::Channel(x) => x.encode(w),
+        }
     }
 }
 
@@ -1395,40 +1351,20 @@ impl<'a> zerotl::Decode<'a> for Peer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9db1bc6d => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbad0e5bb => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbddde532 => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Peer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xbad0e5bb => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xbddde532 => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Peer")),
-        })
-    }
-}
-
-impl<'a> Peer {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::User(x) => x.encode(w),
-            Self::Chat(x) => x.encode(w),
-            Self::Channel(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare(r)?),
-                0xbad0e5bb => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-                0xbddde532 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9db1bc6d => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbad0e5bb => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbddde532 => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Peer")),
         })
     }
@@ -1491,7 +1427,10 @@ impl zerotl::Encode for User<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::User(x) => x.encode(w),
+        }
     }
 }
 
@@ -1499,37 +1438,18 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x200250ba => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x938458c1 => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "User")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x938458c1 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "User")),
-        })
-    }
-}
-
-impl<'a> User<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::User(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x938458c1 => Self::User(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x200250ba => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x938458c1 => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "User")),
         })
     }
@@ -1586,7 +1506,10 @@ impl zerotl::Encode for UserProfilePhoto {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty => w.put_u32(0x4f11bae1),
+            Self::Photo(x) => x.encode(w),
+        }
     }
 }
 
@@ -1594,37 +1517,18 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4f11bae1 => Self::Empty,
+                0x69d3ab26 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x4f11bae1 => Self::Empty,
-                0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
-        })
-    }
-}
-
-impl<'a> UserProfilePhoto {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x4f11bae1),
-            Self::Photo(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4f11bae1 => Self::Empty,
-                0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+                0x69d3ab26 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
         })
     }
@@ -1705,23 +1609,6 @@ impl zerotl::Encode for UserStatus {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for UserStatus {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> UserStatus {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x09d05049),
             Self::Online(x) => x.encode(w),
@@ -1731,15 +1618,16 @@ impl<'a> UserStatus {
             Self::LastMonth => w.put_u32(0x77ebc742),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+impl<'a> zerotl::Decode<'a> for UserStatus {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x09d05049 => Self::Empty,
-                0xedb93949 => Self::Online(zerotl::BareDecode::decode_bare(r)?),
-                0x008c703f => Self::Offline(zerotl::BareDecode::decode_bare(r)?),
+                0xedb93949 => Self::Online(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x008c703f => Self::Offline(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xe26f42f1 => Self::Recently,
                 0x07bf09fc => Self::LastWeek,
                 0x77ebc742 => Self::LastMonth,
@@ -1841,23 +1729,6 @@ impl zerotl::Encode for Chat<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for Chat<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> Chat<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Chat(x) => x.encode(w),
@@ -1866,17 +1737,18 @@ impl<'a> Chat<'a> {
             Self::ChannelForbidden(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9ba2d800 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x3bda1bde => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-                0x07328bdb => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
-                0xd31a961e => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-                0x289da732 => Self::ChannelForbidden(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for Chat<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9ba2d800 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3bda1bde => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x07328bdb => Self::Forbidden(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd31a961e => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x289da732 => Self::ChannelForbidden(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Chat")),
         })
     }
@@ -1951,7 +1823,10 @@ impl zerotl::Encode for ChatFull<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Full(x) => x.encode(w),
+            Self::ChannelFull(x) => x.encode(w),
+        }
     }
 }
 
@@ -1959,37 +1834,18 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x0dc8c181 => Self::Full(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xef3a6acd => Self::ChannelFull(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChatFull")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xef3a6acd => Self::ChannelFull(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChatFull")),
-        })
-    }
-}
-
-impl<'a> ChatFull<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Full(x) => x.encode(w),
-            Self::ChannelFull(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-                0xef3a6acd => Self::ChannelFull(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x0dc8c181 => Self::Full(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xef3a6acd => Self::ChannelFull(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatFull")),
         })
     }
@@ -2052,7 +1908,11 @@ impl zerotl::Encode for ChatParticipant {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Participant(x) => x.encode(w),
+            Self::Creator(x) => x.encode(w),
+            Self::Admin(x) => x.encode(w),
+        }
     }
 }
 
@@ -2060,40 +1920,20 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc8d7493e => Self::Participant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xda13538a => Self::Creator(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe2d6e436 => Self::Admin(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChatParticipant")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChatParticipant")),
-        })
-    }
-}
-
-impl<'a> ChatParticipant {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Participant(x) => x.encode(w),
-            Self::Creator(x) => x.encode(w),
-            Self::Admin(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-                0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare(r)?),
-                0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc8d7493e => Self::Participant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xda13538a => Self::Creator(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe2d6e436 => Self::Admin(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatParticipant")),
         })
     }
@@ -2156,7 +1996,10 @@ impl zerotl::Encode for ChatParticipants<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Forbidden(x) => x.encode(w),
+            Self::Participants(x) => x.encode(w),
+        }
     }
 }
 
@@ -2164,37 +2007,18 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfc900c2b => Self::Forbidden(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3f460fed => Self::Participants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChatParticipants")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x3f460fed => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChatParticipants")),
-        })
-    }
-}
-
-impl<'a> ChatParticipants<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Forbidden(x) => x.encode(w),
-            Self::Participants(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
-                0x3f460fed => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfc900c2b => Self::Forbidden(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3f460fed => Self::Participants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatParticipants")),
         })
     }
@@ -2251,7 +2075,10 @@ impl zerotl::Encode for ChatPhoto {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty => w.put_u32(0x37c1011c),
+            Self::Photo(x) => x.encode(w),
+        }
     }
 }
 
@@ -2259,37 +2086,18 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x37c1011c => Self::Empty,
+                0xd20b9f3c => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChatPhoto")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x37c1011c => Self::Empty,
-                0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChatPhoto")),
-        })
-    }
-}
-
-impl<'a> ChatPhoto {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x37c1011c),
-            Self::Photo(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x37c1011c => Self::Empty,
-                0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+                0xd20b9f3c => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatPhoto")),
         })
     }
@@ -2352,7 +2160,11 @@ impl zerotl::Encode for Message<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Message(x) => x.encode(w),
+            Self::Service(x) => x.encode(w),
+        }
     }
 }
 
@@ -2360,40 +2172,20 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x83e5de54 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x58ae39c9 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x286fa604 => Self::Service(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Message")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Message")),
-        })
-    }
-}
-
-impl<'a> Message<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Message(x) => x.encode(w),
-            Self::Service(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x83e5de54 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x58ae39c9 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x286fa604 => Self::Service(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
@@ -2544,20 +2336,20 @@ impl<'a> zerotl::Decode<'a> for MessageMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x3ded6320 => Self::Empty,
-                0x695150d7 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                0x56e0d474 => Self::Geo(zerotl::BareDecode::decode_bare(r)?),
-                0xcbf24940 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+                0x695150d7 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x56e0d474 => Self::Geo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xcbf24940 => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x9f84f49e => Self::Unsupported,
-                0x9cb070d7 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-                0xa32dd600 => Self::WebPage(zerotl::BareDecode::decode_bare(r)?),
-                0x2ec0533f => Self::Venue(zerotl::BareDecode::decode_bare(r)?),
-                0xfdb19008 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-                0x84551347 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
-                0xb940c666 => Self::GeoLive(zerotl::BareDecode::decode_bare(r)?),
-                0x4bd6e798 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
-                0x3f7ee58b => Self::Dice(zerotl::BareDecode::decode_bare(r)?),
+                0x9cb070d7 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa32dd600 => Self::WebPage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2ec0533f => Self::Venue(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfdb19008 => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x84551347 => Self::Invoice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb940c666 => Self::GeoLive(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4bd6e798 => Self::Poll(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3f7ee58b => Self::Dice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageMedia")),
         })
     }
@@ -2859,33 +2651,33 @@ impl<'a> zerotl::Decode<'a> for MessageAction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xb6aef7b0 => Self::Empty,
-                0xa6638b9a => Self::ChatCreate(zerotl::BareDecode::decode_bare(r)?),
-                0xb5a1ce5a => Self::ChatEditTitle(zerotl::BareDecode::decode_bare(r)?),
-                0x7fcb13a8 => Self::ChatEditPhoto(zerotl::BareDecode::decode_bare(r)?),
+                0xa6638b9a => Self::ChatCreate(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb5a1ce5a => Self::ChatEditTitle(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7fcb13a8 => Self::ChatEditPhoto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x95e3fbef => Self::ChatDeletePhoto,
-                0x488a7337 => Self::ChatAddUser(zerotl::BareDecode::decode_bare(r)?),
-                0xb2ae9b0c => Self::ChatDeleteUser(zerotl::BareDecode::decode_bare(r)?),
-                0xf89cf5e8 => Self::ChatJoinedByLink(zerotl::BareDecode::decode_bare(r)?),
-                0x95d2ac92 => Self::ChannelCreate(zerotl::BareDecode::decode_bare(r)?),
-                0x51bdb021 => Self::ChatMigrateTo(zerotl::BareDecode::decode_bare(r)?),
-                0xb055eaee => Self::ChannelMigrateFrom(zerotl::BareDecode::decode_bare(r)?),
+                0x488a7337 => Self::ChatAddUser(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb2ae9b0c => Self::ChatDeleteUser(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf89cf5e8 => Self::ChatJoinedByLink(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x95d2ac92 => Self::ChannelCreate(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x51bdb021 => Self::ChatMigrateTo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb055eaee => Self::ChannelMigrateFrom(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x94bd38ed => Self::PinMessage,
                 0x9fbab604 => Self::HistoryClear,
-                0x92a72876 => Self::GameScore(zerotl::BareDecode::decode_bare(r)?),
-                0x8f31b327 => Self::PaymentSentMe(zerotl::BareDecode::decode_bare(r)?),
-                0x40699cd0 => Self::PaymentSent(zerotl::BareDecode::decode_bare(r)?),
-                0x80e11a7f => Self::PhoneCall(zerotl::BareDecode::decode_bare(r)?),
+                0x92a72876 => Self::GameScore(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8f31b327 => Self::PaymentSentMe(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x40699cd0 => Self::PaymentSent(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x80e11a7f => Self::PhoneCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x4792929b => Self::ScreenshotTaken,
-                0xfae69f56 => Self::CustomAction(zerotl::BareDecode::decode_bare(r)?),
-                0xabe9affe => Self::BotAllowed(zerotl::BareDecode::decode_bare(r)?),
-                0x1b287353 => Self::SecureValuesSentMe(zerotl::BareDecode::decode_bare(r)?),
-                0xd95c6154 => Self::SecureValuesSent(zerotl::BareDecode::decode_bare(r)?),
+                0xfae69f56 => Self::CustomAction(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xabe9affe => Self::BotAllowed(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1b287353 => Self::SecureValuesSentMe(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd95c6154 => Self::SecureValuesSent(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xf3f25f76 => Self::ContactSignUp,
-                0x98e0d697 => Self::GeoProximityReached(zerotl::BareDecode::decode_bare(r)?),
-                0x7a0d7f42 => Self::GroupCall(zerotl::BareDecode::decode_bare(r)?),
-                0x76b9f11a => Self::InviteToGroupCall(zerotl::BareDecode::decode_bare(r)?),
+                0x98e0d697 => Self::GeoProximityReached(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7a0d7f42 => Self::GroupCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x76b9f11a => Self::InviteToGroupCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageAction")),
         })
     }
@@ -3086,7 +2878,10 @@ impl zerotl::Encode for Dialog<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Dialog(x) => x.encode(w),
+            Self::Folder(x) => x.encode(w),
+        }
     }
 }
 
@@ -3094,37 +2889,18 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x2c171f72 => Self::Dialog(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x71bd134c => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Dialog")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Dialog")),
-        })
-    }
-}
-
-impl<'a> Dialog<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Dialog(x) => x.encode(w),
-            Self::Folder(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
-                0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x2c171f72 => Self::Dialog(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x71bd134c => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Dialog")),
         })
     }
@@ -3181,7 +2957,10 @@ impl zerotl::Encode for Photo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Photo(x) => x.encode(w),
+        }
     }
 }
 
@@ -3189,37 +2968,18 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x2331b22d => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfb197a65 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Photo")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Photo")),
-        })
-    }
-}
-
-impl<'a> Photo<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Photo(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x2331b22d => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfb197a65 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Photo")),
         })
     }
@@ -3300,23 +3060,6 @@ impl zerotl::Encode for PhotoSize<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> PhotoSize<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Size(x) => x.encode(w),
@@ -3326,18 +3069,19 @@ impl<'a> PhotoSize<'a> {
             Self::PathSize(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x0e17e23c => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x77bfb61b => Self::Size(zerotl::BareDecode::decode_bare(r)?),
-                0xe9a734fa => Self::CachedSize(zerotl::BareDecode::decode_bare(r)?),
-                0xe0b0bc2e => Self::StrippedSize(zerotl::BareDecode::decode_bare(r)?),
-                0x5aa86a51 => Self::Progressive(zerotl::BareDecode::decode_bare(r)?),
-                0xd8214d41 => Self::PathSize(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x0e17e23c => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x77bfb61b => Self::Size(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe9a734fa => Self::CachedSize(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe0b0bc2e => Self::StrippedSize(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5aa86a51 => Self::Progressive(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd8214d41 => Self::PathSize(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PhotoSize")),
         })
     }
@@ -3418,7 +3162,10 @@ impl zerotl::Encode for GeoPoint {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty => w.put_u32(0x1117dd5f),
+            Self::Point(x) => x.encode(w),
+        }
     }
 }
 
@@ -3426,37 +3173,18 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1117dd5f => Self::Empty,
+                0xb2a2f663 => Self::Point(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "GeoPoint")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x1117dd5f => Self::Empty,
-                0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "GeoPoint")),
-        })
-    }
-}
-
-impl<'a> GeoPoint {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x1117dd5f),
-            Self::Point(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1117dd5f => Self::Empty,
-                0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare(r)?),
+                0xb2a2f663 => Self::Point(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "GeoPoint")),
         })
     }
@@ -3538,8 +3266,8 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb8bc5b0c => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x193b4417 => Self::Users,
                 0x4a95e84e => Self::Chats,
                 0xb1db7c7e => Self::Broadcasts,
@@ -3565,8 +3293,8 @@ impl<'a> InputNotifyPeer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb8bc5b0c => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x193b4417 => Self::Users,
                 0x4a95e84e => Self::Chats,
                 0xb1db7c7e => Self::Broadcasts,
@@ -3645,8 +3373,8 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9c3d198e => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
         })
     }
@@ -3666,8 +3394,8 @@ impl<'a> InputPeerNotifySettings<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9c3d198e => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
         })
     }
@@ -3712,7 +3440,9 @@ impl zerotl::Encode for PeerNotifySettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
     }
 }
 
@@ -3720,34 +3450,16 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xaf509d20 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
-        })
-    }
-}
-
-impl<'a> PeerNotifySettings<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xaf509d20 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
         })
     }
@@ -3792,7 +3504,9 @@ impl zerotl::Encode for PeerSettings {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
     }
 }
 
@@ -3800,34 +3514,16 @@ impl<'a> zerotl::Decode<'a> for PeerSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x733f2961 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PeerSettings")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PeerSettings")),
-        })
-    }
-}
-
-impl<'a> PeerSettings {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x733f2961 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PeerSettings")),
         })
     }
@@ -3878,7 +3574,10 @@ impl zerotl::Encode for WallPaper<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Paper(x) => x.encode(w),
+            Self::NoFile(x) => x.encode(w),
+        }
     }
 }
 
@@ -3886,37 +3585,18 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa437c3ed => Self::Paper(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8af40b25 => Self::NoFile(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "WallPaper")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "WallPaper")),
-        })
-    }
-}
-
-impl<'a> WallPaper<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Paper(x) => x.encode(w),
-            Self::NoFile(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
-                0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa437c3ed => Self::Paper(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8af40b25 => Self::NoFile(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "WallPaper")),
         })
     }
@@ -4035,12 +3715,12 @@ impl<'a> ReportReason<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x58dbcab8 => Self::InputReportReasonSpam,
                 0x1e22c78d => Self::InputReportReasonViolence,
                 0x2e59d922 => Self::InputReportReasonPornography,
                 0xadf44ee3 => Self::InputReportReasonChildAbuse,
-                0xe1746d0a => Self::InputReportReasonOther(zerotl::BareDecode::decode_bare(r)?),
+                0xe1746d0a => Self::InputReportReasonOther(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x9b89f93a => Self::InputReportReasonCopyright,
                 0xdbd4feed => Self::InputReportReasonGeoIrrelevant,
                 id => return Err(r.unknown_constructor(id, "ReportReason")),
@@ -4123,7 +3803,9 @@ impl zerotl::Encode for UserFull<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Full(x) => x.encode(w),
+        }
     }
 }
 
@@ -4131,34 +3813,16 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xedf17c12 => Self::Full(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "UserFull")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "UserFull")),
-        })
-    }
-}
-
-impl<'a> UserFull<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Full(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xedf17c12 => Self::Full(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "UserFull")),
         })
     }
@@ -4203,7 +3867,9 @@ impl zerotl::Encode for Contact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Contact(x) => x.encode(w),
+        }
     }
 }
 
@@ -4211,34 +3877,16 @@ impl<'a> zerotl::Decode<'a> for Contact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf911c994 => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Contact")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Contact")),
-        })
-    }
-}
-
-impl<'a> Contact {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Contact(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf911c994 => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Contact")),
         })
     }
@@ -4283,7 +3931,9 @@ impl zerotl::Encode for ImportedContact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Contact(x) => x.encode(w),
+        }
     }
 }
 
@@ -4291,34 +3941,16 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd0028438 => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ImportedContact")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ImportedContact")),
-        })
-    }
-}
-
-impl<'a> ImportedContact {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Contact(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd0028438 => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ImportedContact")),
         })
     }
@@ -4363,7 +3995,9 @@ impl zerotl::Encode for ContactStatus {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Status(x) => x.encode(w),
+        }
     }
 }
 
@@ -4371,34 +4005,16 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd3680c61 => Self::Status(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ContactStatus")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ContactStatus")),
-        })
-    }
-}
-
-impl<'a> ContactStatus {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Status(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd3680c61 => Self::Status(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ContactStatus")),
         })
     }
@@ -4565,7 +4181,7 @@ impl<'a> zerotl::Decode<'a> for MessagesFilter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x57e2f66c => Self::InputMessagesFilterEmpty,
                 0x9609a51c => Self::InputMessagesFilterPhotos,
                 0x9fc00e65 => Self::InputMessagesFilterVideo,
@@ -4576,7 +4192,7 @@ impl<'a> zerotl::Decode<'a> for MessagesFilter {
                 0x50f5c392 => Self::InputMessagesFilterVoice,
                 0x3751b49e => Self::InputMessagesFilterMusic,
                 0x3a20ecb8 => Self::InputMessagesFilterChatPhotos,
-                0x80c99768 => Self::InputMessagesFilterPhoneCalls(zerotl::BareDecode::decode_bare(r)?),
+                0x80c99768 => Self::InputMessagesFilterPhoneCalls(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x7a7c17a4 => Self::InputMessagesFilterRoundVoice,
                 0xb549da53 => Self::InputMessagesFilterRoundVideo,
                 0xc1f8e69a => Self::InputMessagesFilterMyMentions,
@@ -5342,95 +4958,95 @@ impl<'a> zerotl::Decode<'a> for Update<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1f2b0afd => Self::NewMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x4e90bfd6 => Self::MessageId(zerotl::BareDecode::decode_bare(r)?),
-                0xa20db0e5 => Self::DeleteMessages(zerotl::BareDecode::decode_bare(r)?),
-                0x5c486927 => Self::UserTyping(zerotl::BareDecode::decode_bare(r)?),
-                0x9a65ea1f => Self::ChatUserTyping(zerotl::BareDecode::decode_bare(r)?),
-                0x07761198 => Self::ChatParticipants(zerotl::BareDecode::decode_bare(r)?),
-                0x1bfbd823 => Self::UserStatus(zerotl::BareDecode::decode_bare(r)?),
-                0xa7332b73 => Self::UserName(zerotl::BareDecode::decode_bare(r)?),
-                0x95313b0c => Self::UserPhoto(zerotl::BareDecode::decode_bare(r)?),
-                0x12bcbd9a => Self::NewEncryptedMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x1710f156 => Self::EncryptedChatTyping(zerotl::BareDecode::decode_bare(r)?),
-                0xb4a2e88d => Self::Encryption(zerotl::BareDecode::decode_bare(r)?),
-                0x38fe25b7 => Self::EncryptedMessagesRead(zerotl::BareDecode::decode_bare(r)?),
-                0xea4b0e5c => Self::ChatParticipantAdd(zerotl::BareDecode::decode_bare(r)?),
-                0x6e5f8c22 => Self::ChatParticipantDelete(zerotl::BareDecode::decode_bare(r)?),
-                0x8e5e9873 => Self::DcOptions(zerotl::BareDecode::decode_bare(r)?),
-                0xbec268ef => Self::NotifySettings(zerotl::BareDecode::decode_bare(r)?),
-                0xebe46819 => Self::ServiceNotification(zerotl::BareDecode::decode_bare(r)?),
-                0xee3b272a => Self::Privacy(zerotl::BareDecode::decode_bare(r)?),
-                0x12b9417b => Self::UserPhone(zerotl::BareDecode::decode_bare(r)?),
-                0x9c974fdf => Self::ReadHistoryInbox(zerotl::BareDecode::decode_bare(r)?),
-                0x2f2f21bf => Self::ReadHistoryOutbox(zerotl::BareDecode::decode_bare(r)?),
-                0x7f891213 => Self::WebPage(zerotl::BareDecode::decode_bare(r)?),
-                0x68c13933 => Self::ReadMessagesContents(zerotl::BareDecode::decode_bare(r)?),
-                0xeb0467fb => Self::ChannelTooLong(zerotl::BareDecode::decode_bare(r)?),
-                0xb6d45656 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-                0x62ba04d9 => Self::NewChannelMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x330b5424 => Self::ReadChannelInbox(zerotl::BareDecode::decode_bare(r)?),
-                0xc37521c9 => Self::DeleteChannelMessages(zerotl::BareDecode::decode_bare(r)?),
-                0x98a12b4b => Self::ChannelMessageViews(zerotl::BareDecode::decode_bare(r)?),
-                0xb6901959 => Self::ChatParticipantAdmin(zerotl::BareDecode::decode_bare(r)?),
-                0x688a30aa => Self::NewStickerSet(zerotl::BareDecode::decode_bare(r)?),
-                0x0bb2d201 => Self::StickerSetsOrder(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1f2b0afd => Self::NewMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4e90bfd6 => Self::MessageId(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa20db0e5 => Self::DeleteMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5c486927 => Self::UserTyping(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9a65ea1f => Self::ChatUserTyping(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x07761198 => Self::ChatParticipants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1bfbd823 => Self::UserStatus(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa7332b73 => Self::UserName(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x95313b0c => Self::UserPhoto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x12bcbd9a => Self::NewEncryptedMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1710f156 => Self::EncryptedChatTyping(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb4a2e88d => Self::Encryption(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x38fe25b7 => Self::EncryptedMessagesRead(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xea4b0e5c => Self::ChatParticipantAdd(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6e5f8c22 => Self::ChatParticipantDelete(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8e5e9873 => Self::DcOptions(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbec268ef => Self::NotifySettings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xebe46819 => Self::ServiceNotification(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xee3b272a => Self::Privacy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x12b9417b => Self::UserPhone(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9c974fdf => Self::ReadHistoryInbox(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2f2f21bf => Self::ReadHistoryOutbox(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7f891213 => Self::WebPage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x68c13933 => Self::ReadMessagesContents(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xeb0467fb => Self::ChannelTooLong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb6d45656 => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x62ba04d9 => Self::NewChannelMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x330b5424 => Self::ReadChannelInbox(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc37521c9 => Self::DeleteChannelMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x98a12b4b => Self::ChannelMessageViews(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb6901959 => Self::ChatParticipantAdmin(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x688a30aa => Self::NewStickerSet(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0bb2d201 => Self::StickerSetsOrder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x43ae3dec => Self::StickerSets,
                 0x9375341e => Self::SavedGifs,
-                0x3f2038db => Self::BotInlineQuery(zerotl::BareDecode::decode_bare(r)?),
-                0x0e48f964 => Self::BotInlineSend(zerotl::BareDecode::decode_bare(r)?),
-                0x1b3f4df7 => Self::EditChannelMessage(zerotl::BareDecode::decode_bare(r)?),
-                0xe73547e1 => Self::BotCallbackQuery(zerotl::BareDecode::decode_bare(r)?),
-                0xe40370a3 => Self::EditMessage(zerotl::BareDecode::decode_bare(r)?),
-                0xf9d27a5a => Self::InlineBotCallbackQuery(zerotl::BareDecode::decode_bare(r)?),
-                0x25d6c9c7 => Self::ReadChannelOutbox(zerotl::BareDecode::decode_bare(r)?),
-                0xee2bb969 => Self::DraftMessage(zerotl::BareDecode::decode_bare(r)?),
+                0x3f2038db => Self::BotInlineQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0e48f964 => Self::BotInlineSend(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1b3f4df7 => Self::EditChannelMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe73547e1 => Self::BotCallbackQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe40370a3 => Self::EditMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf9d27a5a => Self::InlineBotCallbackQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x25d6c9c7 => Self::ReadChannelOutbox(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xee2bb969 => Self::DraftMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x571d2742 => Self::ReadFeaturedStickers,
                 0x9a422c20 => Self::RecentStickers,
                 0xa229dd06 => Self::Config,
                 0x3354678f => Self::PtsChanged,
-                0x40771900 => Self::ChannelWebPage(zerotl::BareDecode::decode_bare(r)?),
-                0x6e6fe51c => Self::DialogPinned(zerotl::BareDecode::decode_bare(r)?),
-                0xfa0f3ca2 => Self::PinnedDialogs(zerotl::BareDecode::decode_bare(r)?),
-                0x8317c0c3 => Self::BotWebhookJson(zerotl::BareDecode::decode_bare(r)?),
-                0x9b9240a6 => Self::BotWebhookJsonQuery(zerotl::BareDecode::decode_bare(r)?),
-                0xe0cdc940 => Self::BotShippingQuery(zerotl::BareDecode::decode_bare(r)?),
-                0x5d2f3aa9 => Self::BotPrecheckoutQuery(zerotl::BareDecode::decode_bare(r)?),
-                0xab0f6b1e => Self::PhoneCall(zerotl::BareDecode::decode_bare(r)?),
-                0x46560264 => Self::LangPackTooLong(zerotl::BareDecode::decode_bare(r)?),
-                0x56022f4d => Self::LangPack(zerotl::BareDecode::decode_bare(r)?),
+                0x40771900 => Self::ChannelWebPage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6e6fe51c => Self::DialogPinned(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfa0f3ca2 => Self::PinnedDialogs(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8317c0c3 => Self::BotWebhookJson(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9b9240a6 => Self::BotWebhookJsonQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe0cdc940 => Self::BotShippingQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5d2f3aa9 => Self::BotPrecheckoutQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xab0f6b1e => Self::PhoneCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x46560264 => Self::LangPackTooLong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x56022f4d => Self::LangPack(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xe511996d => Self::FavedStickers,
-                0x89893b45 => Self::ChannelReadMessagesContents(zerotl::BareDecode::decode_bare(r)?),
+                0x89893b45 => Self::ChannelReadMessagesContents(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x7084a7be => Self::ContactsReset,
-                0x70db6837 => Self::ChannelAvailableMessages(zerotl::BareDecode::decode_bare(r)?),
-                0xe16459c3 => Self::DialogUnreadMark(zerotl::BareDecode::decode_bare(r)?),
-                0xaca1657b => Self::MessagePoll(zerotl::BareDecode::decode_bare(r)?),
-                0x54c01850 => Self::ChatDefaultBannedRights(zerotl::BareDecode::decode_bare(r)?),
-                0x19360dc0 => Self::FolderPeers(zerotl::BareDecode::decode_bare(r)?),
-                0x6a7e7366 => Self::PeerSettings(zerotl::BareDecode::decode_bare(r)?),
-                0xb4afcfb0 => Self::PeerLocated(zerotl::BareDecode::decode_bare(r)?),
-                0x39a51dfb => Self::NewScheduledMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x90866cee => Self::DeleteScheduledMessages(zerotl::BareDecode::decode_bare(r)?),
-                0x8216fba3 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-                0x871fb939 => Self::GeoLiveViewed(zerotl::BareDecode::decode_bare(r)?),
+                0x70db6837 => Self::ChannelAvailableMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe16459c3 => Self::DialogUnreadMark(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xaca1657b => Self::MessagePoll(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x54c01850 => Self::ChatDefaultBannedRights(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x19360dc0 => Self::FolderPeers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6a7e7366 => Self::PeerSettings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb4afcfb0 => Self::PeerLocated(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x39a51dfb => Self::NewScheduledMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x90866cee => Self::DeleteScheduledMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8216fba3 => Self::Theme(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x871fb939 => Self::GeoLiveViewed(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x564fe691 => Self::LoginToken,
-                0x42f88f2c => Self::MessagePollVote(zerotl::BareDecode::decode_bare(r)?),
-                0x26ffde7d => Self::DialogFilter(zerotl::BareDecode::decode_bare(r)?),
-                0xa5d72105 => Self::DialogFilterOrder(zerotl::BareDecode::decode_bare(r)?),
+                0x42f88f2c => Self::MessagePollVote(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x26ffde7d => Self::DialogFilter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa5d72105 => Self::DialogFilterOrder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x3504914f => Self::DialogFilters,
-                0x2661bf09 => Self::PhoneCallSignalingData(zerotl::BareDecode::decode_bare(r)?),
-                0x65d2b464 => Self::ChannelParticipant(zerotl::BareDecode::decode_bare(r)?),
-                0x6e8a84df => Self::ChannelMessageForwards(zerotl::BareDecode::decode_bare(r)?),
-                0x1cc7de54 => Self::ReadChannelDiscussionInbox(zerotl::BareDecode::decode_bare(r)?),
-                0x4638a26c => Self::ReadChannelDiscussionOutbox(zerotl::BareDecode::decode_bare(r)?),
-                0x246a4b22 => Self::PeerBlocked(zerotl::BareDecode::decode_bare(r)?),
-                0xff2abe9f => Self::ChannelUserTyping(zerotl::BareDecode::decode_bare(r)?),
-                0xed85eab5 => Self::PinnedMessages(zerotl::BareDecode::decode_bare(r)?),
-                0x8588878b => Self::PinnedChannelMessages(zerotl::BareDecode::decode_bare(r)?),
-                0x1330a196 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-                0xf2ebdb4e => Self::GroupCallParticipants(zerotl::BareDecode::decode_bare(r)?),
-                0xa45eb99b => Self::GroupCall(zerotl::BareDecode::decode_bare(r)?),
+                0x2661bf09 => Self::PhoneCallSignalingData(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x65d2b464 => Self::ChannelParticipant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6e8a84df => Self::ChannelMessageForwards(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1cc7de54 => Self::ReadChannelDiscussionInbox(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4638a26c => Self::ReadChannelDiscussionOutbox(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x246a4b22 => Self::PeerBlocked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xff2abe9f => Self::ChannelUserTyping(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xed85eab5 => Self::PinnedMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8588878b => Self::PinnedChannelMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1330a196 => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf2ebdb4e => Self::GroupCallParticipants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa45eb99b => Self::GroupCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Update")),
         })
     }
@@ -6033,23 +5649,6 @@ impl zerotl::Encode for Updates<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for Updates<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> Updates<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::TooLong => w.put_u32(0xe317af7e),
             Self::UpdateShortMessage(x) => x.encode(w),
@@ -6060,19 +5659,20 @@ impl<'a> Updates<'a> {
             Self::UpdateShortSentMessage(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+impl<'a> zerotl::Decode<'a> for Updates<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xe317af7e => Self::TooLong,
-                0x2296d2c8 => Self::UpdateShortMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x402d5dbb => Self::UpdateShortChatMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x78d4dec1 => Self::UpdateShort(zerotl::BareDecode::decode_bare(r)?),
-                0x725b04c3 => Self::Combined(zerotl::BareDecode::decode_bare(r)?),
-                0x74ae4240 => Self::Updates(zerotl::BareDecode::decode_bare(r)?),
-                0x11f1331c => Self::UpdateShortSentMessage(zerotl::BareDecode::decode_bare(r)?),
+                0x2296d2c8 => Self::UpdateShortMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x402d5dbb => Self::UpdateShortChatMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x78d4dec1 => Self::UpdateShort(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x725b04c3 => Self::Combined(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x74ae4240 => Self::Updates(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x11f1331c => Self::UpdateShortSentMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Updates")),
         })
     }
@@ -6153,7 +5753,9 @@ impl zerotl::Encode for DcOption<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Option(x) => x.encode(w),
+        }
     }
 }
 
@@ -6161,34 +5763,16 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x18b7a10d => Self::Option(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "DcOption")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "DcOption")),
-        })
-    }
-}
-
-impl<'a> DcOption<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Option(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x18b7a10d => Self::Option(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DcOption")),
         })
     }
@@ -6233,7 +5817,9 @@ impl zerotl::Encode for Config<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Config(x) => x.encode(w),
+        }
     }
 }
 
@@ -6241,34 +5827,16 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x330b4067 => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Config")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Config")),
-        })
-    }
-}
-
-impl<'a> Config<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Config(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x330b4067 => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Config")),
         })
     }
@@ -6313,7 +5881,9 @@ impl zerotl::Encode for NearestDc<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Dc(x) => x.encode(w),
+        }
     }
 }
 
@@ -6321,34 +5891,16 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x8e1a1775 => Self::Dc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "NearestDc")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "NearestDc")),
-        })
-    }
-}
-
-impl<'a> NearestDc<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Dc(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x8e1a1775 => Self::Dc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "NearestDc")),
         })
     }
@@ -6417,23 +5969,6 @@ impl zerotl::Encode for EncryptedChat<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> EncryptedChat<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Waiting(x) => x.encode(w),
@@ -6442,17 +5977,18 @@ impl<'a> EncryptedChat<'a> {
             Self::Discarded(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xab7ec0a0 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x3bf703dc => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
-                0x62718a82 => Self::Requested(zerotl::BareDecode::decode_bare(r)?),
-                0xfa56ce36 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-                0x13d6dd27 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xab7ec0a0 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3bf703dc => Self::Waiting(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x62718a82 => Self::Requested(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfa56ce36 => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x13d6dd27 => Self::Discarded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "EncryptedChat")),
         })
     }
@@ -6534,8 +6070,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf141b5e1 => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
         })
     }
@@ -6555,8 +6091,8 @@ impl<'a> InputEncryptedChat {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf141b5e1 => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
         })
     }
@@ -6607,7 +6143,10 @@ impl zerotl::Encode for EncryptedFile {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty => w.put_u32(0xc21f497e),
+            Self::File(x) => x.encode(w),
+        }
     }
 }
 
@@ -6615,37 +6154,18 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc21f497e => Self::Empty,
+                0x4a70994c => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "EncryptedFile")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xc21f497e => Self::Empty,
-                0x4a70994c => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "EncryptedFile")),
-        })
-    }
-}
-
-impl<'a> EncryptedFile {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0xc21f497e),
-            Self::File(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc21f497e => Self::Empty,
-                0x4a70994c => Self::File(zerotl::BareDecode::decode_bare(r)?),
+                0x4a70994c => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "EncryptedFile")),
         })
     }
@@ -6727,11 +6247,11 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x1837c364 => Self::Empty,
-                0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x64bd0306 => Self::Uploaded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5a17b5e5 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2dc173c8 => Self::BigUploaded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
         })
     }
@@ -6754,11 +6274,11 @@ impl<'a> InputEncryptedFile<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x1837c364 => Self::Empty,
-                0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
-                0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare(r)?),
+                0x64bd0306 => Self::Uploaded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5a17b5e5 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2dc173c8 => Self::BigUploaded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
         })
     }
@@ -6827,7 +6347,10 @@ impl zerotl::Encode for EncryptedMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Message(x) => x.encode(w),
+            Self::Service(x) => x.encode(w),
+        }
     }
 }
 
@@ -6835,37 +6358,18 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xed18c118 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x23734b06 => Self::Service(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
-        })
-    }
-}
-
-impl<'a> EncryptedMessage<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Message(x) => x.encode(w),
-            Self::Service(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xed18c118 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x23734b06 => Self::Service(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
         })
     }
@@ -6935,9 +6439,9 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x72f0eaae => Self::Empty,
-                0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x1abfb575 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputDocument")),
         })
     }
@@ -6958,9 +6462,9 @@ impl<'a> InputDocument<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x72f0eaae => Self::Empty,
-                0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+                0x1abfb575 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputDocument")),
         })
     }
@@ -7017,7 +6521,10 @@ impl zerotl::Encode for Document<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Document(x) => x.encode(w),
+        }
     }
 }
 
@@ -7025,37 +6532,18 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x36f8c871 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1e87342b => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Document")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Document")),
-        })
-    }
-}
-
-impl<'a> Document<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Document(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x36f8c871 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1e87342b => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Document")),
         })
     }
@@ -7124,34 +6612,6 @@ impl zerotl::Encode for NotifyPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for NotifyPeer {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xb4c83b4c => Self::Users,
-                0xc007cec3 => Self::Chats,
-                0xd612e8ef => Self::Broadcasts,
-                id => return Err(r.unknown_constructor(id, "NotifyPeer")),
-        })
-    }
-}
-
-impl<'a> NotifyPeer {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
             Self::Users => w.put_u32(0xb4c83b4c),
@@ -7159,13 +6619,25 @@ impl<'a> NotifyPeer {
             Self::Broadcasts => w.put_u32(0xd612e8ef),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for NotifyPeer {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9fd40bd8 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb4c83b4c => Self::Users,
+                0xc007cec3 => Self::Chats,
+                0xd612e8ef => Self::Broadcasts,
+                id => return Err(r.unknown_constructor(id, "NotifyPeer")),
+        })
+    }
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9fd40bd8 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xb4c83b4c => Self::Users,
                 0xc007cec3 => Self::Chats,
                 0xd612e8ef => Self::Broadcasts,
@@ -7332,20 +6804,20 @@ impl<'a> zerotl::Decode<'a> for SendMessageAction {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x16bf744e => Self::TypingAction,
                 0xfd5ec8f5 => Self::CancelAction,
                 0xa187d66f => Self::RecordVideoAction,
-                0xe9763aec => Self::UploadVideoAction(zerotl::BareDecode::decode_bare(r)?),
+                0xe9763aec => Self::UploadVideoAction(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xd52f73f7 => Self::RecordAudioAction,
-                0xf351d7ab => Self::UploadAudioAction(zerotl::BareDecode::decode_bare(r)?),
-                0xd1d34a26 => Self::UploadPhotoAction(zerotl::BareDecode::decode_bare(r)?),
-                0xaa0cd9e4 => Self::UploadDocumentAction(zerotl::BareDecode::decode_bare(r)?),
+                0xf351d7ab => Self::UploadAudioAction(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd1d34a26 => Self::UploadPhotoAction(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xaa0cd9e4 => Self::UploadDocumentAction(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x176f8ba1 => Self::GeoLocationAction,
                 0x628cbc6f => Self::ChooseContactAction,
                 0xdd6a8f48 => Self::GamePlayAction,
                 0x88f27fbc => Self::RecordRoundAction,
-                0x243e1c66 => Self::UploadRoundAction(zerotl::BareDecode::decode_bare(r)?),
+                0x243e1c66 => Self::UploadRoundAction(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xd92c2285 => Self::SpeakingInGroupCallAction,
                 id => return Err(r.unknown_constructor(id, "SendMessageAction")),
         })
@@ -7544,7 +7016,7 @@ impl<'a> InputPrivacyKey {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x4f96cb18 => Self::StatusTimestamp,
                 0xbdfb0426 => Self::ChatInvite,
                 0xfabadc5f => Self::PhoneCall,
@@ -7681,23 +7153,6 @@ impl zerotl::Encode for PrivacyKey {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for PrivacyKey {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> PrivacyKey {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::StatusTimestamp => w.put_u32(0xbc2eab30),
             Self::ChatInvite => w.put_u32(0x500e6dfa),
@@ -7709,12 +7164,13 @@ impl<'a> PrivacyKey {
             Self::AddedByPhone => w.put_u32(0x42ffd42b),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+impl<'a> zerotl::Decode<'a> for PrivacyKey {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xbc2eab30 => Self::StatusTimestamp,
                 0x500e6dfa => Self::ChatInvite,
                 0x3d662b7b => Self::PhoneCall,
@@ -7851,23 +7307,6 @@ impl zerotl::Encode for InputPrivacyRule<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> InputPrivacyRule<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ValueAllowContacts => w.put_u32(0x0d09e07b),
             Self::ValueAllowAll => w.put_u32(0x184b35ce),
@@ -7879,20 +7318,21 @@ impl<'a> InputPrivacyRule<'a> {
             Self::ValueDisallowChatParticipants(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x0d09e07b => Self::ValueAllowContacts,
                 0x184b35ce => Self::ValueAllowAll,
-                0x131cc67f => Self::ValueAllowUsers(zerotl::BareDecode::decode_bare(r)?),
+                0x131cc67f => Self::ValueAllowUsers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x0ba52007 => Self::ValueDisallowContacts,
                 0xd66b66c9 => Self::ValueDisallowAll,
-                0x90110467 => Self::ValueDisallowUsers(zerotl::BareDecode::decode_bare(r)?),
-                0x4c81c1ba => Self::ValueAllowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
-                0xd82363af => Self::ValueDisallowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
+                0x90110467 => Self::ValueDisallowUsers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4c81c1ba => Self::ValueAllowChatParticipants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd82363af => Self::ValueDisallowChatParticipants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPrivacyRule")),
         })
     }
@@ -8021,23 +7461,6 @@ impl zerotl::Encode for PrivacyRule<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> PrivacyRule<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ValueAllowContacts => w.put_u32(0xfffe1bac),
             Self::ValueAllowAll => w.put_u32(0x65427b82),
@@ -8049,20 +7472,21 @@ impl<'a> PrivacyRule<'a> {
             Self::ValueDisallowChatParticipants(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xfffe1bac => Self::ValueAllowContacts,
                 0x65427b82 => Self::ValueAllowAll,
-                0x4d5bbe0c => Self::ValueAllowUsers(zerotl::BareDecode::decode_bare(r)?),
+                0x4d5bbe0c => Self::ValueAllowUsers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xf888fa1a => Self::ValueDisallowContacts,
                 0x8b73e763 => Self::ValueDisallowAll,
-                0x0c7f49b7 => Self::ValueDisallowUsers(zerotl::BareDecode::decode_bare(r)?),
-                0x18be796b => Self::ValueAllowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
-                0xacae0690 => Self::ValueDisallowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
+                0x0c7f49b7 => Self::ValueDisallowUsers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x18be796b => Self::ValueAllowChatParticipants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xacae0690 => Self::ValueDisallowChatParticipants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PrivacyRule")),
         })
     }
@@ -8162,8 +7586,8 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb8d0afdf => Self::Ttl(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
         })
     }
@@ -8183,8 +7607,8 @@ impl<'a> AccountDaysTtl {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb8d0afdf => Self::Ttl(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
         })
     }
@@ -8265,23 +7689,6 @@ impl zerotl::Encode for DocumentAttribute<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> DocumentAttribute<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ImageSize(x) => x.encode(w),
             Self::Animated => w.put_u32(0x11b58939),
@@ -8292,18 +7699,19 @@ impl<'a> DocumentAttribute<'a> {
             Self::HasStickers => w.put_u32(0x9801d2f7),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6c37c15c => Self::ImageSize(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6c37c15c => Self::ImageSize(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x11b58939 => Self::Animated,
-                0x6319d612 => Self::Sticker(zerotl::BareDecode::decode_bare(r)?),
-                0x0ef02ce6 => Self::Video(zerotl::BareDecode::decode_bare(r)?),
-                0x9852f9c6 => Self::Audio(zerotl::BareDecode::decode_bare(r)?),
-                0x15590068 => Self::Filename(zerotl::BareDecode::decode_bare(r)?),
+                0x6319d612 => Self::Sticker(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0ef02ce6 => Self::Video(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9852f9c6 => Self::Audio(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x15590068 => Self::Filename(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x9801d2f7 => Self::HasStickers,
                 id => return Err(r.unknown_constructor(id, "DocumentAttribute")),
         })
@@ -8385,7 +7793,9 @@ impl zerotl::Encode for StickerPack<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Pack(x) => x.encode(w),
+        }
     }
 }
 
@@ -8393,34 +7803,16 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x12b299d4 => Self::Pack(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StickerPack")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StickerPack")),
-        })
-    }
-}
-
-impl<'a> StickerPack<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Pack(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x12b299d4 => Self::Pack(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StickerPack")),
         })
     }
@@ -8483,34 +7875,6 @@ impl zerotl::Encode for WebPage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for WebPage<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xc586da1c => Self::Pending(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "WebPage")),
-        })
-    }
-}
-
-impl<'a> WebPage<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Pending(x) => x.encode(w),
@@ -8518,16 +7882,28 @@ impl<'a> WebPage<'a> {
             Self::NotModified(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0xc586da1c => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
-                0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare(r)?),
-                0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for WebPage<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xeb1477e8 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc586da1c => Self::Pending(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe89c45b2 => Self::Page(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7311ca11 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "WebPage")),
+        })
+    }
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xeb1477e8 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc586da1c => Self::Pending(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe89c45b2 => Self::Page(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7311ca11 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "WebPage")),
         })
     }
@@ -8590,7 +7966,9 @@ impl zerotl::Encode for Authorization<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Authorization(x) => x.encode(w),
+        }
     }
 }
 
@@ -8598,34 +7976,16 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xad01d61d => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Authorization")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Authorization")),
-        })
-    }
-}
-
-impl<'a> Authorization<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Authorization(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xad01d61d => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Authorization")),
         })
     }
@@ -8670,7 +8030,9 @@ impl zerotl::Encode for ReceivedNotifyMessage {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Message(x) => x.encode(w),
+        }
     }
 }
 
@@ -8678,34 +8040,16 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa384b779 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
-        })
-    }
-}
-
-impl<'a> ReceivedNotifyMessage {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Message(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa384b779 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
         })
     }
@@ -8756,7 +8100,10 @@ impl zerotl::Encode for ExportedChatInvite<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::ChatInviteEmpty => w.put_u32(0x69df3769),
+            Self::ChatInviteExported(x) => x.encode(w),
+        }
     }
 }
 
@@ -8764,37 +8111,18 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x69df3769 => Self::ChatInviteEmpty,
+                0xfc2e05bc => Self::ChatInviteExported(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x69df3769 => Self::ChatInviteEmpty,
-                0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
-        })
-    }
-}
-
-impl<'a> ExportedChatInvite<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::ChatInviteEmpty => w.put_u32(0x69df3769),
-            Self::ChatInviteExported(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x69df3769 => Self::ChatInviteEmpty,
-                0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
+                0xfc2e05bc => Self::ChatInviteExported(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
         })
     }
@@ -8857,7 +8185,11 @@ impl zerotl::Encode for ChatInvite<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Already(x) => x.encode(w),
+            Self::Invite(x) => x.encode(w),
+            Self::Peek(x) => x.encode(w),
+        }
     }
 }
 
@@ -8865,40 +8197,20 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5a686d7c => Self::Already(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xdfc2f58e => Self::Invite(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x61695cb0 => Self::Peek(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChatInvite")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChatInvite")),
-        })
-    }
-}
-
-impl<'a> ChatInvite<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Already(x) => x.encode(w),
-            Self::Invite(x) => x.encode(w),
-            Self::Peek(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
-                0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
-                0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5a686d7c => Self::Already(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xdfc2f58e => Self::Invite(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x61695cb0 => Self::Peek(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatInvite")),
         })
     }
@@ -9009,12 +8321,12 @@ impl<'a> InputStickerSet<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xffb62b95 => Self::Empty,
-                0x9de7a269 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-                0x861cc8a0 => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
+                0x9de7a269 => Self::Id(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x861cc8a0 => Self::ShortName(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x028703c8 => Self::AnimatedEmoji,
-                0xe67f520e => Self::Dice(zerotl::BareDecode::decode_bare(r)?),
+                0xe67f520e => Self::Dice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputStickerSet")),
         })
     }
@@ -9083,7 +8395,9 @@ impl zerotl::Encode for StickerSet<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Set(x) => x.encode(w),
+        }
     }
 }
 
@@ -9091,34 +8405,16 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x40e237a8 => Self::Set(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StickerSet")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StickerSet")),
-        })
-    }
-}
-
-impl<'a> StickerSet<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Set(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x40e237a8 => Self::Set(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StickerSet")),
         })
     }
@@ -9163,7 +8459,9 @@ impl zerotl::Encode for BotCommand<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Command(x) => x.encode(w),
+        }
     }
 }
 
@@ -9171,34 +8469,16 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc27ac8c7 => Self::Command(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "BotCommand")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "BotCommand")),
-        })
-    }
-}
-
-impl<'a> BotCommand<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Command(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc27ac8c7 => Self::Command(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "BotCommand")),
         })
     }
@@ -9243,7 +8523,9 @@ impl zerotl::Encode for BotInfo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Info(x) => x.encode(w),
+        }
     }
 }
 
@@ -9251,34 +8533,16 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x98e81d3a => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "BotInfo")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "BotInfo")),
-        })
-    }
-}
-
-impl<'a> BotInfo<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x98e81d3a => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "BotInfo")),
         })
     }
@@ -9403,18 +8667,18 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa2fa4880 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
-                0x258aff05 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-                0x35bbdb6b => Self::Callback(zerotl::BareDecode::decode_bare(r)?),
-                0xb16a6c29 => Self::RequestPhone(zerotl::BareDecode::decode_bare(r)?),
-                0xfc796b3f => Self::RequestGeoLocation(zerotl::BareDecode::decode_bare(r)?),
-                0x0568a748 => Self::SwitchInline(zerotl::BareDecode::decode_bare(r)?),
-                0x50f41ccf => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-                0xafd93fbb => Self::Buy(zerotl::BareDecode::decode_bare(r)?),
-                0x10b78d29 => Self::UrlAuth(zerotl::BareDecode::decode_bare(r)?),
-                0xd02e7fd4 => Self::InputKeyboardButtonUrlAuth(zerotl::BareDecode::decode_bare(r)?),
-                0xbbc7515d => Self::RequestPoll(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa2fa4880 => Self::Button(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x258aff05 => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x35bbdb6b => Self::Callback(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb16a6c29 => Self::RequestPhone(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfc796b3f => Self::RequestGeoLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0568a748 => Self::SwitchInline(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x50f41ccf => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xafd93fbb => Self::Buy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x10b78d29 => Self::UrlAuth(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd02e7fd4 => Self::InputKeyboardButtonUrlAuth(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbbc7515d => Self::RequestPoll(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "KeyboardButton")),
         })
     }
@@ -9519,7 +8783,9 @@ impl zerotl::Encode for KeyboardButtonRow<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Row(x) => x.encode(w),
+        }
     }
 }
 
@@ -9527,34 +8793,16 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x77608b83 => Self::Row(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
-        })
-    }
-}
-
-impl<'a> KeyboardButtonRow<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Row(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x77608b83 => Self::Row(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
         })
     }
@@ -9630,11 +8878,11 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa03e5b85 => Self::KeyboardHide(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf4108aa0 => Self::KeyboardForceReply(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3502758c => Self::KeyboardMarkup(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x48a30254 => Self::InlineMarkup(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
         })
     }
@@ -9657,11 +8905,11 @@ impl<'a> ReplyMarkup<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare(r)?),
-                0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare(r)?),
-                0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare(r)?),
-                0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa03e5b85 => Self::KeyboardHide(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf4108aa0 => Self::KeyboardForceReply(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3502758c => Self::KeyboardMarkup(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x48a30254 => Self::InlineMarkup(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
         })
     }
@@ -9860,26 +9108,26 @@ impl<'a> zerotl::Decode<'a> for MessageEntity<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbb92ba95 => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
-                0xfa04579d => Self::Mention(zerotl::BareDecode::decode_bare(r)?),
-                0x6f635b0d => Self::Hashtag(zerotl::BareDecode::decode_bare(r)?),
-                0x6cef8ac7 => Self::BotCommand(zerotl::BareDecode::decode_bare(r)?),
-                0x6ed02538 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-                0x64e475c2 => Self::Email(zerotl::BareDecode::decode_bare(r)?),
-                0xbd610bc9 => Self::Bold(zerotl::BareDecode::decode_bare(r)?),
-                0x826f8b60 => Self::Italic(zerotl::BareDecode::decode_bare(r)?),
-                0x28a20571 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                0x73924be0 => Self::Pre(zerotl::BareDecode::decode_bare(r)?),
-                0x76a6d327 => Self::TextUrl(zerotl::BareDecode::decode_bare(r)?),
-                0x352dca58 => Self::MentionName(zerotl::BareDecode::decode_bare(r)?),
-                0x208e68c9 => Self::InputMessageEntityMentionName(zerotl::BareDecode::decode_bare(r)?),
-                0x9b69e34b => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
-                0x4c4e743f => Self::Cashtag(zerotl::BareDecode::decode_bare(r)?),
-                0x9c4e7e8b => Self::Underline(zerotl::BareDecode::decode_bare(r)?),
-                0xbf0693d4 => Self::Strike(zerotl::BareDecode::decode_bare(r)?),
-                0x020df5d0 => Self::Blockquote(zerotl::BareDecode::decode_bare(r)?),
-                0x761e6af4 => Self::BankCard(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbb92ba95 => Self::Unknown(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfa04579d => Self::Mention(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6f635b0d => Self::Hashtag(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6cef8ac7 => Self::BotCommand(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6ed02538 => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x64e475c2 => Self::Email(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbd610bc9 => Self::Bold(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x826f8b60 => Self::Italic(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x28a20571 => Self::Code(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x73924be0 => Self::Pre(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x76a6d327 => Self::TextUrl(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x352dca58 => Self::MentionName(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x208e68c9 => Self::InputMessageEntityMentionName(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9b69e34b => Self::Phone(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4c4e743f => Self::Cashtag(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9c4e7e8b => Self::Underline(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbf0693d4 => Self::Strike(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x020df5d0 => Self::Blockquote(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x761e6af4 => Self::BankCard(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageEntity")),
         })
     }
@@ -10057,10 +9305,10 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xee8c1e86 => Self::Empty,
-                0xafeb712e => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x2a286531 => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xafeb712e => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2a286531 => Self::FromMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputChannel")),
         })
     }
@@ -10082,10 +9330,10 @@ impl<'a> InputChannel<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xee8c1e86 => Self::Empty,
-                0xafeb712e => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-                0x2a286531 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
+                0xafeb712e => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2a286531 => Self::FromMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputChannel")),
         })
     }
@@ -10155,8 +9403,8 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x0ae30253 => Self::Range(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageRange")),
         })
     }
@@ -10176,8 +9424,8 @@ impl<'a> MessageRange {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x0ae30253 => Self::Range(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageRange")),
         })
     }
@@ -10241,9 +9489,9 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x94d42ee7 => Self::Empty,
-                0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xcd77d957 => Self::Filter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
         })
     }
@@ -10264,9 +9512,9 @@ impl<'a> ChannelMessagesFilter<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x94d42ee7 => Self::Empty,
-                0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
+                0xcd77d957 => Self::Filter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
         })
     }
@@ -10347,23 +9595,6 @@ impl zerotl::Encode for ChannelParticipant<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> ChannelParticipant<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
             Self::ParticipantSelf(x) => x.encode(w),
@@ -10373,18 +9604,19 @@ impl<'a> ChannelParticipant<'a> {
             Self::Left(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x15ebac1d => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-                0xa3289a6d => Self::ParticipantSelf(zerotl::BareDecode::decode_bare(r)?),
-                0x447dca4b => Self::Creator(zerotl::BareDecode::decode_bare(r)?),
-                0xccbebbaf => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
-                0x1c0facaf => Self::Banned(zerotl::BareDecode::decode_bare(r)?),
-                0xc3c6796b => Self::Left(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x15ebac1d => Self::Participant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa3289a6d => Self::ParticipantSelf(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x447dca4b => Self::Creator(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xccbebbaf => Self::Admin(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1c0facaf => Self::Banned(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc3c6796b => Self::Left(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelParticipant")),
         })
     }
@@ -10534,15 +9766,15 @@ impl<'a> ChannelParticipantsFilter<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xde3f3c79 => Self::Recent,
                 0xb4608969 => Self::Admins,
-                0xa3b54985 => Self::Kicked(zerotl::BareDecode::decode_bare(r)?),
+                0xa3b54985 => Self::Kicked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xb0d1865b => Self::Bots,
-                0x1427a5e1 => Self::Banned(zerotl::BareDecode::decode_bare(r)?),
-                0x0656ac4b => Self::Search(zerotl::BareDecode::decode_bare(r)?),
-                0xbb6ae88d => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
-                0xe04b5ceb => Self::Mentions(zerotl::BareDecode::decode_bare(r)?),
+                0x1427a5e1 => Self::Banned(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0656ac4b => Self::Search(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbb6ae88d => Self::Contacts(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe04b5ceb => Self::Mentions(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelParticipantsFilter")),
         })
     }
@@ -10659,23 +9891,6 @@ impl zerotl::Encode for InputBotInlineMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> InputBotInlineMessage<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MediaAuto(x) => x.encode(w),
             Self::Text(x) => x.encode(w),
@@ -10685,18 +9900,19 @@ impl<'a> InputBotInlineMessage<'a> {
             Self::Game(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3380c786 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
-                0x3dcd7a87 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-                0x96929a85 => Self::MediaGeo(zerotl::BareDecode::decode_bare(r)?),
-                0x417bbf11 => Self::MediaVenue(zerotl::BareDecode::decode_bare(r)?),
-                0xa6edbffd => Self::MediaContact(zerotl::BareDecode::decode_bare(r)?),
-                0x4b425864 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3380c786 => Self::MediaAuto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3dcd7a87 => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x96929a85 => Self::MediaGeo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x417bbf11 => Self::MediaVenue(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa6edbffd => Self::MediaContact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4b425864 => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputBotInlineMessage")),
         })
     }
@@ -10789,34 +10005,6 @@ impl zerotl::Encode for InputBotInlineResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
-        })
-    }
-}
-
-impl<'a> InputBotInlineResult<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Result(x) => x.encode(w),
             Self::Photo(x) => x.encode(w),
@@ -10824,16 +10012,28 @@ impl<'a> InputBotInlineResult<'a> {
             Self::Game(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-                0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-                0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x88bf9319 => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa8d864a7 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfff8fdc4 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4fa417f2 => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
+        })
+    }
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x88bf9319 => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa8d864a7 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfff8fdc4 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4fa417f2 => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
         })
     }
@@ -10920,23 +10120,6 @@ impl zerotl::Encode for BotInlineMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> BotInlineMessage<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MediaAuto(x) => x.encode(w),
             Self::Text(x) => x.encode(w),
@@ -10945,17 +10128,18 @@ impl<'a> BotInlineMessage<'a> {
             Self::MediaContact(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x764cf810 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
-                0x8c7f65e2 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-                0x051846fd => Self::MediaGeo(zerotl::BareDecode::decode_bare(r)?),
-                0x8a86659c => Self::MediaVenue(zerotl::BareDecode::decode_bare(r)?),
-                0x18d1cdc2 => Self::MediaContact(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x764cf810 => Self::MediaAuto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8c7f65e2 => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x051846fd => Self::MediaGeo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8a86659c => Self::MediaVenue(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x18d1cdc2 => Self::MediaContact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "BotInlineMessage")),
         })
     }
@@ -11030,7 +10214,10 @@ impl zerotl::Encode for BotInlineResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Result(x) => x.encode(w),
+            Self::MediaResult(x) => x.encode(w),
+        }
     }
 }
 
@@ -11038,37 +10225,18 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x11965f3a => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x17db940b => Self::MediaResult(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "BotInlineResult")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "BotInlineResult")),
-        })
-    }
-}
-
-impl<'a> BotInlineResult<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Result(x) => x.encode(w),
-            Self::MediaResult(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-                0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x11965f3a => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x17db940b => Self::MediaResult(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "BotInlineResult")),
         })
     }
@@ -11119,7 +10287,9 @@ impl zerotl::Encode for ExportedMessageLink<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Link(x) => x.encode(w),
+        }
     }
 }
 
@@ -11127,34 +10297,16 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5dab1af4 => Self::Link(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
-        })
-    }
-}
-
-impl<'a> ExportedMessageLink<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Link(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5dab1af4 => Self::Link(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
         })
     }
@@ -11199,7 +10351,9 @@ impl zerotl::Encode for MessageFwdHeader<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Header(x) => x.encode(w),
+        }
     }
 }
 
@@ -11207,34 +10361,16 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5f777dce => Self::Header(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
-        })
-    }
-}
-
-impl<'a> MessageFwdHeader<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Header(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5f777dce => Self::Header(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
         })
     }
@@ -11292,8 +10428,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x890c3d89 => Self::Id(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
         })
     }
@@ -11313,8 +10449,8 @@ impl<'a> InputBotInlineMessageId {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x890c3d89 => Self::Id(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
         })
     }
@@ -11372,8 +10508,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3c20629f => Self::Pm(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
         })
     }
@@ -11393,8 +10529,8 @@ impl<'a> InlineBotSwitchPm<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3c20629f => Self::Pm(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
         })
     }
@@ -11439,7 +10575,9 @@ impl zerotl::Encode for TopPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Peer(x) => x.encode(w),
+        }
     }
 }
 
@@ -11447,34 +10585,16 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xedcdc05b => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "TopPeer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "TopPeer")),
-        })
-    }
-}
-
-impl<'a> TopPeer {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xedcdc05b => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "TopPeer")),
         })
     }
@@ -11594,7 +10714,7 @@ impl<'a> TopPeerCategory {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xab661b5b => Self::BotsPm,
                 0x148677e2 => Self::BotsInline,
                 0x0637b7ed => Self::Correspondents,
@@ -11689,7 +10809,9 @@ impl zerotl::Encode for TopPeerCategoryPeers<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Peers(x) => x.encode(w),
+        }
     }
 }
 
@@ -11697,34 +10819,16 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfb834291 => Self::Peers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
-        })
-    }
-}
-
-impl<'a> TopPeerCategoryPeers<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peers(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfb834291 => Self::Peers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
         })
     }
@@ -11775,7 +10879,10 @@ impl zerotl::Encode for DraftMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Message(x) => x.encode(w),
+        }
     }
 }
 
@@ -11783,37 +10890,18 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1b0c841a => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfd8e711f => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "DraftMessage")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "DraftMessage")),
-        })
-    }
-}
-
-impl<'a> DraftMessage<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Message(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1b0c841a => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xfd8e711f => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DraftMessage")),
         })
     }
@@ -11870,7 +10958,10 @@ impl zerotl::Encode for StickerSetCovered<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Covered(x) => x.encode(w),
+            Self::MultiCovered(x) => x.encode(w),
+        }
     }
 }
 
@@ -11878,37 +10969,18 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6410a5d2 => Self::Covered(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3407e51b => Self::MultiCovered(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
-        })
-    }
-}
-
-impl<'a> StickerSetCovered<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Covered(x) => x.encode(w),
-            Self::MultiCovered(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare(r)?),
-                0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6410a5d2 => Self::Covered(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3407e51b => Self::MultiCovered(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
         })
     }
@@ -11959,7 +11031,9 @@ impl zerotl::Encode for MaskCoords {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Coords(x) => x.encode(w),
+        }
     }
 }
 
@@ -11967,34 +11041,16 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xaed6dbb2 => Self::Coords(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MaskCoords")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MaskCoords")),
-        })
-    }
-}
-
-impl<'a> MaskCoords {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Coords(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xaed6dbb2 => Self::Coords(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MaskCoords")),
         })
     }
@@ -12058,9 +11114,9 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x0438865b => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4a992157 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0438865b => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
         })
     }
@@ -12081,9 +11137,9 @@ impl<'a> InputStickeredMedia<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                0x0438865b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4a992157 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0438865b => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
         })
     }
@@ -12134,7 +11190,9 @@ impl zerotl::Encode for Game<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Game(x) => x.encode(w),
+        }
     }
 }
 
@@ -12142,34 +11200,16 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbdf9653b => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Game")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Game")),
-        })
-    }
-}
-
-impl<'a> Game<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Game(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbdf9653b => Self::Game(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Game")),
         })
     }
@@ -12220,7 +11260,10 @@ impl zerotl::Encode for InputGame<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Id(x) => x.encode(w),
+            Self::ShortName(x) => x.encode(w),
+        }
     }
 }
 
@@ -12228,37 +11271,18 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x032c3e77 => Self::Id(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc331e80a => Self::ShortName(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputGame")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputGame")),
-        })
-    }
-}
-
-impl<'a> InputGame<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Id(x) => x.encode(w),
-            Self::ShortName(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-                0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x032c3e77 => Self::Id(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc331e80a => Self::ShortName(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputGame")),
         })
     }
@@ -12309,7 +11333,9 @@ impl zerotl::Encode for HighScore {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Score(x) => x.encode(w),
+        }
     }
 }
 
@@ -12317,34 +11343,16 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x58fffcd0 => Self::Score(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "HighScore")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "HighScore")),
-        })
-    }
-}
-
-impl<'a> HighScore {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Score(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x58fffcd0 => Self::Score(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "HighScore")),
         })
     }
@@ -12504,23 +11512,23 @@ impl<'a> zerotl::Decode<'a> for RichText<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xdc3d824f => Self::TextEmpty,
-                0x744694e0 => Self::TextPlain(zerotl::BareDecode::decode_bare(r)?),
-                0x6724abc4 => Self::TextBold(zerotl::BareDecode::decode_bare(r)?),
-                0xd912a59c => Self::TextItalic(zerotl::BareDecode::decode_bare(r)?),
-                0xc12622c4 => Self::TextUnderline(zerotl::BareDecode::decode_bare(r)?),
-                0x9bf8bb95 => Self::TextStrike(zerotl::BareDecode::decode_bare(r)?),
-                0x6c3f19b9 => Self::TextFixed(zerotl::BareDecode::decode_bare(r)?),
-                0x3c2884c1 => Self::TextUrl(zerotl::BareDecode::decode_bare(r)?),
-                0xde5a0dd6 => Self::TextEmail(zerotl::BareDecode::decode_bare(r)?),
-                0x7e6260d7 => Self::TextConcat(zerotl::BareDecode::decode_bare(r)?),
-                0xed6a8504 => Self::TextSubscript(zerotl::BareDecode::decode_bare(r)?),
-                0xc7fb5e01 => Self::TextSuperscript(zerotl::BareDecode::decode_bare(r)?),
-                0x034b8621 => Self::TextMarked(zerotl::BareDecode::decode_bare(r)?),
-                0x1ccb966a => Self::TextPhone(zerotl::BareDecode::decode_bare(r)?),
-                0x081ccf4f => Self::TextImage(zerotl::BareDecode::decode_bare(r)?),
-                0x35553762 => Self::TextAnchor(zerotl::BareDecode::decode_bare(r)?),
+                0x744694e0 => Self::TextPlain(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6724abc4 => Self::TextBold(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd912a59c => Self::TextItalic(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc12622c4 => Self::TextUnderline(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9bf8bb95 => Self::TextStrike(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6c3f19b9 => Self::TextFixed(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3c2884c1 => Self::TextUrl(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xde5a0dd6 => Self::TextEmail(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7e6260d7 => Self::TextConcat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xed6a8504 => Self::TextSubscript(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc7fb5e01 => Self::TextSuperscript(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x034b8621 => Self::TextMarked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1ccb966a => Self::TextPhone(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x081ccf4f => Self::TextImage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x35553762 => Self::TextAnchor(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "RichText")),
         })
     }
@@ -12861,36 +11869,36 @@ impl<'a> zerotl::Decode<'a> for PageBlock<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x13567e8a => Self::Unsupported,
-                0x70abc3fd => Self::Title(zerotl::BareDecode::decode_bare(r)?),
-                0x8ffa9a1f => Self::Subtitle(zerotl::BareDecode::decode_bare(r)?),
-                0xbaafe5e0 => Self::AuthorDate(zerotl::BareDecode::decode_bare(r)?),
-                0xbfd064ec => Self::Header(zerotl::BareDecode::decode_bare(r)?),
-                0xf12bb6e1 => Self::Subheader(zerotl::BareDecode::decode_bare(r)?),
-                0x467a0766 => Self::Paragraph(zerotl::BareDecode::decode_bare(r)?),
-                0xc070d93e => Self::Preformatted(zerotl::BareDecode::decode_bare(r)?),
-                0x48870999 => Self::Footer(zerotl::BareDecode::decode_bare(r)?),
+                0x70abc3fd => Self::Title(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8ffa9a1f => Self::Subtitle(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbaafe5e0 => Self::AuthorDate(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbfd064ec => Self::Header(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf12bb6e1 => Self::Subheader(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x467a0766 => Self::Paragraph(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xc070d93e => Self::Preformatted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x48870999 => Self::Footer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xdb20b188 => Self::Divider,
-                0xce0d37b0 => Self::Anchor(zerotl::BareDecode::decode_bare(r)?),
-                0xe4e88011 => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                0x263d7c26 => Self::Blockquote(zerotl::BareDecode::decode_bare(r)?),
-                0x4f4456d3 => Self::Pullquote(zerotl::BareDecode::decode_bare(r)?),
-                0x1759c560 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                0x7c8fe7b6 => Self::Video(zerotl::BareDecode::decode_bare(r)?),
-                0x39f23300 => Self::Cover(zerotl::BareDecode::decode_bare(r)?),
-                0xa8718dc5 => Self::Embed(zerotl::BareDecode::decode_bare(r)?),
-                0xf259a80b => Self::EmbedPost(zerotl::BareDecode::decode_bare(r)?),
-                0x65a0fa4d => Self::Collage(zerotl::BareDecode::decode_bare(r)?),
-                0x031f9590 => Self::Slideshow(zerotl::BareDecode::decode_bare(r)?),
-                0xef1751b5 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-                0x804361ea => Self::Audio(zerotl::BareDecode::decode_bare(r)?),
-                0x1e148390 => Self::Kicker(zerotl::BareDecode::decode_bare(r)?),
-                0xbf4dea82 => Self::Table(zerotl::BareDecode::decode_bare(r)?),
-                0x9a8ae1e1 => Self::OrderedList(zerotl::BareDecode::decode_bare(r)?),
-                0x76768bed => Self::Details(zerotl::BareDecode::decode_bare(r)?),
-                0x16115a96 => Self::RelatedArticles(zerotl::BareDecode::decode_bare(r)?),
-                0xa44f3ef6 => Self::Map(zerotl::BareDecode::decode_bare(r)?),
+                0xce0d37b0 => Self::Anchor(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe4e88011 => Self::List(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x263d7c26 => Self::Blockquote(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4f4456d3 => Self::Pullquote(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1759c560 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7c8fe7b6 => Self::Video(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x39f23300 => Self::Cover(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa8718dc5 => Self::Embed(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf259a80b => Self::EmbedPost(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x65a0fa4d => Self::Collage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x031f9590 => Self::Slideshow(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xef1751b5 => Self::Channel(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x804361ea => Self::Audio(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1e148390 => Self::Kicker(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbf4dea82 => Self::Table(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9a8ae1e1 => Self::OrderedList(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x76768bed => Self::Details(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x16115a96 => Self::RelatedArticles(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa44f3ef6 => Self::Map(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PageBlock")),
         })
     }
@@ -13134,7 +12142,7 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x85e42301 => Self::Missed,
                 0xe095c1a0 => Self::Disconnect,
                 0x57adc690 => Self::Hangup,
@@ -13161,7 +12169,7 @@ impl<'a> PhoneCallDiscardReason {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x85e42301 => Self::Missed,
                 0xe095c1a0 => Self::Disconnect,
                 0x57adc690 => Self::Hangup,
@@ -13241,8 +12249,8 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7d748d04 => Self::Json(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DataJSON")),
         })
     }
@@ -13262,8 +12270,8 @@ impl<'a> DataJson<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7d748d04 => Self::Json(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DataJSON")),
         })
     }
@@ -13308,7 +12316,9 @@ impl zerotl::Encode for LabeledPrice<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Price(x) => x.encode(w),
+        }
     }
 }
 
@@ -13316,34 +12326,16 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcb296bf8 => Self::Price(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "LabeledPrice")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "LabeledPrice")),
-        })
-    }
-}
-
-impl<'a> LabeledPrice<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Price(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcb296bf8 => Self::Price(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "LabeledPrice")),
         })
     }
@@ -13388,7 +12380,9 @@ impl zerotl::Encode for Invoice<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Invoice(x) => x.encode(w),
+        }
     }
 }
 
@@ -13396,34 +12390,16 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc30aa358 => Self::Invoice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Invoice")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Invoice")),
-        })
-    }
-}
-
-impl<'a> Invoice<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Invoice(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc30aa358 => Self::Invoice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Invoice")),
         })
     }
@@ -13468,7 +12444,9 @@ impl zerotl::Encode for PaymentCharge<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Charge(x) => x.encode(w),
+        }
     }
 }
 
@@ -13476,34 +12454,16 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xea02c27e => Self::Charge(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PaymentCharge")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PaymentCharge")),
-        })
-    }
-}
-
-impl<'a> PaymentCharge<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Charge(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xea02c27e => Self::Charge(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PaymentCharge")),
         })
     }
@@ -13548,7 +12508,9 @@ impl zerotl::Encode for PostAddress<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Address(x) => x.encode(w),
+        }
     }
 }
 
@@ -13556,34 +12518,16 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1e8caaeb => Self::Address(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PostAddress")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PostAddress")),
-        })
-    }
-}
-
-impl<'a> PostAddress<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Address(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1e8caaeb => Self::Address(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PostAddress")),
         })
     }
@@ -13641,8 +12585,8 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x909c3f94 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
         })
     }
@@ -13662,8 +12606,8 @@ impl<'a> PaymentRequestedInfo<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x909c3f94 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
         })
     }
@@ -13708,7 +12652,9 @@ impl zerotl::Encode for PaymentSavedCredentials<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Card(x) => x.encode(w),
+        }
     }
 }
 
@@ -13716,34 +12662,16 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcdc27a1f => Self::Card(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
-        })
-    }
-}
-
-impl<'a> PaymentSavedCredentials<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Card(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcdc27a1f => Self::Card(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
         })
     }
@@ -13794,7 +12722,10 @@ impl zerotl::Encode for WebDocument<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Document(x) => x.encode(w),
+            Self::NoProxy(x) => x.encode(w),
+        }
     }
 }
 
@@ -13802,37 +12733,18 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1c570ed1 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf9c8bcc6 => Self::NoProxy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "WebDocument")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "WebDocument")),
-        })
-    }
-}
-
-impl<'a> WebDocument<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Document(x) => x.encode(w),
-            Self::NoProxy(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-                0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1c570ed1 => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf9c8bcc6 => Self::NoProxy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "WebDocument")),
         })
     }
@@ -13883,7 +12795,9 @@ impl zerotl::Encode for InputWebDocument<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Document(x) => x.encode(w),
+        }
     }
 }
 
@@ -13891,34 +12805,16 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9bed434d => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputWebDocument")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputWebDocument")),
-        })
-    }
-}
-
-impl<'a> InputWebDocument<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Document(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9bed434d => Self::Document(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputWebDocument")),
         })
     }
@@ -13982,9 +12878,9 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc239d686 => Self::Location(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9f2221c9 => Self::GeoPointLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
         })
     }
@@ -14005,9 +12901,9 @@ impl<'a> InputWebFileLocation<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
-                0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc239d686 => Self::Location(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x9f2221c9 => Self::GeoPointLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
         })
     }
@@ -14089,11 +12985,11 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xca05d50e => Self::AndroidPay(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc10eb2cf => Self::Saved(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3417d728 => Self::Credentials(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0aa1c39f => Self::ApplePay(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xca05d50e => Self::AndroidPay(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
         })
     }
@@ -14116,11 +13012,11 @@ impl<'a> InputPaymentCredentials<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare(r)?),
-                0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare(r)?),
-                0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare(r)?),
-                0xca05d50e => Self::AndroidPay(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc10eb2cf => Self::Saved(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3417d728 => Self::Credentials(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0aa1c39f => Self::ApplePay(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xca05d50e => Self::AndroidPay(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
         })
     }
@@ -14183,7 +13079,9 @@ impl zerotl::Encode for ShippingOption<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Option(x) => x.encode(w),
+        }
     }
 }
 
@@ -14191,34 +13089,16 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb6213cdf => Self::Option(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ShippingOption")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ShippingOption")),
-        })
-    }
-}
-
-impl<'a> ShippingOption<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Option(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb6213cdf => Self::Option(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ShippingOption")),
         })
     }
@@ -14276,8 +13156,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xffa0a496 => Self::Item(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
         })
     }
@@ -14297,8 +13177,8 @@ impl<'a> InputStickerSetItem<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xffa0a496 => Self::Item(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
         })
     }
@@ -14356,8 +13236,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1e36fded => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
         })
     }
@@ -14377,8 +13257,8 @@ impl<'a> InputPhoneCall {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1e36fded => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
         })
     }
@@ -14453,23 +13333,6 @@ impl zerotl::Encode for PhoneCall<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> PhoneCall<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Waiting(x) => x.encode(w),
@@ -14479,18 +13342,19 @@ impl<'a> PhoneCall<'a> {
             Self::Discarded(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5366c915 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x1b8f4ad1 => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
-                0x87eabb53 => Self::Requested(zerotl::BareDecode::decode_bare(r)?),
-                0x997c454a => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
-                0x8742ae7f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                0x50ca4de1 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5366c915 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1b8f4ad1 => Self::Waiting(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x87eabb53 => Self::Requested(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x997c454a => Self::Accepted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8742ae7f => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x50ca4de1 => Self::Discarded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PhoneCall")),
         })
     }
@@ -14571,7 +13435,10 @@ impl zerotl::Encode for PhoneConnection<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Connection(x) => x.encode(w),
+            Self::Webrtc(x) => x.encode(w),
+        }
     }
 }
 
@@ -14579,37 +13446,18 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9d4c17c0 => Self::Connection(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x635fe375 => Self::Webrtc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PhoneConnection")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PhoneConnection")),
-        })
-    }
-}
-
-impl<'a> PhoneConnection<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Connection(x) => x.encode(w),
-            Self::Webrtc(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
-                0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9d4c17c0 => Self::Connection(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x635fe375 => Self::Webrtc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PhoneConnection")),
         })
     }
@@ -14673,8 +13521,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfc878fc8 => Self::Protocol(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
         })
     }
@@ -14694,8 +13542,8 @@ impl<'a> PhoneCallProtocol<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfc878fc8 => Self::Protocol(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
         })
     }
@@ -14740,7 +13588,9 @@ impl zerotl::Encode for CdnPublicKey<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Key(x) => x.encode(w),
+        }
     }
 }
 
@@ -14748,34 +13598,16 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc982eaba => Self::Key(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
-        })
-    }
-}
-
-impl<'a> CdnPublicKey<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Key(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc982eaba => Self::Key(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
         })
     }
@@ -14820,7 +13652,9 @@ impl zerotl::Encode for CdnConfig<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Config(x) => x.encode(w),
+        }
     }
 }
 
@@ -14828,34 +13662,16 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5725e40a => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "CdnConfig")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "CdnConfig")),
-        })
-    }
-}
-
-impl<'a> CdnConfig<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Config(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5725e40a => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "CdnConfig")),
         })
     }
@@ -14912,7 +13728,11 @@ impl zerotl::Encode for LangPackString<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::String(x) => x.encode(w),
+            Self::Pluralized(x) => x.encode(w),
+            Self::Deleted(x) => x.encode(w),
+        }
     }
 }
 
@@ -14920,40 +13740,20 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcad181f6 => Self::String(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6c47ac9f => Self::Pluralized(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2979eeb2 => Self::Deleted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "LangPackString")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "LangPackString")),
-        })
-    }
-}
-
-impl<'a> LangPackString<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::String(x) => x.encode(w),
-            Self::Pluralized(x) => x.encode(w),
-            Self::Deleted(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare(r)?),
-                0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare(r)?),
-                0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcad181f6 => Self::String(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6c47ac9f => Self::Pluralized(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2979eeb2 => Self::Deleted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "LangPackString")),
         })
     }
@@ -15010,7 +13810,9 @@ impl zerotl::Encode for LangPackDifference<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Difference(x) => x.encode(w),
+        }
     }
 }
 
@@ -15018,34 +13820,16 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf385c1f6 => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "LangPackDifference")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "LangPackDifference")),
-        })
-    }
-}
-
-impl<'a> LangPackDifference<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Difference(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf385c1f6 => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "LangPackDifference")),
         })
     }
@@ -15090,7 +13874,9 @@ impl zerotl::Encode for LangPackLanguage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Language(x) => x.encode(w),
+        }
     }
 }
 
@@ -15098,34 +13884,16 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xeeca5ce3 => Self::Language(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
-        })
-    }
-}
-
-impl<'a> LangPackLanguage<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Language(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xeeca5ce3 => Self::Language(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
         })
     }
@@ -15355,33 +14123,33 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventAction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe6dfb825 => Self::ChangeTitle(zerotl::BareDecode::decode_bare(r)?),
-                0x55188a2e => Self::ChangeAbout(zerotl::BareDecode::decode_bare(r)?),
-                0x6a4afc38 => Self::ChangeUsername(zerotl::BareDecode::decode_bare(r)?),
-                0x434bd2af => Self::ChangePhoto(zerotl::BareDecode::decode_bare(r)?),
-                0x1b7907ae => Self::ToggleInvites(zerotl::BareDecode::decode_bare(r)?),
-                0x26ae0971 => Self::ToggleSignatures(zerotl::BareDecode::decode_bare(r)?),
-                0xe9e82c18 => Self::UpdatePinned(zerotl::BareDecode::decode_bare(r)?),
-                0x709b2405 => Self::EditMessage(zerotl::BareDecode::decode_bare(r)?),
-                0x42e047bb => Self::DeleteMessage(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe6dfb825 => Self::ChangeTitle(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x55188a2e => Self::ChangeAbout(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x6a4afc38 => Self::ChangeUsername(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x434bd2af => Self::ChangePhoto(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x1b7907ae => Self::ToggleInvites(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x26ae0971 => Self::ToggleSignatures(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe9e82c18 => Self::UpdatePinned(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x709b2405 => Self::EditMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x42e047bb => Self::DeleteMessage(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x183040d3 => Self::ParticipantJoin,
                 0xf89777f2 => Self::ParticipantLeave,
-                0xe31c34d8 => Self::ParticipantInvite(zerotl::BareDecode::decode_bare(r)?),
-                0xe6d83d7e => Self::ParticipantToggleBan(zerotl::BareDecode::decode_bare(r)?),
-                0xd5676710 => Self::ParticipantToggleAdmin(zerotl::BareDecode::decode_bare(r)?),
-                0xb1c3caa7 => Self::ChangeStickerSet(zerotl::BareDecode::decode_bare(r)?),
-                0x5f5c95f1 => Self::TogglePreHistoryHidden(zerotl::BareDecode::decode_bare(r)?),
-                0x2df5fc0a => Self::DefaultBannedRights(zerotl::BareDecode::decode_bare(r)?),
-                0x8f079643 => Self::StopPoll(zerotl::BareDecode::decode_bare(r)?),
-                0xa26f881b => Self::ChangeLinkedChat(zerotl::BareDecode::decode_bare(r)?),
-                0x0e6b76ae => Self::ChangeLocation(zerotl::BareDecode::decode_bare(r)?),
-                0x53909779 => Self::ToggleSlowMode(zerotl::BareDecode::decode_bare(r)?),
-                0x23209745 => Self::StartGroupCall(zerotl::BareDecode::decode_bare(r)?),
-                0xdb9f9140 => Self::DiscardGroupCall(zerotl::BareDecode::decode_bare(r)?),
-                0xf92424d2 => Self::ParticipantMute(zerotl::BareDecode::decode_bare(r)?),
-                0xe64429c0 => Self::ParticipantUnmute(zerotl::BareDecode::decode_bare(r)?),
-                0x56d6a247 => Self::ToggleGroupCallSetting(zerotl::BareDecode::decode_bare(r)?),
+                0xe31c34d8 => Self::ParticipantInvite(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe6d83d7e => Self::ParticipantToggleBan(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd5676710 => Self::ParticipantToggleAdmin(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb1c3caa7 => Self::ChangeStickerSet(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5f5c95f1 => Self::TogglePreHistoryHidden(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2df5fc0a => Self::DefaultBannedRights(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8f079643 => Self::StopPoll(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa26f881b => Self::ChangeLinkedChat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0e6b76ae => Self::ChangeLocation(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x53909779 => Self::ToggleSlowMode(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x23209745 => Self::StartGroupCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xdb9f9140 => Self::DiscardGroupCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf92424d2 => Self::ParticipantMute(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe64429c0 => Self::ParticipantUnmute(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x56d6a247 => Self::ToggleGroupCallSetting(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventAction")),
         })
     }
@@ -15576,7 +14344,9 @@ impl zerotl::Encode for ChannelAdminLogEvent<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Event(x) => x.encode(w),
+        }
     }
 }
 
@@ -15584,34 +14354,16 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3b5a3e40 => Self::Event(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
-        })
-    }
-}
-
-impl<'a> ChannelAdminLogEvent<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Event(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3b5a3e40 => Self::Event(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
         })
     }
@@ -15669,8 +14421,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xea107ae4 => Self::Filter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
         })
     }
@@ -15690,8 +14442,8 @@ impl<'a> ChannelAdminLogEventsFilter {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xea107ae4 => Self::Filter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
         })
     }
@@ -15736,7 +14488,9 @@ impl zerotl::Encode for PopularContact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Contact(x) => x.encode(w),
+        }
     }
 }
 
@@ -15744,34 +14498,16 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5ce14175 => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PopularContact")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PopularContact")),
-        })
-    }
-}
-
-impl<'a> PopularContact {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Contact(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5ce14175 => Self::Contact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PopularContact")),
         })
     }
@@ -15840,23 +14576,6 @@ impl zerotl::Encode for RecentMeUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> RecentMeUrl<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown(x) => x.encode(w),
             Self::User(x) => x.encode(w),
@@ -15865,17 +14584,18 @@ impl<'a> RecentMeUrl<'a> {
             Self::StickerSet(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x46e1d13d => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
-                0x8dbc3336 => Self::User(zerotl::BareDecode::decode_bare(r)?),
-                0xa01b22f9 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-                0xeb49081d => Self::ChatInvite(zerotl::BareDecode::decode_bare(r)?),
-                0xbc0a57dc => Self::StickerSet(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x46e1d13d => Self::Unknown(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8dbc3336 => Self::User(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa01b22f9 => Self::Chat(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xeb49081d => Self::ChatInvite(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbc0a57dc => Self::StickerSet(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "RecentMeUrl")),
         })
     }
@@ -15944,7 +14664,9 @@ impl zerotl::Encode for InputSingleMedia<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Media(x) => x.encode(w),
+        }
     }
 }
 
@@ -15952,34 +14674,16 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1cc6e91f => Self::Media(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
-        })
-    }
-}
-
-impl<'a> InputSingleMedia<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Media(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1cc6e91f => Self::Media(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
         })
     }
@@ -16024,7 +14728,9 @@ impl zerotl::Encode for WebAuthorization<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Authorization(x) => x.encode(w),
+        }
     }
 }
 
@@ -16032,34 +14738,16 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcac943f2 => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "WebAuthorization")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "WebAuthorization")),
-        })
-    }
-}
-
-impl<'a> WebAuthorization<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Authorization(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcac943f2 => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "WebAuthorization")),
         })
     }
@@ -16122,34 +14810,6 @@ impl zerotl::Encode for InputMessage {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for InputMessage {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x86872538 => Self::Pinned,
-                0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputMessage")),
-        })
-    }
-}
-
-impl<'a> InputMessage {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
             Self::ReplyTo(x) => x.encode(w),
@@ -16157,16 +14817,28 @@ impl<'a> InputMessage {
             Self::CallbackQuery(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-                0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for InputMessage {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa676a322 => Self::Id(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbad88395 => Self::ReplyTo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x86872538 => Self::Pinned,
-                0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare(r)?),
+                0xacfa1a7e => Self::CallbackQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputMessage")),
+        })
+    }
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa676a322 => Self::Id(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbad88395 => Self::ReplyTo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x86872538 => Self::Pinned,
+                0xacfa1a7e => Self::CallbackQuery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputMessage")),
         })
     }
@@ -16248,9 +14920,9 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfcaafeb7 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x64600527 => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
         })
     }
@@ -16271,9 +14943,9 @@ impl<'a> InputDialogPeer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-                0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfcaafeb7 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x64600527 => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
         })
     }
@@ -16330,7 +15002,10 @@ impl zerotl::Encode for DialogPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Peer(x) => x.encode(w),
+            Self::Folder(x) => x.encode(w),
+        }
     }
 }
 
@@ -16338,37 +15013,18 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe56dbf05 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x514519e2 => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "DialogPeer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "DialogPeer")),
-        })
-    }
-}
-
-impl<'a> DialogPeer {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-            Self::Folder(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-                0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe56dbf05 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x514519e2 => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DialogPeer")),
         })
     }
@@ -16419,7 +15075,9 @@ impl zerotl::Encode for FileHash<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Hash(x) => x.encode(w),
+        }
     }
 }
 
@@ -16427,34 +15085,16 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6242c773 => Self::Hash(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "FileHash")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "FileHash")),
-        })
-    }
-}
-
-impl<'a> FileHash<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Hash(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6242c773 => Self::Hash(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "FileHash")),
         })
     }
@@ -16512,8 +15152,8 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x75588b3f => Self::Proxy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputClientProxy")),
         })
     }
@@ -16533,8 +15173,8 @@ impl<'a> InputClientProxy<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x75588b3f => Self::Proxy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputClientProxy")),
         })
     }
@@ -16585,7 +15225,10 @@ impl zerotl::Encode for InputSecureFile<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Uploaded(x) => x.encode(w),
+            Self::File(x) => x.encode(w),
+        }
     }
 }
 
@@ -16593,37 +15236,18 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3334b0f0 => Self::Uploaded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5367e5be => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputSecureFile")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x5367e5be => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputSecureFile")),
-        })
-    }
-}
-
-impl<'a> InputSecureFile<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Uploaded(x) => x.encode(w),
-            Self::File(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
-                0x5367e5be => Self::File(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3334b0f0 => Self::Uploaded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x5367e5be => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputSecureFile")),
         })
     }
@@ -16680,7 +15304,10 @@ impl zerotl::Encode for SecureFile<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty => w.put_u32(0x64199744),
+            Self::File(x) => x.encode(w),
+        }
     }
 }
 
@@ -16688,37 +15315,18 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x64199744 => Self::Empty,
+                0xe0277a62 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecureFile")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x64199744 => Self::Empty,
-                0xe0277a62 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecureFile")),
-        })
-    }
-}
-
-impl<'a> SecureFile<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x64199744),
-            Self::File(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x64199744 => Self::Empty,
-                0xe0277a62 => Self::File(zerotl::BareDecode::decode_bare(r)?),
+                0xe0277a62 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureFile")),
         })
     }
@@ -16769,7 +15377,9 @@ impl zerotl::Encode for SecureData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Data(x) => x.encode(w),
+        }
     }
 }
 
@@ -16777,34 +15387,16 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x8aeabec3 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecureData")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecureData")),
-        })
-    }
-}
-
-impl<'a> SecureData<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Data(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x8aeabec3 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureData")),
         })
     }
@@ -16855,7 +15447,10 @@ impl zerotl::Encode for SecurePlainData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Phone(x) => x.encode(w),
+            Self::Email(x) => x.encode(w),
+        }
     }
 }
 
@@ -16863,37 +15458,18 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7d6099dd => Self::Phone(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x21ec5a5f => Self::Email(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecurePlainData")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecurePlainData")),
-        })
-    }
-}
-
-impl<'a> SecurePlainData<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Phone(x) => x.encode(w),
-            Self::Email(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
-                0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7d6099dd => Self::Phone(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x21ec5a5f => Self::Email(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecurePlainData")),
         })
     }
@@ -17038,7 +15614,7 @@ impl<'a> zerotl::Decode<'a> for SecureValueType {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x9d2a81e3 => Self::PersonalDetails,
                 0x3dac6a00 => Self::Passport,
                 0x06e425c4 => Self::DriverLicense,
@@ -17168,7 +15744,9 @@ impl zerotl::Encode for SecureValue<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Value(x) => x.encode(w),
+        }
     }
 }
 
@@ -17176,34 +15754,16 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x187fa0ca => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecureValue")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecureValue")),
-        })
-    }
-}
-
-impl<'a> SecureValue<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Value(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x187fa0ca => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureValue")),
         })
     }
@@ -17261,8 +15821,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xdb21d0a7 => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputSecureValue")),
         })
     }
@@ -17282,8 +15842,8 @@ impl<'a> InputSecureValue<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xdb21d0a7 => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputSecureValue")),
         })
     }
@@ -17328,7 +15888,9 @@ impl zerotl::Encode for SecureValueHash<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Hash(x) => x.encode(w),
+        }
     }
 }
 
@@ -17336,34 +15898,16 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xed1ecdb0 => Self::Hash(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecureValueHash")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecureValueHash")),
-        })
-    }
-}
-
-impl<'a> SecureValueHash<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Hash(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xed1ecdb0 => Self::Hash(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureValueHash")),
         })
     }
@@ -17474,16 +16018,16 @@ impl<'a> zerotl::Decode<'a> for SecureValueError<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe8a40bd9 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                0x00be3dfa => Self::FrontSide(zerotl::BareDecode::decode_bare(r)?),
-                0x868a2aa5 => Self::ReverseSide(zerotl::BareDecode::decode_bare(r)?),
-                0xe537ced6 => Self::Selfie(zerotl::BareDecode::decode_bare(r)?),
-                0x7a700873 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                0x666220e9 => Self::Files(zerotl::BareDecode::decode_bare(r)?),
-                0x869d758f => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-                0xa1144770 => Self::TranslationFile(zerotl::BareDecode::decode_bare(r)?),
-                0x34636dd8 => Self::TranslationFiles(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe8a40bd9 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x00be3dfa => Self::FrontSide(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x868a2aa5 => Self::ReverseSide(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xe537ced6 => Self::Selfie(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x7a700873 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x666220e9 => Self::Files(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x869d758f => Self::Error(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa1144770 => Self::TranslationFile(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x34636dd8 => Self::TranslationFiles(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureValueError")),
         })
     }
@@ -17589,8 +16133,8 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x33f0ea47 => Self::Encrypted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
         })
     }
@@ -17610,8 +16154,8 @@ impl<'a> SecureCredentialsEncrypted<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x33f0ea47 => Self::Encrypted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
         })
     }
@@ -17656,7 +16200,9 @@ impl zerotl::Encode for SavedContact<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::PhoneContact(x) => x.encode(w),
+        }
     }
 }
 
@@ -17664,34 +16210,16 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1142bd56 => Self::PhoneContact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SavedContact")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SavedContact")),
-        })
-    }
-}
-
-impl<'a> SavedContact<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::PhoneContact(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1142bd56 => Self::PhoneContact(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SavedContact")),
         })
     }
@@ -17742,7 +16270,10 @@ impl zerotl::Encode for PasswordKdfAlgo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Unknown => w.put_u32(0xd45ab096),
+            Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(x) => x.encode(w),
+        }
     }
 }
 
@@ -17750,37 +16281,18 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd45ab096 => Self::Unknown,
+                0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xd45ab096 => Self::Unknown,
-                0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
-        })
-    }
-}
-
-impl<'a> PasswordKdfAlgo<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Unknown => w.put_u32(0xd45ab096),
-            Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd45ab096 => Self::Unknown,
-                0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(zerotl::BareDecode::decode_bare(r)?),
+                0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
         })
     }
@@ -17843,7 +16355,11 @@ impl zerotl::Encode for SecurePasswordKdfAlgo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Unknown => w.put_u32(0x004a8537),
+            Self::Pbkdf2Hmacsha512iter100000(x) => x.encode(w),
+            Self::Sha512(x) => x.encode(w),
+        }
     }
 }
 
@@ -17851,40 +16367,20 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x004a8537 => Self::Unknown,
+                0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x86471d92 => Self::Sha512(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x004a8537 => Self::Unknown,
-                0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
-        })
-    }
-}
-
-impl<'a> SecurePasswordKdfAlgo<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Unknown => w.put_u32(0x004a8537),
-            Self::Pbkdf2Hmacsha512iter100000(x) => x.encode(w),
-            Self::Sha512(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x004a8537 => Self::Unknown,
-                0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare(r)?),
-                0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare(r)?),
+                0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x86471d92 => Self::Sha512(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
         })
     }
@@ -17941,7 +16437,9 @@ impl zerotl::Encode for SecureSecretSettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
     }
 }
 
@@ -17949,34 +16447,16 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1527bcac => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
-        })
-    }
-}
-
-impl<'a> SecureSecretSettings<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1527bcac => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
         })
     }
@@ -18040,9 +16520,9 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x9880f658 => Self::Empty,
-                0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xd27ff082 => Self::Srp(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
         })
     }
@@ -18063,9 +16543,9 @@ impl<'a> InputCheckPasswordSrp<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x9880f658 => Self::Empty,
-                0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare(r)?),
+                0xd27ff082 => Self::Srp(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
         })
     }
@@ -18122,7 +16602,10 @@ impl zerotl::Encode for SecureRequiredType<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Type(x) => x.encode(w),
+            Self::OneOf(x) => x.encode(w),
+        }
     }
 }
 
@@ -18130,37 +16613,18 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x829d99da => Self::Type(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x027477b4 => Self::OneOf(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
-        })
-    }
-}
-
-impl<'a> SecureRequiredType<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Type(x) => x.encode(w),
-            Self::OneOf(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x829d99da => Self::Type(zerotl::BareDecode::decode_bare(r)?),
-                0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x829d99da => Self::Type(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x027477b4 => Self::OneOf(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
         })
     }
@@ -18211,7 +16675,9 @@ impl zerotl::Encode for InputAppEvent<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Event(x) => x.encode(w),
+        }
     }
 }
 
@@ -18219,34 +16685,16 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1d1b1245 => Self::Event(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputAppEvent")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputAppEvent")),
-        })
-    }
-}
-
-impl<'a> InputAppEvent<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Event(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x1d1b1245 => Self::Event(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputAppEvent")),
         })
     }
@@ -18291,7 +16739,9 @@ impl zerotl::Encode for JsonObjectValue<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Value(x) => x.encode(w),
+        }
     }
 }
 
@@ -18299,34 +16749,16 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc0de1bd9 => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
-        })
-    }
-}
-
-impl<'a> JsonObjectValue<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Value(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xc0de1bd9 => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
         })
     }
@@ -18432,13 +16864,13 @@ impl<'a> JsonValue<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x3f6d7b68 => Self::Null,
-                0xc7345e6a => Self::Bool(zerotl::BareDecode::decode_bare(r)?),
-                0x2be0dfa4 => Self::Number(zerotl::BareDecode::decode_bare(r)?),
-                0xb71e767a => Self::String(zerotl::BareDecode::decode_bare(r)?),
-                0xf7444763 => Self::Array(zerotl::BareDecode::decode_bare(r)?),
-                0x99c1d49d => Self::Object(zerotl::BareDecode::decode_bare(r)?),
+                0xc7345e6a => Self::Bool(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x2be0dfa4 => Self::Number(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xb71e767a => Self::String(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf7444763 => Self::Array(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x99c1d49d => Self::Object(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "JSONValue")),
         })
     }
@@ -18513,7 +16945,9 @@ impl zerotl::Encode for PageTableCell<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Cell(x) => x.encode(w),
+        }
     }
 }
 
@@ -18521,34 +16955,16 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x34566b6a => Self::Cell(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PageTableCell")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PageTableCell")),
-        })
-    }
-}
-
-impl<'a> PageTableCell<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Cell(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x34566b6a => Self::Cell(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PageTableCell")),
         })
     }
@@ -18593,7 +17009,9 @@ impl zerotl::Encode for PageTableRow<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Row(x) => x.encode(w),
+        }
     }
 }
 
@@ -18601,34 +17019,16 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe0c0c5e5 => Self::Row(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PageTableRow")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PageTableRow")),
-        })
-    }
-}
-
-impl<'a> PageTableRow<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Row(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe0c0c5e5 => Self::Row(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PageTableRow")),
         })
     }
@@ -18673,7 +17073,9 @@ impl zerotl::Encode for PageCaption<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Caption(x) => x.encode(w),
+        }
     }
 }
 
@@ -18681,34 +17083,16 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6f747657 => Self::Caption(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PageCaption")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PageCaption")),
-        })
-    }
-}
-
-impl<'a> PageCaption<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Caption(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6f747657 => Self::Caption(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PageCaption")),
         })
     }
@@ -18759,7 +17143,10 @@ impl zerotl::Encode for PageListItem<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Text(x) => x.encode(w),
+            Self::Blocks(x) => x.encode(w),
+        }
     }
 }
 
@@ -18767,37 +17154,18 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb92fb6cd => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x25e073fc => Self::Blocks(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PageListItem")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PageListItem")),
-        })
-    }
-}
-
-impl<'a> PageListItem<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Text(x) => x.encode(w),
-            Self::Blocks(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-                0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb92fb6cd => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x25e073fc => Self::Blocks(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PageListItem")),
         })
     }
@@ -18854,7 +17222,10 @@ impl zerotl::Encode for PageListOrderedItem<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Text(x) => x.encode(w),
+            Self::Blocks(x) => x.encode(w),
+        }
     }
 }
 
@@ -18862,37 +17233,18 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5e068047 => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x98dd8936 => Self::Blocks(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x98dd8936 => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
-        })
-    }
-}
-
-impl<'a> PageListOrderedItem<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Text(x) => x.encode(w),
-            Self::Blocks(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-                0x98dd8936 => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5e068047 => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x98dd8936 => Self::Blocks(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
         })
     }
@@ -18943,7 +17295,9 @@ impl zerotl::Encode for PageRelatedArticle<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Article(x) => x.encode(w),
+        }
     }
 }
 
@@ -18951,34 +17305,16 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb390dc08 => Self::Article(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
-        })
-    }
-}
-
-impl<'a> PageRelatedArticle<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Article(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb390dc08 => Self::Article(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
         })
     }
@@ -19023,7 +17359,9 @@ impl zerotl::Encode for Page<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Page(x) => x.encode(w),
+        }
     }
 }
 
@@ -19031,34 +17369,16 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x98657f0d => Self::Page(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Page")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Page")),
-        })
-    }
-}
-
-impl<'a> Page<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Page(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x98657f0d => Self::Page(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Page")),
         })
     }
@@ -19103,7 +17423,9 @@ impl zerotl::Encode for PollAnswer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Answer(x) => x.encode(w),
+        }
     }
 }
 
@@ -19111,34 +17433,16 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6ca9c2e9 => Self::Answer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PollAnswer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PollAnswer")),
-        })
-    }
-}
-
-impl<'a> PollAnswer<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Answer(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6ca9c2e9 => Self::Answer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PollAnswer")),
         })
     }
@@ -19183,7 +17487,9 @@ impl zerotl::Encode for Poll<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Poll(x) => x.encode(w),
+        }
     }
 }
 
@@ -19191,34 +17497,16 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x86e18161 => Self::Poll(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Poll")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Poll")),
-        })
-    }
-}
-
-impl<'a> Poll<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Poll(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x86e18161 => Self::Poll(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Poll")),
         })
     }
@@ -19263,7 +17551,9 @@ impl zerotl::Encode for PollAnswerVoters<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Voters(x) => x.encode(w),
+        }
     }
 }
 
@@ -19271,34 +17561,16 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3b6ddad2 => Self::Voters(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
-        })
-    }
-}
-
-impl<'a> PollAnswerVoters<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Voters(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3b6ddad2 => Self::Voters(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
         })
     }
@@ -19343,7 +17615,9 @@ impl zerotl::Encode for PollResults<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Results(x) => x.encode(w),
+        }
     }
 }
 
@@ -19351,34 +17625,16 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbadcc1a3 => Self::Results(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PollResults")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PollResults")),
-        })
-    }
-}
-
-impl<'a> PollResults<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Results(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbadcc1a3 => Self::Results(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PollResults")),
         })
     }
@@ -19423,7 +17679,9 @@ impl zerotl::Encode for ChatOnlines {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Onlines(x) => x.encode(w),
+        }
     }
 }
 
@@ -19431,34 +17689,16 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf041e250 => Self::Onlines(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChatOnlines")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChatOnlines")),
-        })
-    }
-}
-
-impl<'a> ChatOnlines {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Onlines(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf041e250 => Self::Onlines(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatOnlines")),
         })
     }
@@ -19503,7 +17743,9 @@ impl zerotl::Encode for StatsUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Url(x) => x.encode(w),
+        }
     }
 }
 
@@ -19511,34 +17753,16 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x47a971e0 => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsURL")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsURL")),
-        })
-    }
-}
-
-impl<'a> StatsUrl<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Url(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x47a971e0 => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsURL")),
         })
     }
@@ -19596,8 +17820,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5fb224d5 => Self::Rights(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
         })
     }
@@ -19617,8 +17841,8 @@ impl<'a> ChatAdminRights {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5fb224d5 => Self::Rights(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
         })
     }
@@ -19676,8 +17900,8 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9f120418 => Self::Rights(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
         })
     }
@@ -19697,8 +17921,8 @@ impl<'a> ChatBannedRights {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9f120418 => Self::Rights(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
         })
     }
@@ -19768,9 +17992,9 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe630b979 => Self::Paper(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x72091c80 => Self::Slug(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x8427bbac => Self::NoFile,
                 id => return Err(r.unknown_constructor(id, "InputWallPaper")),
         })
@@ -19793,9 +18017,9 @@ impl<'a> InputWallPaper<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
-                0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe630b979 => Self::Paper(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x72091c80 => Self::Slug(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x8427bbac => Self::NoFile,
                 id => return Err(r.unknown_constructor(id, "InputWallPaper")),
         })
@@ -19866,8 +18090,8 @@ impl<'a> zerotl::Decode<'a> for CodeSettings {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xdebebe83 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "CodeSettings")),
         })
     }
@@ -19887,8 +18111,8 @@ impl<'a> CodeSettings {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xdebebe83 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "CodeSettings")),
         })
     }
@@ -19946,8 +18170,8 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x05086cf8 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
         })
     }
@@ -19967,8 +18191,8 @@ impl<'a> WallPaperSettings {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x05086cf8 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
         })
     }
@@ -20026,8 +18250,8 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe04232f3 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
         })
     }
@@ -20047,8 +18271,8 @@ impl<'a> AutoDownloadSettings {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe04232f3 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
         })
     }
@@ -20099,7 +18323,10 @@ impl zerotl::Encode for EmojiKeyword<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Keyword(x) => x.encode(w),
+            Self::Deleted(x) => x.encode(w),
+        }
     }
 }
 
@@ -20107,37 +18334,18 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd5b3b9f9 => Self::Keyword(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x236df622 => Self::Deleted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
-        })
-    }
-}
-
-impl<'a> EmojiKeyword<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Keyword(x) => x.encode(w),
-            Self::Deleted(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
-                0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd5b3b9f9 => Self::Keyword(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x236df622 => Self::Deleted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
         })
     }
@@ -20188,7 +18396,9 @@ impl zerotl::Encode for EmojiKeywordsDifference<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Difference(x) => x.encode(w),
+        }
     }
 }
 
@@ -20196,34 +18406,16 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5cc761bd => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
-        })
-    }
-}
-
-impl<'a> EmojiKeywordsDifference<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Difference(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5cc761bd => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
         })
     }
@@ -20268,7 +18460,9 @@ impl zerotl::Encode for EmojiUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Url(x) => x.encode(w),
+        }
     }
 }
 
@@ -20276,34 +18470,16 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa575739d => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "EmojiURL")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "EmojiURL")),
-        })
-    }
-}
-
-impl<'a> EmojiUrl<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Url(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa575739d => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "EmojiURL")),
         })
     }
@@ -20348,7 +18524,9 @@ impl zerotl::Encode for EmojiLanguage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Language(x) => x.encode(w),
+        }
     }
 }
 
@@ -20356,34 +18534,16 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb3fb5361 => Self::Language(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
-        })
-    }
-}
-
-impl<'a> EmojiLanguage<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Language(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb3fb5361 => Self::Language(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
         })
     }
@@ -20428,7 +18588,9 @@ impl zerotl::Encode for FileLocation {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::ToBeDeprecated(x) => x.encode(w),
+        }
     }
 }
 
@@ -20436,34 +18598,16 @@ impl<'a> zerotl::Decode<'a> for FileLocation {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbc7fc6cd => Self::ToBeDeprecated(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "FileLocation")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "FileLocation")),
-        })
-    }
-}
-
-impl<'a> FileLocation {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::ToBeDeprecated(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbc7fc6cd => Self::ToBeDeprecated(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "FileLocation")),
         })
     }
@@ -20508,7 +18652,9 @@ impl zerotl::Encode for Folder<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Folder(x) => x.encode(w),
+        }
     }
 }
 
@@ -20516,34 +18662,16 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xff544e65 => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Folder")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Folder")),
-        })
-    }
-}
-
-impl<'a> Folder<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Folder(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xff544e65 => Self::Folder(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Folder")),
         })
     }
@@ -20588,7 +18716,9 @@ impl zerotl::Encode for InputFolderPeer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Peer(x) => x.encode(w),
+        }
     }
 }
 
@@ -20596,34 +18726,16 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfbd2c296 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
-        })
-    }
-}
-
-impl<'a> InputFolderPeer<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xfbd2c296 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
         })
     }
@@ -20668,7 +18780,9 @@ impl zerotl::Encode for FolderPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Peer(x) => x.encode(w),
+        }
     }
 }
 
@@ -20676,34 +18790,16 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe9baa668 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "FolderPeer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "FolderPeer")),
-        })
-    }
-}
-
-impl<'a> FolderPeer {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe9baa668 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "FolderPeer")),
         })
     }
@@ -20760,7 +18856,11 @@ impl zerotl::Encode for UrlAuthResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Request(x) => x.encode(w),
+            Self::Accepted(x) => x.encode(w),
+            Self::Default => w.put_u32(0xa9d6db1f),
+        }
     }
 }
 
@@ -20768,39 +18868,19 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x92d33a0e => Self::Request(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8f8c0e4e => Self::Accepted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xa9d6db1f => Self::Default,
                 id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
         })
     }
-}
-
-impl<'a> UrlAuthResult<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Request(x) => x.encode(w),
-            Self::Accepted(x) => x.encode(w),
-            Self::Default => w.put_u32(0xa9d6db1f),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare(r)?),
-                0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x92d33a0e => Self::Request(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8f8c0e4e => Self::Accepted(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0xa9d6db1f => Self::Default,
                 id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
         })
@@ -20864,7 +18944,10 @@ impl zerotl::Encode for ChannelLocation<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Empty => w.put_u32(0xbfb5ad8b),
+            Self::Location(x) => x.encode(w),
+        }
     }
 }
 
@@ -20872,37 +18955,18 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbfb5ad8b => Self::Empty,
+                0x209b82db => Self::Location(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ChannelLocation")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xbfb5ad8b => Self::Empty,
-                0x209b82db => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ChannelLocation")),
-        })
-    }
-}
-
-impl<'a> ChannelLocation<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0xbfb5ad8b),
-            Self::Location(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbfb5ad8b => Self::Empty,
-                0x209b82db => Self::Location(zerotl::BareDecode::decode_bare(r)?),
+                0x209b82db => Self::Location(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ChannelLocation")),
         })
     }
@@ -20959,7 +19023,10 @@ impl zerotl::Encode for PeerLocated {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Located(x) => x.encode(w),
+            Self::SelfLocated(x) => x.encode(w),
+        }
     }
 }
 
@@ -20967,37 +19034,18 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xca461b5d => Self::Located(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf8ec284b => Self::SelfLocated(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PeerLocated")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PeerLocated")),
-        })
-    }
-}
-
-impl<'a> PeerLocated {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Located(x) => x.encode(w),
-            Self::SelfLocated(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare(r)?),
-                0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xca461b5d => Self::Located(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf8ec284b => Self::SelfLocated(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PeerLocated")),
         })
     }
@@ -21048,7 +19096,9 @@ impl zerotl::Encode for RestrictionReason<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Reason(x) => x.encode(w),
+        }
     }
 }
 
@@ -21056,34 +19106,16 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd072acb4 => Self::Reason(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "RestrictionReason")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "RestrictionReason")),
-        })
-    }
-}
-
-impl<'a> RestrictionReason<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Reason(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd072acb4 => Self::Reason(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "RestrictionReason")),
         })
     }
@@ -21147,9 +19179,9 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3c5693e9 => Self::Theme(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf5890df1 => Self::Slug(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputTheme")),
         })
     }
@@ -21170,9 +19202,9 @@ impl<'a> InputTheme<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-                0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3c5693e9 => Self::Theme(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xf5890df1 => Self::Slug(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputTheme")),
         })
     }
@@ -21223,7 +19255,9 @@ impl zerotl::Encode for Theme<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Theme(x) => x.encode(w),
+        }
     }
 }
 
@@ -21231,34 +19265,16 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x028f1114 => Self::Theme(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Theme")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Theme")),
-        })
-    }
-}
-
-impl<'a> Theme<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Theme(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x028f1114 => Self::Theme(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Theme")),
         })
     }
@@ -21327,23 +19343,6 @@ impl zerotl::Encode for BaseTheme {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for BaseTheme {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> BaseTheme {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Classic => w.put_u32(0xc3a12462),
             Self::Day => w.put_u32(0xfbd81688),
@@ -21352,12 +19351,13 @@ impl<'a> BaseTheme {
             Self::Arctic => w.put_u32(0x5b11125a),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+impl<'a> zerotl::Decode<'a> for BaseTheme {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xc3a12462 => Self::Classic,
                 0xfbd81688 => Self::Day,
                 0xb7b31ea8 => Self::Night,
@@ -21444,8 +19444,8 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbd507cd1 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
         })
     }
@@ -21465,8 +19465,8 @@ impl<'a> InputThemeSettings<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbd507cd1 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
         })
     }
@@ -21511,7 +19511,9 @@ impl zerotl::Encode for ThemeSettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
     }
 }
 
@@ -21519,34 +19521,16 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9c14984a => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ThemeSettings")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ThemeSettings")),
-        })
-    }
-}
-
-impl<'a> ThemeSettings<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9c14984a => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ThemeSettings")),
         })
     }
@@ -21591,7 +19575,9 @@ impl zerotl::Encode for WebPageAttribute<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Theme(x) => x.encode(w),
+        }
     }
 }
 
@@ -21599,34 +19585,16 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x54b56617 => Self::Theme(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
-        })
-    }
-}
-
-impl<'a> WebPageAttribute<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Theme(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x54b56617 => Self::Theme(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
         })
     }
@@ -21683,7 +19651,11 @@ impl zerotl::Encode for MessageUserVote<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Vote(x) => x.encode(w),
+            Self::InputOption(x) => x.encode(w),
+            Self::Multiple(x) => x.encode(w),
+        }
     }
 }
 
@@ -21691,40 +19663,20 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa28e5559 => Self::Vote(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x36377430 => Self::InputOption(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0e8fe0de => Self::Multiple(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageUserVote")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x36377430 => Self::InputOption(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x0e8fe0de => Self::Multiple(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageUserVote")),
-        })
-    }
-}
-
-impl<'a> MessageUserVote<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Vote(x) => x.encode(w),
-            Self::InputOption(x) => x.encode(w),
-            Self::Multiple(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare(r)?),
-                0x36377430 => Self::InputOption(zerotl::BareDecode::decode_bare(r)?),
-                0x0e8fe0de => Self::Multiple(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa28e5559 => Self::Vote(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x36377430 => Self::InputOption(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x0e8fe0de => Self::Multiple(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageUserVote")),
         })
     }
@@ -21781,7 +19733,9 @@ impl zerotl::Encode for BankCardOpenUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Url(x) => x.encode(w),
+        }
     }
 }
 
@@ -21789,34 +19743,16 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf568028a => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
-        })
-    }
-}
-
-impl<'a> BankCardOpenUrl<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Url(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf568028a => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf568028a => Self::Url(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
         })
     }
@@ -21874,8 +19810,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7438f7e8 => Self::Filter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DialogFilter")),
         })
     }
@@ -21895,8 +19831,8 @@ impl<'a> DialogFilter<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7438f7e8 => Self::Filter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DialogFilter")),
         })
     }
@@ -21941,7 +19877,9 @@ impl zerotl::Encode for DialogFilterSuggested<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Suggested(x) => x.encode(w),
+        }
     }
 }
 
@@ -21949,34 +19887,16 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x77744d4a => Self::Suggested(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
-        })
-    }
-}
-
-impl<'a> DialogFilterSuggested<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Suggested(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x77744d4a => Self::Suggested(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
         })
     }
@@ -22021,7 +19941,9 @@ impl zerotl::Encode for StatsDateRangeDays {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Days(x) => x.encode(w),
+        }
     }
 }
 
@@ -22029,34 +19951,16 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb637edaf => Self::Days(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
-        })
-    }
-}
-
-impl<'a> StatsDateRangeDays {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Days(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb637edaf => Self::Days(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
         })
     }
@@ -22101,7 +20005,9 @@ impl zerotl::Encode for StatsAbsValueAndPrev {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Prev(x) => x.encode(w),
+        }
     }
 }
 
@@ -22109,34 +20015,16 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcb43acde => Self::Prev(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
-        })
-    }
-}
-
-impl<'a> StatsAbsValueAndPrev {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Prev(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcb43acde => Self::Prev(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
         })
     }
@@ -22181,7 +20069,9 @@ impl zerotl::Encode for StatsPercentValue {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Value(x) => x.encode(w),
+        }
     }
 }
 
@@ -22189,34 +20079,16 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcbce2fe0 => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
-        })
-    }
-}
-
-impl<'a> StatsPercentValue {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Value(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xcbce2fe0 => Self::Value(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
         })
     }
@@ -22273,7 +20145,11 @@ impl zerotl::Encode for StatsGraph<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Async(x) => x.encode(w),
+            Self::Error(x) => x.encode(w),
+            Self::Graph(x) => x.encode(w),
+        }
     }
 }
 
@@ -22281,40 +20157,20 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4a27eb2d => Self::Async(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbedc9822 => Self::Error(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8ea464b6 => Self::Graph(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsGraph")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsGraph")),
-        })
-    }
-}
-
-impl<'a> StatsGraph<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Async(x) => x.encode(w),
-            Self::Error(x) => x.encode(w),
-            Self::Graph(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
-                0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-                0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4a27eb2d => Self::Async(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xbedc9822 => Self::Error(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8ea464b6 => Self::Graph(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsGraph")),
         })
     }
@@ -22371,7 +20227,9 @@ impl zerotl::Encode for MessageInteractionCounters {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Counters(x) => x.encode(w),
+        }
     }
 }
 
@@ -22379,34 +20237,16 @@ impl<'a> zerotl::Decode<'a> for MessageInteractionCounters {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xad4fc9bd => Self::Counters(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
-        })
-    }
-}
-
-impl<'a> MessageInteractionCounters {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Counters(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xad4fc9bd => Self::Counters(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
         })
     }
@@ -22451,7 +20291,9 @@ impl zerotl::Encode for VideoSize<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Size(x) => x.encode(w),
+        }
     }
 }
 
@@ -22459,34 +20301,16 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe831c556 => Self::Size(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "VideoSize")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "VideoSize")),
-        })
-    }
-}
-
-impl<'a> VideoSize<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Size(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe831c556 => Self::Size(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "VideoSize")),
         })
     }
@@ -22531,7 +20355,9 @@ impl zerotl::Encode for StatsGroupTopPoster {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Poster(x) => x.encode(w),
+        }
     }
 }
 
@@ -22539,34 +20365,16 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x18f3d0f7 => Self::Poster(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
-        })
-    }
-}
-
-impl<'a> StatsGroupTopPoster {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Poster(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x18f3d0f7 => Self::Poster(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
         })
     }
@@ -22611,7 +20419,9 @@ impl zerotl::Encode for StatsGroupTopAdmin {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Admin(x) => x.encode(w),
+        }
     }
 }
 
@@ -22619,34 +20429,16 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6014f412 => Self::Admin(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
-        })
-    }
-}
-
-impl<'a> StatsGroupTopAdmin {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Admin(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6014f412 => Self::Admin(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
         })
     }
@@ -22691,7 +20483,9 @@ impl zerotl::Encode for StatsGroupTopInviter {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Inviter(x) => x.encode(w),
+        }
     }
 }
 
@@ -22699,34 +20493,16 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x31962a4c => Self::Inviter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
-        })
-    }
-}
-
-impl<'a> StatsGroupTopInviter {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Inviter(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x31962a4c => Self::Inviter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
         })
     }
@@ -22784,8 +20560,8 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbea2f424 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
         })
     }
@@ -22805,8 +20581,8 @@ impl<'a> GlobalPrivacySettings {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xbea2f424 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
         })
     }
@@ -22851,7 +20627,9 @@ impl zerotl::Encode for MessageViews<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Views(x) => x.encode(w),
+        }
     }
 }
 
@@ -22859,34 +20637,16 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x455b853d => Self::Views(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageViews")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageViews")),
-        })
-    }
-}
-
-impl<'a> MessageViews<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Views(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x455b853d => Self::Views(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageViews")),
         })
     }
@@ -22931,7 +20691,9 @@ impl zerotl::Encode for MessageReplyHeader {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Header(x) => x.encode(w),
+        }
     }
 }
 
@@ -22939,34 +20701,16 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa6d57763 => Self::Header(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
-        })
-    }
-}
-
-impl<'a> MessageReplyHeader {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Header(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa6d57763 => Self::Header(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
         })
     }
@@ -23011,7 +20755,9 @@ impl zerotl::Encode for MessageReplies<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Replies(x) => x.encode(w),
+        }
     }
 }
 
@@ -23019,34 +20765,16 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4128faac => Self::Replies(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageReplies")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageReplies")),
-        })
-    }
-}
-
-impl<'a> MessageReplies<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Replies(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4128faac => Self::Replies(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageReplies")),
         })
     }
@@ -23091,7 +20819,9 @@ impl zerotl::Encode for PeerBlocked {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Blocked(x) => x.encode(w),
+        }
     }
 }
 
@@ -23099,34 +20829,16 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe8fd8014 => Self::Blocked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "PeerBlocked")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "PeerBlocked")),
-        })
-    }
-}
-
-impl<'a> PeerBlocked {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Blocked(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe8fd8014 => Self::Blocked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "PeerBlocked")),
         })
     }
@@ -23177,7 +20889,10 @@ impl zerotl::Encode for GroupCall<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Discarded(x) => x.encode(w),
+            Self::Call(x) => x.encode(w),
+        }
     }
 }
 
@@ -23185,37 +20900,18 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7780bcb4 => Self::Discarded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x55903081 => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "GroupCall")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x55903081 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "GroupCall")),
-        })
-    }
-}
-
-impl<'a> GroupCall<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Discarded(x) => x.encode(w),
-            Self::Call(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
-                0x55903081 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7780bcb4 => Self::Discarded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x55903081 => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "GroupCall")),
         })
     }
@@ -23279,8 +20975,8 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall {
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd8aa840f => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputGroupCall")),
         })
     }
@@ -23300,8 +20996,8 @@ impl<'a> InputGroupCall {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd8aa840f => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "InputGroupCall")),
         })
     }
@@ -23346,7 +21042,9 @@ impl zerotl::Encode for GroupCallParticipant {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Participant(x) => x.encode(w),
+        }
     }
 }
 
@@ -23354,34 +21052,16 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x56b087c9 => Self::Participant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
-        })
-    }
-}
-
-impl<'a> GroupCallParticipant {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Participant(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x56b087c9 => Self::Participant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
         })
     }
@@ -23450,23 +21130,6 @@ impl zerotl::Encode for InlineQueryPeerType {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> InlineQueryPeerType {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::SameBotPm => w.put_u32(0x3081ed9d),
             Self::Pm => w.put_u32(0x833c0fac),
@@ -23475,12 +21138,13 @@ impl<'a> InlineQueryPeerType {
             Self::Broadcast => w.put_u32(0x6334ee9a),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x3081ed9d => Self::SameBotPm,
                 0x833c0fac => Self::Pm,
                 0xd766c50a => Self::Chat,
@@ -23561,7 +21225,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Rules(x) => x.encode(w),
+            }
         }
     }
 
@@ -23569,34 +21235,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x50a04e45 => Self::Rules(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
-            })
-        }
-    }
-
-    impl<'a> PrivacyRules<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Rules(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x50a04e45 => Self::Rules(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
             })
         }
@@ -23641,7 +21289,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Authorizations(x) => x.encode(w),
+            }
         }
     }
 
@@ -23649,34 +21299,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x1250abde => Self::Authorizations(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.Authorizations")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.Authorizations")),
-            })
-        }
-    }
-
-    impl<'a> Authorizations<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorizations(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x1250abde => Self::Authorizations(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.Authorizations")),
             })
         }
@@ -23721,7 +21353,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Password(x) => x.encode(w),
+            }
         }
     }
 
@@ -23729,34 +21363,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xad2641f8 => Self::Password(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.Password")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.Password")),
-            })
-        }
-    }
-
-    impl<'a> Password<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Password(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xad2641f8 => Self::Password(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.Password")),
             })
         }
@@ -23801,7 +21417,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Settings(x) => x.encode(w),
+            }
         }
     }
 
@@ -23809,34 +21427,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x9a5c33e5 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
-            })
-        }
-    }
-
-    impl<'a> PasswordSettings<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Settings(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x9a5c33e5 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
             })
         }
@@ -23894,8 +21494,8 @@ pub mod account {
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc23727c9 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
             })
         }
@@ -23915,8 +21515,8 @@ pub mod account {
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc23727c9 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
             })
         }
@@ -23961,7 +21561,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Password(x) => x.encode(w),
+            }
         }
     }
 
@@ -23969,34 +21571,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xdb64fd34 => Self::Password(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
-            })
-        }
-    }
-
-    impl<'a> TmpPassword<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Password(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xdb64fd34 => Self::Password(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
             })
         }
@@ -24041,7 +21625,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Authorizations(x) => x.encode(w),
+            }
         }
     }
 
@@ -24049,34 +21635,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xed56c9fc => Self::Authorizations(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
-            })
-        }
-    }
-
-    impl<'a> WebAuthorizations<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorizations(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xed56c9fc => Self::Authorizations(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
             })
         }
@@ -24121,7 +21689,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Form(x) => x.encode(w),
+            }
         }
     }
 
@@ -24129,34 +21699,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xad2e1cd8 => Self::Form(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
-            })
-        }
-    }
-
-    impl<'a> AuthorizationForm<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Form(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xad2e1cd8 => Self::Form(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
             })
         }
@@ -24201,7 +21753,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Code(x) => x.encode(w),
+            }
         }
     }
 
@@ -24209,34 +21763,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x811f854f => Self::Code(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
-            })
-        }
-    }
-
-    impl<'a> SentEmailCode<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Code(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x811f854f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x811f854f => Self::Code(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
             })
         }
@@ -24281,7 +21817,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Takeout(x) => x.encode(w),
+            }
         }
     }
 
@@ -24289,34 +21827,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4dba4501 => Self::Takeout(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.Takeout")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.Takeout")),
-            })
-        }
-    }
-
-    impl<'a> Takeout {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Takeout(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4dba4501 => Self::Takeout(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.Takeout")),
             })
         }
@@ -24367,7 +21887,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0x1c199183),
+                Self::Papers(x) => x.encode(w),
+            }
         }
     }
 
@@ -24375,37 +21898,18 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x1c199183 => Self::NotModified,
+                    0x702b65a9 => Self::Papers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.WallPapers")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x1c199183 => Self::NotModified,
-                    0x702b65a9 => Self::Papers(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.WallPapers")),
-            })
-        }
-    }
-
-    impl<'a> WallPapers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x1c199183),
-                Self::Papers(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x1c199183 => Self::NotModified,
-                    0x702b65a9 => Self::Papers(zerotl::BareDecode::decode_bare(r)?),
+                    0x702b65a9 => Self::Papers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.WallPapers")),
             })
         }
@@ -24456,7 +21960,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Settings(x) => x.encode(w),
+            }
         }
     }
 
@@ -24464,34 +21970,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x63cacf26 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
-            })
-        }
-    }
-
-    impl<'a> AutoDownloadSettings {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Settings(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x63cacf26 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
             })
         }
@@ -24542,7 +22030,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0xf41eb622),
+                Self::Themes(x) => x.encode(w),
+            }
         }
     }
 
@@ -24550,37 +22041,18 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xf41eb622 => Self::NotModified,
+                    0x7f676421 => Self::Themes(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.Themes")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xf41eb622 => Self::NotModified,
-                    0x7f676421 => Self::Themes(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.Themes")),
-            })
-        }
-    }
-
-    impl<'a> Themes<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xf41eb622),
-                Self::Themes(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xf41eb622 => Self::NotModified,
-                    0x7f676421 => Self::Themes(zerotl::BareDecode::decode_bare(r)?),
+                    0x7f676421 => Self::Themes(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.Themes")),
             })
         }
@@ -24631,7 +22103,9 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Settings(x) => x.encode(w),
+            }
         }
     }
 
@@ -24639,34 +22113,16 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x57e28221 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
-            })
-        }
-    }
-
-    impl<'a> ContentSettings {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Settings(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x57e28221 => Self::Settings(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
             })
         }
@@ -24719,7 +22175,9 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Code(x) => x.encode(w),
+            }
         }
     }
 
@@ -24727,34 +22185,16 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x5e002502 => Self::Code(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "auth.SentCode")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "auth.SentCode")),
-            })
-        }
-    }
-
-    impl<'a> SentCode<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Code(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x5e002502 => Self::Code(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "auth.SentCode")),
             })
         }
@@ -24805,7 +22245,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Authorization(x) => x.encode(w),
+                Self::SignUpRequired(x) => x.encode(w),
+            }
         }
     }
 
@@ -24813,37 +22256,18 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xcd050916 => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x44747e9a => Self::SignUpRequired(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "auth.Authorization")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "auth.Authorization")),
-            })
-        }
-    }
-
-    impl<'a> Authorization<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorization(x) => x.encode(w),
-                Self::SignUpRequired(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-                    0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xcd050916 => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x44747e9a => Self::SignUpRequired(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "auth.Authorization")),
             })
         }
@@ -24894,7 +22318,9 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Authorization(x) => x.encode(w),
+            }
         }
     }
 
@@ -24902,34 +22328,16 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xdf969c2d => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
-            })
-        }
-    }
-
-    impl<'a> ExportedAuthorization<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorization(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xdf969c2d => Self::Authorization(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
             })
         }
@@ -24974,7 +22382,9 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Recovery(x) => x.encode(w),
+            }
         }
     }
 
@@ -24982,34 +22392,16 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x137948a5 => Self::Recovery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
-            })
-        }
-    }
-
-    impl<'a> PasswordRecovery<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Recovery(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x137948a5 => Self::Recovery(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
             })
         }
@@ -25066,7 +22458,11 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Sms => w.put_u32(0x72a3158c),
+                Self::Call => w.put_u32(0x741cd3e3),
+                Self::FlashCall => w.put_u32(0x226ccefb),
+            }
         }
     }
 
@@ -25074,37 +22470,17 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
-        }
-        #[cfg(not(debug_assertions))]
-        #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x72a3158c => Self::Sms,
                     0x741cd3e3 => Self::Call,
                     0x226ccefb => Self::FlashCall,
                     id => return Err(r.unknown_constructor(id, "auth.CodeType")),
             })
         }
-    }
-
-    impl<'a> CodeType {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Sms => w.put_u32(0x72a3158c),
-                Self::Call => w.put_u32(0x741cd3e3),
-                Self::FlashCall => w.put_u32(0x226ccefb),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x72a3158c => Self::Sms,
                     0x741cd3e3 => Self::Call,
                     0x226ccefb => Self::FlashCall,
@@ -25182,34 +22558,6 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
-        }
-    }
-
-    impl<'a> zerotl::Decode<'a> for SentCodeType<'a> {
-        const MIN_SIZE: usize = 4;
-        #[inline]
-        fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
-        }
-        #[cfg(not(debug_assertions))]
-        #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x5353e5a7 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xab03c6d9 => Self::FlashCall(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
-            })
-        }
-    }
-
-    impl<'a> SentCodeType<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::App(x) => x.encode(w),
                 Self::Sms(x) => x.encode(w),
@@ -25217,16 +22565,28 @@ pub mod auth {
                 Self::FlashCall(x) => x.encode(w),
             }
         }
+    }
 
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare(r)?),
-                    0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare(r)?),
-                    0x5353e5a7 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                    0xab03c6d9 => Self::FlashCall(zerotl::BareDecode::decode_bare(r)?),
+    impl<'a> zerotl::Decode<'a> for SentCodeType<'a> {
+        const MIN_SIZE: usize = 4;
+        #[inline]
+        fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3dbb5986 => Self::App(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xc000bba2 => Self::Sms(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x5353e5a7 => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xab03c6d9 => Self::FlashCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
+            })
+        }
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3dbb5986 => Self::App(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xc000bba2 => Self::Sms(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x5353e5a7 => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xab03c6d9 => Self::FlashCall(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
             })
         }
@@ -25301,7 +22661,11 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Token(x) => x.encode(w),
+                Self::MigrateTo(x) => x.encode(w),
+                Self::Success(x) => x.encode(w),
+            }
         }
     }
 
@@ -25309,40 +22673,20 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x629f1980 => Self::Token(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x068e9916 => Self::MigrateTo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x390d5c5e => Self::Success(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
-            })
-        }
-    }
-
-    impl<'a> LoginToken<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Token(x) => x.encode(w),
-                Self::MigrateTo(x) => x.encode(w),
-                Self::Success(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
-                    0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare(r)?),
-                    0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x629f1980 => Self::Token(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x068e9916 => Self::MigrateTo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x390d5c5e => Self::Success(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
             })
         }
@@ -25413,7 +22757,10 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Participants(x) => x.encode(w),
+                Self::NotModified => w.put_u32(0xf0173fe9),
+            }
         }
     }
 
@@ -25421,36 +22768,17 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
-        }
-        #[cfg(not(debug_assertions))]
-        #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xf56ee2a8 => Self::Participants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     0xf0173fe9 => Self::NotModified,
                     id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
             })
         }
-    }
-
-    impl<'a> ChannelParticipants<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Participants(x) => x.encode(w),
-                Self::NotModified => w.put_u32(0xf0173fe9),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xf56ee2a8 => Self::Participants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     0xf0173fe9 => Self::NotModified,
                     id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
             })
@@ -25502,7 +22830,9 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Participant(x) => x.encode(w),
+            }
         }
     }
 
@@ -25510,34 +22840,16 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xd0d9b163 => Self::Participant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
-            })
-        }
-    }
-
-    impl<'a> ChannelParticipant<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Participant(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xd0d9b163 => Self::Participant(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
             })
         }
@@ -25582,7 +22894,9 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Results(x) => x.encode(w),
+            }
         }
     }
 
@@ -25590,34 +22904,16 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xed8af74d => Self::Results(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
-            })
-        }
-    }
-
-    impl<'a> AdminLogResults<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Results(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xed8af74d => Self::Results(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
             })
         }
@@ -25676,7 +22972,10 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0xb74ba9d2),
+                Self::Contacts(x) => x.encode(w),
+            }
         }
     }
 
@@ -25684,37 +22983,18 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb74ba9d2 => Self::NotModified,
+                    0xeae87e42 => Self::Contacts(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xb74ba9d2 => Self::NotModified,
-                    0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
-            })
-        }
-    }
-
-    impl<'a> Contacts<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xb74ba9d2),
-                Self::Contacts(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb74ba9d2 => Self::NotModified,
-                    0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
+                    0xeae87e42 => Self::Contacts(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
             })
         }
@@ -25765,7 +23045,9 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Contacts(x) => x.encode(w),
+            }
         }
     }
 
@@ -25773,34 +23055,16 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x77d01c3b => Self::Contacts(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
-            })
-        }
-    }
-
-    impl<'a> ImportedContacts<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Contacts(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x77d01c3b => Self::Contacts(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
             })
         }
@@ -25851,7 +23115,10 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Blocked(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+            }
         }
     }
 
@@ -25859,37 +23126,18 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0ade1591 => Self::Blocked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xe1664194 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
-            })
-        }
-    }
-
-    impl<'a> Blocked<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Blocked(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
-                    0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0ade1591 => Self::Blocked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xe1664194 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
             })
         }
@@ -25940,7 +23188,9 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Found(x) => x.encode(w),
+            }
         }
     }
 
@@ -25948,34 +23198,16 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb3134d9d => Self::Found(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "contacts.Found")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "contacts.Found")),
-            })
-        }
-    }
-
-    impl<'a> Found<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Found(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb3134d9d => Self::Found(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "contacts.Found")),
             })
         }
@@ -26020,7 +23252,9 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Peer(x) => x.encode(w),
+            }
         }
     }
 
@@ -26028,34 +23262,16 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x7f077ad9 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
-            })
-        }
-    }
-
-    impl<'a> ResolvedPeer<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Peer(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x7f077ad9 => Self::Peer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
             })
         }
@@ -26112,7 +23328,11 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0xde266ef5),
+                Self::Peers(x) => x.encode(w),
+                Self::Disabled => w.put_u32(0xb52c939d),
+            }
         }
     }
 
@@ -26120,39 +23340,19 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
-        }
-        #[cfg(not(debug_assertions))]
-        #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xde266ef5 => Self::NotModified,
-                    0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
+                    0x70b772a8 => Self::Peers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     0xb52c939d => Self::Disabled,
                     id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
             })
         }
-    }
-
-    impl<'a> TopPeers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xde266ef5),
-                Self::Peers(x) => x.encode(w),
-                Self::Disabled => w.put_u32(0xb52c939d),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xde266ef5 => Self::NotModified,
-                    0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
+                    0x70b772a8 => Self::Peers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     0xb52c939d => Self::Disabled,
                     id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
             })
@@ -26224,7 +23424,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Update(x) => x.encode(w),
+                Self::NoAppUpdate => w.put_u32(0xc45a6536),
+            }
         }
     }
 
@@ -26232,36 +23435,17 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
-        }
-        #[cfg(not(debug_assertions))]
-        #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x1da7158f => Self::Update(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     0xc45a6536 => Self::NoAppUpdate,
                     id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
             })
         }
-    }
-
-    impl<'a> AppUpdate<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Update(x) => x.encode(w),
-                Self::NoAppUpdate => w.put_u32(0xc45a6536),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare(r)?),
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x1da7158f => Self::Update(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     0xc45a6536 => Self::NoAppUpdate,
                     id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
             })
@@ -26313,7 +23497,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Text(x) => x.encode(w),
+            }
         }
     }
 
@@ -26321,34 +23507,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x18cb9f78 => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.InviteText")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.InviteText")),
-            })
-        }
-    }
-
-    impl<'a> InviteText<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Text(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x18cb9f78 => Self::Text(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.InviteText")),
             })
         }
@@ -26393,7 +23561,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Support(x) => x.encode(w),
+            }
         }
     }
 
@@ -26401,34 +23571,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x17c6b5f6 => Self::Support(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.Support")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.Support")),
-            })
-        }
-    }
-
-    impl<'a> Support<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Support(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x17c6b5f6 => Self::Support(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.Support")),
             })
         }
@@ -26473,7 +23625,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Service(x) => x.encode(w),
+            }
         }
     }
 
@@ -26481,34 +23635,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x780a0310 => Self::Service(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
-            })
-        }
-    }
-
-    impl<'a> TermsOfService<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Service(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x780a0310 => Self::Service(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
             })
         }
@@ -26553,7 +23689,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Urls(x) => x.encode(w),
+            }
         }
     }
 
@@ -26561,34 +23699,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0e0310d7 => Self::Urls(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
-            })
-        }
-    }
-
-    impl<'a> RecentMeUrls<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Urls(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0e0310d7 => Self::Urls(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
             })
         }
@@ -26639,7 +23759,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Empty(x) => x.encode(w),
+                Self::Update(x) => x.encode(w),
+            }
         }
     }
 
@@ -26647,37 +23770,18 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe3309f7f => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x28ecf961 => Self::Update(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
-            })
-        }
-    }
-
-    impl<'a> TermsOfServiceUpdate<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty(x) => x.encode(w),
-                Self::Update(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                    0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe3309f7f => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x28ecf961 => Self::Update(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
             })
         }
@@ -26734,7 +23838,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Empty => w.put_u32(0x66afa166),
+                Self::Info(x) => x.encode(w),
+            }
         }
     }
 
@@ -26742,37 +23849,18 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x66afa166 => Self::Empty,
+                    0x6a4ee832 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x66afa166 => Self::Empty,
-                    0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
-            })
-        }
-    }
-
-    impl<'a> DeepLinkInfo<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty => w.put_u32(0x66afa166),
-                Self::Info(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x66afa166 => Self::Empty,
-                    0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+                    0x6a4ee832 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
             })
         }
@@ -26829,7 +23917,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0xbfb9f457),
+                Self::Config(x) => x.encode(w),
+            }
         }
     }
 
@@ -26837,37 +23928,18 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xbfb9f457 => Self::NotModified,
+                    0xa098d6af => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xbfb9f457 => Self::NotModified,
-                    0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
-            })
-        }
-    }
-
-    impl<'a> PassportConfig<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xbfb9f457),
-                Self::Config(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xbfb9f457 => Self::NotModified,
-                    0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+                    0xa098d6af => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
             })
         }
@@ -26918,7 +23990,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Name(x) => x.encode(w),
+            }
         }
     }
 
@@ -26926,34 +24000,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8c05f1c9 => Self::Name(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.SupportName")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.SupportName")),
-            })
-        }
-    }
-
-    impl<'a> SupportName<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Name(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8c05f1c9 => Self::Name(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.SupportName")),
             })
         }
@@ -27004,7 +24060,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Empty => w.put_u32(0xf3ae2eed),
+                Self::Info(x) => x.encode(w),
+            }
         }
     }
 
@@ -27012,37 +24071,18 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xf3ae2eed => Self::Empty,
+                    0x01eb3758 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.UserInfo")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xf3ae2eed => Self::Empty,
-                    0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.UserInfo")),
-            })
-        }
-    }
-
-    impl<'a> UserInfo<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty => w.put_u32(0xf3ae2eed),
-                Self::Info(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xf3ae2eed => Self::Empty,
-                    0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+                    0x01eb3758 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.UserInfo")),
             })
         }
@@ -27099,7 +24139,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Empty(x) => x.encode(w),
+                Self::Data(x) => x.encode(w),
+            }
         }
     }
 
@@ -27107,37 +24150,18 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x98f6ac75 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x8c39793f => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.PromoData")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x8c39793f => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.PromoData")),
-            })
-        }
-    }
-
-    impl<'a> PromoData<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty(x) => x.encode(w),
-                Self::Data(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                    0x8c39793f => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x98f6ac75 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x8c39793f => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.PromoData")),
             })
         }
@@ -27188,7 +24212,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Code(x) => x.encode(w),
+            }
         }
     }
 
@@ -27196,34 +24222,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4203c5ef => Self::Code(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.CountryCode")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.CountryCode")),
-            })
-        }
-    }
-
-    impl<'a> CountryCode<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Code(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4203c5ef => Self::Code(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.CountryCode")),
             })
         }
@@ -27268,7 +24276,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Country(x) => x.encode(w),
+            }
         }
     }
 
@@ -27276,34 +24286,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc3878e23 => Self::Country(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.Country")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.Country")),
-            })
-        }
-    }
-
-    impl<'a> Country<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Country(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc3878e23 => Self::Country(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.Country")),
             })
         }
@@ -27354,7 +24346,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0x93cc1f32),
+                Self::List(x) => x.encode(w),
+            }
         }
     }
 
@@ -27362,37 +24357,18 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x93cc1f32 => Self::NotModified,
+                    0x87d0759e => Self::List(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.CountriesList")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x93cc1f32 => Self::NotModified,
-                    0x87d0759e => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.CountriesList")),
-            })
-        }
-    }
-
-    impl<'a> CountriesList<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x93cc1f32),
-                Self::List(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x93cc1f32 => Self::NotModified,
-                    0x87d0759e => Self::List(zerotl::BareDecode::decode_bare(r)?),
+                    0x87d0759e => Self::List(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.CountriesList")),
             })
         }
@@ -27463,7 +24439,11 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Dialogs(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+                Self::NotModified(x) => x.encode(w),
+            }
         }
     }
 
@@ -27471,40 +24451,20 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x15ba6c40 => Self::Dialogs(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x71e094f3 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xf0e3e596 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
-            })
-        }
-    }
-
-    impl<'a> Dialogs<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Dialogs(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-                Self::NotModified(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
-                    0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                    0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x15ba6c40 => Self::Dialogs(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x71e094f3 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xf0e3e596 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
             })
         }
@@ -27579,34 +24539,6 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
-        }
-    }
-
-    impl<'a> zerotl::Decode<'a> for Messages<'a> {
-        const MIN_SIZE: usize = 4;
-        #[inline]
-        fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
-        }
-        #[cfg(not(debug_assertions))]
-        #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x3a54685e => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x64479808 => Self::ChannelMessages(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.Messages")),
-            })
-        }
-    }
-
-    impl<'a> Messages<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Messages(x) => x.encode(w),
                 Self::Slice(x) => x.encode(w),
@@ -27614,16 +24546,28 @@ pub mod messages {
                 Self::NotModified(x) => x.encode(w),
             }
         }
+    }
 
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
-                    0x3a54685e => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                    0x64479808 => Self::ChannelMessages(zerotl::BareDecode::decode_bare(r)?),
-                    0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+    impl<'a> zerotl::Decode<'a> for Messages<'a> {
+        const MIN_SIZE: usize = 4;
+        #[inline]
+        fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8c718e87 => Self::Messages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x3a54685e => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x64479808 => Self::ChannelMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x74535f21 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.Messages")),
+            })
+        }
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8c718e87 => Self::Messages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x3a54685e => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x64479808 => Self::ChannelMessages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x74535f21 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.Messages")),
             })
         }
@@ -27692,7 +24636,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Chats(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+            }
         }
     }
 
@@ -27700,37 +24647,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x64ff9fd5 => Self::Chats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x9cd81144 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.Chats")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.Chats")),
-            })
-        }
-    }
-
-    impl<'a> Chats<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Chats(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
-                    0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x64ff9fd5 => Self::Chats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x9cd81144 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.Chats")),
             })
         }
@@ -27781,7 +24709,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Full(x) => x.encode(w),
+            }
         }
     }
 
@@ -27789,34 +24719,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe5d7d19c => Self::Full(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
-            })
-        }
-    }
-
-    impl<'a> ChatFull<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Full(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe5d7d19c => Self::Full(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
             })
         }
@@ -27861,7 +24773,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::History(x) => x.encode(w),
+            }
         }
     }
 
@@ -27869,34 +24783,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb45c69d1 => Self::History(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
-            })
-        }
-    }
-
-    impl<'a> AffectedHistory {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::History(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb45c69d1 => Self::History(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
             })
         }
@@ -27947,7 +24843,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified(x) => x.encode(w),
+                Self::Config(x) => x.encode(w),
+            }
         }
     }
 
@@ -27955,37 +24854,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc0e24635 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x2c221edd => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
-            })
-        }
-    }
-
-    impl<'a> DhConfig<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified(x) => x.encode(w),
-                Self::Config(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                    0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc0e24635 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x2c221edd => Self::Config(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
             })
         }
@@ -28042,7 +24922,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Message(x) => x.encode(w),
+                Self::File(x) => x.encode(w),
+            }
         }
     }
 
@@ -28050,37 +24933,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x560f8935 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x9493ff32 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
-            })
-        }
-    }
-
-    impl<'a> SentEncryptedMessage {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Message(x) => x.encode(w),
-                Self::File(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                    0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x560f8935 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x9493ff32 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
             })
         }
@@ -28137,7 +25001,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0xf1749a22),
+                Self::Stickers(x) => x.encode(w),
+            }
         }
     }
 
@@ -28145,37 +25012,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xf1749a22 => Self::NotModified,
+                    0xe4599bbd => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.Stickers")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xf1749a22 => Self::NotModified,
-                    0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.Stickers")),
-            })
-        }
-    }
-
-    impl<'a> Stickers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xf1749a22),
-                Self::Stickers(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xf1749a22 => Self::NotModified,
-                    0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                    0xe4599bbd => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.Stickers")),
             })
         }
@@ -28232,7 +25080,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0xe86602c3),
+                Self::Stickers(x) => x.encode(w),
+            }
         }
     }
 
@@ -28240,37 +25091,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe86602c3 => Self::NotModified,
+                    0xedfd405f => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xe86602c3 => Self::NotModified,
-                    0xedfd405f => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
-            })
-        }
-    }
-
-    impl<'a> AllStickers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xe86602c3),
-                Self::Stickers(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe86602c3 => Self::NotModified,
-                    0xedfd405f => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                    0xedfd405f => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
             })
         }
@@ -28321,7 +25153,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Messages(x) => x.encode(w),
+            }
         }
     }
 
@@ -28329,34 +25163,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x84d19185 => Self::Messages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
-            })
-        }
-    }
-
-    impl<'a> AffectedMessages {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Messages(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x84d19185 => Self::Messages(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
             })
         }
@@ -28401,7 +25217,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Set(x) => x.encode(w),
+            }
         }
     }
 
@@ -28409,34 +25227,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb60a24a6 => Self::Set(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
-            })
-        }
-    }
-
-    impl<'a> StickerSet<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Set(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb60a24a6 => Self::Set(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
             })
         }
@@ -28487,7 +25287,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0xe8025ca2),
+                Self::Gifs(x) => x.encode(w),
+            }
         }
     }
 
@@ -28495,37 +25298,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe8025ca2 => Self::NotModified,
+                    0x2e0709a5 => Self::Gifs(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xe8025ca2 => Self::NotModified,
-                    0x2e0709a5 => Self::Gifs(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
-            })
-        }
-    }
-
-    impl<'a> SavedGifs<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xe8025ca2),
-                Self::Gifs(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe8025ca2 => Self::NotModified,
-                    0x2e0709a5 => Self::Gifs(zerotl::BareDecode::decode_bare(r)?),
+                    0x2e0709a5 => Self::Gifs(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
             })
         }
@@ -28576,7 +25360,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Results(x) => x.encode(w),
+            }
         }
     }
 
@@ -28584,34 +25370,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x947ca848 => Self::Results(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.BotResults")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.BotResults")),
-            })
-        }
-    }
-
-    impl<'a> BotResults<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Results(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x947ca848 => Self::Results(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.BotResults")),
             })
         }
@@ -28656,7 +25424,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Answer(x) => x.encode(w),
+            }
         }
     }
 
@@ -28664,34 +25434,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x36585ea4 => Self::Answer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
-            })
-        }
-    }
-
-    impl<'a> BotCallbackAnswer<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Answer(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x36585ea4 => Self::Answer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
             })
         }
@@ -28736,7 +25488,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Data(x) => x.encode(w),
+            }
         }
     }
 
@@ -28744,34 +25498,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x26b5dde6 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
-            })
-        }
-    }
-
-    impl<'a> MessageEditData {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Data(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x26b5dde6 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
             })
         }
@@ -28816,7 +25552,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Dialogs(x) => x.encode(w),
+            }
         }
     }
 
@@ -28824,34 +25562,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3371c354 => Self::Dialogs(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
-            })
-        }
-    }
-
-    impl<'a> PeerDialogs<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Dialogs(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3371c354 => Self::Dialogs(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
             })
         }
@@ -28902,7 +25622,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified(x) => x.encode(w),
+                Self::Stickers(x) => x.encode(w),
+            }
         }
     }
 
@@ -28910,37 +25633,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc6dc0c66 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xb6abc341 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
-            })
-        }
-    }
-
-    impl<'a> FeaturedStickers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified(x) => x.encode(w),
-                Self::Stickers(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                    0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xc6dc0c66 => Self::NotModified(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xb6abc341 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
             })
         }
@@ -28997,7 +25701,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0x0b17f890),
+                Self::Stickers(x) => x.encode(w),
+            }
         }
     }
 
@@ -29005,37 +25712,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0b17f890 => Self::NotModified,
+                    0x22f3afb3 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x0b17f890 => Self::NotModified,
-                    0x22f3afb3 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
-            })
-        }
-    }
-
-    impl<'a> RecentStickers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x0b17f890),
-                Self::Stickers(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0b17f890 => Self::NotModified,
-                    0x22f3afb3 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                    0x22f3afb3 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
             })
         }
@@ -29086,7 +25774,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Stickers(x) => x.encode(w),
+            }
         }
     }
 
@@ -29094,34 +25784,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4fcba9c8 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
-            })
-        }
-    }
-
-    impl<'a> ArchivedStickers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stickers(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4fcba9c8 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
             })
         }
@@ -29172,7 +25844,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Success => w.put_u32(0x38641628),
+                Self::Archive(x) => x.encode(w),
+            }
         }
     }
 
@@ -29180,37 +25855,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x38641628 => Self::Success,
+                    0x35e410a8 => Self::Archive(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x38641628 => Self::Success,
-                    0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
-            })
-        }
-    }
-
-    impl<'a> StickerSetInstallResult<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Success => w.put_u32(0x38641628),
-                Self::Archive(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x38641628 => Self::Success,
-                    0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare(r)?),
+                    0x35e410a8 => Self::Archive(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
             })
         }
@@ -29261,7 +25917,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Scores(x) => x.encode(w),
+            }
         }
     }
 
@@ -29269,34 +25927,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x9a3bfd99 => Self::Scores(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.HighScores")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.HighScores")),
-            })
-        }
-    }
-
-    impl<'a> HighScores<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Scores(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x9a3bfd99 => Self::Scores(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.HighScores")),
             })
         }
@@ -29347,7 +25987,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0x9e8fa6d3),
+                Self::Stickers(x) => x.encode(w),
+            }
         }
     }
 
@@ -29355,37 +25998,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x9e8fa6d3 => Self::NotModified,
+                    0xf37f2f16 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x9e8fa6d3 => Self::NotModified,
-                    0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
-            })
-        }
-    }
-
-    impl<'a> FavedStickers<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x9e8fa6d3),
-                Self::Stickers(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x9e8fa6d3 => Self::NotModified,
-                    0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                    0xf37f2f16 => Self::Stickers(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
             })
         }
@@ -29442,7 +26066,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::NotModified => w.put_u32(0x0d54b65d),
+                Self::Sets(x) => x.encode(w),
+            }
         }
     }
 
@@ -29450,37 +26077,18 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0d54b65d => Self::NotModified,
+                    0x5108d648 => Self::Sets(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0x0d54b65d => Self::NotModified,
-                    0x5108d648 => Self::Sets(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
-            })
-        }
-    }
-
-    impl<'a> FoundStickerSets<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x0d54b65d),
-                Self::Sets(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0d54b65d => Self::NotModified,
-                    0x5108d648 => Self::Sets(zerotl::BareDecode::decode_bare(r)?),
+                    0x5108d648 => Self::Sets(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
             })
         }
@@ -29531,7 +26139,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Counter(x) => x.encode(w),
+            }
         }
     }
 
@@ -29539,34 +26149,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe844ebff => Self::Counter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
-            })
-        }
-    }
-
-    impl<'a> SearchCounter {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Counter(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xe844ebff => Self::Counter(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
             })
         }
@@ -29611,7 +26203,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Chats(x) => x.encode(w),
+            }
         }
     }
 
@@ -29619,34 +26213,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xa927fec5 => Self::Chats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
-            })
-        }
-    }
-
-    impl<'a> InactiveChats<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Chats(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xa927fec5 => Self::Chats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
             })
         }
@@ -29691,7 +26267,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::List(x) => x.encode(w),
+            }
         }
     }
 
@@ -29699,34 +26277,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0823f649 => Self::List(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.VotesList")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0823f649 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.VotesList")),
-            })
-        }
-    }
-
-    impl<'a> VotesList<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::List(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x0823f649 => Self::List(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x0823f649 => Self::List(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.VotesList")),
             })
         }
@@ -29771,7 +26331,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Views(x) => x.encode(w),
+            }
         }
     }
 
@@ -29779,34 +26341,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb6c4f543 => Self::Views(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
-            })
-        }
-    }
-
-    impl<'a> MessageViews<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Views(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xb6c4f543 => Self::Views(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
             })
         }
@@ -29851,7 +26395,9 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Message(x) => x.encode(w),
+            }
         }
     }
 
@@ -29859,34 +26405,16 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xf5dd8f9d => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
-            })
-        }
-    }
-
-    impl<'a> DiscussionMessage<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Message(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xf5dd8f9d => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
             })
         }
@@ -29939,7 +26467,9 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Form(x) => x.encode(w),
+            }
         }
     }
 
@@ -29947,34 +26477,16 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3f56aea3 => Self::Form(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
-            })
-        }
-    }
-
-    impl<'a> PaymentForm<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Form(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3f56aea3 => Self::Form(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
             })
         }
@@ -30019,7 +26531,9 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Info(x) => x.encode(w),
+            }
         }
     }
 
@@ -30027,34 +26541,16 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xd1451883 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
-            })
-        }
-    }
-
-    impl<'a> ValidatedRequestedInfo<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Info(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xd1451883 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
             })
         }
@@ -30105,7 +26601,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Result(x) => x.encode(w),
+                Self::VerificationNeeded(x) => x.encode(w),
+            }
         }
     }
 
@@ -30113,37 +26612,18 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4e5f810d => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xd8411139 => Self::VerificationNeeded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
-            })
-        }
-    }
-
-    impl<'a> PaymentResult<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Result(x) => x.encode(w),
-                Self::VerificationNeeded(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-                    0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x4e5f810d => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xd8411139 => Self::VerificationNeeded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
             })
         }
@@ -30194,7 +26674,9 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Receipt(x) => x.encode(w),
+            }
         }
     }
 
@@ -30202,34 +26684,16 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x500911e1 => Self::Receipt(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
-            })
-        }
-    }
-
-    impl<'a> PaymentReceipt<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Receipt(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x500911e1 => Self::Receipt(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
             })
         }
@@ -30274,7 +26738,9 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Info(x) => x.encode(w),
+            }
         }
     }
 
@@ -30282,34 +26748,16 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xfb8fe43c => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
-            })
-        }
-    }
-
-    impl<'a> SavedInfo<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Info(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xfb8fe43c => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
             })
         }
@@ -30354,7 +26802,9 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Data(x) => x.encode(w),
+            }
         }
     }
 
@@ -30362,34 +26812,16 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3e24e573 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
-            })
-        }
-    }
-
-    impl<'a> BankCardData<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Data(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3e24e573 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
             })
         }
@@ -30442,7 +26874,9 @@ pub mod phone {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Call(x) => x.encode(w),
+            }
         }
     }
 
@@ -30450,34 +26884,16 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xec82e140 => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
-            })
-        }
-    }
-
-    impl<'a> PhoneCall<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Call(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xec82e140 => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
             })
         }
@@ -30522,7 +26938,9 @@ pub mod phone {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Call(x) => x.encode(w),
+            }
         }
     }
 
@@ -30530,34 +26948,16 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x66ab0bfc => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
-            })
-        }
-    }
-
-    impl<'a> GroupCall<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Call(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x66ab0bfc => Self::Call(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
             })
         }
@@ -30602,7 +27002,9 @@ pub mod phone {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Participants(x) => x.encode(w),
+            }
         }
     }
 
@@ -30610,34 +27012,16 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x9cfeb92d => Self::Participants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
-            })
-        }
-    }
-
-    impl<'a> GroupParticipants<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Participants(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x9cfeb92d => Self::Participants(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
             })
         }
@@ -30696,7 +27080,10 @@ pub mod photos {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Photos(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+            }
         }
     }
 
@@ -30704,37 +27091,18 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8dca6aa5 => Self::Photos(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x15051f54 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "photos.Photos")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "photos.Photos")),
-            })
-        }
-    }
-
-    impl<'a> Photos<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Photos(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare(r)?),
-                    0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8dca6aa5 => Self::Photos(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x15051f54 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "photos.Photos")),
             })
         }
@@ -30785,7 +27153,9 @@ pub mod photos {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Photo(x) => x.encode(w),
+            }
         }
     }
 
@@ -30793,34 +27163,16 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x20212ca8 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "photos.Photo")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "photos.Photo")),
-            })
-        }
-    }
-
-    impl<'a> Photo<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Photo(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x20212ca8 => Self::Photo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "photos.Photo")),
             })
         }
@@ -30873,7 +27225,9 @@ pub mod stats {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Stats(x) => x.encode(w),
+            }
         }
     }
 
@@ -30881,34 +27235,16 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xbdf78394 => Self::Stats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
-            })
-        }
-    }
-
-    impl<'a> BroadcastStats<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stats(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xbdf78394 => Self::Stats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
             })
         }
@@ -30953,7 +27289,9 @@ pub mod stats {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Stats(x) => x.encode(w),
+            }
         }
     }
 
@@ -30961,34 +27299,16 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xef7ff916 => Self::Stats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
-            })
-        }
-    }
-
-    impl<'a> MegagroupStats<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stats(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xef7ff916 => Self::Stats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
             })
         }
@@ -31033,7 +27353,9 @@ pub mod stats {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Stats(x) => x.encode(w),
+            }
         }
     }
 
@@ -31041,34 +27363,16 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8999f295 => Self::Stats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
-            })
-        }
-    }
-
-    impl<'a> MessageStats<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stats(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x8999f295 => Self::Stats(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
             })
         }
@@ -31194,7 +27498,7 @@ pub mod storage {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
+            Ok(match zerotl::tri!(r.read_u32()) {
                     0xaa963b05 => Self::Unknown,
                     0x40bc6f52 => Self::Partial,
                     0x007efe0e => Self::Jpeg,
@@ -31311,7 +27615,9 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::State(x) => x.encode(w),
+            }
         }
     }
 
@@ -31319,34 +27625,16 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xa56c2a3e => Self::State(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "updates.State")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "updates.State")),
-            })
-        }
-    }
-
-    impl<'a> State {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::State(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xa56c2a3e => Self::State(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "updates.State")),
             })
         }
@@ -31409,34 +27697,6 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
-        }
-    }
-
-    impl<'a> zerotl::Decode<'a> for Difference<'a> {
-        const MIN_SIZE: usize = 4;
-        #[inline]
-        fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
-        }
-        #[cfg(not(debug_assertions))]
-        #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "updates.Difference")),
-            })
-        }
-    }
-
-    impl<'a> Difference<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
                 Self::Difference(x) => x.encode(w),
@@ -31444,16 +27704,28 @@ pub mod updates {
                 Self::TooLong(x) => x.encode(w),
             }
         }
+    }
 
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                    0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-                    0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                    0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
+    impl<'a> zerotl::Decode<'a> for Difference<'a> {
+        const MIN_SIZE: usize = 4;
+        #[inline]
+        fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x5d75a138 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x00f49ca0 => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xa8fb1981 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x4afe8f6d => Self::TooLong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "updates.Difference")),
+            })
+        }
+        #[cfg(not(debug_assertions))]
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x5d75a138 => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x00f49ca0 => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xa8fb1981 => Self::Slice(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x4afe8f6d => Self::TooLong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "updates.Difference")),
             })
         }
@@ -31528,7 +27800,11 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Empty(x) => x.encode(w),
+                Self::TooLong(x) => x.encode(w),
+                Self::Difference(x) => x.encode(w),
+            }
         }
     }
 
@@ -31536,40 +27812,20 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3e11affb => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xa4bcc6fe => Self::TooLong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x2064674e => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
-            })
-        }
-    }
-
-    impl<'a> ChannelDifference<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty(x) => x.encode(w),
-                Self::TooLong(x) => x.encode(w),
-                Self::Difference(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                    0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
-                    0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x3e11affb => Self::Empty(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xa4bcc6fe => Self::TooLong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0x2064674e => Self::Difference(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
             })
         }
@@ -31640,7 +27896,10 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::File(x) => x.encode(w),
+                Self::CdnRedirect(x) => x.encode(w),
+            }
         }
     }
 
@@ -31648,37 +27907,18 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x096a18d5 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xf18cda44 => Self::CdnRedirect(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "upload.File")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "upload.File")),
-            })
-        }
-    }
-
-    impl<'a> File<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::File(x) => x.encode(w),
-                Self::CdnRedirect(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                    0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x096a18d5 => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xf18cda44 => Self::CdnRedirect(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "upload.File")),
             })
         }
@@ -31729,7 +27969,9 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::File(x) => x.encode(w),
+            }
         }
     }
 
@@ -31737,34 +27979,16 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x21e753bc => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "upload.WebFile")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "upload.WebFile")),
-            })
-        }
-    }
-
-    impl<'a> WebFile<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::File(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x21e753bc => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "upload.WebFile")),
             })
         }
@@ -31815,7 +28039,10 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::ReuploadNeeded(x) => x.encode(w),
+                Self::File(x) => x.encode(w),
+            }
         }
     }
 
@@ -31823,37 +28050,18 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xeea8e46e => Self::ReuploadNeeded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xa99fca4f => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
-                    0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
-            })
-        }
-    }
-
-    impl<'a> CdnFile<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::ReuploadNeeded(x) => x.encode(w),
-                Self::File(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
-                    0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0xeea8e46e => Self::ReuploadNeeded(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    0xa99fca4f => Self::File(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
             })
         }

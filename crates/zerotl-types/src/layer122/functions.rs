@@ -38,14 +38,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
-        let msg_id = r.read_i64()?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xcb9f372d, "invokeAfterMsg"));
+        let msg_id = zerotl::tri!(r.read_i64());
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_id, query })
     }
 }
@@ -84,14 +85,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
-        let msg_ids = zerotl::Decode::decode(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0x3dc4b4f0, "invokeAfterMsgs"));
+        let msg_ids = zerotl::tri!(zerotl::Decode::decode(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_ids, query })
     }
 }
@@ -135,7 +137,7 @@ impl<X> zerotl::Identifiable for InitConnection<'_, X> {
 impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
     #[inline]
     fn encoded_len(&self) -> usize {
-        4 + 8 + self.device_model.encoded_len() + self.system_version.encoded_len() + self.app_version.encoded_len() + self.system_lang_code.encoded_len() + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + self.proxy.as_ref().map_or(0, |v| v.encoded_len()) + self.params.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len()
+        4 + 8 + self.device_model.encoded_len() + self.system_version.encoded_len() + self.app_version.encoded_len() + self.system_lang_code.encoded_len() + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + if let Some(v) = &self.proxy { v.encoded_len() } else { 0 } + if let Some(v) = &self.params { v.encoded_len() } else { 0 } + self.query.encoded_len()
     }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -155,23 +157,24 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     const MIN_SIZE: usize = 36;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xc1cd5ea9, "initConnection")?;
-        let flags = r.read_flags(0x00000003, "initConnection")?;
-        let api_id = r.read_i32()?;
-        let device_model = zerotl::Decode::decode(r)?;
-        let system_version = zerotl::Decode::decode(r)?;
-        let app_version = zerotl::Decode::decode(r)?;
-        let system_lang_code = zerotl::Decode::decode(r)?;
-        let lang_pack = zerotl::Decode::decode(r)?;
-        let lang_code = zerotl::Decode::decode(r)?;
-        let proxy = if flags & (1 << 0) != 0 { Some(enums::InputClientProxy::decode_inline(r)?) } else { None };
-        let params = if flags & (1 << 1) != 0 { Some(enums::JsonValue::decode_inline(r)?) } else { None };
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xc1cd5ea9, "initConnection"));
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "initConnection"));
+        let api_id = zerotl::tri!(r.read_i32());
+        let device_model = zerotl::tri!(zerotl::Decode::decode(r));
+        let system_version = zerotl::tri!(zerotl::Decode::decode(r));
+        let app_version = zerotl::tri!(zerotl::Decode::decode(r));
+        let system_lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+        let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let proxy = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputClientProxy::decode_inline(r))) } else { None };
+        let params = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::JsonValue::decode_inline(r))) } else { None };
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { api_id, device_model, system_version, app_version, system_lang_code, lang_pack, lang_code, proxy, params, query })
     }
 }
@@ -212,14 +215,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     const MIN_SIZE: usize = 8;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
-        let layer = r.read_i32()?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xda9b0d0d, "invokeWithLayer"));
+        let layer = zerotl::tri!(r.read_i32());
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { layer, query })
     }
 }
@@ -255,13 +259,14 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     const MIN_SIZE: usize = 4;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xbf9459b7, "invokeWithoutUpdates"));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { query })
     }
 }
@@ -300,14 +305,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X> {
     const MIN_SIZE: usize = 8;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
-        let range = zerotl::Decode::decode_validated(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0x365275f2, "invokeWithMessagesRange"));
+        let range = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { range, query })
     }
 }
@@ -348,14 +354,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
-        let takeout_id = r.read_i64()?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xaca9fd2e, "invokeWithTakeout"));
+        let takeout_id = zerotl::tri!(r.read_i64());
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { takeout_id, query })
     }
 }
@@ -413,19 +420,20 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RegisterDevice<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x68976c6f, "account.registerDevice")?;
-            let flags = r.read_flags(0x00000001, "account.registerDevice")?;
+            zerotl::tri!(r.expect_id(0x68976c6f, "account.registerDevice"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.registerDevice"));
             let no_muted = flags & (1 << 0) != 0;
-            let token_type = r.read_i32()?;
-            let token = zerotl::Decode::decode(r)?;
-            let app_sandbox = zerotl::Decode::decode(r)?;
-            let secret = zerotl::Decode::decode(r)?;
-            let other_uids = zerotl::Decode::decode(r)?;
+            let token_type = zerotl::tri!(r.read_i32());
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
+            let app_sandbox = zerotl::tri!(zerotl::Decode::decode(r));
+            let secret = zerotl::tri!(zerotl::Decode::decode(r));
+            let other_uids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { no_muted, token_type, token, app_sandbox, secret, other_uids })
         }
     }
@@ -469,15 +477,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UnregisterDevice<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3076c4bf, "account.unregisterDevice")?;
-            let token_type = r.read_i32()?;
-            let token = zerotl::Decode::decode(r)?;
-            let other_uids = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3076c4bf, "account.unregisterDevice"));
+            let token_type = zerotl::tri!(r.read_i32());
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
+            let other_uids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token_type, token, other_uids })
         }
     }
@@ -516,14 +525,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateNotifySettings<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
-            let peer = enums::InputNotifyPeer::decode_inline(r)?;
-            let settings = enums::InputPeerNotifySettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x84be5b93, "account.updateNotifySettings"));
+            let peer = zerotl::tri!(enums::InputNotifyPeer::decode_inline(r));
+            let settings = zerotl::tri!(enums::InputPeerNotifySettings::decode_inline(r));
             Ok(Self { peer, settings })
         }
     }
@@ -559,13 +569,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
-            let peer = enums::InputNotifyPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x12b3ad31, "account.getNotifySettings"));
+            let peer = zerotl::tri!(enums::InputNotifyPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -597,12 +608,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetNotifySettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdb7e1747, "account.resetNotifySettings")?;
+            zerotl::tri!(r.expect_id(0xdb7e1747, "account.resetNotifySettings"));
             Ok(Self)
         }
     }
@@ -632,7 +644,7 @@ pub mod account {
     impl zerotl::Encode for UpdateProfile<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.first_name.as_ref().map_or(0, |v| v.encoded_len()) + self.last_name.as_ref().map_or(0, |v| v.encoded_len()) + self.about.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.first_name { v.encoded_len() } else { 0 } + if let Some(v) = &self.last_name { v.encoded_len() } else { 0 } + if let Some(v) = &self.about { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -645,16 +657,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateProfile<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x78515775, "account.updateProfile")?;
-            let flags = r.read_flags(0x00000007, "account.updateProfile")?;
-            let first_name = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let last_name = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let about = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x78515775, "account.updateProfile"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "account.updateProfile"));
+            let first_name = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let last_name = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let about = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { first_name, last_name, about })
         }
     }
@@ -690,13 +703,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateStatus {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6628562c, "account.updateStatus")?;
-            let offline = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6628562c, "account.updateStatus"));
+            let offline = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { offline })
         }
     }
@@ -734,13 +748,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWallPapers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaabb1763, "account.getWallPapers")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xaabb1763, "account.getWallPapers"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -779,14 +794,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportPeer<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xae189d5f, "account.reportPeer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reason = enums::ReportReason::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xae189d5f, "account.reportPeer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reason = zerotl::tri!(enums::ReportReason::decode_inline(r));
             Ok(Self { peer, reason })
         }
     }
@@ -822,13 +838,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2714d86c, "account.checkUsername")?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2714d86c, "account.checkUsername"));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { username })
         }
     }
@@ -864,13 +881,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3e0bdd7c, "account.updateUsername")?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3e0bdd7c, "account.updateUsername"));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { username })
         }
     }
@@ -906,13 +924,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPrivacy {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdadbc950, "account.getPrivacy")?;
-            let key = enums::InputPrivacyKey::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xdadbc950, "account.getPrivacy"));
+            let key = zerotl::tri!(enums::InputPrivacyKey::decode_inline(r));
             Ok(Self { key })
         }
     }
@@ -951,14 +970,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetPrivacy<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
-            let key = enums::InputPrivacyKey::decode_inline(r)?;
-            let rules = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc9f81ce8, "account.setPrivacy"));
+            let key = zerotl::tri!(enums::InputPrivacyKey::decode_inline(r));
+            let rules = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { key, rules })
         }
     }
@@ -994,13 +1014,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteAccount<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x418d4e0b, "account.deleteAccount")?;
-            let reason = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x418d4e0b, "account.deleteAccount"));
+            let reason = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { reason })
         }
     }
@@ -1032,12 +1053,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAccountTtl {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x08fc711d, "account.getAccountTTL")?;
+            zerotl::tri!(r.expect_id(0x08fc711d, "account.getAccountTTL"));
             Ok(Self)
         }
     }
@@ -1073,13 +1095,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetAccountTtl {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2442485e, "account.setAccountTTL")?;
-            let ttl = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x2442485e, "account.setAccountTTL"));
+            let ttl = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { ttl })
         }
     }
@@ -1118,14 +1141,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendChangePhoneCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x82574ae5, "account.sendChangePhoneCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { phone_number, settings })
         }
     }
@@ -1167,15 +1191,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ChangePhone<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x70c32edb, "account.changePhone")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x70c32edb, "account.changePhone"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash, phone_code })
         }
     }
@@ -1213,13 +1238,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateDeviceLocked {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x38df3532, "account.updateDeviceLocked")?;
-            let period = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x38df3532, "account.updateDeviceLocked"));
+            let period = zerotl::tri!(r.read_i32());
             Ok(Self { period })
         }
     }
@@ -1251,12 +1277,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe320c158, "account.getAuthorizations")?;
+            zerotl::tri!(r.expect_id(0xe320c158, "account.getAuthorizations"));
             Ok(Self)
         }
     }
@@ -1294,13 +1321,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetAuthorization {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdf77f3bc, "account.resetAuthorization")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xdf77f3bc, "account.resetAuthorization"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -1332,12 +1360,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPassword {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x548a30f5, "account.getPassword")?;
+            zerotl::tri!(r.expect_id(0x548a30f5, "account.getPassword"));
             Ok(Self)
         }
     }
@@ -1373,13 +1402,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPasswordSettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x9cd4eaf9, "account.getPasswordSettings"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { password })
         }
     }
@@ -1418,14 +1448,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdatePasswordSettings<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
-            let new_settings = enums::account::PasswordInputSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa59b102f, "account.updatePasswordSettings"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
+            let new_settings = zerotl::tri!(enums::account::PasswordInputSettings::decode_inline(r));
             Ok(Self { password, new_settings })
         }
     }
@@ -1464,14 +1495,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendConfirmPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
-            let hash = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode"));
+            let hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { hash, settings })
         }
     }
@@ -1510,14 +1542,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConfirmPhone<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5f2178c3, "account.confirmPhone")?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5f2178c3, "account.confirmPhone"));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_code_hash, phone_code })
         }
     }
@@ -1556,14 +1589,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTmpPassword<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x449e0b51, "account.getTmpPassword")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
-            let period = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x449e0b51, "account.getTmpPassword"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
+            let period = zerotl::tri!(r.read_i32());
             Ok(Self { password, period })
         }
     }
@@ -1595,12 +1629,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x182e6d6f, "account.getWebAuthorizations")?;
+            zerotl::tri!(r.expect_id(0x182e6d6f, "account.getWebAuthorizations"));
             Ok(Self)
         }
     }
@@ -1638,13 +1673,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorization {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2d01b9ef, "account.resetWebAuthorization")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x2d01b9ef, "account.resetWebAuthorization"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -1676,12 +1712,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x682d2594, "account.resetWebAuthorizations")?;
+            zerotl::tri!(r.expect_id(0x682d2594, "account.resetWebAuthorizations"));
             Ok(Self)
         }
     }
@@ -1713,12 +1750,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllSecureValues {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb288bc7d, "account.getAllSecureValues")?;
+            zerotl::tri!(r.expect_id(0xb288bc7d, "account.getAllSecureValues"));
             Ok(Self)
         }
     }
@@ -1754,13 +1792,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSecureValue<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x73665bc2, "account.getSecureValue")?;
-            let types = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x73665bc2, "account.getSecureValue"));
+            let types = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { types })
         }
     }
@@ -1799,14 +1838,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveSecureValue<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x899fe31d, "account.saveSecureValue")?;
-            let value = enums::InputSecureValue::decode_inline(r)?;
-            let secure_secret_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x899fe31d, "account.saveSecureValue"));
+            let value = zerotl::tri!(enums::InputSecureValue::decode_inline(r));
+            let secure_secret_id = zerotl::tri!(r.read_i64());
             Ok(Self { value, secure_secret_id })
         }
     }
@@ -1842,13 +1882,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteSecureValue<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
-            let types = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb880bc4b, "account.deleteSecureValue"));
+            let types = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { types })
         }
     }
@@ -1892,15 +1933,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAuthorizationForm<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb86ba8e1, "account.getAuthorizationForm")?;
-            let bot_id = r.read_i32()?;
-            let scope = zerotl::Decode::decode(r)?;
-            let public_key = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb86ba8e1, "account.getAuthorizationForm"));
+            let bot_id = zerotl::tri!(r.read_i32());
+            let scope = zerotl::tri!(zerotl::Decode::decode(r));
+            let public_key = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot_id, scope, public_key })
         }
     }
@@ -1950,17 +1992,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptAuthorization<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe7027c94, "account.acceptAuthorization")?;
-            let bot_id = r.read_i32()?;
-            let scope = zerotl::Decode::decode(r)?;
-            let public_key = zerotl::Decode::decode(r)?;
-            let value_hashes = zerotl::Decode::decode(r)?;
-            let credentials = enums::SecureCredentialsEncrypted::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe7027c94, "account.acceptAuthorization"));
+            let bot_id = zerotl::tri!(r.read_i32());
+            let scope = zerotl::tri!(zerotl::Decode::decode(r));
+            let public_key = zerotl::tri!(zerotl::Decode::decode(r));
+            let value_hashes = zerotl::tri!(zerotl::Decode::decode(r));
+            let credentials = zerotl::tri!(enums::SecureCredentialsEncrypted::decode_inline(r));
             Ok(Self { bot_id, scope, public_key, value_hashes, credentials })
         }
     }
@@ -1999,14 +2042,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendVerifyPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { phone_number, settings })
         }
     }
@@ -2048,15 +2092,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for VerifyPhone<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4dd3a7f6, "account.verifyPhone")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4dd3a7f6, "account.verifyPhone"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash, phone_code })
         }
     }
@@ -2092,13 +2137,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendVerifyEmailCode<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7011509f, "account.sendVerifyEmailCode")?;
-            let email = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x7011509f, "account.sendVerifyEmailCode"));
+            let email = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { email })
         }
     }
@@ -2137,14 +2183,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for VerifyEmail<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xecba39db, "account.verifyEmail")?;
-            let email = zerotl::Decode::decode(r)?;
-            let code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xecba39db, "account.verifyEmail"));
+            let email = zerotl::tri!(zerotl::Decode::decode(r));
+            let code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { email, code })
         }
     }
@@ -2193,20 +2240,21 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InitTakeoutSession {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf05b4804, "account.initTakeoutSession")?;
-            let flags = r.read_flags(0x0000003f, "account.initTakeoutSession")?;
+            zerotl::tri!(r.expect_id(0xf05b4804, "account.initTakeoutSession"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "account.initTakeoutSession"));
             let contacts = flags & (1 << 0) != 0;
             let message_users = flags & (1 << 1) != 0;
             let message_chats = flags & (1 << 2) != 0;
             let message_megagroups = flags & (1 << 3) != 0;
             let message_channels = flags & (1 << 4) != 0;
             let files = flags & (1 << 5) != 0;
-            let file_max_size = if flags & (1 << 5) != 0 { Some(r.read_i32()?) } else { None };
+            let file_max_size = if flags & (1 << 5) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { contacts, message_users, message_chats, message_megagroups, message_channels, files, file_max_size })
         }
     }
@@ -2242,13 +2290,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FinishTakeoutSession {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1d2652ee, "account.finishTakeoutSession")?;
-            let flags = r.read_flags(0x00000001, "account.finishTakeoutSession")?;
+            zerotl::tri!(r.expect_id(0x1d2652ee, "account.finishTakeoutSession"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.finishTakeoutSession"));
             let success = flags & (1 << 0) != 0;
             Ok(Self { success })
         }
@@ -2285,13 +2334,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConfirmPasswordEmail<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8fdf1920, "account.confirmPasswordEmail")?;
-            let code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8fdf1920, "account.confirmPasswordEmail"));
+            let code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { code })
         }
     }
@@ -2323,12 +2373,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResendPasswordEmail {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7a7f2a15, "account.resendPasswordEmail")?;
+            zerotl::tri!(r.expect_id(0x7a7f2a15, "account.resendPasswordEmail"));
             Ok(Self)
         }
     }
@@ -2360,12 +2411,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CancelPasswordEmail {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail")?;
+            zerotl::tri!(r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail"));
             Ok(Self)
         }
     }
@@ -2397,12 +2449,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContactSignUpNotification {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9f07c728, "account.getContactSignUpNotification")?;
+            zerotl::tri!(r.expect_id(0x9f07c728, "account.getContactSignUpNotification"));
             Ok(Self)
         }
     }
@@ -2438,13 +2491,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetContactSignUpNotification {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcff43f61, "account.setContactSignUpNotification")?;
-            let silent = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xcff43f61, "account.setContactSignUpNotification"));
+            let silent = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { silent })
         }
     }
@@ -2472,7 +2526,7 @@ pub mod account {
     impl zerotl::Encode for GetNotifyExceptions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -2483,15 +2537,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetNotifyExceptions<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x53577479, "account.getNotifyExceptions")?;
-            let flags = r.read_flags(0x00000003, "account.getNotifyExceptions")?;
+            zerotl::tri!(r.expect_id(0x53577479, "account.getNotifyExceptions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.getNotifyExceptions"));
             let compare_sound = flags & (1 << 1) != 0;
-            let peer = if flags & (1 << 0) != 0 { Some(enums::InputNotifyPeer::decode_inline(r)?) } else { None };
+            let peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputNotifyPeer::decode_inline(r))) } else { None };
             Ok(Self { compare_sound, peer })
         }
     }
@@ -2527,13 +2582,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWallPaper<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
-            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xfc8ddbea, "account.getWallPaper"));
+            let wallpaper = zerotl::tri!(enums::InputWallPaper::decode_inline(r));
             Ok(Self { wallpaper })
         }
     }
@@ -2575,15 +2631,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadWallPaper<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdd853661, "account.uploadWallPaper")?;
-            let file = enums::InputFile::decode_inline(r)?;
-            let mime_type = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xdd853661, "account.uploadWallPaper"));
+            let file = zerotl::tri!(enums::InputFile::decode_inline(r));
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { file, mime_type, settings })
         }
     }
@@ -2625,15 +2682,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveWallPaper<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
-            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x6c5a5b37, "account.saveWallPaper"));
+            let wallpaper = zerotl::tri!(enums::InputWallPaper::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { wallpaper, unsave, settings })
         }
     }
@@ -2672,14 +2730,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InstallWallPaper<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfeed5769, "account.installWallPaper")?;
-            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xfeed5769, "account.installWallPaper"));
+            let wallpaper = zerotl::tri!(enums::InputWallPaper::decode_inline(r));
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { wallpaper, settings })
         }
     }
@@ -2711,12 +2770,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetWallPapers {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbb3b9804, "account.resetWallPapers")?;
+            zerotl::tri!(r.expect_id(0xbb3b9804, "account.resetWallPapers"));
             Ok(Self)
         }
     }
@@ -2748,12 +2808,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAutoDownloadSettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings")?;
+            zerotl::tri!(r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings"));
             Ok(Self)
         }
     }
@@ -2794,16 +2855,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveAutoDownloadSettings {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
-            let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
+            zerotl::tri!(r.expect_id(0x76f36233, "account.saveAutoDownloadSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.saveAutoDownloadSettings"));
             let low = flags & (1 << 0) != 0;
             let high = flags & (1 << 1) != 0;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { low, high, settings })
         }
     }
@@ -2835,7 +2897,7 @@ pub mod account {
     impl zerotl::Encode for UploadTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.file.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.file_name.encoded_len() + self.mime_type.encoded_len()
+            4 + 4 + self.file.encoded_len() + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + self.file_name.encoded_len() + self.mime_type.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -2849,17 +2911,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadTheme<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1c3db333, "account.uploadTheme")?;
-            let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
-            let file = enums::InputFile::decode_inline(r)?;
-            let thumb = if flags & (1 << 0) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let file_name = zerotl::Decode::decode(r)?;
-            let mime_type = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1c3db333, "account.uploadTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.uploadTheme"));
+            let file = zerotl::tri!(enums::InputFile::decode_inline(r));
+            let thumb = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let file_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file, thumb, file_name, mime_type })
         }
     }
@@ -2891,7 +2954,7 @@ pub mod account {
     impl zerotl::Encode for CreateTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.slug.encoded_len() + self.title.encoded_len() + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.slug.encoded_len() + self.title.encoded_len() + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -2905,17 +2968,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateTheme<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8432c21f, "account.createTheme")?;
-            let flags = r.read_flags(0x0000000c, "account.createTheme")?;
-            let slug = zerotl::Decode::decode(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let document = if flags & (1 << 2) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
-            let settings = if flags & (1 << 3) != 0 { Some(enums::InputThemeSettings::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x8432c21f, "account.createTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000c, "account.createTheme"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let document = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
+            let settings = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::InputThemeSettings::decode_inline(r))) } else { None };
             Ok(Self { slug, title, document, settings })
         }
     }
@@ -2951,7 +3015,7 @@ pub mod account {
     impl zerotl::Encode for UpdateTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.format.encoded_len() + self.theme.encoded_len() + self.slug.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.format.encoded_len() + self.theme.encoded_len() + if let Some(v) = &self.slug { v.encoded_len() } else { 0 } + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -2967,19 +3031,20 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateTheme<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5cb367d5, "account.updateTheme")?;
-            let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
-            let format = zerotl::Decode::decode(r)?;
-            let theme = enums::InputTheme::decode_inline(r)?;
-            let slug = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let title = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let document = if flags & (1 << 2) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
-            let settings = if flags & (1 << 3) != 0 { Some(enums::InputThemeSettings::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x5cb367d5, "account.updateTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "account.updateTheme"));
+            let format = zerotl::tri!(zerotl::Decode::decode(r));
+            let theme = zerotl::tri!(enums::InputTheme::decode_inline(r));
+            let slug = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let title = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let document = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
+            let settings = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::InputThemeSettings::decode_inline(r))) } else { None };
             Ok(Self { format, theme, slug, title, document, settings })
         }
     }
@@ -3018,14 +3083,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveTheme<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf257106c, "account.saveTheme")?;
-            let theme = enums::InputTheme::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf257106c, "account.saveTheme"));
+            let theme = zerotl::tri!(enums::InputTheme::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { theme, unsave })
         }
     }
@@ -3055,7 +3121,7 @@ pub mod account {
     impl zerotl::Encode for InstallTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.format.as_ref().map_or(0, |v| v.encoded_len()) + self.theme.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.format { v.encoded_len() } else { 0 } + if let Some(v) = &self.theme { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -3067,16 +3133,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InstallTheme<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7ae43737, "account.installTheme")?;
-            let flags = r.read_flags(0x00000003, "account.installTheme")?;
+            zerotl::tri!(r.expect_id(0x7ae43737, "account.installTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.installTheme"));
             let dark = flags & (1 << 0) != 0;
-            let format = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let theme = if flags & (1 << 1) != 0 { Some(enums::InputTheme::decode_inline(r)?) } else { None };
+            let format = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let theme = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputTheme::decode_inline(r))) } else { None };
             Ok(Self { dark, format, theme })
         }
     }
@@ -3118,15 +3185,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTheme<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8d9d742b, "account.getTheme")?;
-            let format = zerotl::Decode::decode(r)?;
-            let theme = enums::InputTheme::decode_inline(r)?;
-            let document_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x8d9d742b, "account.getTheme"));
+            let format = zerotl::tri!(zerotl::Decode::decode(r));
+            let theme = zerotl::tri!(enums::InputTheme::decode_inline(r));
+            let document_id = zerotl::tri!(r.read_i64());
             Ok(Self { format, theme, document_id })
         }
     }
@@ -3165,14 +3233,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetThemes<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x285946f8, "account.getThemes")?;
-            let format = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x285946f8, "account.getThemes"));
+            let format = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { format, hash })
         }
     }
@@ -3208,13 +3277,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetContentSettings {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb574b16b, "account.setContentSettings")?;
-            let flags = r.read_flags(0x00000001, "account.setContentSettings")?;
+            zerotl::tri!(r.expect_id(0xb574b16b, "account.setContentSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.setContentSettings"));
             let sensitive_enabled = flags & (1 << 0) != 0;
             Ok(Self { sensitive_enabled })
         }
@@ -3247,12 +3317,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContentSettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8b9b4dae, "account.getContentSettings")?;
+            zerotl::tri!(r.expect_id(0x8b9b4dae, "account.getContentSettings"));
             Ok(Self)
         }
     }
@@ -3288,13 +3359,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMultiWallPapers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
-            let wallpapers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x65ad71dc, "account.getMultiWallPapers"));
+            let wallpapers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { wallpapers })
         }
     }
@@ -3326,12 +3398,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGlobalPrivacySettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings")?;
+            zerotl::tri!(r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings"));
             Ok(Self)
         }
     }
@@ -3367,13 +3440,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetGlobalPrivacySettings {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
-            let settings = enums::GlobalPrivacySettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings"));
+            let settings = zerotl::tri!(enums::GlobalPrivacySettings::decode_inline(r));
             Ok(Self { settings })
         }
     }
@@ -3426,16 +3500,17 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendCode<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa677244f, "auth.sendCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let api_id = r.read_i32()?;
-            let api_hash = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xa677244f, "auth.sendCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let api_id = zerotl::tri!(r.read_i32());
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { phone_number, api_id, api_hash, settings })
         }
     }
@@ -3480,16 +3555,17 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SignUp<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x80eee427, "auth.signUp")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let first_name = zerotl::Decode::decode(r)?;
-            let last_name = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x80eee427, "auth.signUp"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let last_name = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash, first_name, last_name })
         }
     }
@@ -3531,15 +3607,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SignIn<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbcd51581, "auth.signIn")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbcd51581, "auth.signIn"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash, phone_code })
         }
     }
@@ -3571,12 +3648,13 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LogOut {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5717da40, "auth.logOut")?;
+            zerotl::tri!(r.expect_id(0x5717da40, "auth.logOut"));
             Ok(Self)
         }
     }
@@ -3608,12 +3686,13 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9fab0d1a, "auth.resetAuthorizations")?;
+            zerotl::tri!(r.expect_id(0x9fab0d1a, "auth.resetAuthorizations"));
             Ok(Self)
         }
     }
@@ -3651,13 +3730,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportAuthorization {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe5bfffcd, "auth.exportAuthorization")?;
-            let dc_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xe5bfffcd, "auth.exportAuthorization"));
+            let dc_id = zerotl::tri!(r.read_i32());
             Ok(Self { dc_id })
         }
     }
@@ -3698,14 +3778,15 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportAuthorization<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe3ef9613, "auth.importAuthorization")?;
-            let id = r.read_i32()?;
-            let bytes = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe3ef9613, "auth.importAuthorization"));
+            let id = zerotl::tri!(r.read_i32());
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, bytes })
         }
     }
@@ -3752,17 +3833,18 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for BindTempAuthKey<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
-            let run = r.read_array::<20>()?;
+            zerotl::tri!(r.expect_id(0xcdd42a05, "auth.bindTempAuthKey"));
+            let run = zerotl::tri!(r.read_array::<20>());
             let perm_auth_key_id = zerotl::fixed::i64_at(run, 0);
             let nonce = zerotl::fixed::i64_at(run, 8);
             let expires_at = zerotl::fixed::i32_at(run, 16);
-            let encrypted_message = zerotl::Decode::decode(r)?;
+            let encrypted_message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { perm_auth_key_id, nonce, expires_at, encrypted_message })
         }
     }
@@ -3809,17 +3891,18 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportBotAuthorization<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x67a3ff2c, "auth.importBotAuthorization"));
+            let run = zerotl::tri!(r.read_array::<8>());
             let flags = zerotl::fixed::i32_at(run, 0);
             let api_id = zerotl::fixed::i32_at(run, 4);
-            let api_hash = zerotl::Decode::decode(r)?;
-            let bot_auth_token = zerotl::Decode::decode(r)?;
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let bot_auth_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { flags, api_id, api_hash, bot_auth_token })
         }
     }
@@ -3855,13 +3938,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckPassword<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd18b4d16, "auth.checkPassword")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xd18b4d16, "auth.checkPassword"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { password })
         }
     }
@@ -3893,12 +3977,13 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestPasswordRecovery {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd897bc66, "auth.requestPasswordRecovery")?;
+            zerotl::tri!(r.expect_id(0xd897bc66, "auth.requestPasswordRecovery"));
             Ok(Self)
         }
     }
@@ -3934,13 +4019,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RecoverPassword<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4ea56e92, "auth.recoverPassword")?;
-            let code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4ea56e92, "auth.recoverPassword"));
+            let code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { code })
         }
     }
@@ -3979,14 +4065,15 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResendCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3ef1a9bf, "auth.resendCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3ef1a9bf, "auth.resendCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash })
         }
     }
@@ -4025,14 +4112,15 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CancelCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1f040578, "auth.cancelCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1f040578, "auth.cancelCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash })
         }
     }
@@ -4068,13 +4156,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DropTempAuthKeys<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8e48a188, "auth.dropTempAuthKeys")?;
-            let except_auth_keys = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8e48a188, "auth.dropTempAuthKeys"));
+            let except_auth_keys = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { except_auth_keys })
         }
     }
@@ -4118,15 +4207,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportLoginToken<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb1b41517, "auth.exportLoginToken")?;
-            let api_id = r.read_i32()?;
-            let api_hash = zerotl::Decode::decode(r)?;
-            let except_ids = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb1b41517, "auth.exportLoginToken"));
+            let api_id = zerotl::tri!(r.read_i32());
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let except_ids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { api_id, api_hash, except_ids })
         }
     }
@@ -4162,13 +4252,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportLoginToken<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x95ac5ce4, "auth.importLoginToken")?;
-            let token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x95ac5ce4, "auth.importLoginToken"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token })
         }
     }
@@ -4204,13 +4295,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptLoginToken<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe894ad4d, "auth.acceptLoginToken")?;
-            let token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe894ad4d, "auth.acceptLoginToken"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token })
         }
     }
@@ -4257,14 +4349,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendCustomRequest<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
-            let custom_method = zerotl::Decode::decode(r)?;
-            let params = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xaa2769ed, "bots.sendCustomRequest"));
+            let custom_method = zerotl::tri!(zerotl::Decode::decode(r));
+            let params = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { custom_method, params })
         }
     }
@@ -4305,14 +4398,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AnswerWebhookJsonQuery<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
-            let query_id = r.read_i64()?;
-            let data = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery"));
+            let query_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { query_id, data })
         }
     }
@@ -4348,13 +4442,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x805d46f6, "bots.setBotCommands")?;
-            let commands = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x805d46f6, "bots.setBotCommands"));
+            let commands = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { commands })
         }
     }
@@ -4401,14 +4496,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc104937, "channels.readHistory")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xcc104937, "channels.readHistory"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { channel, max_id })
         }
     }
@@ -4447,14 +4543,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x84c1fd4e, "channels.deleteMessages"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, id })
         }
     }
@@ -4493,14 +4590,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteUserHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd10dd71b, "channels.deleteUserHistory")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xd10dd71b, "channels.deleteUserHistory"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { channel, user_id })
         }
     }
@@ -4542,15 +4640,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfe087810, "channels.reportSpam")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xfe087810, "channels.reportSpam"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, user_id, id })
         }
     }
@@ -4589,14 +4688,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xad8c9a23, "channels.getMessages")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xad8c9a23, "channels.getMessages"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, id })
         }
     }
@@ -4646,15 +4746,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetParticipants<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x123e05e9, "channels.getParticipants")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let filter = enums::ChannelParticipantsFilter::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0x123e05e9, "channels.getParticipants"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let filter = zerotl::tri!(enums::ChannelParticipantsFilter::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i32_at(run, 8);
@@ -4696,14 +4797,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetParticipant<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x546dd7a6, "channels.getParticipant")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x546dd7a6, "channels.getParticipant"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { channel, user_id })
         }
     }
@@ -4739,13 +4841,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChannels<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0a7f6bbb, "channels.getChannels"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -4781,13 +4884,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFullChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x08736a09, "channels.getFullChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x08736a09, "channels.getFullChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -4823,7 +4927,7 @@ pub mod channels {
     impl zerotl::Encode for CreateChannel<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.title.encoded_len() + self.about.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.address.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.title.encoded_len() + self.about.encoded_len() + if let Some(v) = &self.geo_point { v.encoded_len() } else { 0 } + if let Some(v) = &self.address { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4837,19 +4941,20 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateChannel<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3d5fb10f, "channels.createChannel")?;
-            let flags = r.read_flags(0x00000007, "channels.createChannel")?;
+            zerotl::tri!(r.expect_id(0x3d5fb10f, "channels.createChannel"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "channels.createChannel"));
             let broadcast = flags & (1 << 0) != 0;
             let megagroup = flags & (1 << 1) != 0;
-            let title = zerotl::Decode::decode(r)?;
-            let about = zerotl::Decode::decode(r)?;
-            let geo_point = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let address = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let about = zerotl::tri!(zerotl::Decode::decode(r));
+            let geo_point = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let address = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { broadcast, megagroup, title, about, geo_point, address })
         }
     }
@@ -4894,16 +4999,17 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditAdmin<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd33c8902, "channels.editAdmin")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let admin_rights = zerotl::Decode::decode_validated(r)?;
-            let rank = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xd33c8902, "channels.editAdmin"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let admin_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let rank = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, user_id, admin_rights, rank })
         }
     }
@@ -4942,14 +5048,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditTitle<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x566decd0, "channels.editTitle")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x566decd0, "channels.editTitle"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, title })
         }
     }
@@ -4988,14 +5095,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditPhoto<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf12e57c9, "channels.editPhoto")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let photo = enums::InputChatPhoto::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf12e57c9, "channels.editPhoto"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let photo = zerotl::tri!(enums::InputChatPhoto::decode_inline(r));
             Ok(Self { channel, photo })
         }
     }
@@ -5034,14 +5142,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x10e6bd2c, "channels.checkUsername"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, username })
         }
     }
@@ -5080,14 +5189,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3514b3de, "channels.updateUsername")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3514b3de, "channels.updateUsername"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, username })
         }
     }
@@ -5123,13 +5233,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for JoinChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x24b524c5, "channels.joinChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x24b524c5, "channels.joinChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -5165,13 +5276,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LeaveChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf836aa95, "channels.leaveChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf836aa95, "channels.leaveChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -5210,14 +5322,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InviteToChannel<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x199f3a6c, "channels.inviteToChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x199f3a6c, "channels.inviteToChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, users })
         }
     }
@@ -5253,13 +5366,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xc0111fe3, "channels.deleteChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -5303,17 +5417,18 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportMessageLink<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
-            let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
+            zerotl::tri!(r.expect_id(0xe63fadeb, "channels.exportMessageLink"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.exportMessageLink"));
             let grouped = flags & (1 << 0) != 0;
             let thread = flags & (1 << 1) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = r.read_i32()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { grouped, thread, channel, id })
         }
     }
@@ -5352,14 +5467,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleSignatures<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1f69b606, "channels.toggleSignatures")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1f69b606, "channels.toggleSignatures"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -5397,13 +5513,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAdminedPublicChannels {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels")?;
-            let flags = r.read_flags(0x00000003, "channels.getAdminedPublicChannels")?;
+            zerotl::tri!(r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.getAdminedPublicChannels"));
             let by_location = flags & (1 << 0) != 0;
             let check_limit = flags & (1 << 1) != 0;
             Ok(Self { by_location, check_limit })
@@ -5447,15 +5564,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditBanned<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x72796912, "channels.editBanned")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let banned_rights = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x72796912, "channels.editBanned"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { channel, user_id, banned_rights })
         }
     }
@@ -5493,7 +5611,7 @@ pub mod channels {
     impl zerotl::Encode for GetAdminLog<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 24 + self.channel.encoded_len() + self.q.encoded_len() + self.events_filter.as_ref().map_or(0, |v| v.encoded_len()) + self.admins.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 24 + self.channel.encoded_len() + self.q.encoded_len() + if let Some(v) = &self.events_filter { v.encoded_len() } else { 0 } + if let Some(v) = &self.admins { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -5512,18 +5630,19 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAdminLog<'a> {
         const MIN_SIZE: usize = 36;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x33ddf480, "channels.getAdminLog")?;
-            let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let q = zerotl::Decode::decode(r)?;
-            let events_filter = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let admins = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let run = r.read_array::<20>()?;
+            zerotl::tri!(r.expect_id(0x33ddf480, "channels.getAdminLog"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.getAdminLog"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let events_filter = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let admins = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let run = zerotl::tri!(r.read_array::<20>());
             let max_id = zerotl::fixed::i64_at(run, 0);
             let min_id = zerotl::fixed::i64_at(run, 8);
             let limit = zerotl::fixed::i32_at(run, 16);
@@ -5565,14 +5684,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetStickers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xea8ca4f9, "channels.setStickers")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let stickerset = enums::InputStickerSet::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xea8ca4f9, "channels.setStickers"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let stickerset = zerotl::tri!(enums::InputStickerSet::decode_inline(r));
             Ok(Self { channel, stickerset })
         }
     }
@@ -5611,14 +5731,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xeab5dc38, "channels.readMessageContents"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, id })
         }
     }
@@ -5657,14 +5778,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaf369d42, "channels.deleteHistory")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xaf369d42, "channels.deleteHistory"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { channel, max_id })
         }
     }
@@ -5703,14 +5825,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePreHistoryHidden<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -5748,13 +5871,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLeftChannels {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8341ecc0, "channels.getLeftChannels")?;
-            let offset = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x8341ecc0, "channels.getLeftChannels"));
+            let offset = zerotl::tri!(r.read_i32());
             Ok(Self { offset })
         }
     }
@@ -5786,12 +5910,13 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupsForDiscussion {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion")?;
+            zerotl::tri!(r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion"));
             Ok(Self)
         }
     }
@@ -5830,14 +5955,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetDiscussionGroup<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
-            let broadcast = enums::InputChannel::decode_inline(r)?;
-            let group = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x40582bb2, "channels.setDiscussionGroup"));
+            let broadcast = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let group = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { broadcast, group })
         }
     }
@@ -5879,15 +6005,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditCreator<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8f38cd1f, "channels.editCreator")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x8f38cd1f, "channels.editCreator"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { channel, user_id, password })
         }
     }
@@ -5929,15 +6056,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditLocation<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x58e63f6d, "channels.editLocation")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let geo_point = zerotl::Decode::decode_validated(r)?;
-            let address = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x58e63f6d, "channels.editLocation"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let address = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, geo_point, address })
         }
     }
@@ -5976,14 +6104,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleSlowMode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let seconds = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xedd49ef0, "channels.toggleSlowMode"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let seconds = zerotl::tri!(r.read_i32());
             Ok(Self { channel, seconds })
         }
     }
@@ -6015,12 +6144,13 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInactiveChannels {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x11e831ee, "channels.getInactiveChannels")?;
+            zerotl::tri!(r.expect_id(0x11e831ee, "channels.getInactiveChannels"));
             Ok(Self)
         }
     }
@@ -6066,13 +6196,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContactIDs {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2caa4a42, "contacts.getContactIDs")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x2caa4a42, "contacts.getContactIDs"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -6104,12 +6235,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStatuses {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc4a353ee, "contacts.getStatuses")?;
+            zerotl::tri!(r.expect_id(0xc4a353ee, "contacts.getStatuses"));
             Ok(Self)
         }
     }
@@ -6147,13 +6279,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContacts {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc023849f, "contacts.getContacts")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc023849f, "contacts.getContacts"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -6189,13 +6322,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportContacts<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2c800be5, "contacts.importContacts")?;
-            let contacts = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2c800be5, "contacts.importContacts"));
+            let contacts = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { contacts })
         }
     }
@@ -6231,13 +6365,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteContacts<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x096a0e00, "contacts.deleteContacts"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -6273,13 +6408,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteByPhones<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1013fd9e, "contacts.deleteByPhones")?;
-            let phones = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1013fd9e, "contacts.deleteByPhones"));
+            let phones = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phones })
         }
     }
@@ -6315,13 +6451,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Block<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x68cc1411, "contacts.block")?;
-            let id = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x68cc1411, "contacts.block"));
+            let id = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -6357,13 +6494,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Unblock<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbea65d50, "contacts.unblock")?;
-            let id = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xbea65d50, "contacts.unblock"));
+            let id = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -6404,13 +6542,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBlocked {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf57c350f, "contacts.getBlocked")?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0xf57c350f, "contacts.getBlocked"));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { offset, limit })
@@ -6451,14 +6590,15 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x11f812d8, "contacts.search")?;
-            let q = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x11f812d8, "contacts.search"));
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { q, limit })
         }
     }
@@ -6494,13 +6634,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResolveUsername<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf93ccba3, "contacts.resolveUsername")?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf93ccba3, "contacts.resolveUsername"));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { username })
         }
     }
@@ -6561,13 +6702,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTopPeers {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd4982db5, "contacts.getTopPeers")?;
-            let flags = r.read_flags(0x0000843f, "contacts.getTopPeers")?;
+            zerotl::tri!(r.expect_id(0xd4982db5, "contacts.getTopPeers"));
+            let flags = zerotl::tri!(r.read_flags(0x0000843f, "contacts.getTopPeers"));
             let correspondents = flags & (1 << 0) != 0;
             let bots_pm = flags & (1 << 1) != 0;
             let bots_inline = flags & (1 << 2) != 0;
@@ -6576,7 +6718,7 @@ pub mod contacts {
             let forward_chats = flags & (1 << 5) != 0;
             let groups = flags & (1 << 10) != 0;
             let channels = flags & (1 << 15) != 0;
-            let run = r.read_array::<12>()?;
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i32_at(run, 8);
@@ -6618,14 +6760,15 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetTopPeerRating<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
-            let category = enums::TopPeerCategory::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating"));
+            let category = zerotl::tri!(enums::TopPeerCategory::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { category, peer })
         }
     }
@@ -6657,12 +6800,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetSaved {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x879537f1, "contacts.resetSaved")?;
+            zerotl::tri!(r.expect_id(0x879537f1, "contacts.resetSaved"));
             Ok(Self)
         }
     }
@@ -6694,12 +6838,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSaved {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x82f1e39f, "contacts.getSaved")?;
+            zerotl::tri!(r.expect_id(0x82f1e39f, "contacts.getSaved"));
             Ok(Self)
         }
     }
@@ -6735,13 +6880,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleTopPeers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8514bdda, "contacts.toggleTopPeers")?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8514bdda, "contacts.toggleTopPeers"));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { enabled })
         }
     }
@@ -6789,18 +6935,19 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddContact<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe8f463d0, "contacts.addContact")?;
-            let flags = r.read_flags(0x00000001, "contacts.addContact")?;
+            zerotl::tri!(r.expect_id(0xe8f463d0, "contacts.addContact"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "contacts.addContact"));
             let add_phone_privacy_exception = flags & (1 << 0) != 0;
-            let id = enums::InputUser::decode_inline(r)?;
-            let first_name = zerotl::Decode::decode(r)?;
-            let last_name = zerotl::Decode::decode(r)?;
-            let phone = zerotl::Decode::decode(r)?;
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { add_phone_privacy_exception, id, first_name, last_name, phone })
         }
     }
@@ -6836,13 +6983,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptContact<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf831a20f, "contacts.acceptContact")?;
-            let id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf831a20f, "contacts.acceptContact"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -6884,16 +7032,17 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLocated {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd348bc44, "contacts.getLocated")?;
-            let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
+            zerotl::tri!(r.expect_id(0xd348bc44, "contacts.getLocated"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "contacts.getLocated"));
             let background = flags & (1 << 1) != 0;
-            let geo_point = zerotl::Decode::decode_validated(r)?;
-            let self_expires = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+            let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let self_expires = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { background, geo_point, self_expires })
         }
     }
@@ -6936,17 +7085,18 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for BlockFromReplies {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x29a8962c, "contacts.blockFromReplies")?;
-            let flags = r.read_flags(0x00000007, "contacts.blockFromReplies")?;
+            zerotl::tri!(r.expect_id(0x29a8962c, "contacts.blockFromReplies"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "contacts.blockFromReplies"));
             let delete_message = flags & (1 << 0) != 0;
             let delete_history = flags & (1 << 1) != 0;
             let report_spam = flags & (1 << 2) != 0;
-            let msg_id = r.read_i32()?;
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { delete_message, delete_history, report_spam, msg_id })
         }
     }
@@ -6990,13 +7140,14 @@ pub mod folders {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditPeerFolders<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
-            let folder_peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6847d0ab, "folders.editPeerFolders"));
+            let folder_peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { folder_peers })
         }
     }
@@ -7034,13 +7185,14 @@ pub mod folders {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteFolder {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1c295881, "folders.deleteFolder")?;
-            let folder_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x1c295881, "folders.deleteFolder"));
+            let folder_id = zerotl::tri!(r.read_i32());
             Ok(Self { folder_id })
         }
     }
@@ -7080,12 +7232,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetConfig {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc4f9186b, "help.getConfig")?;
+            zerotl::tri!(r.expect_id(0xc4f9186b, "help.getConfig"));
             Ok(Self)
         }
     }
@@ -7117,12 +7270,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetNearestDc {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1fb33026, "help.getNearestDc")?;
+            zerotl::tri!(r.expect_id(0x1fb33026, "help.getNearestDc"));
             Ok(Self)
         }
     }
@@ -7158,13 +7312,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAppUpdate<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x522d5a7d, "help.getAppUpdate")?;
-            let source = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x522d5a7d, "help.getAppUpdate"));
+            let source = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { source })
         }
     }
@@ -7196,12 +7351,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInviteText {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4d392343, "help.getInviteText")?;
+            zerotl::tri!(r.expect_id(0x4d392343, "help.getInviteText"));
             Ok(Self)
         }
     }
@@ -7233,12 +7389,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSupport {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9cdf08cd, "help.getSupport")?;
+            zerotl::tri!(r.expect_id(0x9cdf08cd, "help.getSupport"));
             Ok(Self)
         }
     }
@@ -7274,13 +7431,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAppChangelog<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9010ef6f, "help.getAppChangelog")?;
-            let prev_app_version = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x9010ef6f, "help.getAppChangelog"));
+            let prev_app_version = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { prev_app_version })
         }
     }
@@ -7321,14 +7479,15 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotUpdatesStatus<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus")?;
-            let pending_updates_count = r.read_i32()?;
-            let message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus"));
+            let pending_updates_count = zerotl::tri!(r.read_i32());
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { pending_updates_count, message })
         }
     }
@@ -7360,12 +7519,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCdnConfig {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x52029342, "help.getCdnConfig")?;
+            zerotl::tri!(r.expect_id(0x52029342, "help.getCdnConfig"));
             Ok(Self)
         }
     }
@@ -7401,13 +7561,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentMeUrls<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3dc0f114, "help.getRecentMeUrls")?;
-            let referer = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3dc0f114, "help.getRecentMeUrls"));
+            let referer = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { referer })
         }
     }
@@ -7439,12 +7600,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTermsOfServiceUpdate {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate")?;
+            zerotl::tri!(r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate"));
             Ok(Self)
         }
     }
@@ -7480,13 +7642,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptTermsOfService<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
-            let id = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xee72f79a, "help.acceptTermsOfService"));
+            let id = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -7522,13 +7685,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDeepLinkInfo<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3fedc75f, "help.getDeepLinkInfo")?;
-            let path = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3fedc75f, "help.getDeepLinkInfo"));
+            let path = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { path })
         }
     }
@@ -7560,12 +7724,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAppConfig {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x98914110, "help.getAppConfig")?;
+            zerotl::tri!(r.expect_id(0x98914110, "help.getAppConfig"));
             Ok(Self)
         }
     }
@@ -7601,13 +7766,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveAppLog<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6f02f748, "help.saveAppLog")?;
-            let events = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6f02f748, "help.saveAppLog"));
+            let events = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { events })
         }
     }
@@ -7645,13 +7811,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPassportConfig {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc661ad08, "help.getPassportConfig")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc661ad08, "help.getPassportConfig"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -7683,12 +7850,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSupportName {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd360e72c, "help.getSupportName")?;
+            zerotl::tri!(r.expect_id(0xd360e72c, "help.getSupportName"));
             Ok(Self)
         }
     }
@@ -7724,13 +7892,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUserInfo<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x038a08d3, "help.getUserInfo")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x038a08d3, "help.getUserInfo"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { user_id })
         }
     }
@@ -7772,15 +7941,16 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditUserInfo<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x66b91b70, "help.editUserInfo")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let message = zerotl::Decode::decode(r)?;
-            let entities = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x66b91b70, "help.editUserInfo"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { user_id, message, entities })
         }
     }
@@ -7812,12 +7982,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPromoData {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc0977421, "help.getPromoData")?;
+            zerotl::tri!(r.expect_id(0xc0977421, "help.getPromoData"));
             Ok(Self)
         }
     }
@@ -7853,13 +8024,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for HidePromoData<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1e251c95, "help.hidePromoData")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1e251c95, "help.hidePromoData"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -7895,13 +8067,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DismissSuggestion<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x077fa99f, "help.dismissSuggestion")?;
-            let suggestion = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x077fa99f, "help.dismissSuggestion"));
+            let suggestion = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { suggestion })
         }
     }
@@ -7940,14 +8113,15 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCountriesList<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x735787a8, "help.getCountriesList")?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x735787a8, "help.getCountriesList"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { lang_code, hash })
         }
     }
@@ -7994,14 +8168,15 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLangPack<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf2f2330a, "langpack.getLangPack")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf2f2330a, "langpack.getLangPack"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack, lang_code })
         }
     }
@@ -8043,15 +8218,16 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStrings<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xefea3803, "langpack.getStrings")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let keys = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xefea3803, "langpack.getStrings"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let keys = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack, lang_code, keys })
         }
     }
@@ -8093,15 +8269,16 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDifference<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcd984aa5, "langpack.getDifference")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let from_version = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xcd984aa5, "langpack.getDifference"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let from_version = zerotl::tri!(r.read_i32());
             Ok(Self { lang_pack, lang_code, from_version })
         }
     }
@@ -8137,13 +8314,14 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLanguages<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x42c6978f, "langpack.getLanguages")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x42c6978f, "langpack.getLanguages"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack })
         }
     }
@@ -8182,14 +8360,15 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLanguage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6a596502, "langpack.getLanguage")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6a596502, "langpack.getLanguage"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack, lang_code })
         }
     }
@@ -8233,13 +8412,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x63c66506, "messages.getMessages")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x63c66506, "messages.getMessages"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -8297,22 +8477,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDialogs<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa0ee3b73, "messages.getDialogs")?;
-            let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
+            zerotl::tri!(r.expect_id(0xa0ee3b73, "messages.getDialogs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getDialogs"));
             let exclude_pinned = flags & (1 << 0) != 0;
-            let run = r.read_slice(8 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 1) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let folder_id = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let offset_date = zerotl::fixed::i32_at(run, run_at);
             run_at += 4;
             let offset_id = zerotl::fixed::i32_at(run, run_at);
-            let offset_peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            let offset_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i32_at(run, 4);
             Ok(Self { exclude_pinned, folder_id, offset_date, offset_id, offset_peer, limit, hash })
@@ -8373,14 +8554,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetHistory<'a> {
         const MIN_SIZE: usize = 36;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdcbb8260, "messages.getHistory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<28>()?;
+            zerotl::tri!(r.expect_id(0xdcbb8260, "messages.getHistory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<28>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let offset_date = zerotl::fixed::i32_at(run, 4);
             let add_offset = zerotl::fixed::i32_at(run, 8);
@@ -8437,7 +8619,7 @@ pub mod messages {
     impl zerotl::Encode for Search<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 36 + self.peer.encoded_len() + self.q.encoded_len() + self.from_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filter.encoded_len()
+            4 + 36 + self.peer.encoded_len() + self.q.encoded_len() + if let Some(v) = &self.from_id { v.encoded_len() } else { 0 } + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filter.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -8462,19 +8644,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 52;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0c352eec, "messages.search")?;
-            let flags = r.read_flags(0x00000003, "messages.search")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let q = zerotl::Decode::decode(r)?;
-            let from_id = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let top_msg_id = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
-            let filter = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<32>()?;
+            zerotl::tri!(r.expect_id(0x0c352eec, "messages.search"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.search"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let from_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let top_msg_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<32>());
             let min_date = zerotl::fixed::i32_at(run, 0);
             let max_date = zerotl::fixed::i32_at(run, 4);
             let offset_id = zerotl::fixed::i32_at(run, 8);
@@ -8521,14 +8704,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0e306d3a, "messages.readHistory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x0e306d3a, "messages.readHistory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, max_id })
         }
     }
@@ -8572,17 +8756,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1c015b09, "messages.deleteHistory")?;
-            let flags = r.read_flags(0x00000003, "messages.deleteHistory")?;
+            zerotl::tri!(r.expect_id(0x1c015b09, "messages.deleteHistory"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.deleteHistory"));
             let just_clear = flags & (1 << 0) != 0;
             let revoke = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { just_clear, revoke, peer, max_id })
         }
     }
@@ -8621,15 +8806,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe58e95d2, "messages.deleteMessages")?;
-            let flags = r.read_flags(0x00000001, "messages.deleteMessages")?;
+            zerotl::tri!(r.expect_id(0xe58e95d2, "messages.deleteMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.deleteMessages"));
             let revoke = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { revoke, id })
         }
     }
@@ -8667,13 +8853,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReceivedMessages {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x05a954c0, "messages.receivedMessages")?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x05a954c0, "messages.receivedMessages"));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { max_id })
         }
     }
@@ -8716,16 +8903,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetTyping<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x58943ee2, "messages.setTyping")?;
-            let flags = r.read_flags(0x00000001, "messages.setTyping")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let action = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x58943ee2, "messages.setTyping"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.setTyping"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let action = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, top_msg_id, action })
         }
     }
@@ -8771,7 +8959,7 @@ pub mod messages {
     impl zerotl::Encode for SendMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
+            4 + 12 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.message.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -8788,24 +8976,25 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x520c3870, "messages.sendMessage")?;
-            let flags = r.read_flags(0x000004ef, "messages.sendMessage")?;
+            zerotl::tri!(r.expect_id(0x520c3870, "messages.sendMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x000004ef, "messages.sendMessage"));
             let no_webpage = flags & (1 << 1) != 0;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let message = zerotl::Decode::decode(r)?;
-            let random_id = r.read_i64()?;
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let schedule_date = if flags & (1 << 10) != 0 { Some(r.read_i32()?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let schedule_date = if flags & (1 << 10) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { no_webpage, silent, background, clear_draft, peer, reply_to_msg_id, message, random_id, reply_markup, entities, schedule_date })
         }
     }
@@ -8851,7 +9040,7 @@ pub mod messages {
     impl zerotl::Encode for SendMedia<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.media.encoded_len() + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
+            4 + 12 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.media.encoded_len() + self.message.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -8869,24 +9058,25 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendMedia<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3491eba9, "messages.sendMedia")?;
-            let flags = r.read_flags(0x000004ed, "messages.sendMedia")?;
+            zerotl::tri!(r.expect_id(0x3491eba9, "messages.sendMedia"));
+            let flags = zerotl::tri!(r.read_flags(0x000004ed, "messages.sendMedia"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let media = zerotl::Decode::decode(r)?;
-            let message = zerotl::Decode::decode(r)?;
-            let random_id = r.read_i64()?;
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let schedule_date = if flags & (1 << 10) != 0 { Some(r.read_i32()?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let schedule_date = if flags & (1 << 10) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { silent, background, clear_draft, peer, reply_to_msg_id, media, message, random_id, reply_markup, entities, schedule_date })
         }
     }
@@ -8941,21 +9131,22 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ForwardMessages<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd9fee60e, "messages.forwardMessages")?;
-            let flags = r.read_flags(0x00000560, "messages.forwardMessages")?;
+            zerotl::tri!(r.expect_id(0xd9fee60e, "messages.forwardMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000560, "messages.forwardMessages"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let with_my_score = flags & (1 << 8) != 0;
-            let from_peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let random_id = zerotl::Decode::decode(r)?;
-            let to_peer = enums::InputPeer::decode_inline(r)?;
-            let schedule_date = if flags & (1 << 10) != 0 { Some(r.read_i32()?) } else { None };
+            let from_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let to_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let schedule_date = if flags & (1 << 10) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { silent, background, with_my_score, from_peer, id, random_id, to_peer, schedule_date })
         }
     }
@@ -8991,13 +9182,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcf1592db, "messages.reportSpam")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xcf1592db, "messages.reportSpam"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -9033,13 +9225,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerSettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3672e09c, "messages.getPeerSettings")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3672e09c, "messages.getPeerSettings"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -9081,15 +9274,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd82b658, "messages.report")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let reason = enums::ReportReason::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xbd82b658, "messages.report"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let reason = zerotl::tri!(enums::ReportReason::decode_inline(r));
             Ok(Self { peer, id, reason })
         }
     }
@@ -9125,13 +9319,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3c6aa187, "messages.getChats")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3c6aa187, "messages.getChats"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -9169,13 +9364,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFullChat {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3b831c66, "messages.getFullChat")?;
-            let chat_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x3b831c66, "messages.getFullChat"));
+            let chat_id = zerotl::tri!(r.read_i32());
             Ok(Self { chat_id })
         }
     }
@@ -9216,14 +9412,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatTitle<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdc452855, "messages.editChatTitle")?;
-            let chat_id = r.read_i32()?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xdc452855, "messages.editChatTitle"));
+            let chat_id = zerotl::tri!(r.read_i32());
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chat_id, title })
         }
     }
@@ -9264,14 +9461,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatPhoto<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xca4c79d8, "messages.editChatPhoto")?;
-            let chat_id = r.read_i32()?;
-            let photo = enums::InputChatPhoto::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xca4c79d8, "messages.editChatPhoto"));
+            let chat_id = zerotl::tri!(r.read_i32());
+            let photo = zerotl::tri!(enums::InputChatPhoto::decode_inline(r));
             Ok(Self { chat_id, photo })
         }
     }
@@ -9315,15 +9513,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddChatUser<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf9a0aa09, "messages.addChatUser")?;
-            let chat_id = r.read_i32()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let fwd_limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xf9a0aa09, "messages.addChatUser"));
+            let chat_id = zerotl::tri!(r.read_i32());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let fwd_limit = zerotl::tri!(r.read_i32());
             Ok(Self { chat_id, user_id, fwd_limit })
         }
     }
@@ -9364,14 +9563,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteChatUser<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe0611f16, "messages.deleteChatUser")?;
-            let chat_id = r.read_i32()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe0611f16, "messages.deleteChatUser"));
+            let chat_id = zerotl::tri!(r.read_i32());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { chat_id, user_id })
         }
     }
@@ -9410,14 +9610,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateChat<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x09cb126e, "messages.createChat")?;
-            let users = zerotl::Decode::decode(r)?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x09cb126e, "messages.createChat"));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { users, title })
         }
     }
@@ -9458,13 +9659,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDhConfig {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x26cf8950, "messages.getDhConfig")?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x26cf8950, "messages.getDhConfig"));
+            let run = zerotl::tri!(r.read_array::<8>());
             let version = zerotl::fixed::i32_at(run, 0);
             let random_length = zerotl::fixed::i32_at(run, 4);
             Ok(Self { version, random_length })
@@ -9508,15 +9710,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestEncryption<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf64daf43, "messages.requestEncryption")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let random_id = r.read_i32()?;
-            let g_a = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf64daf43, "messages.requestEncryption"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i32());
+            let g_a = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { user_id, random_id, g_a })
         }
     }
@@ -9558,15 +9761,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptEncryption<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let g_b = zerotl::Decode::decode(r)?;
-            let key_fingerprint = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x3dbc0415, "messages.acceptEncryption"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let g_b = zerotl::tri!(zerotl::Decode::decode(r));
+            let key_fingerprint = zerotl::tri!(r.read_i64());
             Ok(Self { peer, g_b, key_fingerprint })
         }
     }
@@ -9604,13 +9808,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DiscardEncryption {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xedd923c5, "messages.discardEncryption")?;
-            let chat_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xedd923c5, "messages.discardEncryption"));
+            let chat_id = zerotl::tri!(r.read_i32());
             Ok(Self { chat_id })
         }
     }
@@ -9649,14 +9854,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetEncryptedTyping {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let typing = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x791451ed, "messages.setEncryptedTyping"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let typing = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, typing })
         }
     }
@@ -9695,14 +9901,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadEncryptedHistory {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let max_date = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x7f4b690a, "messages.readEncryptedHistory"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let max_date = zerotl::tri!(r.read_i32());
             Ok(Self { peer, max_date })
         }
     }
@@ -9747,17 +9954,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendEncrypted<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
-            let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
+            zerotl::tri!(r.expect_id(0x44fa7a15, "messages.sendEncrypted"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.sendEncrypted"));
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let random_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { silent, peer, random_id, data })
         }
     }
@@ -9805,18 +10013,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendEncryptedFile<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
-            let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
+            zerotl::tri!(r.expect_id(0x5559481d, "messages.sendEncryptedFile"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.sendEncryptedFile"));
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let random_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
-            let file = enums::InputEncryptedFile::decode_inline(r)?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
+            let file = zerotl::tri!(enums::InputEncryptedFile::decode_inline(r));
             Ok(Self { silent, peer, random_id, data, file })
         }
     }
@@ -9858,15 +10067,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendEncryptedService<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let random_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x32d439a4, "messages.sendEncryptedService"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, random_id, data })
         }
     }
@@ -9904,13 +10114,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReceivedQueue {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x55a5bb66, "messages.receivedQueue")?;
-            let max_qts = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x55a5bb66, "messages.receivedQueue"));
+            let max_qts = zerotl::tri!(r.read_i32());
             Ok(Self { max_qts })
         }
     }
@@ -9946,13 +10157,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportEncryptedSpam {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { peer })
         }
     }
@@ -9988,13 +10200,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x36a73f77, "messages.readMessageContents")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x36a73f77, "messages.readMessageContents"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -10033,14 +10246,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStickers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x043d4f2c, "messages.getStickers")?;
-            let emoticon = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x043d4f2c, "messages.getStickers"));
+            let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { emoticon, hash })
         }
     }
@@ -10078,13 +10292,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllStickers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1c9618b1, "messages.getAllStickers")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x1c9618b1, "messages.getAllStickers"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -10112,7 +10327,7 @@ pub mod messages {
     impl zerotl::Encode for GetWebPagePreview<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -10124,15 +10339,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebPagePreview<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8b68b0cc, "messages.getWebPagePreview")?;
-            let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
-            let message = zerotl::Decode::decode(r)?;
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x8b68b0cc, "messages.getWebPagePreview"));
+            let flags = zerotl::tri!(r.read_flags(0x00000008, "messages.getWebPagePreview"));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { message, entities })
         }
     }
@@ -10168,13 +10384,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0df7534c, "messages.exportChatInvite")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0df7534c, "messages.exportChatInvite"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -10210,13 +10427,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckChatInvite<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3eadb1bb, "messages.checkChatInvite")?;
-            let hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3eadb1bb, "messages.checkChatInvite"));
+            let hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash })
         }
     }
@@ -10252,13 +10470,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6c50051c, "messages.importChatInvite")?;
-            let hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6c50051c, "messages.importChatInvite"));
+            let hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash })
         }
     }
@@ -10294,13 +10513,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStickerSet<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2619a90e, "messages.getStickerSet")?;
-            let stickerset = enums::InputStickerSet::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x2619a90e, "messages.getStickerSet"));
+            let stickerset = zerotl::tri!(enums::InputStickerSet::decode_inline(r));
             Ok(Self { stickerset })
         }
     }
@@ -10339,14 +10559,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InstallStickerSet<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc78fe460, "messages.installStickerSet")?;
-            let stickerset = enums::InputStickerSet::decode_inline(r)?;
-            let archived = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc78fe460, "messages.installStickerSet"));
+            let stickerset = zerotl::tri!(enums::InputStickerSet::decode_inline(r));
+            let archived = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { stickerset, archived })
         }
     }
@@ -10382,13 +10603,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UninstallStickerSet<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
-            let stickerset = enums::InputStickerSet::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf96e55de, "messages.uninstallStickerSet"));
+            let stickerset = zerotl::tri!(enums::InputStickerSet::decode_inline(r));
             Ok(Self { stickerset })
         }
     }
@@ -10433,16 +10655,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for StartBot<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe6df7378, "messages.startBot")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let random_id = r.read_i64()?;
-            let start_param = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe6df7378, "messages.startBot"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let start_param = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, peer, random_id, start_param })
         }
     }
@@ -10484,15 +10707,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessagesViews<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let increment = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5784d3e1, "messages.getMessagesViews"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let increment = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id, increment })
         }
     }
@@ -10536,15 +10760,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatAdmin<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa9e69f2e, "messages.editChatAdmin")?;
-            let chat_id = r.read_i32()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let is_admin = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa9e69f2e, "messages.editChatAdmin"));
+            let chat_id = zerotl::tri!(r.read_i32());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let is_admin = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chat_id, user_id, is_admin })
         }
     }
@@ -10582,13 +10807,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for MigrateChat {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x15a3b8e3, "messages.migrateChat")?;
-            let chat_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x15a3b8e3, "messages.migrateChat"));
+            let chat_id = zerotl::tri!(r.read_i32());
             Ok(Self { chat_id })
         }
     }
@@ -10653,22 +10879,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchGlobal<'a> {
         const MIN_SIZE: usize = 40;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4bc6589a, "messages.searchGlobal")?;
-            let flags = r.read_flags(0x00000001, "messages.searchGlobal")?;
-            let folder_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let q = zerotl::Decode::decode(r)?;
-            let filter = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0x4bc6589a, "messages.searchGlobal"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.searchGlobal"));
+            let folder_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let min_date = zerotl::fixed::i32_at(run, 0);
             let max_date = zerotl::fixed::i32_at(run, 4);
             let offset_rate = zerotl::fixed::i32_at(run, 8);
-            let offset_peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            let offset_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { folder_id, q, filter, min_date, max_date, offset_rate, offset_peer, offset_id, limit })
@@ -10709,15 +10936,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderStickerSets<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x78337739, "messages.reorderStickerSets")?;
-            let flags = r.read_flags(0x00000001, "messages.reorderStickerSets")?;
+            zerotl::tri!(r.expect_id(0x78337739, "messages.reorderStickerSets"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.reorderStickerSets"));
             let masks = flags & (1 << 0) != 0;
-            let order = zerotl::Decode::decode(r)?;
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { masks, order })
         }
     }
@@ -10759,15 +10987,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDocumentByHash<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x338e2464, "messages.getDocumentByHash")?;
-            let sha256 = zerotl::Decode::decode(r)?;
-            let size = r.read_i32()?;
-            let mime_type = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x338e2464, "messages.getDocumentByHash"));
+            let sha256 = zerotl::tri!(zerotl::Decode::decode(r));
+            let size = zerotl::tri!(r.read_i32());
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { sha256, size, mime_type })
         }
     }
@@ -10805,13 +11034,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedGifs {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x83bf3d52, "messages.getSavedGifs")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x83bf3d52, "messages.getSavedGifs"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -10850,14 +11080,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveGif<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x327a30cb, "messages.saveGif")?;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x327a30cb, "messages.saveGif"));
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, unsave })
         }
     }
@@ -10891,7 +11122,7 @@ pub mod messages {
     impl zerotl::Encode for GetInlineBotResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.encoded_len() + self.peer.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len() + self.offset.encoded_len()
+            4 + 4 + self.bot.encoded_len() + self.peer.encoded_len() + if let Some(v) = &self.geo_point { v.encoded_len() } else { 0 } + self.query.encoded_len() + self.offset.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -10906,18 +11137,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInlineBotResults<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
-            let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let geo_point = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let query = zerotl::Decode::decode(r)?;
-            let offset = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x514e999d, "messages.getInlineBotResults"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getInlineBotResults"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let geo_point = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let query = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, peer, geo_point, query, offset })
         }
     }
@@ -10955,7 +11187,7 @@ pub mod messages {
     impl zerotl::Encode for SetInlineBotResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.results.encoded_len() + self.next_offset.as_ref().map_or(0, |v| v.encoded_len()) + self.switch_pm.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 16 + self.results.encoded_len() + if let Some(v) = &self.next_offset { v.encoded_len() } else { 0 } + if let Some(v) = &self.switch_pm { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -10970,20 +11202,21 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetInlineBotResults<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeb5ea206, "messages.setInlineBotResults")?;
-            let flags = r.read_flags(0x0000000f, "messages.setInlineBotResults")?;
+            zerotl::tri!(r.expect_id(0xeb5ea206, "messages.setInlineBotResults"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "messages.setInlineBotResults"));
             let gallery = flags & (1 << 0) != 0;
             let private = flags & (1 << 1) != 0;
-            let query_id = r.read_i64()?;
-            let results = zerotl::Decode::decode(r)?;
-            let cache_time = r.read_i32()?;
-            let next_offset = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let switch_pm = if flags & (1 << 3) != 0 { Some(enums::InlineBotSwitchPm::decode_inline(r)?) } else { None };
+            let query_id = zerotl::tri!(r.read_i64());
+            let results = zerotl::tri!(zerotl::Decode::decode(r));
+            let cache_time = zerotl::tri!(r.read_i32());
+            let next_offset = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let switch_pm = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::InlineBotSwitchPm::decode_inline(r))) } else { None };
             Ok(Self { gallery, private, query_id, results, cache_time, next_offset, switch_pm })
         }
     }
@@ -11045,26 +11278,27 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendInlineBotResult<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x220815b0, "messages.sendInlineBotResult")?;
-            let flags = r.read_flags(0x00000ce1, "messages.sendInlineBotResult")?;
+            zerotl::tri!(r.expect_id(0x220815b0, "messages.sendInlineBotResult"));
+            let flags = zerotl::tri!(r.read_flags(0x00000ce1, "messages.sendInlineBotResult"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
             let hide_via = flags & (1 << 11) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let reply_to_msg_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let random_id = zerotl::fixed::i64_at(run, run_at);
             run_at += 8;
             let query_id = zerotl::fixed::i64_at(run, run_at);
-            let id = zerotl::Decode::decode(r)?;
-            let schedule_date = if flags & (1 << 10) != 0 { Some(r.read_i32()?) } else { None };
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let schedule_date = if flags & (1 << 10) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { silent, background, clear_draft, hide_via, peer, reply_to_msg_id, random_id, query_id, id, schedule_date })
         }
     }
@@ -11103,14 +11337,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessageEditData<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xfda68d36, "messages.getMessageEditData"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id })
         }
     }
@@ -11150,7 +11385,7 @@ pub mod messages {
     impl zerotl::Encode for EditMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -11167,21 +11402,22 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x48f71778, "messages.editMessage")?;
-            let flags = r.read_flags(0x0000c80e, "messages.editMessage")?;
+            zerotl::tri!(r.expect_id(0x48f71778, "messages.editMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x0000c80e, "messages.editMessage"));
             let no_webpage = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let message = if flags & (1 << 11) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media = if flags & (1 << 14) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let schedule_date = if flags & (1 << 15) != 0 { Some(r.read_i32()?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let message = if flags & (1 << 11) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media = if flags & (1 << 14) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let schedule_date = if flags & (1 << 15) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { no_webpage, peer, id, message, media, reply_markup, entities, schedule_date })
         }
     }
@@ -11217,7 +11453,7 @@ pub mod messages {
     impl zerotl::Encode for EditInlineBotMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.id.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.id.encoded_len() + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -11232,19 +11468,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditInlineBotMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x83557dba, "messages.editInlineBotMessage")?;
-            let flags = r.read_flags(0x0000480e, "messages.editInlineBotMessage")?;
+            zerotl::tri!(r.expect_id(0x83557dba, "messages.editInlineBotMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x0000480e, "messages.editInlineBotMessage"));
             let no_webpage = flags & (1 << 1) != 0;
-            let id = zerotl::Decode::decode_validated(r)?;
-            let message = if flags & (1 << 11) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media = if flags & (1 << 14) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let message = if flags & (1 << 11) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media = if flags & (1 << 14) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { no_webpage, id, message, media, reply_markup, entities })
         }
     }
@@ -11278,7 +11515,7 @@ pub mod messages {
     impl zerotl::Encode for GetBotCallbackAnswer<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.password.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.data { v.encoded_len() } else { 0 } + if let Some(v) = &self.password { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -11292,18 +11529,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
-            let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
+            zerotl::tri!(r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.getBotCallbackAnswer"));
             let game = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let data = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let password = if flags & (1 << 2) != 0 { Some(enums::InputCheckPasswordSrp::decode_inline(r)?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let data = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let password = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r))) } else { None };
             Ok(Self { game, peer, msg_id, data, password })
         }
     }
@@ -11337,7 +11575,7 @@ pub mod messages {
     impl zerotl::Encode for SetBotCallbackAnswer<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 16 + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -11351,18 +11589,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer")?;
-            let flags = r.read_flags(0x00000007, "messages.setBotCallbackAnswer")?;
+            zerotl::tri!(r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.setBotCallbackAnswer"));
             let alert = flags & (1 << 1) != 0;
-            let query_id = r.read_i64()?;
-            let message = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let url = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let cache_time = r.read_i32()?;
+            let query_id = zerotl::tri!(r.read_i64());
+            let message = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let url = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let cache_time = zerotl::tri!(r.read_i32());
             Ok(Self { alert, query_id, message, url, cache_time })
         }
     }
@@ -11398,13 +11637,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerDialogs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
-            let peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe470bcfd, "messages.getPeerDialogs"));
+            let peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peers })
         }
     }
@@ -11438,7 +11678,7 @@ pub mod messages {
     impl zerotl::Encode for SaveDraft<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.peer.encoded_len() + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.peer.encoded_len() + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -11452,18 +11692,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveDraft<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbc39e14b, "messages.saveDraft")?;
-            let flags = r.read_flags(0x0000000b, "messages.saveDraft")?;
+            zerotl::tri!(r.expect_id(0xbc39e14b, "messages.saveDraft"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000b, "messages.saveDraft"));
             let no_webpage = flags & (1 << 1) != 0;
-            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let message = zerotl::Decode::decode(r)?;
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { no_webpage, reply_to_msg_id, peer, message, entities })
         }
     }
@@ -11495,12 +11736,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllDrafts {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6a3f8d65, "messages.getAllDrafts")?;
+            zerotl::tri!(r.expect_id(0x6a3f8d65, "messages.getAllDrafts"));
             Ok(Self)
         }
     }
@@ -11538,13 +11780,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFeaturedStickers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2dacca4f, "messages.getFeaturedStickers")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x2dacca4f, "messages.getFeaturedStickers"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -11580,13 +11823,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadFeaturedStickers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5b118126, "messages.readFeaturedStickers")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5b118126, "messages.readFeaturedStickers"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -11625,15 +11869,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentStickers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5ea192c9, "messages.getRecentStickers")?;
-            let flags = r.read_flags(0x00000001, "messages.getRecentStickers")?;
+            zerotl::tri!(r.expect_id(0x5ea192c9, "messages.getRecentStickers"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getRecentStickers"));
             let attached = flags & (1 << 0) != 0;
-            let hash = r.read_i32()?;
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { attached, hash })
         }
     }
@@ -11675,16 +11920,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveRecentSticker<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
-            let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
+            zerotl::tri!(r.expect_id(0x392718f8, "messages.saveRecentSticker"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.saveRecentSticker"));
             let attached = flags & (1 << 0) != 0;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { attached, id, unsave })
         }
     }
@@ -11720,13 +11966,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearRecentStickers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8999602d, "messages.clearRecentStickers")?;
-            let flags = r.read_flags(0x00000001, "messages.clearRecentStickers")?;
+            zerotl::tri!(r.expect_id(0x8999602d, "messages.clearRecentStickers"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.clearRecentStickers"));
             let attached = flags & (1 << 0) != 0;
             Ok(Self { attached })
         }
@@ -11771,15 +12018,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetArchivedStickers {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x57f17692, "messages.getArchivedStickers")?;
-            let flags = r.read_flags(0x00000001, "messages.getArchivedStickers")?;
+            zerotl::tri!(r.expect_id(0x57f17692, "messages.getArchivedStickers"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getArchivedStickers"));
             let masks = flags & (1 << 0) != 0;
-            let run = r.read_array::<12>()?;
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset_id = zerotl::fixed::i64_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self { masks, offset_id, limit })
@@ -11819,13 +12067,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMaskStickers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x65b8c79f, "messages.getMaskStickers")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x65b8c79f, "messages.getMaskStickers"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -11861,13 +12110,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAttachedStickers<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
-            let media = enums::InputStickeredMedia::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xcc5b67cc, "messages.getAttachedStickers"));
+            let media = zerotl::tri!(enums::InputStickeredMedia::decode_inline(r));
             Ok(Self { media })
         }
     }
@@ -11917,19 +12167,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetGameScore<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
-            let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
+            zerotl::tri!(r.expect_id(0x8ef8ecc0, "messages.setGameScore"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setGameScore"));
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let score = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let score = zerotl::tri!(r.read_i32());
             Ok(Self { edit_message, force, peer, id, user_id, score })
         }
     }
@@ -11976,18 +12227,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetInlineGameScore<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
-            let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
+            zerotl::tri!(r.expect_id(0x15ad9f64, "messages.setInlineGameScore"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setInlineGameScore"));
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let score = r.read_i32()?;
+            let id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let score = zerotl::tri!(r.read_i32());
             Ok(Self { edit_message, force, id, user_id, score })
         }
     }
@@ -12029,15 +12281,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGameHighScores<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe822649d, "messages.getGameHighScores")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe822649d, "messages.getGameHighScores"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { peer, id, user_id })
         }
     }
@@ -12076,14 +12329,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInlineGameHighScores<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
-            let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores"));
+            let id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { id, user_id })
         }
     }
@@ -12127,14 +12381,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCommonChats<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0d0a48c4, "messages.getCommonChats")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x0d0a48c4, "messages.getCommonChats"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let max_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { user_id, max_id, limit })
@@ -12172,13 +12427,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllChats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeba80ff0, "messages.getAllChats")?;
-            let except_ids = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xeba80ff0, "messages.getAllChats"));
+            let except_ids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { except_ids })
         }
     }
@@ -12217,14 +12473,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebPage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x32ca8f91, "messages.getWebPage")?;
-            let url = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x32ca8f91, "messages.getWebPage"));
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { url, hash })
         }
     }
@@ -12263,15 +12520,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleDialogPin<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
-            let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
+            zerotl::tri!(r.expect_id(0xa731e257, "messages.toggleDialogPin"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.toggleDialogPin"));
             let pinned = flags & (1 << 0) != 0;
-            let peer = enums::InputDialogPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputDialogPeer::decode_inline(r));
             Ok(Self { pinned, peer })
         }
     }
@@ -12313,16 +12571,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderPinnedDialogs<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
-            let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
+            zerotl::tri!(r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.reorderPinnedDialogs"));
             let force = flags & (1 << 0) != 0;
-            let folder_id = r.read_i32()?;
-            let order = zerotl::Decode::decode(r)?;
+            let folder_id = zerotl::tri!(r.read_i32());
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { force, folder_id, order })
         }
     }
@@ -12360,13 +12619,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPinnedDialogs {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd6b94df2, "messages.getPinnedDialogs")?;
-            let folder_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xd6b94df2, "messages.getPinnedDialogs"));
+            let folder_id = zerotl::tri!(r.read_i32());
             Ok(Self { folder_id })
         }
     }
@@ -12396,7 +12656,7 @@ pub mod messages {
     impl zerotl::Encode for SetBotShippingResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_options.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.error { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_options { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -12409,16 +12669,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotShippingResults<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
-            let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
-            let query_id = r.read_i64()?;
-            let error = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let shipping_options = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xe5f672fa, "messages.setBotShippingResults"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setBotShippingResults"));
+            let query_id = zerotl::tri!(r.read_i64());
+            let error = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let shipping_options = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { query_id, error, shipping_options })
         }
     }
@@ -12448,7 +12709,7 @@ pub mod messages {
     impl zerotl::Encode for SetBotPrecheckoutResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.error { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -12460,16 +12721,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotPrecheckoutResults<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults")?;
-            let flags = r.read_flags(0x00000003, "messages.setBotPrecheckoutResults")?;
+            zerotl::tri!(r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setBotPrecheckoutResults"));
             let success = flags & (1 << 1) != 0;
-            let query_id = r.read_i64()?;
-            let error = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let query_id = zerotl::tri!(r.read_i64());
+            let error = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { success, query_id, error })
         }
     }
@@ -12508,14 +12770,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadMedia<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x519bc2b1, "messages.uploadMedia")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let media = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x519bc2b1, "messages.uploadMedia"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, media })
         }
     }
@@ -12559,14 +12822,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendScreenshotNotification<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc97df020, "messages.sendScreenshotNotification")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xc97df020, "messages.sendScreenshotNotification"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let reply_to_msg_id = zerotl::fixed::i32_at(run, 0);
             let random_id = zerotl::fixed::i64_at(run, 4);
             Ok(Self { peer, reply_to_msg_id, random_id })
@@ -12606,13 +12870,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFavedStickers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x21ce0b0e, "messages.getFavedStickers")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x21ce0b0e, "messages.getFavedStickers"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -12651,14 +12916,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FaveSticker<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let unfave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb9ffc55b, "messages.faveSticker"));
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let unfave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, unfave })
         }
     }
@@ -12711,14 +12977,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUnreadMentions<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x46578472, "messages.getUnreadMentions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<20>()?;
+            zerotl::tri!(r.expect_id(0x46578472, "messages.getUnreadMentions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<20>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let add_offset = zerotl::fixed::i32_at(run, 4);
             let limit = zerotl::fixed::i32_at(run, 8);
@@ -12759,13 +13026,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadMentions<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0f0189d3, "messages.readMentions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0f0189d3, "messages.readMentions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -12809,14 +13077,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentLocations<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbbc45b09, "messages.getRecentLocations")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0xbbc45b09, "messages.getRecentLocations"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, limit, hash })
@@ -12870,20 +13139,21 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendMultiMedia<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc0110cb, "messages.sendMultiMedia")?;
-            let flags = r.read_flags(0x000004e1, "messages.sendMultiMedia")?;
+            zerotl::tri!(r.expect_id(0xcc0110cb, "messages.sendMultiMedia"));
+            let flags = zerotl::tri!(r.read_flags(0x000004e1, "messages.sendMultiMedia"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let multi_media = zerotl::Decode::decode(r)?;
-            let schedule_date = if flags & (1 << 10) != 0 { Some(r.read_i32()?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let multi_media = zerotl::tri!(zerotl::Decode::decode(r));
+            let schedule_date = if flags & (1 << 10) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { silent, background, clear_draft, peer, reply_to_msg_id, multi_media, schedule_date })
         }
     }
@@ -12922,14 +13192,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadEncryptedFile<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let file = enums::InputEncryptedFile::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x5057c497, "messages.uploadEncryptedFile"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let file = zerotl::tri!(enums::InputEncryptedFile::decode_inline(r));
             Ok(Self { peer, file })
         }
     }
@@ -12971,16 +13242,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchStickerSets<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc2b7d08b, "messages.searchStickerSets")?;
-            let flags = r.read_flags(0x00000001, "messages.searchStickerSets")?;
+            zerotl::tri!(r.expect_id(0xc2b7d08b, "messages.searchStickerSets"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.searchStickerSets"));
             let exclude_featured = flags & (1 << 0) != 0;
-            let q = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { exclude_featured, q, hash })
         }
     }
@@ -13012,12 +13284,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSplitRanges {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1cff7e08, "messages.getSplitRanges")?;
+            zerotl::tri!(r.expect_id(0x1cff7e08, "messages.getSplitRanges"));
             Ok(Self)
         }
     }
@@ -13056,15 +13329,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for MarkDialogUnread<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc286d98f, "messages.markDialogUnread")?;
-            let flags = r.read_flags(0x00000001, "messages.markDialogUnread")?;
+            zerotl::tri!(r.expect_id(0xc286d98f, "messages.markDialogUnread"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.markDialogUnread"));
             let unread = flags & (1 << 0) != 0;
-            let peer = enums::InputDialogPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputDialogPeer::decode_inline(r));
             Ok(Self { unread, peer })
         }
     }
@@ -13096,12 +13370,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDialogUnreadMarks {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x22e24e22, "messages.getDialogUnreadMarks")?;
+            zerotl::tri!(r.expect_id(0x22e24e22, "messages.getDialogUnreadMarks"));
             Ok(Self)
         }
     }
@@ -13133,12 +13408,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearAllDrafts {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7e58ee9c, "messages.clearAllDrafts")?;
+            zerotl::tri!(r.expect_id(0x7e58ee9c, "messages.clearAllDrafts"));
             Ok(Self)
         }
     }
@@ -13184,18 +13460,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdatePinnedMessage<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
-            let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
+            zerotl::tri!(r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.updatePinnedMessage"));
             let silent = flags & (1 << 0) != 0;
             let unpin = flags & (1 << 1) != 0;
             let pm_oneside = flags & (1 << 2) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { silent, unpin, pm_oneside, peer, id })
         }
     }
@@ -13237,15 +13514,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendVote<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x10ea6184, "messages.sendVote")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let options = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x10ea6184, "messages.sendVote"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let options = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id, options })
         }
     }
@@ -13284,14 +13562,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPollResults<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x73bb643b, "messages.getPollResults")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x73bb643b, "messages.getPollResults"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -13327,13 +13606,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOnlines<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6e2be050, "messages.getOnlines")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x6e2be050, "messages.getOnlines"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -13375,16 +13655,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStatsUrl<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x812c2ae6, "messages.getStatsURL")?;
-            let flags = r.read_flags(0x00000001, "messages.getStatsURL")?;
+            zerotl::tri!(r.expect_id(0x812c2ae6, "messages.getStatsURL"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getStatsURL"));
             let dark = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let params = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let params = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { dark, peer, params })
         }
     }
@@ -13423,14 +13704,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatAbout<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdef60797, "messages.editChatAbout")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let about = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xdef60797, "messages.editChatAbout"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let about = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, about })
         }
     }
@@ -13469,14 +13751,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatDefaultBannedRights<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let banned_rights = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { peer, banned_rights })
         }
     }
@@ -13512,13 +13795,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywords<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x35a0e062, "messages.getEmojiKeywords")?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x35a0e062, "messages.getEmojiKeywords"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_code })
         }
     }
@@ -13557,14 +13841,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsDifference<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference")?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let from_version = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let from_version = zerotl::tri!(r.read_i32());
             Ok(Self { lang_code, from_version })
         }
     }
@@ -13600,13 +13885,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsLanguages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages")?;
-            let lang_codes = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages"));
+            let lang_codes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_codes })
         }
     }
@@ -13642,13 +13928,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiUrl<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd5b10c26, "messages.getEmojiURL")?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xd5b10c26, "messages.getEmojiURL"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_code })
         }
     }
@@ -13687,14 +13974,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSearchCounters<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x732eef00, "messages.getSearchCounters")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let filters = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x732eef00, "messages.getSearchCounters"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let filters = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, filters })
         }
     }
@@ -13738,14 +14026,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestUrlAuth<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe33f5613, "messages.requestUrlAuth")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0xe33f5613, "messages.requestUrlAuth"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let button_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, msg_id, button_id })
@@ -13794,16 +14083,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptUrlAuth<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf729ea98, "messages.acceptUrlAuth")?;
-            let flags = r.read_flags(0x00000001, "messages.acceptUrlAuth")?;
+            zerotl::tri!(r.expect_id(0xf729ea98, "messages.acceptUrlAuth"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.acceptUrlAuth"));
             let write_allowed = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let button_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self { write_allowed, peer, msg_id, button_id })
@@ -13841,13 +14131,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for HidePeerSettingsBar<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x4facb138, "messages.hidePeerSettingsBar"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -13886,14 +14177,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetScheduledHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe2c2685b, "messages.getScheduledHistory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xe2c2685b, "messages.getScheduledHistory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { peer, hash })
         }
     }
@@ -13932,14 +14224,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbdbb0464, "messages.getScheduledMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -13978,14 +14271,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbd38850a, "messages.sendScheduledMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -14024,14 +14318,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -14065,7 +14360,7 @@ pub mod messages {
     impl zerotl::Encode for GetPollVotes<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.option.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.option { v.encoded_len() } else { 0 } + if let Some(v) = &self.offset { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -14080,18 +14375,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPollVotes<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb86e380e, "messages.getPollVotes")?;
-            let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let option = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let offset = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xb86e380e, "messages.getPollVotes"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getPollVotes"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let option = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let offset = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id, option, offset, limit })
         }
     }
@@ -14134,17 +14430,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleStickerSets<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
-            let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
+            zerotl::tri!(r.expect_id(0xb5052fea, "messages.toggleStickerSets"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.toggleStickerSets"));
             let uninstall = flags & (1 << 0) != 0;
             let archive = flags & (1 << 1) != 0;
             let unarchive = flags & (1 << 2) != 0;
-            let stickersets = zerotl::Decode::decode(r)?;
+            let stickersets = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { uninstall, archive, unarchive, stickersets })
         }
     }
@@ -14176,12 +14473,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDialogFilters {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf19ed96d, "messages.getDialogFilters")?;
+            zerotl::tri!(r.expect_id(0xf19ed96d, "messages.getDialogFilters"));
             Ok(Self)
         }
     }
@@ -14213,12 +14511,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSuggestedDialogFilters {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters")?;
+            zerotl::tri!(r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters"));
             Ok(Self)
         }
     }
@@ -14246,7 +14545,7 @@ pub mod messages {
     impl zerotl::Encode for UpdateDialogFilter<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.filter.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + if let Some(v) = &self.filter { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -14258,15 +14557,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateDialogFilter<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
-            let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
-            let id = r.read_i32()?;
-            let filter = if flags & (1 << 0) != 0 { Some(enums::DialogFilter::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x1ad4a04a, "messages.updateDialogFilter"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.updateDialogFilter"));
+            let id = zerotl::tri!(r.read_i32());
+            let filter = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::DialogFilter::decode_inline(r))) } else { None };
             Ok(Self { id, filter })
         }
     }
@@ -14302,13 +14602,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateDialogFiltersOrder<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder")?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder"));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { order })
         }
     }
@@ -14352,13 +14653,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOldFeaturedStickers {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5fe7025b, "messages.getOldFeaturedStickers")?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0x5fe7025b, "messages.getOldFeaturedStickers"));
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i32_at(run, 8);
@@ -14423,14 +14725,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetReplies<'a> {
         const MIN_SIZE: usize = 40;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x24b581ba, "messages.getReplies")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<32>()?;
+            zerotl::tri!(r.expect_id(0x24b581ba, "messages.getReplies"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<32>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let offset_id = zerotl::fixed::i32_at(run, 4);
             let offset_date = zerotl::fixed::i32_at(run, 8);
@@ -14477,14 +14780,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDiscussionMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x446972fd, "messages.getDiscussionMessage"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -14528,14 +14832,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadDiscussion<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0xf731a9f4, "messages.readDiscussion"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let read_max_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, msg_id, read_max_id })
@@ -14573,13 +14878,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UnpinAllMessages<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf025bc8b, "messages.unpinAllMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf025bc8b, "messages.unpinAllMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -14625,13 +14931,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPaymentForm {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x99f09745, "payments.getPaymentForm")?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x99f09745, "payments.getPaymentForm"));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { msg_id })
         }
     }
@@ -14669,13 +14976,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPaymentReceipt {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa092a980, "payments.getPaymentReceipt")?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xa092a980, "payments.getPaymentReceipt"));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { msg_id })
         }
     }
@@ -14717,16 +15025,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ValidateRequestedInfo<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x770a8e74, "payments.validateRequestedInfo")?;
-            let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
+            zerotl::tri!(r.expect_id(0x770a8e74, "payments.validateRequestedInfo"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.validateRequestedInfo"));
             let save = flags & (1 << 0) != 0;
-            let msg_id = r.read_i32()?;
-            let info = enums::PaymentRequestedInfo::decode_inline(r)?;
+            let msg_id = zerotl::tri!(r.read_i32());
+            let info = zerotl::tri!(enums::PaymentRequestedInfo::decode_inline(r));
             Ok(Self { save, msg_id, info })
         }
     }
@@ -14758,7 +15067,7 @@ pub mod payments {
     impl zerotl::Encode for SendPaymentForm<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.requested_info_id.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_option_id.as_ref().map_or(0, |v| v.encoded_len()) + self.credentials.encoded_len()
+            4 + 8 + if let Some(v) = &self.requested_info_id { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_option_id { v.encoded_len() } else { 0 } + self.credentials.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -14772,17 +15081,18 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendPaymentForm<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2b8879b3, "payments.sendPaymentForm")?;
-            let flags = r.read_flags(0x00000003, "payments.sendPaymentForm")?;
-            let msg_id = r.read_i32()?;
-            let requested_info_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let credentials = enums::InputPaymentCredentials::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x2b8879b3, "payments.sendPaymentForm"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.sendPaymentForm"));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let requested_info_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let credentials = zerotl::tri!(enums::InputPaymentCredentials::decode_inline(r));
             Ok(Self { msg_id, requested_info_id, shipping_option_id, credentials })
         }
     }
@@ -14814,12 +15124,13 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedInfo {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x227d824b, "payments.getSavedInfo")?;
+            zerotl::tri!(r.expect_id(0x227d824b, "payments.getSavedInfo"));
             Ok(Self)
         }
     }
@@ -14857,13 +15168,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearSavedInfo {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd83d70c1, "payments.clearSavedInfo")?;
-            let flags = r.read_flags(0x00000003, "payments.clearSavedInfo")?;
+            zerotl::tri!(r.expect_id(0xd83d70c1, "payments.clearSavedInfo"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.clearSavedInfo"));
             let credentials = flags & (1 << 0) != 0;
             let info = flags & (1 << 1) != 0;
             Ok(Self { credentials, info })
@@ -14901,13 +15213,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBankCardData<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2e79d779, "payments.getBankCardData")?;
-            let number = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2e79d779, "payments.getBankCardData"));
+            let number = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { number })
         }
     }
@@ -14947,12 +15260,13 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCallConfig {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x55451fa9, "phone.getCallConfig")?;
+            zerotl::tri!(r.expect_id(0x55451fa9, "phone.getCallConfig"));
             Ok(Self)
         }
     }
@@ -15000,18 +15314,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestCall<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x42ff96ed, "phone.requestCall")?;
-            let flags = r.read_flags(0x00000001, "phone.requestCall")?;
+            zerotl::tri!(r.expect_id(0x42ff96ed, "phone.requestCall"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.requestCall"));
             let video = flags & (1 << 0) != 0;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let random_id = r.read_i32()?;
-            let g_a_hash = zerotl::Decode::decode(r)?;
-            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i32());
+            let g_a_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let protocol = zerotl::tri!(enums::PhoneCallProtocol::decode_inline(r));
             Ok(Self { video, user_id, random_id, g_a_hash, protocol })
         }
     }
@@ -15053,15 +15368,16 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptCall<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let g_b = zerotl::Decode::decode(r)?;
-            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3bd2b4a0, "phone.acceptCall"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let g_b = zerotl::tri!(zerotl::Decode::decode(r));
+            let protocol = zerotl::tri!(enums::PhoneCallProtocol::decode_inline(r));
             Ok(Self { peer, g_b, protocol })
         }
     }
@@ -15106,16 +15422,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConfirmCall<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2efe1722, "phone.confirmCall")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let g_a = zerotl::Decode::decode(r)?;
-            let key_fingerprint = r.read_i64()?;
-            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x2efe1722, "phone.confirmCall"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let g_a = zerotl::tri!(zerotl::Decode::decode(r));
+            let key_fingerprint = zerotl::tri!(r.read_i64());
+            let protocol = zerotl::tri!(enums::PhoneCallProtocol::decode_inline(r));
             Ok(Self { peer, g_a, key_fingerprint, protocol })
         }
     }
@@ -15151,13 +15468,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReceivedCall {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x17d54f61, "phone.receivedCall")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x17d54f61, "phone.receivedCall"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { peer })
         }
     }
@@ -15205,18 +15523,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DiscardCall {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
-            let flags = r.read_flags(0x00000001, "phone.discardCall")?;
+            zerotl::tri!(r.expect_id(0xb2cbc1c0, "phone.discardCall"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.discardCall"));
             let video = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let duration = r.read_i32()?;
-            let reason = zerotl::Decode::decode_validated(r)?;
-            let connection_id = r.read_i64()?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let duration = zerotl::tri!(r.read_i32());
+            let reason = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let connection_id = zerotl::tri!(r.read_i64());
             Ok(Self { video, peer, duration, reason, connection_id })
         }
     }
@@ -15261,17 +15580,18 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetCallRating<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x59ead627, "phone.setCallRating")?;
-            let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
+            zerotl::tri!(r.expect_id(0x59ead627, "phone.setCallRating"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.setCallRating"));
             let user_initiative = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let rating = r.read_i32()?;
-            let comment = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let rating = zerotl::tri!(r.read_i32());
+            let comment = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { user_initiative, peer, rating, comment })
         }
     }
@@ -15310,14 +15630,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveCallDebug<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x277add7e, "phone.saveCallDebug")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let debug = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x277add7e, "phone.saveCallDebug"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let debug = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { peer, debug })
         }
     }
@@ -15356,14 +15677,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendSignalingData<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let data = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xff7a9383, "phone.sendSignalingData"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, data })
         }
     }
@@ -15402,14 +15724,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateGroupCall<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd3dabe0, "phone.createGroupCall")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let random_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xbd3dabe0, "phone.createGroupCall"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, random_id })
         }
     }
@@ -15451,16 +15774,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for JoinGroupCall<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5f9c8e62, "phone.joinGroupCall")?;
-            let flags = r.read_flags(0x00000001, "phone.joinGroupCall")?;
+            zerotl::tri!(r.expect_id(0x5f9c8e62, "phone.joinGroupCall"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.joinGroupCall"));
             let muted = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode_validated(r)?;
-            let params = enums::DataJson::decode_inline(r)?;
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let params = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { muted, call, params })
         }
     }
@@ -15499,14 +15823,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LeaveGroupCall {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
-            let call = zerotl::Decode::decode_validated(r)?;
-            let source = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x500377f9, "phone.leaveGroupCall"));
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let source = zerotl::tri!(r.read_i32());
             Ok(Self { call, source })
         }
     }
@@ -15548,16 +15873,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditGroupCallMember<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x63146ae4, "phone.editGroupCallMember")?;
-            let flags = r.read_flags(0x00000001, "phone.editGroupCallMember")?;
+            zerotl::tri!(r.expect_id(0x63146ae4, "phone.editGroupCallMember"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.editGroupCallMember"));
             let muted = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode_validated(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { muted, call, user_id })
         }
     }
@@ -15596,14 +15922,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InviteToGroupCall<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
-            let call = zerotl::Decode::decode_validated(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x7b393160, "phone.inviteToGroupCall"));
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, users })
         }
     }
@@ -15639,13 +15966,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DiscardGroupCall {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7a777135, "phone.discardGroupCall")?;
-            let call = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x7a777135, "phone.discardGroupCall"));
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { call })
         }
     }
@@ -15673,7 +16001,7 @@ pub mod phone {
     impl zerotl::Encode for ToggleGroupCallSettings {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.call.encoded_len() + self.join_muted.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.call.encoded_len() + if let Some(v) = &self.join_muted { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -15685,15 +16013,16 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallSettings {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x74bbb43d, "phone.toggleGroupCallSettings")?;
-            let flags = r.read_flags(0x00000001, "phone.toggleGroupCallSettings")?;
-            let call = zerotl::Decode::decode_validated(r)?;
-            let join_muted = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x74bbb43d, "phone.toggleGroupCallSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.toggleGroupCallSettings"));
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let join_muted = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { call, join_muted })
         }
     }
@@ -15729,13 +16058,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupCall {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0c7cb017, "phone.getGroupCall")?;
-            let call = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x0c7cb017, "phone.getGroupCall"));
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { call })
         }
     }
@@ -15783,17 +16113,18 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupParticipants<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc9f1d285, "phone.getGroupParticipants")?;
-            let call = zerotl::Decode::decode_validated(r)?;
-            let ids = zerotl::Decode::decode(r)?;
-            let sources = zerotl::Decode::decode(r)?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc9f1d285, "phone.getGroupParticipants"));
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let ids = zerotl::tri!(zerotl::Decode::decode(r));
+            let sources = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { call, ids, sources, offset, limit })
         }
     }
@@ -15832,14 +16163,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckGroupCall {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb74a7bea, "phone.checkGroupCall")?;
-            let call = zerotl::Decode::decode_validated(r)?;
-            let source = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xb74a7bea, "phone.checkGroupCall"));
+            let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let source = zerotl::tri!(r.read_i32());
             Ok(Self { call, source })
         }
     }
@@ -15883,13 +16215,14 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x72d4742c, "photos.updateProfilePhoto")?;
-            let id = enums::InputPhoto::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x72d4742c, "photos.updateProfilePhoto"));
+            let id = zerotl::tri!(enums::InputPhoto::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -15919,7 +16252,7 @@ pub mod photos {
     impl zerotl::Encode for UploadProfilePhoto<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.file.as_ref().map_or(0, |v| v.encoded_len()) + self.video.as_ref().map_or(0, |v| v.encoded_len()) + if self.video_start_ts.is_some() { 8 } else { 0 }
+            4 + 4 + if let Some(v) = &self.file { v.encoded_len() } else { 0 } + if let Some(v) = &self.video { v.encoded_len() } else { 0 } + if self.video_start_ts.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -15932,16 +16265,17 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x89f30f69, "photos.uploadProfilePhoto")?;
-            let flags = r.read_flags(0x00000007, "photos.uploadProfilePhoto")?;
-            let file = if flags & (1 << 0) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let video = if flags & (1 << 1) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let video_start_ts = if flags & (1 << 2) != 0 { Some(r.read_f64()?) } else { None };
+            zerotl::tri!(r.expect_id(0x89f30f69, "photos.uploadProfilePhoto"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "photos.uploadProfilePhoto"));
+            let file = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let video = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let video_start_ts = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_f64())) } else { None };
             Ok(Self { file, video, video_start_ts })
         }
     }
@@ -15977,13 +16311,14 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeletePhotos<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x87cf7f2f, "photos.deletePhotos"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -16030,14 +16365,15 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUserPhotos<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0x91cd32a8, "photos.getUserPhotos"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let max_id = zerotl::fixed::i64_at(run, 4);
             let limit = zerotl::fixed::i32_at(run, 12);
@@ -16087,15 +16423,16 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBroadcastStats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
+            zerotl::tri!(r.expect_id(0xab42441a, "stats.getBroadcastStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getBroadcastStats"));
             let dark = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { dark, channel })
         }
     }
@@ -16135,15 +16472,16 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LoadAsyncGraph<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x621d5fa0, "stats.loadAsyncGraph")?;
-            let flags = r.read_flags(0x00000001, "stats.loadAsyncGraph")?;
-            let token = zerotl::Decode::decode(r)?;
-            let x = if flags & (1 << 0) != 0 { Some(r.read_i64()?) } else { None };
+            zerotl::tri!(r.expect_id(0x621d5fa0, "stats.loadAsyncGraph"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.loadAsyncGraph"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
+            let x = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { token, x })
         }
     }
@@ -16182,15 +16520,16 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMegagroupStats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
+            zerotl::tri!(r.expect_id(0xdcdf8607, "stats.getMegagroupStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getMegagroupStats"));
             let dark = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { dark, channel })
         }
     }
@@ -16245,18 +16584,19 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessagePublicForwards<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5630281b, "stats.getMessagePublicForwards")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x5630281b, "stats.getMessagePublicForwards"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let offset_rate = zerotl::fixed::i32_at(run, 4);
-            let offset_peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            let offset_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { channel, msg_id, offset_rate, offset_peer, offset_id, limit })
@@ -16300,16 +16640,17 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessageStats<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
+            zerotl::tri!(r.expect_id(0xb6e0a3f5, "stats.getMessageStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getMessageStats"));
             let dark = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { dark, channel, msg_id })
         }
     }
@@ -16355,7 +16696,7 @@ pub mod stickers {
     impl zerotl::Encode for CreateStickerSet<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.user_id.encoded_len() + self.title.encoded_len() + self.short_name.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.stickers.encoded_len()
+            4 + 4 + self.user_id.encoded_len() + self.title.encoded_len() + self.short_name.encoded_len() + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + self.stickers.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -16370,20 +16711,21 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateStickerSet<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf1036780, "stickers.createStickerSet")?;
-            let flags = r.read_flags(0x00000007, "stickers.createStickerSet")?;
+            zerotl::tri!(r.expect_id(0xf1036780, "stickers.createStickerSet"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "stickers.createStickerSet"));
             let masks = flags & (1 << 0) != 0;
             let animated = flags & (1 << 1) != 0;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let short_name = zerotl::Decode::decode(r)?;
-            let thumb = if flags & (1 << 2) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
-            let stickers = zerotl::Decode::decode(r)?;
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let short_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let thumb = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
+            let stickers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { masks, animated, user_id, title, short_name, thumb, stickers })
         }
     }
@@ -16419,13 +16761,14 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RemoveStickerFromSet<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
-            let sticker = enums::InputDocument::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf7760f51, "stickers.removeStickerFromSet"));
+            let sticker = zerotl::tri!(enums::InputDocument::decode_inline(r));
             Ok(Self { sticker })
         }
     }
@@ -16464,14 +16807,15 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ChangeStickerPosition<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
-            let sticker = enums::InputDocument::decode_inline(r)?;
-            let position = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition"));
+            let sticker = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let position = zerotl::tri!(r.read_i32());
             Ok(Self { sticker, position })
         }
     }
@@ -16510,14 +16854,15 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddStickerToSet<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
-            let stickerset = enums::InputStickerSet::decode_inline(r)?;
-            let sticker = enums::InputStickerSetItem::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x8653febe, "stickers.addStickerToSet"));
+            let stickerset = zerotl::tri!(enums::InputStickerSet::decode_inline(r));
+            let sticker = zerotl::tri!(enums::InputStickerSetItem::decode_inline(r));
             Ok(Self { stickerset, sticker })
         }
     }
@@ -16556,14 +16901,15 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetStickerSetThumb<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9a364e30, "stickers.setStickerSetThumb")?;
-            let stickerset = enums::InputStickerSet::decode_inline(r)?;
-            let thumb = enums::InputDocument::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x9a364e30, "stickers.setStickerSetThumb"));
+            let stickerset = zerotl::tri!(enums::InputStickerSet::decode_inline(r));
+            let thumb = zerotl::tri!(enums::InputDocument::decode_inline(r));
             Ok(Self { stickerset, thumb })
         }
     }
@@ -16603,12 +16949,13 @@ pub mod updates {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xedd4882a, "updates.getState")?;
+            zerotl::tri!(r.expect_id(0xedd4882a, "updates.getState"));
             Ok(Self)
         }
     }
@@ -16656,14 +17003,15 @@ pub mod updates {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDifference {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x25939651, "updates.getDifference")?;
-            let flags = r.read_flags(0x00000001, "updates.getDifference")?;
-            let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0x25939651, "updates.getDifference"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "updates.getDifference"));
+            let run = zerotl::tri!(r.read_slice(12 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
             let pts = zerotl::fixed::i32_at(run, 0);
             let mut run_at = 4;
             let pts_total_limit = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -16719,17 +17067,18 @@ pub mod updates {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChannelDifference<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x03173d78, "updates.getChannelDifference")?;
-            let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
+            zerotl::tri!(r.expect_id(0x03173d78, "updates.getChannelDifference"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "updates.getChannelDifference"));
             let force = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let filter = enums::ChannelMessagesFilter::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let filter = zerotl::tri!(enums::ChannelMessagesFilter::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let pts = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { force, channel, filter, pts, limit })
@@ -16783,16 +17132,17 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveFilePart<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb304a621, "upload.saveFilePart")?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xb304a621, "upload.saveFilePart"));
+            let run = zerotl::tri!(r.read_array::<12>());
             let file_id = zerotl::fixed::i64_at(run, 0);
             let file_part = zerotl::fixed::i32_at(run, 8);
-            let bytes = zerotl::Decode::decode(r)?;
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file_id, file_part, bytes })
         }
     }
@@ -16841,17 +17191,18 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFile<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb15a9afc, "upload.getFile")?;
-            let flags = r.read_flags(0x00000003, "upload.getFile")?;
+            zerotl::tri!(r.expect_id(0xb15a9afc, "upload.getFile"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "upload.getFile"));
             let precise = flags & (1 << 0) != 0;
             let cdn_supported = flags & (1 << 1) != 0;
-            let location = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<8>()?;
+            let location = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { precise, cdn_supported, location, offset, limit })
@@ -16900,17 +17251,18 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveBigFilePart<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0xde7b673d, "upload.saveBigFilePart"));
+            let run = zerotl::tri!(r.read_array::<16>());
             let file_id = zerotl::fixed::i64_at(run, 0);
             let file_part = zerotl::fixed::i32_at(run, 8);
             let file_total_parts = zerotl::fixed::i32_at(run, 12);
-            let bytes = zerotl::Decode::decode(r)?;
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file_id, file_part, file_total_parts, bytes })
         }
     }
@@ -16954,14 +17306,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebFile<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x24e6818d, "upload.getWebFile")?;
-            let location = enums::InputWebFileLocation::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x24e6818d, "upload.getWebFile"));
+            let location = zerotl::tri!(enums::InputWebFileLocation::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { location, offset, limit })
@@ -17007,14 +17360,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCdnFile<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2000bcc3, "upload.getCdnFile")?;
-            let file_token = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x2000bcc3, "upload.getCdnFile"));
+            let file_token = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { file_token, offset, limit })
@@ -17055,14 +17409,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReuploadCdnFile<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9b2754a8, "upload.reuploadCdnFile")?;
-            let file_token = zerotl::Decode::decode(r)?;
-            let request_token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x9b2754a8, "upload.reuploadCdnFile"));
+            let file_token = zerotl::tri!(zerotl::Decode::decode(r));
+            let request_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file_token, request_token })
         }
     }
@@ -17101,14 +17456,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCdnFileHashes<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4da54231, "upload.getCdnFileHashes")?;
-            let file_token = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x4da54231, "upload.getCdnFileHashes"));
+            let file_token = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(r.read_i32());
             Ok(Self { file_token, offset })
         }
     }
@@ -17147,14 +17503,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFileHashes<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc7025931, "upload.getFileHashes")?;
-            let location = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc7025931, "upload.getFileHashes"));
+            let location = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(r.read_i32());
             Ok(Self { location, offset })
         }
     }
@@ -17198,13 +17555,14 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUsers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0d91a548, "users.getUsers")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0d91a548, "users.getUsers"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -17240,13 +17598,14 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFullUser<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xca30a5b1, "users.getFullUser")?;
-            let id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xca30a5b1, "users.getFullUser"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -17285,14 +17644,15 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetSecureValueErrors<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
-            let id = enums::InputUser::decode_inline(r)?;
-            let errors = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x90c894b5, "users.setSecureValueErrors"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let errors = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, errors })
         }
     }

@@ -36,15 +36,11 @@ impl zerotl::BareEncode for Error<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Error<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let code = r.read_i32()?;
-        let text = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let code = zerotl::tri!(r.read_i32());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { code, text })
     }
 }
@@ -72,13 +68,9 @@ impl zerotl::BareEncode for Null {
 
 impl<'a> zerotl::BareDecode<'a> for Null {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -178,7 +170,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
+        let chat_id = zerotl::tri!(r.read_i32());
         Ok(Self { chat_id })
     }
 }
@@ -226,7 +218,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self { user_id, access_hash })
@@ -276,7 +268,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self { channel_id, access_hash })
@@ -320,9 +312,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerUserFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let peer = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        zerotl::tri!(r.enter());
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
         r.leave();
@@ -367,9 +359,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChannelFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let peer = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        zerotl::tri!(r.enter());
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let channel_id = zerotl::fixed::i32_at(run, 4);
         r.leave();
@@ -400,13 +392,9 @@ impl zerotl::BareEncode for InputUserEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputUserEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -434,13 +422,9 @@ impl zerotl::BareEncode for InputUserSelf {
 
 impl<'a> zerotl::BareDecode<'a> for InputUserSelf {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -486,14 +470,10 @@ impl zerotl::BareEncode for InputUser {
 impl<'a> zerotl::BareDecode<'a> for InputUser {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self { user_id, access_hash })
@@ -535,15 +515,11 @@ impl zerotl::BareEncode for InputUserFromMessage<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputUserFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self { peer, msg_id, user_id })
@@ -586,17 +562,13 @@ impl zerotl::BareEncode for InputPhoneContact<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputPhoneContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let client_id = r.read_i64()?;
-        let phone = zerotl::Decode::decode(r)?;
-        let first_name = zerotl::Decode::decode(r)?;
-        let last_name = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let client_id = zerotl::tri!(r.read_i64());
+        let phone = zerotl::tri!(zerotl::Decode::decode(r));
+        let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let last_name = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { client_id, phone, first_name, last_name })
     }
 }
@@ -639,18 +611,14 @@ impl zerotl::BareEncode for InputFile<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputFile<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
-        let name = zerotl::Decode::decode(r)?;
-        let md5_checksum = zerotl::Decode::decode(r)?;
+        let name = zerotl::tri!(zerotl::Decode::decode(r));
+        let md5_checksum = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, parts, name, md5_checksum })
     }
 }
@@ -690,17 +658,13 @@ impl zerotl::BareEncode for InputFileBig<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputFileBig<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
-        let name = zerotl::Decode::decode(r)?;
+        let name = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, parts, name })
     }
 }
@@ -755,7 +719,7 @@ impl zerotl::Identifiable for InputMediaUploadedPhoto<'_> {
 impl zerotl::BareEncode for InputMediaUploadedPhoto<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.file.encoded_len() + self.stickers.as_ref().map_or(0, |v| v.encoded_len()) + if self.ttl_seconds.is_some() { 4 } else { 0 }
+        4 + self.file.encoded_len() + if let Some(v) = &self.stickers { v.encoded_len() } else { 0 } + if self.ttl_seconds.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -770,10 +734,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedPhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "inputMediaUploadedPhoto")?;
-        let file = zerotl::Decode::decode(r)?;
-        let stickers = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let ttl_seconds = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "inputMediaUploadedPhoto"));
+        let file = zerotl::tri!(zerotl::Decode::decode(r));
+        let stickers = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let ttl_seconds = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { file, stickers, ttl_seconds })
     }
 }
@@ -811,9 +775,9 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputMediaPhoto")?;
-        let id = zerotl::Decode::decode(r)?;
-        let ttl_seconds = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputMediaPhoto"));
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let ttl_seconds = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { id, ttl_seconds })
     }
 }
@@ -847,7 +811,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoPoint {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode_validated(r)?;
+        let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { geo_point })
     }
 }
@@ -890,10 +854,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let phone_number = zerotl::Decode::decode(r)?;
-        let first_name = zerotl::Decode::decode(r)?;
-        let last_name = zerotl::Decode::decode(r)?;
-        let vcard = zerotl::Decode::decode(r)?;
+        let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+        let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let vcard = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { phone_number, first_name, last_name, vcard })
     }
 }
@@ -929,7 +893,7 @@ impl zerotl::Identifiable for InputMediaUploadedDocument<'_> {
 impl zerotl::BareEncode for InputMediaUploadedDocument<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.file.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.mime_type.encoded_len() + self.attributes.encoded_len() + self.stickers.as_ref().map_or(0, |v| v.encoded_len()) + if self.ttl_seconds.is_some() { 4 } else { 0 }
+        4 + self.file.encoded_len() + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + self.mime_type.encoded_len() + self.attributes.encoded_len() + if let Some(v) = &self.stickers { v.encoded_len() } else { 0 } + if self.ttl_seconds.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -947,15 +911,15 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000001f, "inputMediaUploadedDocument")?;
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "inputMediaUploadedDocument"));
         let nosound_video = flags & (1 << 3) != 0;
         let force_file = flags & (1 << 4) != 0;
-        let file = zerotl::Decode::decode(r)?;
-        let thumb = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let mime_type = zerotl::Decode::decode(r)?;
-        let attributes = zerotl::Decode::decode(r)?;
-        let stickers = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let ttl_seconds = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+        let file = zerotl::tri!(zerotl::Decode::decode(r));
+        let thumb = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+        let attributes = zerotl::tri!(zerotl::Decode::decode(r));
+        let stickers = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let ttl_seconds = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { nosound_video, force_file, file, thumb, mime_type, attributes, stickers, ttl_seconds })
     }
 }
@@ -981,7 +945,7 @@ impl zerotl::Identifiable for InputMediaDocument<'_> {
 impl zerotl::BareEncode for InputMediaDocument<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.id.encoded_len() + if self.ttl_seconds.is_some() { 4 } else { 0 } + self.query.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.id.encoded_len() + if self.ttl_seconds.is_some() { 4 } else { 0 } + if let Some(v) = &self.query { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -996,10 +960,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "inputMediaDocument")?;
-        let id = zerotl::Decode::decode(r)?;
-        let ttl_seconds = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-        let query = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "inputMediaDocument"));
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let ttl_seconds = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let query = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { id, ttl_seconds, query })
     }
 }
@@ -1048,12 +1012,12 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode_validated(r)?;
-        let title = zerotl::Decode::decode(r)?;
-        let address = zerotl::Decode::decode(r)?;
-        let provider = zerotl::Decode::decode(r)?;
-        let venue_id = zerotl::Decode::decode(r)?;
-        let venue_type = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let address = zerotl::tri!(zerotl::Decode::decode(r));
+        let provider = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_id = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_type = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { geo_point, title, address, provider, venue_id, venue_type })
     }
 }
@@ -1091,9 +1055,9 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPhotoExternal<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputMediaPhotoExternal")?;
-        let url = zerotl::Decode::decode(r)?;
-        let ttl_seconds = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputMediaPhotoExternal"));
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let ttl_seconds = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { url, ttl_seconds })
     }
 }
@@ -1131,9 +1095,9 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDocumentExternal<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputMediaDocumentExternal")?;
-        let url = zerotl::Decode::decode(r)?;
-        let ttl_seconds = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputMediaDocumentExternal"));
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let ttl_seconds = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { url, ttl_seconds })
     }
 }
@@ -1167,7 +1131,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id })
     }
 }
@@ -1203,7 +1167,7 @@ impl zerotl::Identifiable for InputMediaInvoice<'_> {
 impl zerotl::BareEncode for InputMediaInvoice<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.title.encoded_len() + self.description.encoded_len() + self.photo.as_ref().map_or(0, |v| v.encoded_len()) + self.invoice.encoded_len() + self.payload.encoded_len() + self.provider.encoded_len() + self.provider_data.encoded_len() + self.start_param.encoded_len()
+        4 + self.title.encoded_len() + self.description.encoded_len() + if let Some(v) = &self.photo { v.encoded_len() } else { 0 } + self.invoice.encoded_len() + self.payload.encoded_len() + self.provider.encoded_len() + self.provider_data.encoded_len() + self.start_param.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -1223,15 +1187,15 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaInvoice<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputMediaInvoice")?;
-        let title = zerotl::Decode::decode(r)?;
-        let description = zerotl::Decode::decode(r)?;
-        let photo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let invoice = zerotl::Decode::decode(r)?;
-        let payload = zerotl::Decode::decode(r)?;
-        let provider = zerotl::Decode::decode(r)?;
-        let provider_data = zerotl::Decode::decode(r)?;
-        let start_param = zerotl::Decode::decode(r)?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputMediaInvoice"));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let description = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let invoice = zerotl::tri!(zerotl::Decode::decode(r));
+        let payload = zerotl::tri!(zerotl::Decode::decode(r));
+        let provider = zerotl::tri!(zerotl::Decode::decode(r));
+        let provider_data = zerotl::tri!(zerotl::Decode::decode(r));
+        let start_param = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { title, description, photo, invoice, payload, provider, provider_data, start_param })
     }
 }
@@ -1277,10 +1241,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoLive {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "inputMediaGeoLive")?;
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "inputMediaGeoLive"));
         let stopped = flags & (1 << 0) != 0;
-        let geo_point = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(zerotl::fixed::count_flags::<0xe>(flags) * 4)?;
+        let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_slice(zerotl::fixed::count_flags::<0xe>(flags) * 4));
         let mut run_at = 0;
         let heading = if flags & (1 << 2) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let period = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -1312,7 +1276,7 @@ impl zerotl::Identifiable for InputMediaPoll<'_> {
 impl zerotl::BareEncode for InputMediaPoll<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.poll.encoded_len() + self.correct_answers.as_ref().map_or(0, |v| v.encoded_len()) + self.solution.as_ref().map_or(0, |v| v.encoded_len()) + self.solution_entities.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.poll.encoded_len() + if let Some(v) = &self.correct_answers { v.encoded_len() } else { 0 } + if let Some(v) = &self.solution { v.encoded_len() } else { 0 } + if let Some(v) = &self.solution_entities { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -1328,11 +1292,11 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "inputMediaPoll")?;
-        let poll = zerotl::Decode::decode(r)?;
-        let correct_answers = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let solution = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let solution_entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "inputMediaPoll"));
+        let poll = zerotl::tri!(zerotl::Decode::decode(r));
+        let correct_answers = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let solution = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let solution_entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { poll, correct_answers, solution, solution_entities })
     }
 }
@@ -1366,7 +1330,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDice<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let emoticon = zerotl::Decode::decode(r)?;
+        let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { emoticon })
     }
 }
@@ -1394,13 +1358,9 @@ impl zerotl::BareEncode for InputChatPhotoEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputChatPhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1426,7 +1386,7 @@ impl zerotl::Identifiable for InputChatUploadedPhoto<'_> {
 impl zerotl::BareEncode for InputChatUploadedPhoto<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.file.as_ref().map_or(0, |v| v.encoded_len()) + self.video.as_ref().map_or(0, |v| v.encoded_len()) + if self.video_start_ts.is_some() { 8 } else { 0 }
+        4 + if let Some(v) = &self.file { v.encoded_len() } else { 0 } + if let Some(v) = &self.video { v.encoded_len() } else { 0 } + if self.video_start_ts.is_some() { 8 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -1439,17 +1399,13 @@ impl zerotl::BareEncode for InputChatUploadedPhoto<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputChatUploadedPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "inputChatUploadedPhoto")?;
-        let file = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let video = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let video_start_ts = if flags & (1 << 2) != 0 { Some(r.read_f64()?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "inputChatUploadedPhoto"));
+        let file = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let video = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let video_start_ts = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_f64())) } else { None };
         Ok(Self { file, video, video_start_ts })
     }
 }
@@ -1481,14 +1437,10 @@ impl zerotl::BareEncode for InputChatPhoto<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputChatPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id })
     }
 }
@@ -1516,13 +1468,9 @@ impl zerotl::BareEncode for InputGeoPointEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputGeoPointEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1563,15 +1511,11 @@ impl zerotl::BareEncode for InputGeoPoint {
 
 impl<'a> zerotl::BareDecode<'a> for InputGeoPoint {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputGeoPoint")?;
-        let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputGeoPoint"));
+        let run = zerotl::tri!(r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let lat = zerotl::fixed::f64_at(run, 0);
         let long = zerotl::fixed::f64_at(run, 8);
         let accuracy_radius = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i32_at(run, 16)) } else { None };
@@ -1602,13 +1546,9 @@ impl zerotl::BareEncode for InputPhotoEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputPhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1648,17 +1588,13 @@ impl zerotl::BareEncode for InputPhoto<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputPhoto<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let file_reference = zerotl::Decode::decode(r)?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, access_hash, file_reference })
     }
 }
@@ -1703,11 +1639,11 @@ impl<'a> zerotl::BareDecode<'a> for InputFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<20>()?;
+        let run = zerotl::tri!(r.read_array::<20>());
         let volume_id = zerotl::fixed::i64_at(run, 0);
         let local_id = zerotl::fixed::i32_at(run, 8);
         let secret = zerotl::fixed::i64_at(run, 12);
-        let file_reference = zerotl::Decode::decode(r)?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { volume_id, local_id, secret, file_reference })
     }
 }
@@ -1755,7 +1691,7 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileLocation {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -1802,11 +1738,11 @@ impl<'a> zerotl::BareDecode<'a> for InputDocumentFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let file_reference = zerotl::Decode::decode(r)?;
-        let thumb_size = zerotl::Decode::decode(r)?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
+        let thumb_size = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, access_hash, file_reference, thumb_size })
     }
 }
@@ -1854,7 +1790,7 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFileLocation {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -1930,11 +1866,11 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let file_reference = zerotl::Decode::decode(r)?;
-        let thumb_size = zerotl::Decode::decode(r)?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
+        let thumb_size = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, access_hash, file_reference, thumb_size })
     }
 }
@@ -1987,11 +1923,11 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoLegacyFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let file_reference = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<20>()?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<20>());
         let volume_id = zerotl::fixed::i64_at(run, 0);
         let local_id = zerotl::fixed::i32_at(run, 8);
         let secret = zerotl::fixed::i64_at(run, 12);
@@ -2039,10 +1975,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerPhotoFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputPeerPhotoFileLocation")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputPeerPhotoFileLocation"));
         let big = flags & (1 << 0) != 0;
-        let peer = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let volume_id = zerotl::fixed::i64_at(run, 0);
         let local_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self { big, peer, volume_id, local_id })
@@ -2086,8 +2022,8 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetThumb<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let stickerset = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+        let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let volume_id = zerotl::fixed::i64_at(run, 0);
         let local_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self { stickerset, volume_id, local_id })
@@ -2129,14 +2065,10 @@ impl zerotl::BareEncode for PeerUser {
 impl<'a> zerotl::BareDecode<'a> for PeerUser {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let user_id = zerotl::tri!(r.read_i32());
         Ok(Self { user_id })
     }
 }
@@ -2176,14 +2108,10 @@ impl zerotl::BareEncode for PeerChat {
 impl<'a> zerotl::BareDecode<'a> for PeerChat {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let chat_id = zerotl::tri!(r.read_i32());
         Ok(Self { chat_id })
     }
 }
@@ -2223,14 +2151,10 @@ impl zerotl::BareEncode for PeerChannel {
 impl<'a> zerotl::BareDecode<'a> for PeerChannel {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let channel_id = zerotl::tri!(r.read_i32());
         Ok(Self { channel_id })
     }
 }
@@ -2270,14 +2194,10 @@ impl zerotl::BareEncode for UserEmpty {
 impl<'a> zerotl::BareDecode<'a> for UserEmpty {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i32());
         Ok(Self { id })
     }
 }
@@ -2349,7 +2269,7 @@ impl zerotl::Identifiable for User<'_> {
 impl zerotl::BareEncode for User<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + if self.access_hash.is_some() { 8 } else { 0 } + self.first_name.as_ref().map_or(0, |v| v.encoded_len()) + self.last_name.as_ref().map_or(0, |v| v.encoded_len()) + self.username.as_ref().map_or(0, |v| v.encoded_len()) + self.phone.as_ref().map_or(0, |v| v.encoded_len()) + self.photo.as_ref().map_or(0, |v| v.encoded_len()) + self.status.as_ref().map_or(0, |v| v.encoded_len()) + if self.bot_info_version.is_some() { 4 } else { 0 } + self.restriction_reason.as_ref().map_or(0, |v| v.encoded_len()) + self.bot_inline_placeholder.as_ref().map_or(0, |v| v.encoded_len()) + self.lang_code.as_ref().map_or(0, |v| v.encoded_len())
+        8 + if self.access_hash.is_some() { 8 } else { 0 } + if let Some(v) = &self.first_name { v.encoded_len() } else { 0 } + if let Some(v) = &self.last_name { v.encoded_len() } else { 0 } + if let Some(v) = &self.username { v.encoded_len() } else { 0 } + if let Some(v) = &self.phone { v.encoded_len() } else { 0 } + if let Some(v) = &self.photo { v.encoded_len() } else { 0 } + if let Some(v) = &self.status { v.encoded_len() } else { 0 } + if self.bot_info_version.is_some() { 4 } else { 0 } + if let Some(v) = &self.restriction_reason { v.encoded_len() } else { 0 } + if let Some(v) = &self.bot_inline_placeholder { v.encoded_len() } else { 0 } + if let Some(v) = &self.lang_code { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -2371,14 +2291,10 @@ impl zerotl::BareEncode for User<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for User<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x03fffc7f, "user")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x03fffc7f, "user"));
         let self_ = flags & (1 << 10) != 0;
         let contact = flags & (1 << 11) != 0;
         let mutual_contact = flags & (1 << 12) != 0;
@@ -2393,19 +2309,19 @@ impl<'a> zerotl::BareDecode<'a> for User<'a> {
         let support = flags & (1 << 23) != 0;
         let scam = flags & (1 << 24) != 0;
         let apply_min_photo = flags & (1 << 25) != 0;
-        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 }));
         let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i64_at(run, 4)) } else { None };
-        let first_name = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let last_name = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let username = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let phone = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let photo = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let status = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let bot_info_version = if flags & (1 << 14) != 0 { Some(r.read_i32()?) } else { None };
-        let restriction_reason = if flags & (1 << 18) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let bot_inline_placeholder = if flags & (1 << 19) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let lang_code = if flags & (1 << 22) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let first_name = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let last_name = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let username = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let phone = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let photo = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let status = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let bot_info_version = if flags & (1 << 14) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let restriction_reason = if flags & (1 << 18) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let bot_inline_placeholder = if flags & (1 << 19) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let lang_code = if flags & (1 << 22) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { self_, contact, mutual_contact, deleted, bot, bot_chat_history, bot_nochats, verified, restricted, min, bot_inline_geo, support, scam, apply_min_photo, id, access_hash, first_name, last_name, username, phone, photo, status, bot_info_version, restriction_reason, bot_inline_placeholder, lang_code })
     }
 }
@@ -2433,13 +2349,9 @@ impl zerotl::BareEncode for UserProfilePhotoEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for UserProfilePhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -2483,19 +2395,15 @@ impl zerotl::BareEncode for UserProfilePhoto {
 
 impl<'a> zerotl::BareDecode<'a> for UserProfilePhoto {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "userProfilePhoto")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "userProfilePhoto"));
         let has_video = flags & (1 << 0) != 0;
-        let photo_id = r.read_i64()?;
-        let photo_small = zerotl::Decode::decode_validated(r)?;
-        let photo_big = zerotl::Decode::decode_validated(r)?;
-        let dc_id = r.read_i32()?;
+        let photo_id = zerotl::tri!(r.read_i64());
+        let photo_small = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let photo_big = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let dc_id = zerotl::tri!(r.read_i32());
         Ok(Self { has_video, photo_id, photo_small, photo_big, dc_id })
     }
 }
@@ -2566,7 +2474,7 @@ impl<'a> zerotl::BareDecode<'a> for UserStatusOnline {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let expires = r.read_i32()?;
+        let expires = zerotl::tri!(r.read_i32());
         Ok(Self { expires })
     }
 }
@@ -2608,7 +2516,7 @@ impl<'a> zerotl::BareDecode<'a> for UserStatusOffline {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let was_online = r.read_i32()?;
+        let was_online = zerotl::tri!(r.read_i32());
         Ok(Self { was_online })
     }
 }
@@ -2737,7 +2645,7 @@ impl<'a> zerotl::BareDecode<'a> for ChatEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
+        let id = zerotl::tri!(r.read_i32());
         Ok(Self { id })
     }
 }
@@ -2787,7 +2695,7 @@ impl zerotl::Identifiable for Chat<'_> {
 impl zerotl::BareEncode for Chat<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        20 + self.title.encoded_len() + self.photo.encoded_len() + self.migrated_to.as_ref().map_or(0, |v| v.encoded_len()) + self.admin_rights.as_ref().map_or(0, |v| v.encoded_len()) + self.default_banned_rights.as_ref().map_or(0, |v| v.encoded_len())
+        20 + self.title.encoded_len() + self.photo.encoded_len() + if let Some(v) = &self.migrated_to { v.encoded_len() } else { 0 } + if let Some(v) = &self.admin_rights { v.encoded_len() } else { 0 } + if let Some(v) = &self.default_banned_rights { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -2810,23 +2718,23 @@ impl<'a> zerotl::BareDecode<'a> for Chat<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x01844067, "chat")?;
+        let flags = zerotl::tri!(r.read_flags(0x01844067, "chat"));
         let creator = flags & (1 << 0) != 0;
         let kicked = flags & (1 << 1) != 0;
         let left = flags & (1 << 2) != 0;
         let deactivated = flags & (1 << 5) != 0;
         let call_active = flags & (1 << 23) != 0;
         let call_not_empty = flags & (1 << 24) != 0;
-        let id = r.read_i32()?;
-        let title = zerotl::Decode::decode(r)?;
-        let photo = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+        let id = zerotl::tri!(r.read_i32());
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let participants_count = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
         let version = zerotl::fixed::i32_at(run, 8);
-        let migrated_to = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let admin_rights = if flags & (1 << 14) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let default_banned_rights = if flags & (1 << 18) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let migrated_to = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let admin_rights = if flags & (1 << 14) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let default_banned_rights = if flags & (1 << 18) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { creator, kicked, left, deactivated, call_active, call_not_empty, id, title, photo, participants_count, date, version, migrated_to, admin_rights, default_banned_rights })
     }
 }
@@ -2863,8 +2771,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatForbidden<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
-        let title = zerotl::Decode::decode(r)?;
+        let id = zerotl::tri!(r.read_i32());
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, title })
     }
 }
@@ -2936,7 +2844,7 @@ impl zerotl::Identifiable for Channel<'_> {
 impl zerotl::BareEncode for Channel<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        16 + if self.access_hash.is_some() { 8 } else { 0 } + self.title.encoded_len() + self.username.as_ref().map_or(0, |v| v.encoded_len()) + self.photo.encoded_len() + self.restriction_reason.as_ref().map_or(0, |v| v.encoded_len()) + self.admin_rights.as_ref().map_or(0, |v| v.encoded_len()) + self.banned_rights.as_ref().map_or(0, |v| v.encoded_len()) + self.default_banned_rights.as_ref().map_or(0, |v| v.encoded_len()) + if self.participants_count.is_some() { 4 } else { 0 }
+        16 + if self.access_hash.is_some() { 8 } else { 0 } + self.title.encoded_len() + if let Some(v) = &self.username { v.encoded_len() } else { 0 } + self.photo.encoded_len() + if let Some(v) = &self.restriction_reason { v.encoded_len() } else { 0 } + if let Some(v) = &self.admin_rights { v.encoded_len() } else { 0 } + if let Some(v) = &self.banned_rights { v.encoded_len() } else { 0 } + if let Some(v) = &self.default_banned_rights { v.encoded_len() } else { 0 } + if self.participants_count.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -2962,7 +2870,7 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x01fefbe5, "channel")?;
+        let flags = zerotl::tri!(r.read_flags(0x01fefbe5, "channel"));
         let creator = flags & (1 << 0) != 0;
         let left = flags & (1 << 2) != 0;
         let broadcast = flags & (1 << 5) != 0;
@@ -2977,20 +2885,20 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
         let slowmode_enabled = flags & (1 << 22) != 0;
         let call_active = flags & (1 << 23) != 0;
         let call_not_empty = flags & (1 << 24) != 0;
-        let run = r.read_slice(4 + if flags & (1 << 13) != 0 { 8 } else { 0 })?;
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 13) != 0 { 8 } else { 0 }));
         let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = if flags & (1 << 13) != 0 { Some(zerotl::fixed::i64_at(run, 4)) } else { None };
-        let title = zerotl::Decode::decode(r)?;
-        let username = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let photo = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let username = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let date = zerotl::fixed::i32_at(run, 0);
         let version = zerotl::fixed::i32_at(run, 4);
-        let restriction_reason = if flags & (1 << 9) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let admin_rights = if flags & (1 << 14) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let banned_rights = if flags & (1 << 15) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let default_banned_rights = if flags & (1 << 18) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let participants_count = if flags & (1 << 17) != 0 { Some(r.read_i32()?) } else { None };
+        let restriction_reason = if flags & (1 << 9) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let admin_rights = if flags & (1 << 14) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let banned_rights = if flags & (1 << 15) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let default_banned_rights = if flags & (1 << 18) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let participants_count = if flags & (1 << 17) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { creator, left, broadcast, verified, megagroup, restricted, signatures, min, scam, has_link, has_geo, slowmode_enabled, call_active, call_not_empty, id, access_hash, title, username, photo, date, version, restriction_reason, admin_rights, banned_rights, default_banned_rights, participants_count })
     }
 }
@@ -3040,14 +2948,14 @@ impl<'a> zerotl::BareDecode<'a> for ChannelForbidden<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00010120, "channelForbidden")?;
+        let flags = zerotl::tri!(r.read_flags(0x00010120, "channelForbidden"));
         let broadcast = flags & (1 << 5) != 0;
         let megagroup = flags & (1 << 8) != 0;
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
-        let title = zerotl::Decode::decode(r)?;
-        let until_date = if flags & (1 << 16) != 0 { Some(r.read_i32()?) } else { None };
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let until_date = if flags & (1 << 16) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { broadcast, megagroup, id, access_hash, title, until_date })
     }
 }
@@ -3091,7 +2999,7 @@ impl zerotl::Identifiable for ChatFull<'_> {
 impl zerotl::BareEncode for ChatFull<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.about.encoded_len() + self.participants.encoded_len() + self.chat_photo.as_ref().map_or(0, |v| v.encoded_len()) + self.notify_settings.encoded_len() + self.exported_invite.encoded_len() + self.bot_info.as_ref().map_or(0, |v| v.encoded_len()) + if self.pinned_msg_id.is_some() { 4 } else { 0 } + if self.folder_id.is_some() { 4 } else { 0 } + self.call.as_ref().map_or(0, |v| v.encoded_len())
+        8 + self.about.encoded_len() + self.participants.encoded_len() + if let Some(v) = &self.chat_photo { v.encoded_len() } else { 0 } + self.notify_settings.encoded_len() + self.exported_invite.encoded_len() + if let Some(v) = &self.bot_info { v.encoded_len() } else { 0 } + if self.pinned_msg_id.is_some() { 4 } else { 0 } + if self.folder_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.call { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -3111,28 +3019,24 @@ impl zerotl::BareEncode for ChatFull<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000019cc, "chatFull")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x000019cc, "chatFull"));
         let can_set_username = flags & (1 << 7) != 0;
         let has_scheduled = flags & (1 << 8) != 0;
-        let id = r.read_i32()?;
-        let about = zerotl::Decode::decode(r)?;
-        let participants = zerotl::Decode::decode(r)?;
-        let chat_photo = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let notify_settings = zerotl::Decode::decode(r)?;
-        let exported_invite = zerotl::Decode::decode(r)?;
-        let bot_info = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(if flags & (1 << 6) != 0 { 4 } else { 0 } + if flags & (1 << 11) != 0 { 4 } else { 0 })?;
+        let id = zerotl::tri!(r.read_i32());
+        let about = zerotl::tri!(zerotl::Decode::decode(r));
+        let participants = zerotl::tri!(zerotl::Decode::decode(r));
+        let chat_photo = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let notify_settings = zerotl::tri!(zerotl::Decode::decode(r));
+        let exported_invite = zerotl::tri!(zerotl::Decode::decode(r));
+        let bot_info = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 6) != 0 { 4 } else { 0 } + if flags & (1 << 11) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let pinned_msg_id = if flags & (1 << 6) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let folder_id = if flags & (1 << 11) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let call = if flags & (1 << 12) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let call = if flags & (1 << 12) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { can_set_username, has_scheduled, id, about, participants, chat_photo, notify_settings, exported_invite, bot_info, pinned_msg_id, folder_id, call })
     }
 }
@@ -3222,7 +3126,7 @@ impl zerotl::Identifiable for ChannelFull<'_> {
 impl zerotl::BareEncode for ChannelFull<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        24 + self.about.encoded_len() + if self.participants_count.is_some() { 4 } else { 0 } + if self.admins_count.is_some() { 4 } else { 0 } + if self.kicked_count.is_some() { 4 } else { 0 } + if self.banned_count.is_some() { 4 } else { 0 } + if self.online_count.is_some() { 4 } else { 0 } + self.chat_photo.encoded_len() + self.notify_settings.encoded_len() + self.exported_invite.encoded_len() + self.bot_info.encoded_len() + if self.migrated_from_chat_id.is_some() { 4 } else { 0 } + if self.migrated_from_max_id.is_some() { 4 } else { 0 } + if self.pinned_msg_id.is_some() { 4 } else { 0 } + self.stickerset.as_ref().map_or(0, |v| v.encoded_len()) + if self.available_min_id.is_some() { 4 } else { 0 } + if self.folder_id.is_some() { 4 } else { 0 } + if self.linked_chat_id.is_some() { 4 } else { 0 } + self.location.as_ref().map_or(0, |v| v.encoded_len()) + if self.slowmode_seconds.is_some() { 4 } else { 0 } + if self.slowmode_next_send_date.is_some() { 4 } else { 0 } + if self.stats_dc.is_some() { 4 } else { 0 } + self.call.as_ref().map_or(0, |v| v.encoded_len())
+        24 + self.about.encoded_len() + if self.participants_count.is_some() { 4 } else { 0 } + if self.admins_count.is_some() { 4 } else { 0 } + if self.kicked_count.is_some() { 4 } else { 0 } + if self.banned_count.is_some() { 4 } else { 0 } + if self.online_count.is_some() { 4 } else { 0 } + self.chat_photo.encoded_len() + self.notify_settings.encoded_len() + self.exported_invite.encoded_len() + self.bot_info.encoded_len() + if self.migrated_from_chat_id.is_some() { 4 } else { 0 } + if self.migrated_from_max_id.is_some() { 4 } else { 0 } + if self.pinned_msg_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.stickerset { v.encoded_len() } else { 0 } + if self.available_min_id.is_some() { 4 } else { 0 } + if self.folder_id.is_some() { 4 } else { 0 } + if self.linked_chat_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.location { v.encoded_len() } else { 0 } + if self.slowmode_seconds.is_some() { 4 } else { 0 } + if self.slowmode_next_send_date.is_some() { 4 } else { 0 } + if self.stats_dc.is_some() { 4 } else { 0 } + if let Some(v) = &self.call { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -3261,14 +3165,10 @@ impl zerotl::BareEncode for ChannelFull<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
     const MIN_BARE_SIZE: usize = 48;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x007fffff, "channelFull")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x007fffff, "channelFull"));
         let can_view_participants = flags & (1 << 3) != 0;
         let can_set_username = flags & (1 << 6) != 0;
         let can_set_stickers = flags & (1 << 7) != 0;
@@ -3277,9 +3177,9 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         let has_scheduled = flags & (1 << 19) != 0;
         let can_view_stats = flags & (1 << 20) != 0;
         let blocked = flags & (1 << 22) != 0;
-        let id = r.read_i32()?;
-        let about = zerotl::Decode::decode(r)?;
-        let run = r.read_slice(12 + zerotl::fixed::count_flags::<0x2003>(flags) * 4 + if flags & (1 << 2) != 0 { 8 } else { 0 })?;
+        let id = zerotl::tri!(r.read_i32());
+        let about = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_slice(12 + zerotl::fixed::count_flags::<0x2003>(flags) * 4 + if flags & (1 << 2) != 0 { 8 } else { 0 }));
         let mut run_at = 0;
         let participants_count = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let admins_count = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -3291,29 +3191,29 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         let read_outbox_max_id = zerotl::fixed::i32_at(run, run_at);
         run_at += 4;
         let unread_count = zerotl::fixed::i32_at(run, run_at);
-        let chat_photo = zerotl::Decode::decode(r)?;
-        let notify_settings = zerotl::Decode::decode(r)?;
-        let exported_invite = zerotl::Decode::decode(r)?;
-        let bot_info = zerotl::Decode::decode(r)?;
-        let run = r.read_slice(if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 5) != 0 { 4 } else { 0 })?;
+        let chat_photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let notify_settings = zerotl::tri!(zerotl::Decode::decode(r));
+        let exported_invite = zerotl::tri!(zerotl::Decode::decode(r));
+        let bot_info = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 5) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let migrated_from_chat_id = if flags & (1 << 4) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let migrated_from_max_id = if flags & (1 << 4) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let pinned_msg_id = if flags & (1 << 5) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let stickerset = if flags & (1 << 8) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(zerotl::fixed::count_flags::<0x4a00>(flags) * 4)?;
+        let stickerset = if flags & (1 << 8) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(zerotl::fixed::count_flags::<0x4a00>(flags) * 4));
         let mut run_at = 0;
         let available_min_id = if flags & (1 << 9) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let folder_id = if flags & (1 << 11) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let linked_chat_id = if flags & (1 << 14) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let location = if flags & (1 << 15) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(4 + zerotl::fixed::count_flags::<0x61000>(flags) * 4)?;
+        let location = if flags & (1 << 15) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(4 + zerotl::fixed::count_flags::<0x61000>(flags) * 4));
         let mut run_at = 0;
         let slowmode_seconds = if flags & (1 << 17) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let slowmode_next_send_date = if flags & (1 << 18) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let stats_dc = if flags & (1 << 12) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let pts = zerotl::fixed::i32_at(run, run_at);
-        let call = if flags & (1 << 21) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let call = if flags & (1 << 21) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { can_view_participants, can_set_username, can_set_stickers, hidden_prehistory, can_set_location, has_scheduled, can_view_stats, blocked, id, about, participants_count, admins_count, kicked_count, banned_count, online_count, read_inbox_max_id, read_outbox_max_id, unread_count, chat_photo, notify_settings, exported_invite, bot_info, migrated_from_chat_id, migrated_from_max_id, pinned_msg_id, stickerset, available_min_id, folder_id, linked_chat_id, location, slowmode_seconds, slowmode_next_send_date, stats_dc, pts, call })
     }
 }
@@ -3363,14 +3263,10 @@ impl zerotl::BareEncode for ChatParticipant {
 impl<'a> zerotl::BareDecode<'a> for ChatParticipant {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let inviter_id = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
@@ -3413,14 +3309,10 @@ impl zerotl::BareEncode for ChatParticipantCreator {
 impl<'a> zerotl::BareDecode<'a> for ChatParticipantCreator {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let user_id = zerotl::tri!(r.read_i32());
         Ok(Self { user_id })
     }
 }
@@ -3470,14 +3362,10 @@ impl zerotl::BareEncode for ChatParticipantAdmin {
 impl<'a> zerotl::BareDecode<'a> for ChatParticipantAdmin {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let inviter_id = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
@@ -3504,7 +3392,7 @@ impl zerotl::Identifiable for ChatParticipantsForbidden {
 impl zerotl::BareEncode for ChatParticipantsForbidden {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.self_participant.as_ref().map_or(0, |v| v.encoded_len())
+        8 + if let Some(v) = &self.self_participant { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -3516,16 +3404,12 @@ impl zerotl::BareEncode for ChatParticipantsForbidden {
 
 impl<'a> zerotl::BareDecode<'a> for ChatParticipantsForbidden {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "chatParticipantsForbidden")?;
-        let chat_id = r.read_i32()?;
-        let self_participant = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "chatParticipantsForbidden"));
+        let chat_id = zerotl::tri!(r.read_i32());
+        let self_participant = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { chat_id, self_participant })
     }
 }
@@ -3563,16 +3447,12 @@ impl zerotl::BareEncode for ChatParticipants<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
-        let participants = zerotl::Decode::decode(r)?;
-        let version = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let chat_id = zerotl::tri!(r.read_i32());
+        let participants = zerotl::tri!(zerotl::Decode::decode(r));
+        let version = zerotl::tri!(r.read_i32());
         Ok(Self { chat_id, participants, version })
     }
 }
@@ -3600,13 +3480,9 @@ impl zerotl::BareEncode for ChatPhotoEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for ChatPhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -3647,18 +3523,14 @@ impl zerotl::BareEncode for ChatPhoto {
 
 impl<'a> zerotl::BareDecode<'a> for ChatPhoto {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "chatPhoto")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "chatPhoto"));
         let has_video = flags & (1 << 0) != 0;
-        let photo_small = zerotl::Decode::decode_validated(r)?;
-        let photo_big = zerotl::Decode::decode_validated(r)?;
-        let dc_id = r.read_i32()?;
+        let photo_small = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let photo_big = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let dc_id = zerotl::tri!(r.read_i32());
         Ok(Self { has_video, photo_small, photo_big, dc_id })
     }
 }
@@ -3698,14 +3570,10 @@ impl zerotl::BareEncode for MessageEmpty {
 impl<'a> zerotl::BareDecode<'a> for MessageEmpty {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i32());
         Ok(Self { id })
     }
 }
@@ -3779,7 +3647,7 @@ impl zerotl::Identifiable for Message<'_> {
 impl zerotl::BareEncode for Message<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.from_id.as_ref().map_or(0, |v| v.encoded_len()) + self.peer_id.encoded_len() + self.fwd_from.as_ref().map_or(0, |v| v.encoded_len()) + if self.via_bot_id.is_some() { 4 } else { 0 } + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.message.encoded_len() + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.views.is_some() { 4 } else { 0 } + if self.forwards.is_some() { 4 } else { 0 } + self.replies.as_ref().map_or(0, |v| v.encoded_len()) + if self.edit_date.is_some() { 4 } else { 0 } + self.post_author.as_ref().map_or(0, |v| v.encoded_len()) + if self.grouped_id.is_some() { 8 } else { 0 } + self.restriction_reason.as_ref().map_or(0, |v| v.encoded_len())
+        12 + if let Some(v) = &self.from_id { v.encoded_len() } else { 0 } + self.peer_id.encoded_len() + if let Some(v) = &self.fwd_from { v.encoded_len() } else { 0 } + if self.via_bot_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + self.message.encoded_len() + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if self.views.is_some() { 4 } else { 0 } + if self.forwards.is_some() { 4 } else { 0 } + if let Some(v) = &self.replies { v.encoded_len() } else { 0 } + if self.edit_date.is_some() { 4 } else { 0 } + if let Some(v) = &self.post_author { v.encoded_len() } else { 0 } + if self.grouped_id.is_some() { 8 } else { 0 } + if let Some(v) = &self.restriction_reason { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -3807,14 +3675,10 @@ impl zerotl::BareEncode for Message<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x01efeffe, "message")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x01efeffe, "message"));
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
         let media_unread = flags & (1 << 5) != 0;
@@ -3824,26 +3688,26 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
         let legacy = flags & (1 << 19) != 0;
         let edit_hide = flags & (1 << 21) != 0;
         let pinned = flags & (1 << 24) != 0;
-        let id = r.read_i32()?;
-        let from_id = if flags & (1 << 8) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let peer_id = zerotl::Decode::decode_validated(r)?;
-        let fwd_from = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let via_bot_id = if flags & (1 << 11) != 0 { Some(r.read_i32()?) } else { None };
-        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let date = r.read_i32()?;
-        let message = zerotl::Decode::decode(r)?;
-        let media = if flags & (1 << 9) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let reply_markup = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let entities = if flags & (1 << 7) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(if flags & (1 << 10) != 0 { 8 } else { 0 })?;
+        let id = zerotl::tri!(r.read_i32());
+        let from_id = if flags & (1 << 8) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let peer_id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let fwd_from = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let via_bot_id = if flags & (1 << 11) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let date = zerotl::tri!(r.read_i32());
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let media = if flags & (1 << 9) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let reply_markup = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let entities = if flags & (1 << 7) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 10) != 0 { 8 } else { 0 }));
         let mut run_at = 0;
         let views = if flags & (1 << 10) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let forwards = if flags & (1 << 10) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let replies = if flags & (1 << 23) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let edit_date = if flags & (1 << 15) != 0 { Some(r.read_i32()?) } else { None };
-        let post_author = if flags & (1 << 16) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let grouped_id = if flags & (1 << 17) != 0 { Some(r.read_i64()?) } else { None };
-        let restriction_reason = if flags & (1 << 22) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let replies = if flags & (1 << 23) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let edit_date = if flags & (1 << 15) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let post_author = if flags & (1 << 16) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let grouped_id = if flags & (1 << 17) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+        let restriction_reason = if flags & (1 << 22) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { out, mentioned, media_unread, silent, post, from_scheduled, legacy, edit_hide, pinned, id, from_id, peer_id, fwd_from, via_bot_id, reply_to, date, message, media, reply_markup, entities, views, forwards, replies, edit_date, post_author, grouped_id, restriction_reason })
     }
 }
@@ -3887,7 +3751,7 @@ impl zerotl::Identifiable for MessageService<'_> {
 impl zerotl::BareEncode for MessageService<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.from_id.as_ref().map_or(0, |v| v.encoded_len()) + self.peer_id.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.action.encoded_len()
+        12 + if let Some(v) = &self.from_id { v.encoded_len() } else { 0 } + self.peer_id.encoded_len() + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + self.action.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -3903,26 +3767,22 @@ impl zerotl::BareEncode for MessageService<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MessageService<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0008613a, "messageService")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0008613a, "messageService"));
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
         let media_unread = flags & (1 << 5) != 0;
         let silent = flags & (1 << 13) != 0;
         let post = flags & (1 << 14) != 0;
         let legacy = flags & (1 << 19) != 0;
-        let id = r.read_i32()?;
-        let from_id = if flags & (1 << 8) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let peer_id = zerotl::Decode::decode_validated(r)?;
-        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let date = r.read_i32()?;
-        let action = zerotl::Decode::decode(r)?;
+        let id = zerotl::tri!(r.read_i32());
+        let from_id = if flags & (1 << 8) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let peer_id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let date = zerotl::tri!(r.read_i32());
+        let action = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { out, mentioned, media_unread, silent, post, legacy, id, from_id, peer_id, reply_to, date, action })
     }
 }
@@ -3975,7 +3835,7 @@ impl zerotl::Identifiable for MessageMediaPhoto<'_> {
 impl zerotl::BareEncode for MessageMediaPhoto<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.photo.as_ref().map_or(0, |v| v.encoded_len()) + if self.ttl_seconds.is_some() { 4 } else { 0 }
+        4 + if let Some(v) = &self.photo { v.encoded_len() } else { 0 } + if self.ttl_seconds.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -3989,9 +3849,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000005, "messageMediaPhoto")?;
-        let photo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let ttl_seconds = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000005, "messageMediaPhoto"));
+        let photo = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let ttl_seconds = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { photo, ttl_seconds })
     }
 }
@@ -4025,7 +3885,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeo {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo = zerotl::Decode::decode_validated(r)?;
+        let geo = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { geo })
     }
 }
@@ -4071,11 +3931,11 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let phone_number = zerotl::Decode::decode(r)?;
-        let first_name = zerotl::Decode::decode(r)?;
-        let last_name = zerotl::Decode::decode(r)?;
-        let vcard = zerotl::Decode::decode(r)?;
-        let user_id = r.read_i32()?;
+        let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+        let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let vcard = zerotl::tri!(zerotl::Decode::decode(r));
+        let user_id = zerotl::tri!(r.read_i32());
         Ok(Self { phone_number, first_name, last_name, vcard, user_id })
     }
 }
@@ -4128,7 +3988,7 @@ impl zerotl::Identifiable for MessageMediaDocument<'_> {
 impl zerotl::BareEncode for MessageMediaDocument<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.document.as_ref().map_or(0, |v| v.encoded_len()) + if self.ttl_seconds.is_some() { 4 } else { 0 }
+        4 + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if self.ttl_seconds.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -4142,9 +4002,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000005, "messageMediaDocument")?;
-        let document = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let ttl_seconds = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000005, "messageMediaDocument"));
+        let document = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let ttl_seconds = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { document, ttl_seconds })
     }
 }
@@ -4178,7 +4038,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaWebPage<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let webpage = zerotl::Decode::decode(r)?;
+        let webpage = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { webpage })
     }
 }
@@ -4227,12 +4087,12 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo = zerotl::Decode::decode_validated(r)?;
-        let title = zerotl::Decode::decode(r)?;
-        let address = zerotl::Decode::decode(r)?;
-        let provider = zerotl::Decode::decode(r)?;
-        let venue_id = zerotl::Decode::decode(r)?;
-        let venue_type = zerotl::Decode::decode(r)?;
+        let geo = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let address = zerotl::tri!(zerotl::Decode::decode(r));
+        let provider = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_id = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_type = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { geo, title, address, provider, venue_id, venue_type })
     }
 }
@@ -4266,7 +4126,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let game = zerotl::Decode::decode(r)?;
+        let game = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { game })
     }
 }
@@ -4304,7 +4164,7 @@ impl zerotl::Identifiable for MessageMediaInvoice<'_> {
 impl zerotl::BareEncode for MessageMediaInvoice<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.title.encoded_len() + self.description.encoded_len() + self.photo.as_ref().map_or(0, |v| v.encoded_len()) + if self.receipt_msg_id.is_some() { 4 } else { 0 } + self.currency.encoded_len() + self.start_param.encoded_len()
+        12 + self.title.encoded_len() + self.description.encoded_len() + if let Some(v) = &self.photo { v.encoded_len() } else { 0 } + if self.receipt_msg_id.is_some() { 4 } else { 0 } + self.currency.encoded_len() + self.start_param.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -4323,16 +4183,16 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaInvoice<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "messageMediaInvoice")?;
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "messageMediaInvoice"));
         let shipping_address_requested = flags & (1 << 1) != 0;
         let test = flags & (1 << 3) != 0;
-        let title = zerotl::Decode::decode(r)?;
-        let description = zerotl::Decode::decode(r)?;
-        let photo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let receipt_msg_id = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
-        let currency = zerotl::Decode::decode(r)?;
-        let total_amount = r.read_i64()?;
-        let start_param = zerotl::Decode::decode(r)?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let description = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let receipt_msg_id = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let currency = zerotl::tri!(zerotl::Decode::decode(r));
+        let total_amount = zerotl::tri!(r.read_i64());
+        let start_param = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { shipping_address_requested, test, title, description, photo, receipt_msg_id, currency, total_amount, start_param })
     }
 }
@@ -4376,9 +4236,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeoLive {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "messageMediaGeoLive")?;
-        let geo = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "messageMediaGeoLive"));
+        let geo = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let period = zerotl::fixed::i32_at(run, run_at);
@@ -4420,8 +4280,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let poll = zerotl::Decode::decode(r)?;
-        let results = zerotl::Decode::decode(r)?;
+        let poll = zerotl::tri!(zerotl::Decode::decode(r));
+        let results = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { poll, results })
     }
 }
@@ -4458,8 +4318,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaDice<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let value = r.read_i32()?;
-        let emoticon = zerotl::Decode::decode(r)?;
+        let value = zerotl::tri!(r.read_i32());
+        let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { value, emoticon })
     }
 }
@@ -4525,8 +4385,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatCreate<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let title = zerotl::Decode::decode(r)?;
-        let users = zerotl::Decode::decode(r)?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { title, users })
     }
 }
@@ -4560,7 +4420,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatEditTitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let title = zerotl::Decode::decode(r)?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { title })
     }
 }
@@ -4594,7 +4454,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatEditPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let photo = zerotl::Decode::decode(r)?;
+        let photo = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { photo })
     }
 }
@@ -4657,7 +4517,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatAddUser<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let users = zerotl::Decode::decode(r)?;
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { users })
     }
 }
@@ -4699,7 +4559,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatDeleteUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
+        let user_id = zerotl::tri!(r.read_i32());
         Ok(Self { user_id })
     }
 }
@@ -4741,7 +4601,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatJoinedByLink {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let inviter_id = r.read_i32()?;
+        let inviter_id = zerotl::tri!(r.read_i32());
         Ok(Self { inviter_id })
     }
 }
@@ -4775,7 +4635,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChannelCreate<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let title = zerotl::Decode::decode(r)?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { title })
     }
 }
@@ -4817,7 +4677,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatMigrateTo {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
+        let channel_id = zerotl::tri!(r.read_i32());
         Ok(Self { channel_id })
     }
 }
@@ -4854,8 +4714,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChannelMigrateFrom<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let title = zerotl::Decode::decode(r)?;
-        let chat_id = r.read_i32()?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let chat_id = zerotl::tri!(r.read_i32());
         Ok(Self { title, chat_id })
     }
 }
@@ -4961,7 +4821,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGameScore {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let game_id = zerotl::fixed::i64_at(run, 0);
         let score = zerotl::fixed::i32_at(run, 8);
         Ok(Self { game_id, score })
@@ -4995,7 +4855,7 @@ impl zerotl::Identifiable for MessageActionPaymentSentMe<'_> {
 impl zerotl::BareEncode for MessageActionPaymentSentMe<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.currency.encoded_len() + self.payload.encoded_len() + self.info.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_option_id.as_ref().map_or(0, |v| v.encoded_len()) + self.charge.encoded_len()
+        12 + self.currency.encoded_len() + self.payload.encoded_len() + if let Some(v) = &self.info { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_option_id { v.encoded_len() } else { 0 } + self.charge.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -5013,13 +4873,13 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPaymentSentMe<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "messageActionPaymentSentMe")?;
-        let currency = zerotl::Decode::decode(r)?;
-        let total_amount = r.read_i64()?;
-        let payload = zerotl::Decode::decode(r)?;
-        let info = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let charge = zerotl::Decode::decode(r)?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "messageActionPaymentSentMe"));
+        let currency = zerotl::tri!(zerotl::Decode::decode(r));
+        let total_amount = zerotl::tri!(r.read_i64());
+        let payload = zerotl::tri!(zerotl::Decode::decode(r));
+        let info = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let charge = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { currency, total_amount, payload, info, shipping_option_id, charge })
     }
 }
@@ -5056,8 +4916,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPaymentSent<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let currency = zerotl::Decode::decode(r)?;
-        let total_amount = r.read_i64()?;
+        let currency = zerotl::tri!(zerotl::Decode::decode(r));
+        let total_amount = zerotl::tri!(r.read_i64());
         Ok(Self { currency, total_amount })
     }
 }
@@ -5085,7 +4945,7 @@ impl zerotl::Identifiable for MessageActionPhoneCall {
 impl zerotl::BareEncode for MessageActionPhoneCall {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.reason.as_ref().map_or(0, |v| v.encoded_len()) + if self.duration.is_some() { 4 } else { 0 }
+        12 + if let Some(v) = &self.reason { v.encoded_len() } else { 0 } + if self.duration.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -5100,11 +4960,11 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPhoneCall {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "messageActionPhoneCall")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "messageActionPhoneCall"));
         let video = flags & (1 << 2) != 0;
-        let call_id = r.read_i64()?;
-        let reason = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let duration = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+        let call_id = zerotl::tri!(r.read_i64());
+        let reason = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let duration = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { video, call_id, reason, duration })
     }
 }
@@ -5167,7 +5027,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionCustomAction<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { message })
     }
 }
@@ -5201,7 +5061,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionBotAllowed<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let domain = zerotl::Decode::decode(r)?;
+        let domain = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { domain })
     }
 }
@@ -5238,8 +5098,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionSecureValuesSentMe<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let values = zerotl::Decode::decode(r)?;
-        let credentials = zerotl::Decode::decode(r)?;
+        let values = zerotl::tri!(zerotl::Decode::decode(r));
+        let credentials = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { values, credentials })
     }
 }
@@ -5273,7 +5133,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionSecureValuesSent<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let types = zerotl::Decode::decode(r)?;
+        let types = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { types })
     }
 }
@@ -5342,9 +5202,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGeoProximityReached {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let from_id = zerotl::Decode::decode_validated(r)?;
-        let to_id = zerotl::Decode::decode_validated(r)?;
-        let distance = r.read_i32()?;
+        let from_id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let to_id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let distance = zerotl::tri!(r.read_i32());
         Ok(Self { from_id, to_id, distance })
     }
 }
@@ -5382,9 +5242,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGroupCall {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "messageActionGroupCall")?;
-        let call = zerotl::Decode::decode_validated(r)?;
-        let duration = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "messageActionGroupCall"));
+        let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let duration = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { call, duration })
     }
 }
@@ -5421,8 +5281,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionInviteToGroupCall<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode_validated(r)?;
-        let users = zerotl::Decode::decode(r)?;
+        let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { call, users })
     }
 }
@@ -5466,7 +5326,7 @@ impl zerotl::Identifiable for Dialog<'_> {
 impl zerotl::BareEncode for Dialog<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        24 + self.peer.encoded_len() + self.notify_settings.encoded_len() + if self.pts.is_some() { 4 } else { 0 } + self.draft.as_ref().map_or(0, |v| v.encoded_len()) + if self.folder_id.is_some() { 4 } else { 0 }
+        24 + self.peer.encoded_len() + self.notify_settings.encoded_len() + if self.pts.is_some() { 4 } else { 0 } + if let Some(v) = &self.draft { v.encoded_len() } else { 0 } + if self.folder_id.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -5488,27 +5348,23 @@ impl zerotl::BareEncode for Dialog<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Dialog<'a> {
     const MIN_BARE_SIZE: usize = 32;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000001f, "dialog")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "dialog"));
         let pinned = flags & (1 << 2) != 0;
         let unread_mark = flags & (1 << 3) != 0;
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<20>()?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<20>());
         let top_message = zerotl::fixed::i32_at(run, 0);
         let read_inbox_max_id = zerotl::fixed::i32_at(run, 4);
         let read_outbox_max_id = zerotl::fixed::i32_at(run, 8);
         let unread_count = zerotl::fixed::i32_at(run, 12);
         let unread_mentions_count = zerotl::fixed::i32_at(run, 16);
-        let notify_settings = zerotl::Decode::decode(r)?;
-        let pts = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-        let draft = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let folder_id = if flags & (1 << 4) != 0 { Some(r.read_i32()?) } else { None };
+        let notify_settings = zerotl::tri!(zerotl::Decode::decode(r));
+        let pts = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let draft = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let folder_id = if flags & (1 << 4) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { pinned, unread_mark, peer, top_message, read_inbox_max_id, read_outbox_max_id, unread_count, unread_mentions_count, notify_settings, pts, draft, folder_id })
     }
 }
@@ -5563,18 +5419,14 @@ impl zerotl::BareEncode for DialogFolder<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for DialogFolder<'a> {
     const MIN_BARE_SIZE: usize = 32;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000004, "dialogFolder")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000004, "dialogFolder"));
         let pinned = flags & (1 << 2) != 0;
-        let folder = zerotl::Decode::decode(r)?;
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<20>()?;
+        let folder = zerotl::tri!(zerotl::Decode::decode(r));
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<20>());
         let top_message = zerotl::fixed::i32_at(run, 0);
         let unread_muted_peers_count = zerotl::fixed::i32_at(run, 4);
         let unread_unmuted_peers_count = zerotl::fixed::i32_at(run, 8);
@@ -5619,14 +5471,10 @@ impl zerotl::BareEncode for PhotoEmpty {
 impl<'a> zerotl::BareDecode<'a> for PhotoEmpty {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i64());
         Ok(Self { id })
     }
 }
@@ -5662,7 +5510,7 @@ impl zerotl::Identifiable for Photo<'_> {
 impl zerotl::BareEncode for Photo<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        28 + self.file_reference.encoded_len() + self.sizes.encoded_len() + self.video_sizes.as_ref().map_or(0, |v| v.encoded_len())
+        28 + self.file_reference.encoded_len() + self.sizes.encoded_len() + if let Some(v) = &self.video_sizes { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -5681,23 +5529,19 @@ impl zerotl::BareEncode for Photo<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Photo<'a> {
     const MIN_BARE_SIZE: usize = 40;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "photo")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "photo"));
         let has_stickers = flags & (1 << 0) != 0;
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let file_reference = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
-        let sizes = zerotl::Decode::decode(r)?;
-        let video_sizes = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let dc_id = r.read_i32()?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
+        let sizes = zerotl::tri!(zerotl::Decode::decode(r));
+        let video_sizes = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let dc_id = zerotl::tri!(r.read_i32());
         Ok(Self { has_stickers, id, access_hash, file_reference, date, sizes, video_sizes, dc_id })
     }
 }
@@ -5731,7 +5575,7 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSizeEmpty<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_ })
     }
 }
@@ -5779,9 +5623,9 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSize<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<12>()?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let location = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
         let size = zerotl::fixed::i32_at(run, 8);
@@ -5832,12 +5676,12 @@ impl<'a> zerotl::BareDecode<'a> for PhotoCachedSize<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<8>()?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let location = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
-        let bytes = zerotl::Decode::decode(r)?;
+        let bytes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, location, w, h, bytes })
     }
 }
@@ -5874,8 +5718,8 @@ impl<'a> zerotl::BareDecode<'a> for PhotoStrippedSize<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let bytes = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let bytes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, bytes })
     }
 }
@@ -5923,12 +5767,12 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSizeProgressive<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<8>()?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let location = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
-        let sizes = zerotl::Decode::decode(r)?;
+        let sizes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, location, w, h, sizes })
     }
 }
@@ -5965,8 +5809,8 @@ impl<'a> zerotl::BareDecode<'a> for PhotoPathSize<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let bytes = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let bytes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, bytes })
     }
 }
@@ -5994,13 +5838,9 @@ impl zerotl::BareEncode for GeoPointEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for GeoPointEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -6044,15 +5884,11 @@ impl zerotl::BareEncode for GeoPoint {
 
 impl<'a> zerotl::BareDecode<'a> for GeoPoint {
     const MIN_BARE_SIZE: usize = 28;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "geoPoint")?;
-        let run = r.read_slice(24 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "geoPoint"));
+        let run = zerotl::tri!(r.read_slice(24 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let long = zerotl::fixed::f64_at(run, 0);
         let lat = zerotl::fixed::f64_at(run, 8);
         let access_hash = zerotl::fixed::i64_at(run, 16);
@@ -6088,14 +5924,10 @@ impl zerotl::BareEncode for InputNotifyPeer<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputNotifyPeer<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { peer })
     }
 }
@@ -6123,13 +5955,9 @@ impl zerotl::BareEncode for InputNotifyUsers {
 
 impl<'a> zerotl::BareDecode<'a> for InputNotifyUsers {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -6157,13 +5985,9 @@ impl zerotl::BareEncode for InputNotifyChats {
 
 impl<'a> zerotl::BareDecode<'a> for InputNotifyChats {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -6191,13 +6015,9 @@ impl zerotl::BareEncode for InputNotifyBroadcasts {
 
 impl<'a> zerotl::BareDecode<'a> for InputNotifyBroadcasts {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -6225,7 +6045,7 @@ impl zerotl::Identifiable for InputPeerNotifySettings<'_> {
 impl zerotl::BareEncode for InputPeerNotifySettings<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.show_previews.as_ref().map_or(0, |v| v.encoded_len()) + self.silent.as_ref().map_or(0, |v| v.encoded_len()) + if self.mute_until.is_some() { 4 } else { 0 } + self.sound.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.show_previews { v.encoded_len() } else { 0 } + if let Some(v) = &self.silent { v.encoded_len() } else { 0 } + if self.mute_until.is_some() { 4 } else { 0 } + if let Some(v) = &self.sound { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -6239,18 +6059,14 @@ impl zerotl::BareEncode for InputPeerNotifySettings<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputPeerNotifySettings<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "inputPeerNotifySettings")?;
-        let show_previews = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let silent = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let mute_until = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
-        let sound = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "inputPeerNotifySettings"));
+        let show_previews = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let silent = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let mute_until = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let sound = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { show_previews, silent, mute_until, sound })
     }
 }
@@ -6278,7 +6094,7 @@ impl zerotl::Identifiable for PeerNotifySettings<'_> {
 impl zerotl::BareEncode for PeerNotifySettings<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.show_previews.as_ref().map_or(0, |v| v.encoded_len()) + self.silent.as_ref().map_or(0, |v| v.encoded_len()) + if self.mute_until.is_some() { 4 } else { 0 } + self.sound.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.show_previews { v.encoded_len() } else { 0 } + if let Some(v) = &self.silent { v.encoded_len() } else { 0 } + if self.mute_until.is_some() { 4 } else { 0 } + if let Some(v) = &self.sound { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -6292,18 +6108,14 @@ impl zerotl::BareEncode for PeerNotifySettings<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PeerNotifySettings<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "peerNotifySettings")?;
-        let show_previews = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let silent = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let mute_until = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
-        let sound = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "peerNotifySettings"));
+        let show_previews = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let silent = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let mute_until = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let sound = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { show_previews, silent, mute_until, sound })
     }
 }
@@ -6350,14 +6162,10 @@ impl zerotl::BareEncode for PeerSettings {
 
 impl<'a> zerotl::BareDecode<'a> for PeerSettings {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000000ff, "peerSettings")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x000000ff, "peerSettings"));
         let report_spam = flags & (1 << 0) != 0;
         let add_contact = flags & (1 << 1) != 0;
         let block_contact = flags & (1 << 2) != 0;
@@ -6365,7 +6173,7 @@ impl<'a> zerotl::BareDecode<'a> for PeerSettings {
         let need_contacts_exception = flags & (1 << 4) != 0;
         let report_geo = flags & (1 << 5) != 0;
         let autoarchived = flags & (1 << 7) != 0;
-        let geo_distance = if flags & (1 << 6) != 0 { Some(r.read_i32()?) } else { None };
+        let geo_distance = if flags & (1 << 6) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { report_spam, add_contact, block_contact, share_contact, need_contacts_exception, report_geo, autoarchived, geo_distance })
     }
 }
@@ -6403,7 +6211,7 @@ impl zerotl::Identifiable for WallPaper<'_> {
 impl zerotl::BareEncode for WallPaper<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        20 + self.slug.encoded_len() + self.document.encoded_len() + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+        20 + self.slug.encoded_len() + self.document.encoded_len() + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -6418,23 +6226,19 @@ impl zerotl::BareEncode for WallPaper<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for WallPaper<'a> {
     const MIN_BARE_SIZE: usize = 28;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let flags = r.read_flags(0x0000001f, "wallPaper")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i64());
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "wallPaper"));
         let creator = flags & (1 << 0) != 0;
         let default = flags & (1 << 1) != 0;
         let pattern = flags & (1 << 3) != 0;
         let dark = flags & (1 << 4) != 0;
-        let access_hash = r.read_i64()?;
-        let slug = zerotl::Decode::decode(r)?;
-        let document = zerotl::Decode::decode(r)?;
-        let settings = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let access_hash = zerotl::tri!(r.read_i64());
+        let slug = zerotl::tri!(zerotl::Decode::decode(r));
+        let document = zerotl::tri!(zerotl::Decode::decode(r));
+        let settings = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { id, creator, default, pattern, dark, access_hash, slug, document, settings })
     }
 }
@@ -6460,7 +6264,7 @@ impl zerotl::Identifiable for WallPaperNoFile {
 impl zerotl::BareEncode for WallPaperNoFile {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -6471,17 +6275,13 @@ impl zerotl::BareEncode for WallPaperNoFile {
 
 impl<'a> zerotl::BareDecode<'a> for WallPaperNoFile {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000016, "wallPaperNoFile")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000016, "wallPaperNoFile"));
         let default = flags & (1 << 1) != 0;
         let dark = flags & (1 << 4) != 0;
-        let settings = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let settings = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { default, dark, settings })
     }
 }
@@ -6631,7 +6431,7 @@ impl<'a> zerotl::BareDecode<'a> for InputReportReasonOther<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -6739,7 +6539,7 @@ impl zerotl::Identifiable for UserFull<'_> {
 impl zerotl::BareEncode for UserFull<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.user.encoded_len() + self.about.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.encoded_len() + self.profile_photo.as_ref().map_or(0, |v| v.encoded_len()) + self.notify_settings.encoded_len() + self.bot_info.as_ref().map_or(0, |v| v.encoded_len()) + if self.pinned_msg_id.is_some() { 4 } else { 0 } + if self.folder_id.is_some() { 4 } else { 0 }
+        8 + self.user.encoded_len() + if let Some(v) = &self.about { v.encoded_len() } else { 0 } + self.settings.encoded_len() + if let Some(v) = &self.profile_photo { v.encoded_len() } else { 0 } + self.notify_settings.encoded_len() + if let Some(v) = &self.bot_info { v.encoded_len() } else { 0 } + if self.pinned_msg_id.is_some() { 4 } else { 0 } + if self.folder_id.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -6758,27 +6558,23 @@ impl zerotl::BareEncode for UserFull<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for UserFull<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000038ff, "userFull")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x000038ff, "userFull"));
         let blocked = flags & (1 << 0) != 0;
         let phone_calls_available = flags & (1 << 4) != 0;
         let phone_calls_private = flags & (1 << 5) != 0;
         let can_pin_message = flags & (1 << 7) != 0;
         let has_scheduled = flags & (1 << 12) != 0;
         let video_calls_available = flags & (1 << 13) != 0;
-        let user = zerotl::Decode::decode(r)?;
-        let about = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let settings = zerotl::Decode::decode_validated(r)?;
-        let profile_photo = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let notify_settings = zerotl::Decode::decode(r)?;
-        let bot_info = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(4 + if flags & (1 << 6) != 0 { 4 } else { 0 } + if flags & (1 << 11) != 0 { 4 } else { 0 })?;
+        let user = zerotl::tri!(zerotl::Decode::decode(r));
+        let about = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let profile_photo = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let notify_settings = zerotl::tri!(zerotl::Decode::decode(r));
+        let bot_info = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 6) != 0 { 4 } else { 0 } + if flags & (1 << 11) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let pinned_msg_id = if flags & (1 << 6) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let common_chats_count = zerotl::fixed::i32_at(run, run_at);
@@ -6818,15 +6614,11 @@ impl zerotl::BareEncode for Contact {
 
 impl<'a> zerotl::BareDecode<'a> for Contact {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let mutual = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let user_id = zerotl::tri!(r.read_i32());
+        let mutual = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, mutual })
     }
 }
@@ -6872,14 +6664,10 @@ impl zerotl::BareEncode for ImportedContact {
 impl<'a> zerotl::BareDecode<'a> for ImportedContact {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let client_id = zerotl::fixed::i64_at(run, 4);
         Ok(Self { user_id, client_id })
@@ -6916,15 +6704,11 @@ impl zerotl::BareEncode for ContactStatus {
 
 impl<'a> zerotl::BareDecode<'a> for ContactStatus {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let status = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let user_id = zerotl::tri!(r.read_i32());
+        let status = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, status })
     }
 }
@@ -7248,7 +7032,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterPhoneCalls {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputMessagesFilterPhoneCalls")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputMessagesFilterPhoneCalls"));
         let missed = flags & (1 << 0) != 0;
         Ok(Self { missed })
     }
@@ -7465,8 +7249,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { message, pts, pts_count })
@@ -7516,7 +7300,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessageId {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i32_at(run, 0);
         let random_id = zerotl::fixed::i64_at(run, 4);
         Ok(Self { id, random_id })
@@ -7560,8 +7344,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteMessages<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let messages = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { messages, pts, pts_count })
@@ -7600,8 +7384,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserTyping {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let action = zerotl::Decode::decode(r)?;
+        let user_id = zerotl::tri!(r.read_i32());
+        let action = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, action })
     }
 }
@@ -7643,10 +7427,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatUserTyping {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
-        let action = zerotl::Decode::decode(r)?;
+        let action = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { chat_id, user_id, action })
     }
 }
@@ -7680,7 +7464,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let participants = zerotl::Decode::decode(r)?;
+        let participants = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { participants })
     }
 }
@@ -7717,8 +7501,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserStatus {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let status = zerotl::Decode::decode(r)?;
+        let user_id = zerotl::tri!(r.read_i32());
+        let status = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, status })
     }
 }
@@ -7761,10 +7545,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserName<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let first_name = zerotl::Decode::decode(r)?;
-        let last_name = zerotl::Decode::decode(r)?;
-        let username = zerotl::Decode::decode(r)?;
+        let user_id = zerotl::tri!(r.read_i32());
+        let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let username = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, first_name, last_name, username })
     }
 }
@@ -7809,11 +7593,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserPhoto {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
-        let photo = zerotl::Decode::decode(r)?;
-        let previous = zerotl::Decode::decode(r)?;
+        let photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let previous = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, date, photo, previous })
     }
 }
@@ -7850,8 +7634,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewEncryptedMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
-        let qts = r.read_i32()?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let qts = zerotl::tri!(r.read_i32());
         Ok(Self { message, qts })
     }
 }
@@ -7893,7 +7677,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryptedChatTyping {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
+        let chat_id = zerotl::tri!(r.read_i32());
         Ok(Self { chat_id })
     }
 }
@@ -7930,8 +7714,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryption<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
+        let chat = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
         Ok(Self { chat, date })
     }
 }
@@ -7983,7 +7767,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryptedMessagesRead {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let max_date = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
@@ -8046,7 +7830,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantAdd {
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<20>()?;
+        let run = zerotl::tri!(r.read_array::<20>());
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
         let inviter_id = zerotl::fixed::i32_at(run, 8);
@@ -8103,7 +7887,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantDelete {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
         let version = zerotl::fixed::i32_at(run, 8);
@@ -8140,7 +7924,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDcOptions<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let dc_options = zerotl::Decode::decode(r)?;
+        let dc_options = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { dc_options })
     }
 }
@@ -8177,8 +7961,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNotifySettings<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
-        let notify_settings = zerotl::Decode::decode(r)?;
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
+        let notify_settings = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { peer, notify_settings })
     }
 }
@@ -8227,13 +8011,13 @@ impl<'a> zerotl::BareDecode<'a> for UpdateServiceNotification<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateServiceNotification")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateServiceNotification"));
         let popup = flags & (1 << 0) != 0;
-        let inbox_date = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
-        let type_ = zerotl::Decode::decode(r)?;
-        let message = zerotl::Decode::decode(r)?;
-        let media = zerotl::Decode::decode(r)?;
-        let entities = zerotl::Decode::decode(r)?;
+        let inbox_date = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let media = zerotl::tri!(zerotl::Decode::decode(r));
+        let entities = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { popup, inbox_date, type_, message, media, entities })
     }
 }
@@ -8270,8 +8054,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePrivacy<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let key = zerotl::Decode::decode(r)?;
-        let rules = zerotl::Decode::decode(r)?;
+        let key = zerotl::tri!(zerotl::Decode::decode(r));
+        let rules = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { key, rules })
     }
 }
@@ -8308,8 +8092,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserPhone<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let phone = zerotl::Decode::decode(r)?;
+        let user_id = zerotl::tri!(r.read_i32());
+        let phone = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, phone })
     }
 }
@@ -8361,10 +8145,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryInbox {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateReadHistoryInbox")?;
-        let folder_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<16>()?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateReadHistoryInbox"));
+        let folder_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<16>());
         let max_id = zerotl::fixed::i32_at(run, 0);
         let still_unread_count = zerotl::fixed::i32_at(run, 4);
         let pts = zerotl::fixed::i32_at(run, 8);
@@ -8413,8 +8197,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryOutbox {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<12>()?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let max_id = zerotl::fixed::i32_at(run, 0);
         let pts = zerotl::fixed::i32_at(run, 4);
         let pts_count = zerotl::fixed::i32_at(run, 8);
@@ -8459,8 +8243,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateWebPage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let webpage = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let webpage = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { webpage, pts, pts_count })
@@ -8504,8 +8288,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadMessagesContents<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let messages = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { messages, pts, pts_count })
@@ -8545,8 +8329,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelTooLong {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateChannelTooLong")?;
-        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateChannelTooLong"));
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let pts = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i32_at(run, 4)) } else { None };
         Ok(Self { channel_id, pts })
@@ -8590,7 +8374,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
+        let channel_id = zerotl::tri!(r.read_i32());
         Ok(Self { channel_id })
     }
 }
@@ -8632,8 +8416,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewChannelMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { message, pts, pts_count })
@@ -8684,8 +8468,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelInbox {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateReadChannelInbox")?;
-        let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateReadChannelInbox"));
+        let run = zerotl::tri!(r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let folder_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let channel_id = zerotl::fixed::i32_at(run, run_at);
@@ -8739,9 +8523,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteChannelMessages<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let messages = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let channel_id = zerotl::tri!(r.read_i32());
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { channel_id, messages, pts, pts_count })
@@ -8795,7 +8579,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelMessageViews {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let id = zerotl::fixed::i32_at(run, 4);
         let views = zerotl::fixed::i32_at(run, 8);
@@ -8843,11 +8627,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantAdmin {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
-        let is_admin = zerotl::Decode::decode(r)?;
-        let version = r.read_i32()?;
+        let is_admin = zerotl::tri!(zerotl::Decode::decode(r));
+        let version = zerotl::tri!(r.read_i32());
         Ok(Self { chat_id, user_id, is_admin, version })
     }
 }
@@ -8881,7 +8665,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewStickerSet<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let stickerset = zerotl::Decode::decode(r)?;
+        let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { stickerset })
     }
 }
@@ -8918,9 +8702,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateStickerSetsOrder<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateStickerSetsOrder")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateStickerSetsOrder"));
         let masks = flags & (1 << 0) != 0;
-        let order = zerotl::Decode::decode(r)?;
+        let order = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { masks, order })
     }
 }
@@ -9010,7 +8794,7 @@ impl zerotl::Identifiable for UpdateBotInlineQuery<'_> {
 impl zerotl::BareEncode for UpdateBotInlineQuery<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        16 + self.query.encoded_len() + self.geo.as_ref().map_or(0, |v| v.encoded_len()) + self.peer_type.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.encoded_len()
+        16 + self.query.encoded_len() + if let Some(v) = &self.geo { v.encoded_len() } else { 0 } + if let Some(v) = &self.peer_type { v.encoded_len() } else { 0 } + self.offset.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -9030,14 +8814,14 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineQuery<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateBotInlineQuery")?;
-        let run = r.read_array::<12>()?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateBotInlineQuery"));
+        let run = zerotl::tri!(r.read_array::<12>());
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let query = zerotl::Decode::decode(r)?;
-        let geo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let peer_type = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let offset = zerotl::Decode::decode(r)?;
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
+        let geo = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let peer_type = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let offset = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { query_id, user_id, query, geo, peer_type, offset })
     }
 }
@@ -9067,7 +8851,7 @@ impl zerotl::Identifiable for UpdateBotInlineSend<'_> {
 impl zerotl::BareEncode for UpdateBotInlineSend<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.query.encoded_len() + self.geo.as_ref().map_or(0, |v| v.encoded_len()) + self.id.encoded_len() + self.msg_id.as_ref().map_or(0, |v| v.encoded_len())
+        8 + self.query.encoded_len() + if let Some(v) = &self.geo { v.encoded_len() } else { 0 } + self.id.encoded_len() + if let Some(v) = &self.msg_id { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -9084,12 +8868,12 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineSend<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateBotInlineSend")?;
-        let user_id = r.read_i32()?;
-        let query = zerotl::Decode::decode(r)?;
-        let geo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let id = zerotl::Decode::decode(r)?;
-        let msg_id = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateBotInlineSend"));
+        let user_id = zerotl::tri!(r.read_i32());
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
+        let geo = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let msg_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { user_id, query, geo, id, msg_id })
     }
 }
@@ -9131,8 +8915,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEditChannelMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { message, pts, pts_count })
@@ -9168,7 +8952,7 @@ impl zerotl::Identifiable for UpdateBotCallbackQuery<'_> {
 impl zerotl::BareEncode for UpdateBotCallbackQuery<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        28 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.game_short_name.as_ref().map_or(0, |v| v.encoded_len())
+        28 + self.peer.encoded_len() + if let Some(v) = &self.data { v.encoded_len() } else { 0 } + if let Some(v) = &self.game_short_name { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -9191,16 +8975,16 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotCallbackQuery<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateBotCallbackQuery")?;
-        let run = r.read_array::<12>()?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateBotCallbackQuery"));
+        let run = zerotl::tri!(r.read_array::<12>());
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<12>()?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let chat_instance = zerotl::fixed::i64_at(run, 4);
-        let data = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let game_short_name = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let data = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let game_short_name = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { query_id, user_id, peer, msg_id, chat_instance, data, game_short_name })
     }
 }
@@ -9242,8 +9026,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEditMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { message, pts, pts_count })
@@ -9277,7 +9061,7 @@ impl zerotl::Identifiable for UpdateInlineBotCallbackQuery<'_> {
 impl zerotl::BareEncode for UpdateInlineBotCallbackQuery<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        24 + self.msg_id.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.game_short_name.as_ref().map_or(0, |v| v.encoded_len())
+        24 + self.msg_id.encoded_len() + if let Some(v) = &self.data { v.encoded_len() } else { 0 } + if let Some(v) = &self.game_short_name { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -9297,14 +9081,14 @@ impl<'a> zerotl::BareDecode<'a> for UpdateInlineBotCallbackQuery<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateInlineBotCallbackQuery")?;
-        let run = r.read_array::<12>()?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateInlineBotCallbackQuery"));
+        let run = zerotl::tri!(r.read_array::<12>());
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let msg_id = zerotl::Decode::decode_validated(r)?;
-        let chat_instance = r.read_i64()?;
-        let data = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let game_short_name = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let msg_id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let chat_instance = zerotl::tri!(r.read_i64());
+        let data = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let game_short_name = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { query_id, user_id, msg_id, chat_instance, data, game_short_name })
     }
 }
@@ -9352,7 +9136,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelOutbox {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let max_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self { channel_id, max_id })
@@ -9391,8 +9175,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDraftMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let draft = zerotl::Decode::decode(r)?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let draft = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { peer, draft })
     }
 }
@@ -9553,9 +9337,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelWebPage<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let webpage = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let channel_id = zerotl::tri!(r.read_i32());
+        let webpage = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { channel_id, webpage, pts, pts_count })
@@ -9597,10 +9381,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogPinned {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateDialogPinned")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateDialogPinned"));
         let pinned = flags & (1 << 0) != 0;
-        let folder_id = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
-        let peer = zerotl::Decode::decode(r)?;
+        let folder_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { pinned, folder_id, peer })
     }
 }
@@ -9624,7 +9408,7 @@ impl zerotl::Identifiable for UpdatePinnedDialogs<'_> {
 impl zerotl::BareEncode for UpdatePinnedDialogs<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + if self.folder_id.is_some() { 4 } else { 0 } + self.order.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if self.folder_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.order { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -9638,9 +9422,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedDialogs<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updatePinnedDialogs")?;
-        let folder_id = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
-        let order = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updatePinnedDialogs"));
+        let folder_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let order = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { folder_id, order })
     }
 }
@@ -9674,7 +9458,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotWebhookJson<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let data = zerotl::Decode::decode(r)?;
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { data })
     }
 }
@@ -9714,9 +9498,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotWebhookJsonQuery<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let query_id = r.read_i64()?;
-        let data = zerotl::Decode::decode(r)?;
-        let timeout = r.read_i32()?;
+        let query_id = zerotl::tri!(r.read_i64());
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
+        let timeout = zerotl::tri!(r.read_i32());
         Ok(Self { query_id, data, timeout })
     }
 }
@@ -9761,11 +9545,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotShippingQuery<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let payload = zerotl::Decode::decode(r)?;
-        let shipping_address = zerotl::Decode::decode(r)?;
+        let payload = zerotl::tri!(zerotl::Decode::decode(r));
+        let shipping_address = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { query_id, user_id, payload, shipping_address })
     }
 }
@@ -9799,7 +9583,7 @@ impl zerotl::Identifiable for UpdateBotPrecheckoutQuery<'_> {
 impl zerotl::BareEncode for UpdateBotPrecheckoutQuery<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        24 + self.payload.encoded_len() + self.info.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_option_id.as_ref().map_or(0, |v| v.encoded_len()) + self.currency.encoded_len()
+        24 + self.payload.encoded_len() + if let Some(v) = &self.info { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_option_id { v.encoded_len() } else { 0 } + self.currency.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -9820,15 +9604,15 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotPrecheckoutQuery<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateBotPrecheckoutQuery")?;
-        let run = r.read_array::<12>()?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateBotPrecheckoutQuery"));
+        let run = zerotl::tri!(r.read_array::<12>());
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let payload = zerotl::Decode::decode(r)?;
-        let info = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let currency = zerotl::Decode::decode(r)?;
-        let total_amount = r.read_i64()?;
+        let payload = zerotl::tri!(zerotl::Decode::decode(r));
+        let info = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let currency = zerotl::tri!(zerotl::Decode::decode(r));
+        let total_amount = zerotl::tri!(r.read_i64());
         Ok(Self { query_id, user_id, payload, info, shipping_option_id, currency, total_amount })
     }
 }
@@ -9862,7 +9646,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePhoneCall<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let phone_call = zerotl::Decode::decode(r)?;
+        let phone_call = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { phone_call })
     }
 }
@@ -9896,7 +9680,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateLangPackTooLong<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let lang_code = zerotl::Decode::decode(r)?;
+        let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { lang_code })
     }
 }
@@ -9930,7 +9714,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateLangPack<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let difference = zerotl::Decode::decode(r)?;
+        let difference = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { difference })
     }
 }
@@ -9996,8 +9780,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelReadMessagesContents<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let messages = zerotl::Decode::decode(r)?;
+        let channel_id = zerotl::tri!(r.read_i32());
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { channel_id, messages })
     }
 }
@@ -10074,7 +9858,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelAvailableMessages {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let available_min_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self { channel_id, available_min_id })
@@ -10113,9 +9897,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogUnreadMark {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateDialogUnreadMark")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateDialogUnreadMark"));
         let unread = flags & (1 << 0) != 0;
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { unread, peer })
     }
 }
@@ -10141,7 +9925,7 @@ impl zerotl::Identifiable for UpdateMessagePoll<'_> {
 impl zerotl::BareEncode for UpdateMessagePoll<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.poll.as_ref().map_or(0, |v| v.encoded_len()) + self.results.encoded_len()
+        12 + if let Some(v) = &self.poll { v.encoded_len() } else { 0 } + self.results.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -10156,10 +9940,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessagePoll<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateMessagePoll")?;
-        let poll_id = r.read_i64()?;
-        let poll = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let results = zerotl::Decode::decode(r)?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateMessagePoll"));
+        let poll_id = zerotl::tri!(r.read_i64());
+        let poll = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let results = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { poll_id, poll, results })
     }
 }
@@ -10199,9 +9983,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatDefaultBannedRights {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let default_banned_rights = zerotl::Decode::decode_validated(r)?;
-        let version = r.read_i32()?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let default_banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let version = zerotl::tri!(r.read_i32());
         Ok(Self { peer, default_banned_rights, version })
     }
 }
@@ -10243,8 +10027,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateFolderPeers<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let folder_peers = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let folder_peers = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { folder_peers, pts, pts_count })
@@ -10283,8 +10067,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerSettings {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let settings = zerotl::Decode::decode_validated(r)?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { peer, settings })
     }
 }
@@ -10318,7 +10102,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerLocated<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peers = zerotl::Decode::decode(r)?;
+        let peers = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { peers })
     }
 }
@@ -10352,7 +10136,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewScheduledMessage<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { message })
     }
 }
@@ -10389,8 +10173,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteScheduledMessages<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let messages = zerotl::Decode::decode(r)?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { peer, messages })
     }
 }
@@ -10424,7 +10208,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateTheme<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let theme = zerotl::Decode::decode(r)?;
+        let theme = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { theme })
     }
 }
@@ -10461,8 +10245,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGeoLiveViewed {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let msg_id = r.read_i32()?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let msg_id = zerotl::tri!(r.read_i32());
         Ok(Self { peer, msg_id })
     }
 }
@@ -10533,10 +10317,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessagePollVote<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let poll_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let options = zerotl::Decode::decode(r)?;
+        let options = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { poll_id, user_id, options })
     }
 }
@@ -10560,7 +10344,7 @@ impl zerotl::Identifiable for UpdateDialogFilter<'_> {
 impl zerotl::BareEncode for UpdateDialogFilter<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.filter.as_ref().map_or(0, |v| v.encoded_len())
+        8 + if let Some(v) = &self.filter { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -10574,9 +10358,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogFilter<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateDialogFilter")?;
-        let id = r.read_i32()?;
-        let filter = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateDialogFilter"));
+        let id = zerotl::tri!(r.read_i32());
+        let filter = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { id, filter })
     }
 }
@@ -10610,7 +10394,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogFilterOrder<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let order = zerotl::Decode::decode(r)?;
+        let order = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { order })
     }
 }
@@ -10676,8 +10460,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePhoneCallSignalingData<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let phone_call_id = r.read_i64()?;
-        let data = zerotl::Decode::decode(r)?;
+        let phone_call_id = zerotl::tri!(r.read_i64());
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { phone_call_id, data })
     }
 }
@@ -10709,7 +10493,7 @@ impl zerotl::Identifiable for UpdateChannelParticipant<'_> {
 impl zerotl::BareEncode for UpdateChannelParticipant<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        20 + self.prev_participant.as_ref().map_or(0, |v| v.encoded_len()) + self.new_participant.as_ref().map_or(0, |v| v.encoded_len())
+        20 + if let Some(v) = &self.prev_participant { v.encoded_len() } else { 0 } + if let Some(v) = &self.new_participant { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -10729,14 +10513,14 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelParticipant<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "updateChannelParticipant")?;
-        let run = r.read_array::<12>()?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "updateChannelParticipant"));
+        let run = zerotl::tri!(r.read_array::<12>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let prev_participant = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let new_participant = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let qts = r.read_i32()?;
+        let prev_participant = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let new_participant = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let qts = zerotl::tri!(r.read_i32());
         Ok(Self { channel_id, date, user_id, prev_participant, new_participant, qts })
     }
 }
@@ -10788,7 +10572,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelMessageForwards {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let id = zerotl::fixed::i32_at(run, 4);
         let forwards = zerotl::fixed::i32_at(run, 8);
@@ -10840,8 +10624,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelDiscussionInbox {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateReadChannelDiscussionInbox")?;
-        let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateReadChannelDiscussionInbox"));
+        let run = zerotl::tri!(r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 }));
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let top_msg_id = zerotl::fixed::i32_at(run, 4);
         let read_max_id = zerotl::fixed::i32_at(run, 8);
@@ -10899,7 +10683,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelDiscussionOutbox {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let top_msg_id = zerotl::fixed::i32_at(run, 4);
         let read_max_id = zerotl::fixed::i32_at(run, 8);
@@ -10939,8 +10723,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerBlocked {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer_id = zerotl::Decode::decode_validated(r)?;
-        let blocked = zerotl::Decode::decode(r)?;
+        let peer_id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let blocked = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { peer_id, blocked })
     }
 }
@@ -10984,13 +10768,13 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelUserTyping {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updateChannelUserTyping")?;
-        let run = r.read_slice(8 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updateChannelUserTyping"));
+        let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let mut run_at = 4;
         let top_msg_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let user_id = zerotl::fixed::i32_at(run, run_at);
-        let action = zerotl::Decode::decode(r)?;
+        let action = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { channel_id, top_msg_id, user_id, action })
     }
 }
@@ -11038,11 +10822,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedMessages<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updatePinnedMessages")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updatePinnedMessages"));
         let pinned = flags & (1 << 0) != 0;
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let messages = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { pinned, peer, messages, pts, pts_count })
@@ -11092,11 +10876,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedChannelMessages<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "updatePinnedChannelMessages")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "updatePinnedChannelMessages"));
         let pinned = flags & (1 << 0) != 0;
-        let channel_id = r.read_i32()?;
-        let messages = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let channel_id = zerotl::tri!(r.read_i32());
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self { pinned, channel_id, messages, pts, pts_count })
@@ -11140,7 +10924,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
+        let chat_id = zerotl::tri!(r.read_i32());
         Ok(Self { chat_id })
     }
 }
@@ -11180,9 +10964,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGroupCallParticipants<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode_validated(r)?;
-        let participants = zerotl::Decode::decode(r)?;
-        let version = r.read_i32()?;
+        let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let participants = zerotl::tri!(zerotl::Decode::decode(r));
+        let version = zerotl::tri!(r.read_i32());
         Ok(Self { call, participants, version })
     }
 }
@@ -11219,8 +11003,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGroupCall<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
-        let call = zerotl::Decode::decode(r)?;
+        let chat_id = zerotl::tri!(r.read_i32());
+        let call = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { chat_id, call })
     }
 }
@@ -11297,7 +11081,7 @@ impl zerotl::Identifiable for UpdateShortMessage<'_> {
 impl zerotl::BareEncode for UpdateShortMessage<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        24 + self.message.encoded_len() + self.fwd_from.as_ref().map_or(0, |v| v.encoded_len()) + if self.via_bot_id.is_some() { 4 } else { 0 } + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+        24 + self.message.encoded_len() + if let Some(v) = &self.fwd_from { v.encoded_len() } else { 0 } + if self.via_bot_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -11323,23 +11107,23 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortMessage<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000028be, "updateShortMessage")?;
+        let flags = zerotl::tri!(r.read_flags(0x000028be, "updateShortMessage"));
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
         let media_unread = flags & (1 << 5) != 0;
         let silent = flags & (1 << 13) != 0;
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
-        let message = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
-        let fwd_from = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let via_bot_id = if flags & (1 << 11) != 0 { Some(r.read_i32()?) } else { None };
-        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let entities = if flags & (1 << 7) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let fwd_from = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let via_bot_id = if flags & (1 << 11) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let entities = if flags & (1 << 7) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { out, mentioned, media_unread, silent, id, user_id, message, pts, pts_count, date, fwd_from, via_bot_id, reply_to, entities })
     }
 }
@@ -11389,7 +11173,7 @@ impl zerotl::Identifiable for UpdateShortChatMessage<'_> {
 impl zerotl::BareEncode for UpdateShortChatMessage<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        28 + self.message.encoded_len() + self.fwd_from.as_ref().map_or(0, |v| v.encoded_len()) + if self.via_bot_id.is_some() { 4 } else { 0 } + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+        28 + self.message.encoded_len() + if let Some(v) = &self.fwd_from { v.encoded_len() } else { 0 } + if self.via_bot_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -11416,24 +11200,24 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortChatMessage<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000028be, "updateShortChatMessage")?;
+        let flags = zerotl::tri!(r.read_flags(0x000028be, "updateShortChatMessage"));
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
         let media_unread = flags & (1 << 5) != 0;
         let silent = flags & (1 << 13) != 0;
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i32_at(run, 0);
         let from_id = zerotl::fixed::i32_at(run, 4);
         let chat_id = zerotl::fixed::i32_at(run, 8);
-        let message = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let pts = zerotl::fixed::i32_at(run, 0);
         let pts_count = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
-        let fwd_from = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let via_bot_id = if flags & (1 << 11) != 0 { Some(r.read_i32()?) } else { None };
-        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let entities = if flags & (1 << 7) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let fwd_from = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let via_bot_id = if flags & (1 << 11) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let reply_to = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let entities = if flags & (1 << 7) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { out, mentioned, media_unread, silent, id, from_id, chat_id, message, pts, pts_count, date, fwd_from, via_bot_id, reply_to, entities })
     }
 }
@@ -11470,8 +11254,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShort<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let update = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
+        let update = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
         Ok(Self { update, date })
     }
 }
@@ -11522,10 +11306,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatesCombined<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let updates = zerotl::Decode::decode(r)?;
-        let users = zerotl::Decode::decode(r)?;
-        let chats = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+        let updates = zerotl::tri!(zerotl::Decode::decode(r));
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
+        let chats = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let date = zerotl::fixed::i32_at(run, 0);
         let seq_start = zerotl::fixed::i32_at(run, 4);
         let seq = zerotl::fixed::i32_at(run, 8);
@@ -11576,10 +11360,10 @@ impl<'a> zerotl::BareDecode<'a> for Updates<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let updates = zerotl::Decode::decode(r)?;
-        let users = zerotl::Decode::decode(r)?;
-        let chats = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let updates = zerotl::tri!(zerotl::Decode::decode(r));
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
+        let chats = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let date = zerotl::fixed::i32_at(run, 0);
         let seq = zerotl::fixed::i32_at(run, 4);
         Ok(Self { updates, users, chats, date, seq })
@@ -11615,7 +11399,7 @@ impl zerotl::Identifiable for UpdateShortSentMessage<'_> {
 impl zerotl::BareEncode for UpdateShortSentMessage<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        20 + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+        20 + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -11635,15 +11419,15 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortSentMessage<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000282, "updateShortSentMessage")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000282, "updateShortSentMessage"));
         let out = flags & (1 << 1) != 0;
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i32_at(run, 0);
         let pts = zerotl::fixed::i32_at(run, 4);
         let pts_count = zerotl::fixed::i32_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 12);
-        let media = if flags & (1 << 9) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let entities = if flags & (1 << 7) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let media = if flags & (1 << 9) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let entities = if flags & (1 << 7) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { out, id, pts, pts_count, date, media, entities })
     }
 }
@@ -11681,7 +11465,7 @@ impl zerotl::Identifiable for DcOption<'_> {
 impl zerotl::BareEncode for DcOption<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.ip_address.encoded_len() + self.secret.as_ref().map_or(0, |v| v.encoded_len())
+        12 + self.ip_address.encoded_len() + if let Some(v) = &self.secret { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -11695,23 +11479,19 @@ impl zerotl::BareEncode for DcOption<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for DcOption<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000041f, "dcOption")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000041f, "dcOption"));
         let ipv6 = flags & (1 << 0) != 0;
         let media_only = flags & (1 << 1) != 0;
         let tcpo_only = flags & (1 << 2) != 0;
         let cdn = flags & (1 << 3) != 0;
         let static_ = flags & (1 << 4) != 0;
-        let id = r.read_i32()?;
-        let ip_address = zerotl::Decode::decode(r)?;
-        let port = r.read_i32()?;
-        let secret = if flags & (1 << 10) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let id = zerotl::tri!(r.read_i32());
+        let ip_address = zerotl::tri!(zerotl::Decode::decode(r));
+        let port = zerotl::tri!(r.read_i32());
+        let secret = if flags & (1 << 10) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { ipv6, media_only, tcpo_only, cdn, static_, id, ip_address, port, secret })
     }
 }
@@ -11833,7 +11613,7 @@ impl zerotl::Identifiable for Config<'_> {
 impl zerotl::BareEncode for Config<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        132 + self.dc_options.encoded_len() + self.dc_txt_domain_name.encoded_len() + if self.tmp_sessions.is_some() { 4 } else { 0 } + self.me_url_prefix.encoded_len() + self.autoupdate_url_prefix.as_ref().map_or(0, |v| v.encoded_len()) + self.gif_search_username.as_ref().map_or(0, |v| v.encoded_len()) + self.venue_search_username.as_ref().map_or(0, |v| v.encoded_len()) + self.img_search_username.as_ref().map_or(0, |v| v.encoded_len()) + self.static_maps_provider.as_ref().map_or(0, |v| v.encoded_len()) + self.suggested_lang_code.as_ref().map_or(0, |v| v.encoded_len()) + if self.lang_pack_version.is_some() { 4 } else { 0 } + if self.base_lang_pack_version.is_some() { 4 } else { 0 }
+        132 + self.dc_options.encoded_len() + self.dc_txt_domain_name.encoded_len() + if self.tmp_sessions.is_some() { 4 } else { 0 } + self.me_url_prefix.encoded_len() + if let Some(v) = &self.autoupdate_url_prefix { v.encoded_len() } else { 0 } + if let Some(v) = &self.gif_search_username { v.encoded_len() } else { 0 } + if let Some(v) = &self.venue_search_username { v.encoded_len() } else { 0 } + if let Some(v) = &self.img_search_username { v.encoded_len() } else { 0 } + if let Some(v) = &self.static_maps_provider { v.encoded_len() } else { 0 } + if let Some(v) = &self.suggested_lang_code { v.encoded_len() } else { 0 } + if self.lang_pack_version.is_some() { 4 } else { 0 } + if self.base_lang_pack_version.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -11895,14 +11675,10 @@ impl zerotl::BareEncode for Config<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Config<'a> {
     const MIN_BARE_SIZE: usize = 148;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00003fff, "config")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00003fff, "config"));
         let phonecalls_enabled = flags & (1 << 1) != 0;
         let default_p2p_contacts = flags & (1 << 3) != 0;
         let preload_featured_stickers = flags & (1 << 4) != 0;
@@ -11910,14 +11686,14 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         let revoke_pm_inbox = flags & (1 << 6) != 0;
         let blocked_mode = flags & (1 << 8) != 0;
         let pfs_enabled = flags & (1 << 13) != 0;
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let date = zerotl::fixed::i32_at(run, 0);
         let expires = zerotl::fixed::i32_at(run, 4);
-        let test_mode = zerotl::Decode::decode(r)?;
-        let this_dc = r.read_i32()?;
-        let dc_options = zerotl::Decode::decode(r)?;
-        let dc_txt_domain_name = zerotl::Decode::decode(r)?;
-        let run = r.read_slice(100 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let test_mode = zerotl::tri!(zerotl::Decode::decode(r));
+        let this_dc = zerotl::tri!(r.read_i32());
+        let dc_options = zerotl::tri!(zerotl::Decode::decode(r));
+        let dc_txt_domain_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_slice(100 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let chat_size_max = zerotl::fixed::i32_at(run, 0);
         let megagroup_size_max = zerotl::fixed::i32_at(run, 4);
         let forwarded_count_max = zerotl::fixed::i32_at(run, 8);
@@ -11950,18 +11726,18 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         let call_connect_timeout_ms = zerotl::fixed::i32_at(run, run_at);
         run_at += 4;
         let call_packet_timeout_ms = zerotl::fixed::i32_at(run, run_at);
-        let me_url_prefix = zerotl::Decode::decode(r)?;
-        let autoupdate_url_prefix = if flags & (1 << 7) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let gif_search_username = if flags & (1 << 9) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let venue_search_username = if flags & (1 << 10) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let img_search_username = if flags & (1 << 11) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let static_maps_provider = if flags & (1 << 12) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_array::<12>()?;
+        let me_url_prefix = zerotl::tri!(zerotl::Decode::decode(r));
+        let autoupdate_url_prefix = if flags & (1 << 7) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let gif_search_username = if flags & (1 << 9) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let venue_search_username = if flags & (1 << 10) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let img_search_username = if flags & (1 << 11) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let static_maps_provider = if flags & (1 << 12) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_array::<12>());
         let caption_length_max = zerotl::fixed::i32_at(run, 0);
         let message_length_max = zerotl::fixed::i32_at(run, 4);
         let webfile_dc_id = zerotl::fixed::i32_at(run, 8);
-        let suggested_lang_code = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(if flags & (1 << 2) != 0 { 8 } else { 0 })?;
+        let suggested_lang_code = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 2) != 0 { 8 } else { 0 }));
         let mut run_at = 0;
         let lang_pack_version = if flags & (1 << 2) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let base_lang_pack_version = if flags & (1 << 2) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
@@ -12004,15 +11780,11 @@ impl zerotl::BareEncode for NearestDc<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for NearestDc<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let country = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let country = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let this_dc = zerotl::fixed::i32_at(run, 0);
         let nearest_dc = zerotl::fixed::i32_at(run, 4);
         Ok(Self { country, this_dc, nearest_dc })
@@ -12056,7 +11828,7 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
+        let id = zerotl::tri!(r.read_i32());
         Ok(Self { id })
     }
 }
@@ -12116,7 +11888,7 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatWaiting {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<24>()?;
+        let run = zerotl::tri!(r.read_array::<24>());
         let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 12);
@@ -12176,8 +11948,8 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatRequested<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "encryptedChatRequested")?;
-        let run = r.read_slice(24 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "encryptedChatRequested"));
+        let run = zerotl::tri!(r.read_slice(24 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let folder_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let id = zerotl::fixed::i32_at(run, run_at);
@@ -12189,7 +11961,7 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatRequested<'a> {
         let admin_id = zerotl::fixed::i32_at(run, run_at);
         run_at += 4;
         let participant_id = zerotl::fixed::i32_at(run, run_at);
-        let g_a = zerotl::Decode::decode(r)?;
+        let g_a = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { folder_id, id, access_hash, date, admin_id, participant_id, g_a })
     }
 }
@@ -12243,14 +12015,14 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChat<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<24>()?;
+        let run = zerotl::tri!(r.read_array::<24>());
         let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 12);
         let admin_id = zerotl::fixed::i32_at(run, 16);
         let participant_id = zerotl::fixed::i32_at(run, 20);
-        let g_a_or_b = zerotl::Decode::decode(r)?;
-        let key_fingerprint = r.read_i64()?;
+        let g_a_or_b = zerotl::tri!(zerotl::Decode::decode(r));
+        let key_fingerprint = zerotl::tri!(r.read_i64());
         Ok(Self { id, access_hash, date, admin_id, participant_id, g_a_or_b, key_fingerprint })
     }
 }
@@ -12292,7 +12064,7 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatDiscarded {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
+        let id = zerotl::tri!(r.read_i32());
         Ok(Self { id })
     }
 }
@@ -12338,14 +12110,10 @@ impl zerotl::BareEncode for InputEncryptedChat {
 impl<'a> zerotl::BareDecode<'a> for InputEncryptedChat {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self { chat_id, access_hash })
@@ -12375,13 +12143,9 @@ impl zerotl::BareEncode for EncryptedFileEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for EncryptedFileEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12439,14 +12203,10 @@ impl zerotl::BareEncode for EncryptedFile {
 impl<'a> zerotl::BareDecode<'a> for EncryptedFile {
     const MIN_BARE_SIZE: usize = 28;
     const FIXED_BARE_SIZE: Option<usize> = Some(28);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<28>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<28>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let size = zerotl::fixed::i32_at(run, 16);
@@ -12479,13 +12239,9 @@ impl zerotl::BareEncode for InputEncryptedFileEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12528,18 +12284,14 @@ impl zerotl::BareEncode for InputEncryptedFileUploaded<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileUploaded<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
-        let md5_checksum = zerotl::Decode::decode(r)?;
-        let key_fingerprint = r.read_i32()?;
+        let md5_checksum = zerotl::tri!(zerotl::Decode::decode(r));
+        let key_fingerprint = zerotl::tri!(r.read_i32());
         Ok(Self { id, parts, md5_checksum, key_fingerprint })
     }
 }
@@ -12585,14 +12337,10 @@ impl zerotl::BareEncode for InputEncryptedFile {
 impl<'a> zerotl::BareDecode<'a> for InputEncryptedFile {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -12644,14 +12392,10 @@ impl zerotl::BareEncode for InputEncryptedFileBigUploaded {
 impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileBigUploaded {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
         let key_fingerprint = zerotl::fixed::i32_at(run, 12);
@@ -12700,19 +12444,15 @@ impl zerotl::BareEncode for EncryptedMessage<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for EncryptedMessage<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let random_id = zerotl::fixed::i64_at(run, 0);
         let chat_id = zerotl::fixed::i32_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 12);
-        let bytes = zerotl::Decode::decode(r)?;
-        let file = zerotl::Decode::decode_validated(r)?;
+        let bytes = zerotl::tri!(zerotl::Decode::decode(r));
+        let file = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { random_id, chat_id, date, bytes, file })
     }
 }
@@ -12755,18 +12495,14 @@ impl zerotl::BareEncode for EncryptedMessageService<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for EncryptedMessageService<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let random_id = zerotl::fixed::i64_at(run, 0);
         let chat_id = zerotl::fixed::i32_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 12);
-        let bytes = zerotl::Decode::decode(r)?;
+        let bytes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { random_id, chat_id, date, bytes })
     }
 }
@@ -12794,13 +12530,9 @@ impl zerotl::BareEncode for InputDocumentEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputDocumentEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12840,17 +12572,13 @@ impl zerotl::BareEncode for InputDocument<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let file_reference = zerotl::Decode::decode(r)?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, access_hash, file_reference })
     }
 }
@@ -12890,14 +12618,10 @@ impl zerotl::BareEncode for DocumentEmpty {
 impl<'a> zerotl::BareDecode<'a> for DocumentEmpty {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i64());
         Ok(Self { id })
     }
 }
@@ -12937,7 +12661,7 @@ impl zerotl::Identifiable for Document<'_> {
 impl zerotl::BareEncode for Document<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        32 + self.file_reference.encoded_len() + self.mime_type.encoded_len() + self.thumbs.as_ref().map_or(0, |v| v.encoded_len()) + self.video_thumbs.as_ref().map_or(0, |v| v.encoded_len()) + self.attributes.encoded_len()
+        32 + self.file_reference.encoded_len() + self.mime_type.encoded_len() + if let Some(v) = &self.thumbs { v.encoded_len() } else { 0 } + if let Some(v) = &self.video_thumbs { v.encoded_len() } else { 0 } + self.attributes.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -12959,25 +12683,21 @@ impl zerotl::BareEncode for Document<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Document<'a> {
     const MIN_BARE_SIZE: usize = 48;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "document")?;
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "document"));
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let file_reference = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
-        let mime_type = zerotl::Decode::decode(r)?;
-        let size = r.read_i32()?;
-        let thumbs = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let video_thumbs = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let dc_id = r.read_i32()?;
-        let attributes = zerotl::Decode::decode(r)?;
+        let file_reference = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
+        let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+        let size = zerotl::tri!(r.read_i32());
+        let thumbs = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let video_thumbs = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let dc_id = zerotl::tri!(r.read_i32());
+        let attributes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, access_hash, file_reference, date, mime_type, size, thumbs, video_thumbs, dc_id, attributes })
     }
 }
@@ -13009,14 +12729,10 @@ impl zerotl::BareEncode for NotifyPeer {
 
 impl<'a> zerotl::BareDecode<'a> for NotifyPeer {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { peer })
     }
 }
@@ -13044,13 +12760,9 @@ impl zerotl::BareEncode for NotifyUsers {
 
 impl<'a> zerotl::BareDecode<'a> for NotifyUsers {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -13078,13 +12790,9 @@ impl zerotl::BareEncode for NotifyChats {
 
 impl<'a> zerotl::BareDecode<'a> for NotifyChats {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -13112,13 +12820,9 @@ impl zerotl::BareEncode for NotifyBroadcasts {
 
 impl<'a> zerotl::BareDecode<'a> for NotifyBroadcasts {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -13247,7 +12951,7 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadVideoAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let progress = r.read_i32()?;
+        let progress = zerotl::tri!(r.read_i32());
         Ok(Self { progress })
     }
 }
@@ -13318,7 +13022,7 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadAudioAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let progress = r.read_i32()?;
+        let progress = zerotl::tri!(r.read_i32());
         Ok(Self { progress })
     }
 }
@@ -13360,7 +13064,7 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadPhotoAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let progress = r.read_i32()?;
+        let progress = zerotl::tri!(r.read_i32());
         Ok(Self { progress })
     }
 }
@@ -13402,7 +13106,7 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadDocumentAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let progress = r.read_i32()?;
+        let progress = zerotl::tri!(r.read_i32());
         Ok(Self { progress })
     }
 }
@@ -13560,7 +13264,7 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadRoundAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let progress = r.read_i32()?;
+        let progress = zerotl::tri!(r.read_i32());
         Ok(Self { progress })
     }
 }
@@ -14145,7 +13849,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueAllowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let users = zerotl::Decode::decode(r)?;
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { users })
     }
 }
@@ -14237,7 +13941,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueDisallowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let users = zerotl::Decode::decode(r)?;
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { users })
     }
 }
@@ -14271,7 +13975,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueAllowChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chats = zerotl::Decode::decode(r)?;
+        let chats = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { chats })
     }
 }
@@ -14305,7 +14009,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueDisallowChatParticipants<'a
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chats = zerotl::Decode::decode(r)?;
+        let chats = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { chats })
     }
 }
@@ -14397,7 +14101,7 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueAllowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let users = zerotl::Decode::decode(r)?;
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { users })
     }
 }
@@ -14489,7 +14193,7 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueDisallowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let users = zerotl::Decode::decode(r)?;
+        let users = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { users })
     }
 }
@@ -14523,7 +14227,7 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueAllowChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chats = zerotl::Decode::decode(r)?;
+        let chats = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { chats })
     }
 }
@@ -14557,7 +14261,7 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueDisallowChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chats = zerotl::Decode::decode(r)?;
+        let chats = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { chats })
     }
 }
@@ -14597,14 +14301,10 @@ impl zerotl::BareEncode for AccountDaysTtl {
 impl<'a> zerotl::BareDecode<'a> for AccountDaysTtl {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let days = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let days = zerotl::tri!(r.read_i32());
         Ok(Self { days })
     }
 }
@@ -14652,7 +14352,7 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeImageSize {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
         Ok(Self { w, h })
@@ -14711,7 +14411,7 @@ impl zerotl::Identifiable for DocumentAttributeSticker<'_> {
 impl zerotl::BareEncode for DocumentAttributeSticker<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.alt.encoded_len() + self.stickerset.encoded_len() + self.mask_coords.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.alt.encoded_len() + self.stickerset.encoded_len() + if let Some(v) = &self.mask_coords { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -14726,11 +14426,11 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeSticker<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "documentAttributeSticker")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "documentAttributeSticker"));
         let mask = flags & (1 << 1) != 0;
-        let alt = zerotl::Decode::decode(r)?;
-        let stickerset = zerotl::Decode::decode(r)?;
-        let mask_coords = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let alt = zerotl::tri!(zerotl::Decode::decode(r));
+        let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+        let mask_coords = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { mask, alt, stickerset, mask_coords })
     }
 }
@@ -14777,10 +14477,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeVideo {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "documentAttributeVideo")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "documentAttributeVideo"));
         let round_message = flags & (1 << 0) != 0;
         let supports_streaming = flags & (1 << 1) != 0;
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let duration = zerotl::fixed::i32_at(run, 0);
         let w = zerotl::fixed::i32_at(run, 4);
         let h = zerotl::fixed::i32_at(run, 8);
@@ -14813,7 +14513,7 @@ impl zerotl::Identifiable for DocumentAttributeAudio<'_> {
 impl zerotl::BareEncode for DocumentAttributeAudio<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.performer.as_ref().map_or(0, |v| v.encoded_len()) + self.waveform.as_ref().map_or(0, |v| v.encoded_len())
+        8 + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.performer { v.encoded_len() } else { 0 } + if let Some(v) = &self.waveform { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -14829,12 +14529,12 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeAudio<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000407, "documentAttributeAudio")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000407, "documentAttributeAudio"));
         let voice = flags & (1 << 10) != 0;
-        let duration = r.read_i32()?;
-        let title = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let performer = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let waveform = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let duration = zerotl::tri!(r.read_i32());
+        let title = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let performer = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let waveform = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { voice, duration, title, performer, waveform })
     }
 }
@@ -14868,7 +14568,7 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeFilename<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let file_name = zerotl::Decode::decode(r)?;
+        let file_name = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { file_name })
     }
 }
@@ -14932,15 +14632,11 @@ impl zerotl::BareEncode for StickerPack<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StickerPack<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let emoticon = zerotl::Decode::decode(r)?;
-        let documents = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
+        let documents = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { emoticon, documents })
     }
 }
@@ -14980,14 +14676,10 @@ impl zerotl::BareEncode for WebPageEmpty {
 impl<'a> zerotl::BareDecode<'a> for WebPageEmpty {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i64());
         Ok(Self { id })
     }
 }
@@ -15033,14 +14725,10 @@ impl zerotl::BareEncode for WebPagePending {
 impl<'a> zerotl::BareDecode<'a> for WebPagePending {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i64_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 8);
         Ok(Self { id, date })
@@ -15098,7 +14786,7 @@ impl zerotl::Identifiable for WebPage<'_> {
 impl zerotl::BareEncode for WebPage<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        16 + self.url.encoded_len() + self.display_url.encoded_len() + self.type_.as_ref().map_or(0, |v| v.encoded_len()) + self.site_name.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len()) + self.photo.as_ref().map_or(0, |v| v.encoded_len()) + self.embed_url.as_ref().map_or(0, |v| v.encoded_len()) + self.embed_type.as_ref().map_or(0, |v| v.encoded_len()) + if self.embed_width.is_some() { 4 } else { 0 } + if self.embed_height.is_some() { 4 } else { 0 } + if self.duration.is_some() { 4 } else { 0 } + self.author.as_ref().map_or(0, |v| v.encoded_len()) + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.cached_page.as_ref().map_or(0, |v| v.encoded_len()) + self.attributes.as_ref().map_or(0, |v| v.encoded_len())
+        16 + self.url.encoded_len() + self.display_url.encoded_len() + if let Some(v) = &self.type_ { v.encoded_len() } else { 0 } + if let Some(v) = &self.site_name { v.encoded_len() } else { 0 } + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.description { v.encoded_len() } else { 0 } + if let Some(v) = &self.photo { v.encoded_len() } else { 0 } + if let Some(v) = &self.embed_url { v.encoded_len() } else { 0 } + if let Some(v) = &self.embed_type { v.encoded_len() } else { 0 } + if self.embed_width.is_some() { 4 } else { 0 } + if self.embed_height.is_some() { 4 } else { 0 } + if self.duration.is_some() { 4 } else { 0 } + if let Some(v) = &self.author { v.encoded_len() } else { 0 } + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.cached_page { v.encoded_len() } else { 0 } + if let Some(v) = &self.attributes { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -15126,34 +14814,30 @@ impl zerotl::BareEncode for WebPage<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for WebPage<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000017ff, "webPage")?;
-        let id = r.read_i64()?;
-        let url = zerotl::Decode::decode(r)?;
-        let display_url = zerotl::Decode::decode(r)?;
-        let hash = r.read_i32()?;
-        let type_ = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let site_name = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let title = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let description = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let photo = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let embed_url = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let embed_type = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(if flags & (1 << 6) != 0 { 8 } else { 0 } + if flags & (1 << 7) != 0 { 4 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x000017ff, "webPage"));
+        let id = zerotl::tri!(r.read_i64());
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let display_url = zerotl::tri!(zerotl::Decode::decode(r));
+        let hash = zerotl::tri!(r.read_i32());
+        let type_ = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let site_name = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let title = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let description = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let photo = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let embed_url = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let embed_type = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 6) != 0 { 8 } else { 0 } + if flags & (1 << 7) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let embed_width = if flags & (1 << 6) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let embed_height = if flags & (1 << 6) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let duration = if flags & (1 << 7) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let author = if flags & (1 << 8) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let document = if flags & (1 << 9) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let cached_page = if flags & (1 << 10) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let attributes = if flags & (1 << 12) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let author = if flags & (1 << 8) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let document = if flags & (1 << 9) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let cached_page = if flags & (1 << 10) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let attributes = if flags & (1 << 12) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { id, url, display_url, hash, type_, site_name, title, description, photo, embed_url, embed_type, embed_width, embed_height, duration, author, document, cached_page, attributes })
     }
 }
@@ -15186,15 +14870,11 @@ impl zerotl::BareEncode for WebPageNotModified {
 
 impl<'a> zerotl::BareDecode<'a> for WebPageNotModified {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "webPageNotModified")?;
-        let cached_page_views = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "webPageNotModified"));
+        let cached_page_views = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { cached_page_views })
     }
 }
@@ -15268,30 +14948,26 @@ impl zerotl::BareEncode for Authorization<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Authorization<'a> {
     const MIN_BARE_SIZE: usize = 56;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "authorization")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "authorization"));
         let current = flags & (1 << 0) != 0;
         let official_app = flags & (1 << 1) != 0;
         let password_pending = flags & (1 << 2) != 0;
-        let hash = r.read_i64()?;
-        let device_model = zerotl::Decode::decode(r)?;
-        let platform = zerotl::Decode::decode(r)?;
-        let system_version = zerotl::Decode::decode(r)?;
-        let api_id = r.read_i32()?;
-        let app_name = zerotl::Decode::decode(r)?;
-        let app_version = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let hash = zerotl::tri!(r.read_i64());
+        let device_model = zerotl::tri!(zerotl::Decode::decode(r));
+        let platform = zerotl::tri!(zerotl::Decode::decode(r));
+        let system_version = zerotl::tri!(zerotl::Decode::decode(r));
+        let api_id = zerotl::tri!(r.read_i32());
+        let app_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let app_version = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let date_created = zerotl::fixed::i32_at(run, 0);
         let date_active = zerotl::fixed::i32_at(run, 4);
-        let ip = zerotl::Decode::decode(r)?;
-        let country = zerotl::Decode::decode(r)?;
-        let region = zerotl::Decode::decode(r)?;
+        let ip = zerotl::tri!(zerotl::Decode::decode(r));
+        let country = zerotl::tri!(zerotl::Decode::decode(r));
+        let region = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { current, official_app, password_pending, hash, device_model, platform, system_version, api_id, app_name, app_version, date_created, date_active, ip, country, region })
     }
 }
@@ -15337,14 +15013,10 @@ impl zerotl::BareEncode for ReceivedNotifyMessage {
 impl<'a> zerotl::BareDecode<'a> for ReceivedNotifyMessage {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let id = zerotl::fixed::i32_at(run, 0);
         let flags = zerotl::fixed::i32_at(run, 4);
         Ok(Self { id, flags })
@@ -15374,13 +15046,9 @@ impl zerotl::BareEncode for ChatInviteEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for ChatInviteEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -15412,14 +15080,10 @@ impl zerotl::BareEncode for ChatInviteExported<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChatInviteExported<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let link = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let link = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { link })
     }
 }
@@ -15451,14 +15115,10 @@ impl zerotl::BareEncode for ChatInviteAlready<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChatInviteAlready<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let chat = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { chat })
     }
 }
@@ -15494,7 +15154,7 @@ impl zerotl::Identifiable for ChatInvite<'_> {
 impl zerotl::BareEncode for ChatInvite<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.title.encoded_len() + self.photo.encoded_len() + self.participants.as_ref().map_or(0, |v| v.encoded_len())
+        8 + self.title.encoded_len() + self.photo.encoded_len() + if let Some(v) = &self.participants { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -15508,22 +15168,18 @@ impl zerotl::BareEncode for ChatInvite<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChatInvite<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000001f, "chatInvite")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "chatInvite"));
         let channel = flags & (1 << 0) != 0;
         let broadcast = flags & (1 << 1) != 0;
         let public = flags & (1 << 2) != 0;
         let megagroup = flags & (1 << 3) != 0;
-        let title = zerotl::Decode::decode(r)?;
-        let photo = zerotl::Decode::decode(r)?;
-        let participants_count = r.read_i32()?;
-        let participants = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let participants_count = zerotl::tri!(r.read_i32());
+        let participants = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { channel, broadcast, public, megagroup, title, photo, participants_count, participants })
     }
 }
@@ -15558,15 +15214,11 @@ impl zerotl::BareEncode for ChatInvitePeek<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChatInvitePeek<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat = zerotl::Decode::decode(r)?;
-        let expires = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let chat = zerotl::tri!(zerotl::Decode::decode(r));
+        let expires = zerotl::tri!(r.read_i32());
         Ok(Self { chat, expires })
     }
 }
@@ -15643,7 +15295,7 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetId {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -15679,7 +15331,7 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetShortName<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let short_name = zerotl::Decode::decode(r)?;
+        let short_name = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { short_name })
     }
 }
@@ -15742,7 +15394,7 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetDice<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let emoticon = zerotl::Decode::decode(r)?;
+        let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { emoticon })
     }
 }
@@ -15788,7 +15440,7 @@ impl zerotl::Identifiable for StickerSet<'_> {
 impl zerotl::BareEncode for StickerSet<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        28 + if self.installed_date.is_some() { 4 } else { 0 } + self.title.encoded_len() + self.short_name.encoded_len() + self.thumbs.as_ref().map_or(0, |v| v.encoded_len()) + if self.thumb_dc_id.is_some() { 4 } else { 0 }
+        28 + if self.installed_date.is_some() { 4 } else { 0 } + self.title.encoded_len() + self.short_name.encoded_len() + if let Some(v) = &self.thumbs { v.encoded_len() } else { 0 } + if self.thumb_dc_id.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -15811,28 +15463,24 @@ impl zerotl::BareEncode for StickerSet<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
     const MIN_BARE_SIZE: usize = 36;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000003f, "stickerSet")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000003f, "stickerSet"));
         let archived = flags & (1 << 1) != 0;
         let official = flags & (1 << 2) != 0;
         let masks = flags & (1 << 3) != 0;
         let animated = flags & (1 << 5) != 0;
-        let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let run = zerotl::tri!(r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let installed_date = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let id = zerotl::fixed::i64_at(run, run_at);
         run_at += 8;
         let access_hash = zerotl::fixed::i64_at(run, run_at);
-        let title = zerotl::Decode::decode(r)?;
-        let short_name = zerotl::Decode::decode(r)?;
-        let thumbs = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(8 + if flags & (1 << 4) != 0 { 4 } else { 0 })?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let short_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let thumbs = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 4) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let thumb_dc_id = if flags & (1 << 4) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let count = zerotl::fixed::i32_at(run, run_at);
@@ -15872,15 +15520,11 @@ impl zerotl::BareEncode for BotCommand<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for BotCommand<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let command = zerotl::Decode::decode(r)?;
-        let description = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let command = zerotl::tri!(zerotl::Decode::decode(r));
+        let description = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { command, description })
     }
 }
@@ -15918,16 +15562,12 @@ impl zerotl::BareEncode for BotInfo<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for BotInfo<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let description = zerotl::Decode::decode(r)?;
-        let commands = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let user_id = zerotl::tri!(r.read_i32());
+        let description = zerotl::tri!(zerotl::Decode::decode(r));
+        let commands = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { user_id, description, commands })
     }
 }
@@ -15961,7 +15601,7 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButton<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -15998,8 +15638,8 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonUrl<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
-        let url = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text, url })
     }
 }
@@ -16039,10 +15679,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonCallback<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "keyboardButtonCallback")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "keyboardButtonCallback"));
         let requires_password = flags & (1 << 0) != 0;
-        let text = zerotl::Decode::decode(r)?;
-        let data = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { requires_password, text, data })
     }
 }
@@ -16076,7 +15716,7 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRequestPhone<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -16110,7 +15750,7 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRequestGeoLocation<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -16150,10 +15790,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonSwitchInline<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "keyboardButtonSwitchInline")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "keyboardButtonSwitchInline"));
         let same_peer = flags & (1 << 0) != 0;
-        let text = zerotl::Decode::decode(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { same_peer, text, query })
     }
 }
@@ -16187,7 +15827,7 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -16221,7 +15861,7 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonBuy<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -16249,7 +15889,7 @@ impl zerotl::Identifiable for KeyboardButtonUrlAuth<'_> {
 impl zerotl::BareEncode for KeyboardButtonUrlAuth<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.text.encoded_len() + self.fwd_text.as_ref().map_or(0, |v| v.encoded_len()) + self.url.encoded_len()
+        8 + self.text.encoded_len() + if let Some(v) = &self.fwd_text { v.encoded_len() } else { 0 } + self.url.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -16265,11 +15905,11 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonUrlAuth<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "keyboardButtonUrlAuth")?;
-        let text = zerotl::Decode::decode(r)?;
-        let fwd_text = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let url = zerotl::Decode::decode(r)?;
-        let button_id = r.read_i32()?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "keyboardButtonUrlAuth"));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let fwd_text = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let button_id = zerotl::tri!(r.read_i32());
         Ok(Self { text, fwd_text, url, button_id })
     }
 }
@@ -16299,7 +15939,7 @@ impl zerotl::Identifiable for InputKeyboardButtonUrlAuth<'_> {
 impl zerotl::BareEncode for InputKeyboardButtonUrlAuth<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.text.encoded_len() + self.fwd_text.as_ref().map_or(0, |v| v.encoded_len()) + self.url.encoded_len() + self.bot.encoded_len()
+        4 + self.text.encoded_len() + if let Some(v) = &self.fwd_text { v.encoded_len() } else { 0 } + self.url.encoded_len() + self.bot.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -16315,12 +15955,12 @@ impl<'a> zerotl::BareDecode<'a> for InputKeyboardButtonUrlAuth<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "inputKeyboardButtonUrlAuth")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "inputKeyboardButtonUrlAuth"));
         let request_write_access = flags & (1 << 0) != 0;
-        let text = zerotl::Decode::decode(r)?;
-        let fwd_text = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let url = zerotl::Decode::decode(r)?;
-        let bot = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let fwd_text = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let bot = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { request_write_access, text, fwd_text, url, bot })
     }
 }
@@ -16344,7 +15984,7 @@ impl zerotl::Identifiable for KeyboardButtonRequestPoll<'_> {
 impl zerotl::BareEncode for KeyboardButtonRequestPoll<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.quiz.as_ref().map_or(0, |v| v.encoded_len()) + self.text.encoded_len()
+        4 + if let Some(v) = &self.quiz { v.encoded_len() } else { 0 } + self.text.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -16358,9 +15998,9 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRequestPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "keyboardButtonRequestPoll")?;
-        let quiz = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let text = zerotl::Decode::decode(r)?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "keyboardButtonRequestPoll"));
+        let quiz = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { quiz, text })
     }
 }
@@ -16392,14 +16032,10 @@ impl zerotl::BareEncode for KeyboardButtonRow<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRow<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let buttons = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let buttons = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { buttons })
     }
 }
@@ -16431,14 +16067,10 @@ impl zerotl::BareEncode for ReplyKeyboardHide {
 
 impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardHide {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000004, "replyKeyboardHide")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000004, "replyKeyboardHide"));
         let selective = flags & (1 << 2) != 0;
         Ok(Self { selective })
     }
@@ -16473,14 +16105,10 @@ impl zerotl::BareEncode for ReplyKeyboardForceReply {
 
 impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardForceReply {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000006, "replyKeyboardForceReply")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000006, "replyKeyboardForceReply"));
         let single_use = flags & (1 << 1) != 0;
         let selective = flags & (1 << 2) != 0;
         Ok(Self { single_use, selective })
@@ -16521,18 +16149,14 @@ impl zerotl::BareEncode for ReplyKeyboardMarkup<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardMarkup<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "replyKeyboardMarkup")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "replyKeyboardMarkup"));
         let resize = flags & (1 << 0) != 0;
         let single_use = flags & (1 << 1) != 0;
         let selective = flags & (1 << 2) != 0;
-        let rows = zerotl::Decode::decode(r)?;
+        let rows = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { resize, single_use, selective, rows })
     }
 }
@@ -16564,14 +16188,10 @@ impl zerotl::BareEncode for ReplyInlineMarkup<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ReplyInlineMarkup<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let rows = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let rows = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { rows })
     }
 }
@@ -16619,7 +16239,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUnknown {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -16669,7 +16289,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityMention {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -16719,7 +16339,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityHashtag {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -16769,7 +16389,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBotCommand {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -16819,7 +16439,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUrl {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -16869,7 +16489,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityEmail {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -16919,7 +16539,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBold {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -16969,7 +16589,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityItalic {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17019,7 +16639,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityCode {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17063,10 +16683,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityPre<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
-        let language = zerotl::Decode::decode(r)?;
+        let language = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { offset, length, language })
     }
 }
@@ -17108,10 +16728,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityTextUrl<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
-        let url = zerotl::Decode::decode(r)?;
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { offset, length, url })
     }
 }
@@ -17163,7 +16783,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityMentionName {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         let user_id = zerotl::fixed::i32_at(run, 8);
@@ -17208,10 +16828,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageEntityMentionName<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
-        let user_id = zerotl::Decode::decode(r)?;
+        let user_id = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { offset, length, user_id })
     }
 }
@@ -17259,7 +16879,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityPhone {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17309,7 +16929,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityCashtag {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17359,7 +16979,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUnderline {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17409,7 +17029,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityStrike {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17459,7 +17079,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBlockquote {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17509,7 +17129,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBankCard {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
@@ -17539,13 +17159,9 @@ impl zerotl::BareEncode for InputChannelEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputChannelEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -17591,14 +17207,10 @@ impl zerotl::BareEncode for InputChannel {
 impl<'a> zerotl::BareDecode<'a> for InputChannel {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self { channel_id, access_hash })
@@ -17640,15 +17252,11 @@ impl zerotl::BareEncode for InputChannelFromMessage<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputChannelFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let channel_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self { peer, msg_id, channel_id })
@@ -17696,14 +17304,10 @@ impl zerotl::BareEncode for MessageRange {
 impl<'a> zerotl::BareDecode<'a> for MessageRange {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let min_id = zerotl::fixed::i32_at(run, 0);
         let max_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self { min_id, max_id })
@@ -17733,13 +17337,9 @@ impl zerotl::BareEncode for ChannelMessagesFilterEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for ChannelMessagesFilterEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -17774,16 +17374,12 @@ impl zerotl::BareEncode for ChannelMessagesFilter<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChannelMessagesFilter<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000002, "channelMessagesFilter")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000002, "channelMessagesFilter"));
         let exclude_new_messages = flags & (1 << 1) != 0;
-        let ranges = zerotl::Decode::decode(r)?;
+        let ranges = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { exclude_new_messages, ranges })
     }
 }
@@ -17831,7 +17427,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipant {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
         Ok(Self { user_id, date })
@@ -17885,7 +17481,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantSelf {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let inviter_id = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
@@ -17914,7 +17510,7 @@ impl zerotl::Identifiable for ChannelParticipantCreator<'_> {
 impl zerotl::BareEncode for ChannelParticipantCreator<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.admin_rights.encoded_len() + self.rank.as_ref().map_or(0, |v| v.encoded_len())
+        8 + self.admin_rights.encoded_len() + if let Some(v) = &self.rank { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -17929,10 +17525,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantCreator<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "channelParticipantCreator")?;
-        let user_id = r.read_i32()?;
-        let admin_rights = zerotl::Decode::decode_validated(r)?;
-        let rank = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "channelParticipantCreator"));
+        let user_id = zerotl::tri!(r.read_i32());
+        let admin_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let rank = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { user_id, admin_rights, rank })
     }
 }
@@ -17968,7 +17564,7 @@ impl zerotl::Identifiable for ChannelParticipantAdmin<'_> {
 impl zerotl::BareEncode for ChannelParticipantAdmin<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        16 + if self.inviter_id.is_some() { 4 } else { 0 } + self.admin_rights.encoded_len() + self.rank.as_ref().map_or(0, |v| v.encoded_len())
+        16 + if self.inviter_id.is_some() { 4 } else { 0 } + self.admin_rights.encoded_len() + if let Some(v) = &self.rank { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -17988,18 +17584,18 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantAdmin<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "channelParticipantAdmin")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "channelParticipantAdmin"));
         let can_edit = flags & (1 << 0) != 0;
         let self_ = flags & (1 << 1) != 0;
-        let run = r.read_slice(12 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+        let run = zerotl::tri!(r.read_slice(12 + if flags & (1 << 1) != 0 { 4 } else { 0 }));
         let user_id = zerotl::fixed::i32_at(run, 0);
         let mut run_at = 4;
         let inviter_id = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let promoted_by = zerotl::fixed::i32_at(run, run_at);
         run_at += 4;
         let date = zerotl::fixed::i32_at(run, run_at);
-        let admin_rights = zerotl::Decode::decode_validated(r)?;
-        let rank = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let admin_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let rank = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { can_edit, self_, user_id, inviter_id, promoted_by, date, admin_rights, rank })
     }
 }
@@ -18047,13 +17643,13 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantBanned {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "channelParticipantBanned")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "channelParticipantBanned"));
         let left = flags & (1 << 0) != 0;
-        let run = r.read_array::<12>()?;
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let kicked_by = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
-        let banned_rights = zerotl::Decode::decode_validated(r)?;
+        let banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { left, user_id, kicked_by, date, banned_rights })
     }
 }
@@ -18095,7 +17691,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantLeft {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
+        let user_id = zerotl::tri!(r.read_i32());
         Ok(Self { user_id })
     }
 }
@@ -18187,7 +17783,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsKicked<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let q = zerotl::Decode::decode(r)?;
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { q })
     }
 }
@@ -18250,7 +17846,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsBanned<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let q = zerotl::Decode::decode(r)?;
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { q })
     }
 }
@@ -18284,7 +17880,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsSearch<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let q = zerotl::Decode::decode(r)?;
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { q })
     }
 }
@@ -18318,7 +17914,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsContacts<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let q = zerotl::Decode::decode(r)?;
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { q })
     }
 }
@@ -18342,7 +17938,7 @@ impl zerotl::Identifiable for ChannelParticipantsMentions<'_> {
 impl zerotl::BareEncode for ChannelParticipantsMentions<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.q.as_ref().map_or(0, |v| v.encoded_len()) + if self.top_msg_id.is_some() { 4 } else { 0 }
+        4 + if let Some(v) = &self.q { v.encoded_len() } else { 0 } + if self.top_msg_id.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18356,9 +17952,9 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsMentions<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "channelParticipantsMentions")?;
-        let q = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let top_msg_id = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "channelParticipantsMentions"));
+        let q = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let top_msg_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { q, top_msg_id })
     }
 }
@@ -18384,7 +17980,7 @@ impl zerotl::Identifiable for InputBotInlineMessageMediaAuto<'_> {
 impl zerotl::BareEncode for InputBotInlineMessageMediaAuto<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18399,10 +17995,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaAuto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000006, "inputBotInlineMessageMediaAuto")?;
-        let message = zerotl::Decode::decode(r)?;
-        let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000006, "inputBotInlineMessageMediaAuto"));
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { message, entities, reply_markup })
     }
 }
@@ -18430,7 +18026,7 @@ impl zerotl::Identifiable for InputBotInlineMessageText<'_> {
 impl zerotl::BareEncode for InputBotInlineMessageText<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18445,11 +18041,11 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "inputBotInlineMessageText")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "inputBotInlineMessageText"));
         let no_webpage = flags & (1 << 0) != 0;
-        let message = zerotl::Decode::decode(r)?;
-        let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { no_webpage, message, entities, reply_markup })
     }
 }
@@ -18479,7 +18075,7 @@ impl zerotl::Identifiable for InputBotInlineMessageMediaGeo<'_> {
 impl zerotl::BareEncode for InputBotInlineMessageMediaGeo<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.geo_point.encoded_len() + if self.heading.is_some() { 4 } else { 0 } + if self.period.is_some() { 4 } else { 0 } + if self.proximity_notification_radius.is_some() { 4 } else { 0 } + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.geo_point.encoded_len() + if self.heading.is_some() { 4 } else { 0 } + if self.period.is_some() { 4 } else { 0 } + if self.proximity_notification_radius.is_some() { 4 } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18496,14 +18092,14 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "inputBotInlineMessageMediaGeo")?;
-        let geo_point = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(zerotl::fixed::count_flags::<0xb>(flags) * 4)?;
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "inputBotInlineMessageMediaGeo"));
+        let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_slice(zerotl::fixed::count_flags::<0xb>(flags) * 4));
         let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let period = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let proximity_notification_radius = if flags & (1 << 3) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { geo_point, heading, period, proximity_notification_radius, reply_markup })
     }
 }
@@ -18537,7 +18133,7 @@ impl zerotl::Identifiable for InputBotInlineMessageMediaVenue<'_> {
 impl zerotl::BareEncode for InputBotInlineMessageMediaVenue<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.geo_point.encoded_len() + self.title.encoded_len() + self.address.encoded_len() + self.provider.encoded_len() + self.venue_id.encoded_len() + self.venue_type.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.geo_point.encoded_len() + self.title.encoded_len() + self.address.encoded_len() + self.provider.encoded_len() + self.venue_id.encoded_len() + self.venue_type.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18556,14 +18152,14 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000004, "inputBotInlineMessageMediaVenue")?;
-        let geo_point = zerotl::Decode::decode_validated(r)?;
-        let title = zerotl::Decode::decode(r)?;
-        let address = zerotl::Decode::decode(r)?;
-        let provider = zerotl::Decode::decode(r)?;
-        let venue_id = zerotl::Decode::decode(r)?;
-        let venue_type = zerotl::Decode::decode(r)?;
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000004, "inputBotInlineMessageMediaVenue"));
+        let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let address = zerotl::tri!(zerotl::Decode::decode(r));
+        let provider = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_id = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_type = zerotl::tri!(zerotl::Decode::decode(r));
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { geo_point, title, address, provider, venue_id, venue_type, reply_markup })
     }
 }
@@ -18593,7 +18189,7 @@ impl zerotl::Identifiable for InputBotInlineMessageMediaContact<'_> {
 impl zerotl::BareEncode for InputBotInlineMessageMediaContact<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.phone_number.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.vcard.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.phone_number.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.vcard.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18610,12 +18206,12 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000004, "inputBotInlineMessageMediaContact")?;
-        let phone_number = zerotl::Decode::decode(r)?;
-        let first_name = zerotl::Decode::decode(r)?;
-        let last_name = zerotl::Decode::decode(r)?;
-        let vcard = zerotl::Decode::decode(r)?;
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000004, "inputBotInlineMessageMediaContact"));
+        let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+        let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let vcard = zerotl::tri!(zerotl::Decode::decode(r));
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { phone_number, first_name, last_name, vcard, reply_markup })
     }
 }
@@ -18637,7 +18233,7 @@ impl zerotl::Identifiable for InputBotInlineMessageGame<'_> {
 impl zerotl::BareEncode for InputBotInlineMessageGame<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18650,8 +18246,8 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000004, "inputBotInlineMessageGame")?;
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000004, "inputBotInlineMessageGame"));
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { reply_markup })
     }
 }
@@ -18687,7 +18283,7 @@ impl zerotl::Identifiable for InputBotInlineResult<'_> {
 impl zerotl::BareEncode for InputBotInlineResult<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.id.encoded_len() + self.type_.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.content.as_ref().map_or(0, |v| v.encoded_len()) + self.send_message.encoded_len()
+        4 + self.id.encoded_len() + self.type_.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.description { v.encoded_len() } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + if let Some(v) = &self.content { v.encoded_len() } else { 0 } + self.send_message.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18705,22 +18301,18 @@ impl zerotl::BareEncode for InputBotInlineResult<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputBotInlineResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000003e, "inputBotInlineResult")?;
-        let id = zerotl::Decode::decode(r)?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let title = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let description = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let url = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let thumb = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let content = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let send_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000003e, "inputBotInlineResult"));
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let description = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let url = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let thumb = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let content = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let send_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, type_, title, description, url, thumb, content, send_message })
     }
 }
@@ -18761,17 +18353,13 @@ impl zerotl::BareEncode for InputBotInlineResultPhoto<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultPhoto<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let photo = zerotl::Decode::decode(r)?;
-        let send_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let send_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, type_, photo, send_message })
     }
 }
@@ -18803,7 +18391,7 @@ impl zerotl::Identifiable for InputBotInlineResultDocument<'_> {
 impl zerotl::BareEncode for InputBotInlineResultDocument<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.id.encoded_len() + self.type_.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len()) + self.document.encoded_len() + self.send_message.encoded_len()
+        4 + self.id.encoded_len() + self.type_.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.description { v.encoded_len() } else { 0 } + self.document.encoded_len() + self.send_message.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18819,20 +18407,16 @@ impl zerotl::BareEncode for InputBotInlineResultDocument<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000006, "inputBotInlineResultDocument")?;
-        let id = zerotl::Decode::decode(r)?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let title = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let description = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let document = zerotl::Decode::decode(r)?;
-        let send_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000006, "inputBotInlineResultDocument"));
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let description = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let document = zerotl::tri!(zerotl::Decode::decode(r));
+        let send_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, type_, title, description, document, send_message })
     }
 }
@@ -18870,16 +18454,12 @@ impl zerotl::BareEncode for InputBotInlineResultGame<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultGame<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
-        let short_name = zerotl::Decode::decode(r)?;
-        let send_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let short_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let send_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, short_name, send_message })
     }
 }
@@ -18905,7 +18485,7 @@ impl zerotl::Identifiable for BotInlineMessageMediaAuto<'_> {
 impl zerotl::BareEncode for BotInlineMessageMediaAuto<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18920,10 +18500,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaAuto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000006, "botInlineMessageMediaAuto")?;
-        let message = zerotl::Decode::decode(r)?;
-        let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000006, "botInlineMessageMediaAuto"));
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { message, entities, reply_markup })
     }
 }
@@ -18951,7 +18531,7 @@ impl zerotl::Identifiable for BotInlineMessageText<'_> {
 impl zerotl::BareEncode for BotInlineMessageText<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18966,11 +18546,11 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "botInlineMessageText")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "botInlineMessageText"));
         let no_webpage = flags & (1 << 0) != 0;
-        let message = zerotl::Decode::decode(r)?;
-        let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { no_webpage, message, entities, reply_markup })
     }
 }
@@ -19000,7 +18580,7 @@ impl zerotl::Identifiable for BotInlineMessageMediaGeo<'_> {
 impl zerotl::BareEncode for BotInlineMessageMediaGeo<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.geo.encoded_len() + if self.heading.is_some() { 4 } else { 0 } + if self.period.is_some() { 4 } else { 0 } + if self.proximity_notification_radius.is_some() { 4 } else { 0 } + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.geo.encoded_len() + if self.heading.is_some() { 4 } else { 0 } + if self.period.is_some() { 4 } else { 0 } + if self.proximity_notification_radius.is_some() { 4 } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -19017,14 +18597,14 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "botInlineMessageMediaGeo")?;
-        let geo = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(zerotl::fixed::count_flags::<0xb>(flags) * 4)?;
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "botInlineMessageMediaGeo"));
+        let geo = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_slice(zerotl::fixed::count_flags::<0xb>(flags) * 4));
         let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let period = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let proximity_notification_radius = if flags & (1 << 3) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { geo, heading, period, proximity_notification_radius, reply_markup })
     }
 }
@@ -19058,7 +18638,7 @@ impl zerotl::Identifiable for BotInlineMessageMediaVenue<'_> {
 impl zerotl::BareEncode for BotInlineMessageMediaVenue<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.geo.encoded_len() + self.title.encoded_len() + self.address.encoded_len() + self.provider.encoded_len() + self.venue_id.encoded_len() + self.venue_type.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.geo.encoded_len() + self.title.encoded_len() + self.address.encoded_len() + self.provider.encoded_len() + self.venue_id.encoded_len() + self.venue_type.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -19077,14 +18657,14 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000004, "botInlineMessageMediaVenue")?;
-        let geo = zerotl::Decode::decode_validated(r)?;
-        let title = zerotl::Decode::decode(r)?;
-        let address = zerotl::Decode::decode(r)?;
-        let provider = zerotl::Decode::decode(r)?;
-        let venue_id = zerotl::Decode::decode(r)?;
-        let venue_type = zerotl::Decode::decode(r)?;
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000004, "botInlineMessageMediaVenue"));
+        let geo = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let address = zerotl::tri!(zerotl::Decode::decode(r));
+        let provider = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_id = zerotl::tri!(zerotl::Decode::decode(r));
+        let venue_type = zerotl::tri!(zerotl::Decode::decode(r));
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { geo, title, address, provider, venue_id, venue_type, reply_markup })
     }
 }
@@ -19114,7 +18694,7 @@ impl zerotl::Identifiable for BotInlineMessageMediaContact<'_> {
 impl zerotl::BareEncode for BotInlineMessageMediaContact<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.phone_number.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.vcard.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.phone_number.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.vcard.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -19131,12 +18711,12 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000004, "botInlineMessageMediaContact")?;
-        let phone_number = zerotl::Decode::decode(r)?;
-        let first_name = zerotl::Decode::decode(r)?;
-        let last_name = zerotl::Decode::decode(r)?;
-        let vcard = zerotl::Decode::decode(r)?;
-        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000004, "botInlineMessageMediaContact"));
+        let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+        let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let vcard = zerotl::tri!(zerotl::Decode::decode(r));
+        let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { phone_number, first_name, last_name, vcard, reply_markup })
     }
 }
@@ -19172,7 +18752,7 @@ impl zerotl::Identifiable for BotInlineResult<'_> {
 impl zerotl::BareEncode for BotInlineResult<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.id.encoded_len() + self.type_.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.content.as_ref().map_or(0, |v| v.encoded_len()) + self.send_message.encoded_len()
+        4 + self.id.encoded_len() + self.type_.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.description { v.encoded_len() } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + if let Some(v) = &self.content { v.encoded_len() } else { 0 } + self.send_message.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -19190,22 +18770,18 @@ impl zerotl::BareEncode for BotInlineResult<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for BotInlineResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000003e, "botInlineResult")?;
-        let id = zerotl::Decode::decode(r)?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let title = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let description = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let url = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let thumb = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let content = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let send_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000003e, "botInlineResult"));
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let description = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let url = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let thumb = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let content = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let send_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, type_, title, description, url, thumb, content, send_message })
     }
 }
@@ -19239,7 +18815,7 @@ impl zerotl::Identifiable for BotInlineMediaResult<'_> {
 impl zerotl::BareEncode for BotInlineMediaResult<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.id.encoded_len() + self.type_.encoded_len() + self.photo.as_ref().map_or(0, |v| v.encoded_len()) + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len()) + self.send_message.encoded_len()
+        4 + self.id.encoded_len() + self.type_.encoded_len() + if let Some(v) = &self.photo { v.encoded_len() } else { 0 } + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.description { v.encoded_len() } else { 0 } + self.send_message.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -19256,21 +18832,17 @@ impl zerotl::BareEncode for BotInlineMediaResult<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for BotInlineMediaResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "botInlineMediaResult")?;
-        let id = zerotl::Decode::decode(r)?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let photo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let document = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let title = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let description = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let send_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "botInlineMediaResult"));
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let document = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let title = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let description = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let send_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, type_, photo, document, title, description, send_message })
     }
 }
@@ -19305,15 +18877,11 @@ impl zerotl::BareEncode for ExportedMessageLink<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ExportedMessageLink<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let link = zerotl::Decode::decode(r)?;
-        let html = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let link = zerotl::tri!(zerotl::Decode::decode(r));
+        let html = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { link, html })
     }
 }
@@ -19349,7 +18917,7 @@ impl zerotl::Identifiable for MessageFwdHeader<'_> {
 impl zerotl::BareEncode for MessageFwdHeader<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.from_id.as_ref().map_or(0, |v| v.encoded_len()) + self.from_name.as_ref().map_or(0, |v| v.encoded_len()) + if self.channel_post.is_some() { 4 } else { 0 } + self.post_author.as_ref().map_or(0, |v| v.encoded_len()) + self.saved_from_peer.as_ref().map_or(0, |v| v.encoded_len()) + if self.saved_from_msg_id.is_some() { 4 } else { 0 } + self.psa_type.as_ref().map_or(0, |v| v.encoded_len())
+        8 + if let Some(v) = &self.from_id { v.encoded_len() } else { 0 } + if let Some(v) = &self.from_name { v.encoded_len() } else { 0 } + if self.channel_post.is_some() { 4 } else { 0 } + if let Some(v) = &self.post_author { v.encoded_len() } else { 0 } + if let Some(v) = &self.saved_from_peer { v.encoded_len() } else { 0 } + if self.saved_from_msg_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.psa_type { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -19367,23 +18935,19 @@ impl zerotl::BareEncode for MessageFwdHeader<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000007d, "messageFwdHeader")?;
-        let from_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let from_name = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(4 + if flags & (1 << 2) != 0 { 4 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000007d, "messageFwdHeader"));
+        let from_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let from_name = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 2) != 0 { 4 } else { 0 }));
         let date = zerotl::fixed::i32_at(run, 0);
         let channel_post = if flags & (1 << 2) != 0 { Some(zerotl::fixed::i32_at(run, 4)) } else { None };
-        let post_author = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let saved_from_peer = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let saved_from_msg_id = if flags & (1 << 4) != 0 { Some(r.read_i32()?) } else { None };
-        let psa_type = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let post_author = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let saved_from_peer = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let saved_from_msg_id = if flags & (1 << 4) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let psa_type = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { from_id, from_name, date, channel_post, post_author, saved_from_peer, saved_from_msg_id, psa_type })
     }
 }
@@ -19433,14 +18997,10 @@ impl zerotl::BareEncode for InputBotInlineMessageId {
 impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageId {
     const MIN_BARE_SIZE: usize = 20;
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<20>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<20>());
         let dc_id = zerotl::fixed::i32_at(run, 0);
         let id = zerotl::fixed::i64_at(run, 4);
         let access_hash = zerotl::fixed::i64_at(run, 12);
@@ -19478,15 +19038,11 @@ impl zerotl::BareEncode for InlineBotSwitchPm<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InlineBotSwitchPm<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
-        let start_param = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let start_param = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text, start_param })
     }
 }
@@ -19521,15 +19077,11 @@ impl zerotl::BareEncode for TopPeer {
 
 impl<'a> zerotl::BareDecode<'a> for TopPeer {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let rating = r.read_f64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let rating = zerotl::tri!(r.read_f64());
         Ok(Self { peer, rating })
     }
 }
@@ -19799,16 +19351,12 @@ impl zerotl::BareEncode for TopPeerCategoryPeers<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryPeers<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let category = zerotl::Decode::decode(r)?;
-        let count = r.read_i32()?;
-        let peers = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let category = zerotl::tri!(zerotl::Decode::decode(r));
+        let count = zerotl::tri!(r.read_i32());
+        let peers = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { category, count, peers })
     }
 }
@@ -19841,15 +19389,11 @@ impl zerotl::BareEncode for DraftMessageEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for DraftMessageEmpty {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "draftMessageEmpty")?;
-        let date = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "draftMessageEmpty"));
+        let date = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { date })
     }
 }
@@ -19879,7 +19423,7 @@ impl zerotl::Identifiable for DraftMessage<'_> {
 impl zerotl::BareEncode for DraftMessage<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+        8 + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -19893,19 +19437,15 @@ impl zerotl::BareEncode for DraftMessage<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for DraftMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000b, "draftMessage")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000b, "draftMessage"));
         let no_webpage = flags & (1 << 1) != 0;
-        let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-        let message = zerotl::Decode::decode(r)?;
-        let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let date = r.read_i32()?;
+        let reply_to_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let date = zerotl::tri!(r.read_i32());
         Ok(Self { no_webpage, reply_to_msg_id, message, entities, date })
     }
 }
@@ -19940,15 +19480,11 @@ impl zerotl::BareEncode for StickerSetCovered<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StickerSetCovered<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let set = zerotl::Decode::decode(r)?;
-        let cover = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let set = zerotl::tri!(zerotl::Decode::decode(r));
+        let cover = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { set, cover })
     }
 }
@@ -19983,15 +19519,11 @@ impl zerotl::BareEncode for StickerSetMultiCovered<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StickerSetMultiCovered<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let set = zerotl::Decode::decode(r)?;
-        let covers = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let set = zerotl::tri!(zerotl::Decode::decode(r));
+        let covers = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { set, covers })
     }
 }
@@ -20045,14 +19577,10 @@ impl zerotl::BareEncode for MaskCoords {
 impl<'a> zerotl::BareDecode<'a> for MaskCoords {
     const MIN_BARE_SIZE: usize = 28;
     const FIXED_BARE_SIZE: Option<usize> = Some(28);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<28>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<28>());
         let n = zerotl::fixed::i32_at(run, 0);
         let x = zerotl::fixed::f64_at(run, 4);
         let y = zerotl::fixed::f64_at(run, 12);
@@ -20088,14 +19616,10 @@ impl zerotl::BareEncode for InputStickeredMediaPhoto<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id })
     }
 }
@@ -20127,14 +19651,10 @@ impl zerotl::BareEncode for InputStickeredMediaDocument<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id })
     }
 }
@@ -20168,7 +19688,7 @@ impl zerotl::Identifiable for Game<'_> {
 impl zerotl::BareEncode for Game<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        20 + self.short_name.encoded_len() + self.title.encoded_len() + self.description.encoded_len() + self.photo.encoded_len() + self.document.as_ref().map_or(0, |v| v.encoded_len())
+        20 + self.short_name.encoded_len() + self.title.encoded_len() + self.description.encoded_len() + self.photo.encoded_len() + if let Some(v) = &self.document { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -20187,22 +19707,18 @@ impl zerotl::BareEncode for Game<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Game<'a> {
     const MIN_BARE_SIZE: usize = 36;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "game")?;
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "game"));
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let short_name = zerotl::Decode::decode(r)?;
-        let title = zerotl::Decode::decode(r)?;
-        let description = zerotl::Decode::decode(r)?;
-        let photo = zerotl::Decode::decode(r)?;
-        let document = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let short_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let description = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let document = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { id, access_hash, short_name, title, description, photo, document })
     }
 }
@@ -20248,14 +19764,10 @@ impl zerotl::BareEncode for InputGameId {
 impl<'a> zerotl::BareDecode<'a> for InputGameId {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -20292,15 +19804,11 @@ impl zerotl::BareEncode for InputGameShortName<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputGameShortName<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let bot_id = zerotl::Decode::decode(r)?;
-        let short_name = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let bot_id = zerotl::tri!(zerotl::Decode::decode(r));
+        let short_name = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { bot_id, short_name })
     }
 }
@@ -20350,14 +19858,10 @@ impl zerotl::BareEncode for HighScore {
 impl<'a> zerotl::BareDecode<'a> for HighScore {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let pos = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
         let score = zerotl::fixed::i32_at(run, 8);
@@ -20423,7 +19927,7 @@ impl<'a> zerotl::BareDecode<'a> for TextPlain<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -20457,8 +19961,8 @@ impl<'a> zerotl::BareDecode<'a> for TextBold<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20493,8 +19997,8 @@ impl<'a> zerotl::BareDecode<'a> for TextItalic<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20529,8 +20033,8 @@ impl<'a> zerotl::BareDecode<'a> for TextUnderline<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20565,8 +20069,8 @@ impl<'a> zerotl::BareDecode<'a> for TextStrike<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20601,8 +20105,8 @@ impl<'a> zerotl::BareDecode<'a> for TextFixed<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20643,10 +20147,10 @@ impl<'a> zerotl::BareDecode<'a> for TextUrl<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
-        let url = zerotl::Decode::decode(r)?;
-        let webpage_id = r.read_i64()?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let webpage_id = zerotl::tri!(r.read_i64());
         r.leave();
         Ok(Self { text, url, webpage_id })
     }
@@ -20684,9 +20188,9 @@ impl<'a> zerotl::BareDecode<'a> for TextEmail<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
-        let email = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let email = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text, email })
     }
@@ -20721,8 +20225,8 @@ impl<'a> zerotl::BareDecode<'a> for TextConcat<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let texts = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let texts = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { texts })
     }
@@ -20757,8 +20261,8 @@ impl<'a> zerotl::BareDecode<'a> for TextSubscript<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20793,8 +20297,8 @@ impl<'a> zerotl::BareDecode<'a> for TextSuperscript<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20829,8 +20333,8 @@ impl<'a> zerotl::BareDecode<'a> for TextMarked<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text })
     }
@@ -20868,9 +20372,9 @@ impl<'a> zerotl::BareDecode<'a> for TextPhone<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
-        let phone = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let phone = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text, phone })
     }
@@ -20923,7 +20427,7 @@ impl<'a> zerotl::BareDecode<'a> for TextImage {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let document_id = zerotl::fixed::i64_at(run, 0);
         let w = zerotl::fixed::i32_at(run, 8);
         let h = zerotl::fixed::i32_at(run, 12);
@@ -20963,9 +20467,9 @@ impl<'a> zerotl::BareDecode<'a> for TextAnchor<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let text = zerotl::Decode::decode(r)?;
-        let name = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let name = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { text, name })
     }
@@ -21029,7 +20533,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockTitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -21063,7 +20567,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSubtitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -21100,8 +20604,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAuthorDate<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let author = zerotl::Decode::decode(r)?;
-        let published_date = r.read_i32()?;
+        let author = zerotl::tri!(zerotl::Decode::decode(r));
+        let published_date = zerotl::tri!(r.read_i32());
         Ok(Self { author, published_date })
     }
 }
@@ -21135,7 +20639,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockHeader<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -21169,7 +20673,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSubheader<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -21203,7 +20707,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockParagraph<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -21240,8 +20744,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPreformatted<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
-        let language = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let language = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text, language })
     }
 }
@@ -21275,7 +20779,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockFooter<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -21338,7 +20842,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAnchor<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let name = zerotl::Decode::decode(r)?;
+        let name = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { name })
     }
 }
@@ -21372,8 +20876,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockList<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let items = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let items = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { items })
     }
@@ -21411,8 +20915,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockBlockquote<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
-        let caption = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text, caption })
     }
 }
@@ -21449,8 +20953,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPullquote<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
-        let caption = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text, caption })
     }
 }
@@ -21478,7 +20982,7 @@ impl zerotl::Identifiable for PageBlockPhoto<'_> {
 impl zerotl::BareEncode for PageBlockPhoto<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.caption.encoded_len() + self.url.as_ref().map_or(0, |v| v.encoded_len()) + if self.webpage_id.is_some() { 8 } else { 0 }
+        12 + self.caption.encoded_len() + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if self.webpage_id.is_some() { 8 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -21494,11 +20998,11 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPhoto<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "pageBlockPhoto")?;
-        let photo_id = r.read_i64()?;
-        let caption = zerotl::Decode::decode(r)?;
-        let url = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let webpage_id = if flags & (1 << 0) != 0 { Some(r.read_i64()?) } else { None };
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "pageBlockPhoto"));
+        let photo_id = zerotl::tri!(r.read_i64());
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
+        let url = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let webpage_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
         Ok(Self { photo_id, caption, url, webpage_id })
     }
 }
@@ -21540,11 +21044,11 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockVideo<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "pageBlockVideo")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "pageBlockVideo"));
         let autoplay = flags & (1 << 0) != 0;
         let loop_ = flags & (1 << 1) != 0;
-        let video_id = r.read_i64()?;
-        let caption = zerotl::Decode::decode(r)?;
+        let video_id = zerotl::tri!(r.read_i64());
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { autoplay, loop_, video_id, caption })
     }
 }
@@ -21578,8 +21082,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockCover<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let cover = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let cover = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { cover })
     }
@@ -21616,7 +21120,7 @@ impl zerotl::Identifiable for PageBlockEmbed<'_> {
 impl zerotl::BareEncode for PageBlockEmbed<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.html.as_ref().map_or(0, |v| v.encoded_len()) + if self.poster_photo_id.is_some() { 8 } else { 0 } + if self.w.is_some() { 4 } else { 0 } + if self.h.is_some() { 4 } else { 0 } + self.caption.encoded_len()
+        4 + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if let Some(v) = &self.html { v.encoded_len() } else { 0 } + if self.poster_photo_id.is_some() { 8 } else { 0 } + if self.w.is_some() { 4 } else { 0 } + if self.h.is_some() { 4 } else { 0 } + self.caption.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -21634,17 +21138,17 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbed<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000003f, "pageBlockEmbed")?;
+        let flags = zerotl::tri!(r.read_flags(0x0000003f, "pageBlockEmbed"));
         let full_width = flags & (1 << 0) != 0;
         let allow_scrolling = flags & (1 << 3) != 0;
-        let url = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let html = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 5) != 0 { 8 } else { 0 })?;
+        let url = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let html = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 5) != 0 { 8 } else { 0 }));
         let mut run_at = 0;
         let poster_photo_id = if flags & (1 << 4) != 0 { let v = zerotl::fixed::i64_at(run, run_at); run_at += 8; Some(v) } else { None };
         let w = if flags & (1 << 5) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let h = if flags & (1 << 5) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let caption = zerotl::Decode::decode(r)?;
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { full_width, allow_scrolling, url, html, poster_photo_id, w, h, caption })
     }
 }
@@ -21698,15 +21202,15 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbedPost<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let url = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<16>()?;
+        zerotl::tri!(r.enter());
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<16>());
         let webpage_id = zerotl::fixed::i64_at(run, 0);
         let author_photo_id = zerotl::fixed::i64_at(run, 8);
-        let author = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
-        let blocks = zerotl::Decode::decode(r)?;
-        let caption = zerotl::Decode::decode(r)?;
+        let author = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
+        let blocks = zerotl::tri!(zerotl::Decode::decode(r));
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { url, webpage_id, author_photo_id, author, date, blocks, caption })
     }
@@ -21744,9 +21248,9 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockCollage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let items = zerotl::Decode::decode(r)?;
-        let caption = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let items = zerotl::tri!(zerotl::Decode::decode(r));
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { items, caption })
     }
@@ -21784,9 +21288,9 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSlideshow<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let items = zerotl::Decode::decode(r)?;
-        let caption = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let items = zerotl::tri!(zerotl::Decode::decode(r));
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { items, caption })
     }
@@ -21821,7 +21325,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockChannel<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel = zerotl::Decode::decode(r)?;
+        let channel = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { channel })
     }
 }
@@ -21858,8 +21362,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAudio<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let audio_id = r.read_i64()?;
-        let caption = zerotl::Decode::decode(r)?;
+        let audio_id = zerotl::tri!(r.read_i64());
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { audio_id, caption })
     }
 }
@@ -21893,7 +21397,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockKicker<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -21935,11 +21439,11 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockTable<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "pageBlockTable")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "pageBlockTable"));
         let bordered = flags & (1 << 0) != 0;
         let striped = flags & (1 << 1) != 0;
-        let title = zerotl::Decode::decode(r)?;
-        let rows = zerotl::Decode::decode(r)?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let rows = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { bordered, striped, title, rows })
     }
 }
@@ -21973,8 +21477,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockOrderedList<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let items = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let items = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { items })
     }
@@ -22015,11 +21519,11 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockDetails<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let flags = r.read_flags(0x00000001, "pageBlockDetails")?;
+        zerotl::tri!(r.enter());
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "pageBlockDetails"));
         let open = flags & (1 << 0) != 0;
-        let blocks = zerotl::Decode::decode(r)?;
-        let title = zerotl::Decode::decode(r)?;
+        let blocks = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { open, blocks, title })
     }
@@ -22057,8 +21561,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockRelatedArticles<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let title = zerotl::Decode::decode(r)?;
-        let articles = zerotl::Decode::decode(r)?;
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let articles = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { title, articles })
     }
 }
@@ -22106,12 +21610,12 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockMap<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<12>()?;
+        let geo = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let zoom = zerotl::fixed::i32_at(run, 0);
         let w = zerotl::fixed::i32_at(run, 4);
         let h = zerotl::fixed::i32_at(run, 8);
-        let caption = zerotl::Decode::decode(r)?;
+        let caption = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { geo, zoom, w, h, caption })
     }
 }
@@ -22139,13 +21643,9 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonMissed {
 
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonMissed {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22173,13 +21673,9 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonDisconnect {
 
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonDisconnect {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22207,13 +21703,9 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonHangup {
 
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonHangup {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22241,13 +21733,9 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonBusy {
 
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonBusy {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22279,14 +21767,10 @@ impl zerotl::BareEncode for DataJson<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for DataJson<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let data = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { data })
     }
 }
@@ -22321,15 +21805,11 @@ impl zerotl::BareEncode for LabeledPrice<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for LabeledPrice<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let label = zerotl::Decode::decode(r)?;
-        let amount = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let label = zerotl::tri!(zerotl::Decode::decode(r));
+        let amount = zerotl::tri!(r.read_i64());
         Ok(Self { label, amount })
     }
 }
@@ -22381,14 +21861,10 @@ impl zerotl::BareEncode for Invoice<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Invoice<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000000ff, "invoice")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x000000ff, "invoice"));
         let test = flags & (1 << 0) != 0;
         let name_requested = flags & (1 << 1) != 0;
         let phone_requested = flags & (1 << 2) != 0;
@@ -22397,8 +21873,8 @@ impl<'a> zerotl::BareDecode<'a> for Invoice<'a> {
         let flexible = flags & (1 << 5) != 0;
         let phone_to_provider = flags & (1 << 6) != 0;
         let email_to_provider = flags & (1 << 7) != 0;
-        let currency = zerotl::Decode::decode(r)?;
-        let prices = zerotl::Decode::decode(r)?;
+        let currency = zerotl::tri!(zerotl::Decode::decode(r));
+        let prices = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { test, name_requested, phone_requested, email_requested, shipping_address_requested, flexible, phone_to_provider, email_to_provider, currency, prices })
     }
 }
@@ -22433,15 +21909,11 @@ impl zerotl::BareEncode for PaymentCharge<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PaymentCharge<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
-        let provider_charge_id = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let provider_charge_id = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, provider_charge_id })
     }
 }
@@ -22488,19 +21960,15 @@ impl zerotl::BareEncode for PostAddress<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PostAddress<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let street_line1 = zerotl::Decode::decode(r)?;
-        let street_line2 = zerotl::Decode::decode(r)?;
-        let city = zerotl::Decode::decode(r)?;
-        let state = zerotl::Decode::decode(r)?;
-        let country_iso2 = zerotl::Decode::decode(r)?;
-        let post_code = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let street_line1 = zerotl::tri!(zerotl::Decode::decode(r));
+        let street_line2 = zerotl::tri!(zerotl::Decode::decode(r));
+        let city = zerotl::tri!(zerotl::Decode::decode(r));
+        let state = zerotl::tri!(zerotl::Decode::decode(r));
+        let country_iso2 = zerotl::tri!(zerotl::Decode::decode(r));
+        let post_code = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { street_line1, street_line2, city, state, country_iso2, post_code })
     }
 }
@@ -22528,7 +21996,7 @@ impl zerotl::Identifiable for PaymentRequestedInfo<'_> {
 impl zerotl::BareEncode for PaymentRequestedInfo<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.name.as_ref().map_or(0, |v| v.encoded_len()) + self.phone.as_ref().map_or(0, |v| v.encoded_len()) + self.email.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_address.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.name { v.encoded_len() } else { 0 } + if let Some(v) = &self.phone { v.encoded_len() } else { 0 } + if let Some(v) = &self.email { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_address { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -22542,18 +22010,14 @@ impl zerotl::BareEncode for PaymentRequestedInfo<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PaymentRequestedInfo<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "paymentRequestedInfo")?;
-        let name = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let phone = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let email = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let shipping_address = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "paymentRequestedInfo"));
+        let name = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let phone = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let email = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let shipping_address = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { name, phone, email, shipping_address })
     }
 }
@@ -22588,15 +22052,11 @@ impl zerotl::BareEncode for PaymentSavedCredentialsCard<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PaymentSavedCredentialsCard<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
-        let title = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, title })
     }
 }
@@ -22642,19 +22102,15 @@ impl zerotl::BareEncode for WebDocument<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for WebDocument<'a> {
     const MIN_BARE_SIZE: usize = 28;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<12>());
         let access_hash = zerotl::fixed::i64_at(run, 0);
         let size = zerotl::fixed::i32_at(run, 8);
-        let mime_type = zerotl::Decode::decode(r)?;
-        let attributes = zerotl::Decode::decode(r)?;
+        let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+        let attributes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url, access_hash, size, mime_type, attributes })
     }
 }
@@ -22695,17 +22151,13 @@ impl zerotl::BareEncode for WebDocumentNoProxy<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for WebDocumentNoProxy<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let size = r.read_i32()?;
-        let mime_type = zerotl::Decode::decode(r)?;
-        let attributes = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let size = zerotl::tri!(r.read_i32());
+        let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+        let attributes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url, size, mime_type, attributes })
     }
 }
@@ -22746,17 +22198,13 @@ impl zerotl::BareEncode for InputWebDocument<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputWebDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let size = r.read_i32()?;
-        let mime_type = zerotl::Decode::decode(r)?;
-        let attributes = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let size = zerotl::tri!(r.read_i32());
+        let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+        let attributes = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url, size, mime_type, attributes })
     }
 }
@@ -22791,15 +22239,11 @@ impl zerotl::BareEncode for InputWebFileLocation<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputWebFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let access_hash = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let access_hash = zerotl::tri!(r.read_i64());
         Ok(Self { url, access_hash })
     }
 }
@@ -22848,15 +22292,11 @@ impl zerotl::BareEncode for InputWebFileGeoPointLocation {
 
 impl<'a> zerotl::BareDecode<'a> for InputWebFileGeoPointLocation {
     const MIN_BARE_SIZE: usize = 28;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<24>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<24>());
         let access_hash = zerotl::fixed::i64_at(run, 0);
         let w = zerotl::fixed::i32_at(run, 8);
         let h = zerotl::fixed::i32_at(run, 12);
@@ -22896,15 +22336,11 @@ impl zerotl::BareEncode for InputPaymentCredentialsSaved<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsSaved<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
-        let tmp_password = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let tmp_password = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, tmp_password })
     }
 }
@@ -22939,16 +22375,12 @@ impl zerotl::BareEncode for InputPaymentCredentials<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentials<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputPaymentCredentials")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputPaymentCredentials"));
         let save = flags & (1 << 0) != 0;
-        let data = zerotl::Decode::decode(r)?;
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { save, data })
     }
 }
@@ -22980,14 +22412,10 @@ impl zerotl::BareEncode for InputPaymentCredentialsApplePay<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsApplePay<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let payment_data = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let payment_data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { payment_data })
     }
 }
@@ -23022,15 +22450,11 @@ impl zerotl::BareEncode for InputPaymentCredentialsAndroidPay<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsAndroidPay<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let payment_token = zerotl::Decode::decode(r)?;
-        let google_transaction_id = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let payment_token = zerotl::tri!(zerotl::Decode::decode(r));
+        let google_transaction_id = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { payment_token, google_transaction_id })
     }
 }
@@ -23068,16 +22492,12 @@ impl zerotl::BareEncode for ShippingOption<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ShippingOption<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = zerotl::Decode::decode(r)?;
-        let title = zerotl::Decode::decode(r)?;
-        let prices = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let prices = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, title, prices })
     }
 }
@@ -23103,7 +22523,7 @@ impl zerotl::Identifiable for InputStickerSetItem<'_> {
 impl zerotl::BareEncode for InputStickerSetItem<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.document.encoded_len() + self.emoji.encoded_len() + self.mask_coords.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.document.encoded_len() + self.emoji.encoded_len() + if let Some(v) = &self.mask_coords { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -23116,17 +22536,13 @@ impl zerotl::BareEncode for InputStickerSetItem<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputStickerSetItem<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputStickerSetItem")?;
-        let document = zerotl::Decode::decode(r)?;
-        let emoji = zerotl::Decode::decode(r)?;
-        let mask_coords = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputStickerSetItem"));
+        let document = zerotl::tri!(zerotl::Decode::decode(r));
+        let emoji = zerotl::tri!(zerotl::Decode::decode(r));
+        let mask_coords = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { document, emoji, mask_coords })
     }
 }
@@ -23172,14 +22588,10 @@ impl zerotl::BareEncode for InputPhoneCall {
 impl<'a> zerotl::BareDecode<'a> for InputPhoneCall {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -23223,7 +22635,7 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
+        let id = zerotl::tri!(r.read_i64());
         Ok(Self { id })
     }
 }
@@ -23280,16 +22692,16 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallWaiting<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000041, "phoneCallWaiting")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000041, "phoneCallWaiting"));
         let video = flags & (1 << 6) != 0;
-        let run = r.read_array::<28>()?;
+        let run = zerotl::tri!(r.read_array::<28>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 16);
         let admin_id = zerotl::fixed::i32_at(run, 20);
         let participant_id = zerotl::fixed::i32_at(run, 24);
-        let protocol = zerotl::Decode::decode(r)?;
-        let receive_date = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+        let protocol = zerotl::tri!(zerotl::Decode::decode(r));
+        let receive_date = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { video, id, access_hash, date, admin_id, participant_id, protocol, receive_date })
     }
 }
@@ -23346,16 +22758,16 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallRequested<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000040, "phoneCallRequested")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000040, "phoneCallRequested"));
         let video = flags & (1 << 6) != 0;
-        let run = r.read_array::<28>()?;
+        let run = zerotl::tri!(r.read_array::<28>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 16);
         let admin_id = zerotl::fixed::i32_at(run, 20);
         let participant_id = zerotl::fixed::i32_at(run, 24);
-        let g_a_hash = zerotl::Decode::decode(r)?;
-        let protocol = zerotl::Decode::decode(r)?;
+        let g_a_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let protocol = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { video, id, access_hash, date, admin_id, participant_id, g_a_hash, protocol })
     }
 }
@@ -23412,16 +22824,16 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallAccepted<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000040, "phoneCallAccepted")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000040, "phoneCallAccepted"));
         let video = flags & (1 << 6) != 0;
-        let run = r.read_array::<28>()?;
+        let run = zerotl::tri!(r.read_array::<28>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 16);
         let admin_id = zerotl::fixed::i32_at(run, 20);
         let participant_id = zerotl::fixed::i32_at(run, 24);
-        let g_b = zerotl::Decode::decode(r)?;
-        let protocol = zerotl::Decode::decode(r)?;
+        let g_b = zerotl::tri!(zerotl::Decode::decode(r));
+        let protocol = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { video, id, access_hash, date, admin_id, participant_id, g_b, protocol })
     }
 }
@@ -23489,20 +22901,20 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCall<'a> {
     const MIN_BARE_SIZE: usize = 60;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000060, "phoneCall")?;
+        let flags = zerotl::tri!(r.read_flags(0x00000060, "phoneCall"));
         let p2p_allowed = flags & (1 << 5) != 0;
         let video = flags & (1 << 6) != 0;
-        let run = r.read_array::<28>()?;
+        let run = zerotl::tri!(r.read_array::<28>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 16);
         let admin_id = zerotl::fixed::i32_at(run, 20);
         let participant_id = zerotl::fixed::i32_at(run, 24);
-        let g_a_or_b = zerotl::Decode::decode(r)?;
-        let key_fingerprint = r.read_i64()?;
-        let protocol = zerotl::Decode::decode(r)?;
-        let connections = zerotl::Decode::decode(r)?;
-        let start_date = r.read_i32()?;
+        let g_a_or_b = zerotl::tri!(zerotl::Decode::decode(r));
+        let key_fingerprint = zerotl::tri!(r.read_i64());
+        let protocol = zerotl::tri!(zerotl::Decode::decode(r));
+        let connections = zerotl::tri!(zerotl::Decode::decode(r));
+        let start_date = zerotl::tri!(r.read_i32());
         Ok(Self { p2p_allowed, video, id, access_hash, date, admin_id, participant_id, g_a_or_b, key_fingerprint, protocol, connections, start_date })
     }
 }
@@ -23534,7 +22946,7 @@ impl zerotl::Identifiable for PhoneCallDiscarded {
 impl zerotl::BareEncode for PhoneCallDiscarded {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.reason.as_ref().map_or(0, |v| v.encoded_len()) + if self.duration.is_some() { 4 } else { 0 }
+        12 + if let Some(v) = &self.reason { v.encoded_len() } else { 0 } + if self.duration.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -23549,13 +22961,13 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscarded {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000004f, "phoneCallDiscarded")?;
+        let flags = zerotl::tri!(r.read_flags(0x0000004f, "phoneCallDiscarded"));
         let need_rating = flags & (1 << 2) != 0;
         let need_debug = flags & (1 << 3) != 0;
         let video = flags & (1 << 6) != 0;
-        let id = r.read_i64()?;
-        let reason = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let duration = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+        let id = zerotl::tri!(r.read_i64());
+        let reason = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let duration = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { need_rating, need_debug, video, id, reason, duration })
     }
 }
@@ -23599,18 +23011,14 @@ impl zerotl::BareEncode for PhoneConnection<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PhoneConnection<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let ip = zerotl::Decode::decode(r)?;
-        let ipv6 = zerotl::Decode::decode(r)?;
-        let port = r.read_i32()?;
-        let peer_tag = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i64());
+        let ip = zerotl::tri!(zerotl::Decode::decode(r));
+        let ipv6 = zerotl::tri!(zerotl::Decode::decode(r));
+        let port = zerotl::tri!(r.read_i32());
+        let peer_tag = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, ip, ipv6, port, peer_tag })
     }
 }
@@ -23662,22 +23070,18 @@ impl zerotl::BareEncode for PhoneConnectionWebrtc<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PhoneConnectionWebrtc<'a> {
     const MIN_BARE_SIZE: usize = 32;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "phoneConnectionWebrtc")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "phoneConnectionWebrtc"));
         let turn = flags & (1 << 0) != 0;
         let stun = flags & (1 << 1) != 0;
-        let id = r.read_i64()?;
-        let ip = zerotl::Decode::decode(r)?;
-        let ipv6 = zerotl::Decode::decode(r)?;
-        let port = r.read_i32()?;
-        let username = zerotl::Decode::decode(r)?;
-        let password = zerotl::Decode::decode(r)?;
+        let id = zerotl::tri!(r.read_i64());
+        let ip = zerotl::tri!(zerotl::Decode::decode(r));
+        let ipv6 = zerotl::tri!(zerotl::Decode::decode(r));
+        let port = zerotl::tri!(r.read_i32());
+        let username = zerotl::tri!(zerotl::Decode::decode(r));
+        let password = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { turn, stun, id, ip, ipv6, port, username, password })
     }
 }
@@ -23722,20 +23126,16 @@ impl zerotl::BareEncode for PhoneCallProtocol<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PhoneCallProtocol<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "phoneCallProtocol")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "phoneCallProtocol"));
         let udp_p2p = flags & (1 << 0) != 0;
         let udp_reflector = flags & (1 << 1) != 0;
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let min_layer = zerotl::fixed::i32_at(run, 0);
         let max_layer = zerotl::fixed::i32_at(run, 4);
-        let library_versions = zerotl::Decode::decode(r)?;
+        let library_versions = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { udp_p2p, udp_reflector, min_layer, max_layer, library_versions })
     }
 }
@@ -23770,15 +23170,11 @@ impl zerotl::BareEncode for CdnPublicKey<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for CdnPublicKey<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let dc_id = r.read_i32()?;
-        let public_key = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let dc_id = zerotl::tri!(r.read_i32());
+        let public_key = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { dc_id, public_key })
     }
 }
@@ -23810,14 +23206,10 @@ impl zerotl::BareEncode for CdnConfig<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for CdnConfig<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let public_keys = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let public_keys = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { public_keys })
     }
 }
@@ -23852,15 +23244,11 @@ impl zerotl::BareEncode for LangPackString<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for LangPackString<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let key = zerotl::Decode::decode(r)?;
-        let value = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let key = zerotl::tri!(zerotl::Decode::decode(r));
+        let value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { key, value })
     }
 }
@@ -23894,7 +23282,7 @@ impl zerotl::Identifiable for LangPackStringPluralized<'_> {
 impl zerotl::BareEncode for LangPackStringPluralized<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.key.encoded_len() + self.zero_value.as_ref().map_or(0, |v| v.encoded_len()) + self.one_value.as_ref().map_or(0, |v| v.encoded_len()) + self.two_value.as_ref().map_or(0, |v| v.encoded_len()) + self.few_value.as_ref().map_or(0, |v| v.encoded_len()) + self.many_value.as_ref().map_or(0, |v| v.encoded_len()) + self.other_value.encoded_len()
+        4 + self.key.encoded_len() + if let Some(v) = &self.zero_value { v.encoded_len() } else { 0 } + if let Some(v) = &self.one_value { v.encoded_len() } else { 0 } + if let Some(v) = &self.two_value { v.encoded_len() } else { 0 } + if let Some(v) = &self.few_value { v.encoded_len() } else { 0 } + if let Some(v) = &self.many_value { v.encoded_len() } else { 0 } + self.other_value.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -23911,21 +23299,17 @@ impl zerotl::BareEncode for LangPackStringPluralized<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for LangPackStringPluralized<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000001f, "langPackStringPluralized")?;
-        let key = zerotl::Decode::decode(r)?;
-        let zero_value = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let one_value = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let two_value = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let few_value = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let many_value = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let other_value = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "langPackStringPluralized"));
+        let key = zerotl::tri!(zerotl::Decode::decode(r));
+        let zero_value = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let one_value = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let two_value = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let few_value = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let many_value = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let other_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { key, zero_value, one_value, two_value, few_value, many_value, other_value })
     }
 }
@@ -23957,14 +23341,10 @@ impl zerotl::BareEncode for LangPackStringDeleted<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for LangPackStringDeleted<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let key = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let key = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { key })
     }
 }
@@ -24007,18 +23387,14 @@ impl zerotl::BareEncode for LangPackDifference<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for LangPackDifference<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let lang_code = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let from_version = zerotl::fixed::i32_at(run, 0);
         let version = zerotl::fixed::i32_at(run, 4);
-        let strings = zerotl::Decode::decode(r)?;
+        let strings = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { lang_code, from_version, version, strings })
     }
 }
@@ -24060,7 +23436,7 @@ impl zerotl::Identifiable for LangPackLanguage<'_> {
 impl zerotl::BareEncode for LangPackLanguage<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.name.encoded_len() + self.native_name.encoded_len() + self.lang_code.encoded_len() + self.base_lang_code.as_ref().map_or(0, |v| v.encoded_len()) + self.plural_code.encoded_len() + self.translations_url.encoded_len()
+        12 + self.name.encoded_len() + self.native_name.encoded_len() + self.lang_code.encoded_len() + if let Some(v) = &self.base_lang_code { v.encoded_len() } else { 0 } + self.plural_code.encoded_len() + self.translations_url.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -24080,26 +23456,22 @@ impl zerotl::BareEncode for LangPackLanguage<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for LangPackLanguage<'a> {
     const MIN_BARE_SIZE: usize = 32;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "langPackLanguage")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "langPackLanguage"));
         let official = flags & (1 << 0) != 0;
         let rtl = flags & (1 << 2) != 0;
         let beta = flags & (1 << 3) != 0;
-        let name = zerotl::Decode::decode(r)?;
-        let native_name = zerotl::Decode::decode(r)?;
-        let lang_code = zerotl::Decode::decode(r)?;
-        let base_lang_code = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let plural_code = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let name = zerotl::tri!(zerotl::Decode::decode(r));
+        let native_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let base_lang_code = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let plural_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let strings_count = zerotl::fixed::i32_at(run, 0);
         let translated_count = zerotl::fixed::i32_at(run, 4);
-        let translations_url = zerotl::Decode::decode(r)?;
+        let translations_url = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { official, rtl, beta, name, native_name, lang_code, base_lang_code, plural_code, strings_count, translated_count, translations_url })
     }
 }
@@ -24136,8 +23508,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeTitle<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_value = zerotl::Decode::decode(r)?;
-        let new_value = zerotl::Decode::decode(r)?;
+        let prev_value = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_value, new_value })
     }
 }
@@ -24174,8 +23546,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeAbout<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_value = zerotl::Decode::decode(r)?;
-        let new_value = zerotl::Decode::decode(r)?;
+        let prev_value = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_value, new_value })
     }
 }
@@ -24212,8 +23584,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeUsername<'a>
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_value = zerotl::Decode::decode(r)?;
-        let new_value = zerotl::Decode::decode(r)?;
+        let prev_value = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_value, new_value })
     }
 }
@@ -24250,8 +23622,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangePhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_photo = zerotl::Decode::decode(r)?;
-        let new_photo = zerotl::Decode::decode(r)?;
+        let prev_photo = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_photo = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_photo, new_photo })
     }
 }
@@ -24285,7 +23657,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleInvites {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let new_value = zerotl::Decode::decode(r)?;
+        let new_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { new_value })
     }
 }
@@ -24319,7 +23691,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleSignatures {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let new_value = zerotl::Decode::decode(r)?;
+        let new_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { new_value })
     }
 }
@@ -24353,7 +23725,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionUpdatePinned<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { message })
     }
 }
@@ -24390,8 +23762,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionEditMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_message = zerotl::Decode::decode(r)?;
-        let new_message = zerotl::Decode::decode(r)?;
+        let prev_message = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_message, new_message })
     }
 }
@@ -24425,7 +23797,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDeleteMessage<'a> 
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { message })
     }
 }
@@ -24517,7 +23889,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantInvite<
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let participant = zerotl::Decode::decode(r)?;
+        let participant = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { participant })
     }
 }
@@ -24554,8 +23926,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantToggleB
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_participant = zerotl::Decode::decode(r)?;
-        let new_participant = zerotl::Decode::decode(r)?;
+        let prev_participant = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_participant = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_participant, new_participant })
     }
 }
@@ -24592,8 +23964,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantToggleA
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_participant = zerotl::Decode::decode(r)?;
-        let new_participant = zerotl::Decode::decode(r)?;
+        let prev_participant = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_participant = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_participant, new_participant })
     }
 }
@@ -24630,8 +24002,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeStickerSet<'
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_stickerset = zerotl::Decode::decode(r)?;
-        let new_stickerset = zerotl::Decode::decode(r)?;
+        let prev_stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_stickerset = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_stickerset, new_stickerset })
     }
 }
@@ -24665,7 +24037,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionTogglePreHistoryHi
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let new_value = zerotl::Decode::decode(r)?;
+        let new_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { new_value })
     }
 }
@@ -24702,8 +24074,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDefaultBannedRight
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_banned_rights = zerotl::Decode::decode_validated(r)?;
-        let new_banned_rights = zerotl::Decode::decode_validated(r)?;
+        let prev_banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let new_banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { prev_banned_rights, new_banned_rights })
     }
 }
@@ -24737,7 +24109,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionStopPoll<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let message = zerotl::Decode::decode(r)?;
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { message })
     }
 }
@@ -24785,7 +24157,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeLinkedChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let prev_value = zerotl::fixed::i32_at(run, 0);
         let new_value = zerotl::fixed::i32_at(run, 4);
         Ok(Self { prev_value, new_value })
@@ -24824,8 +24196,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeLocation<'a>
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_value = zerotl::Decode::decode(r)?;
-        let new_value = zerotl::Decode::decode(r)?;
+        let prev_value = zerotl::tri!(zerotl::Decode::decode(r));
+        let new_value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { prev_value, new_value })
     }
 }
@@ -24873,7 +24245,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleSlowMode {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let prev_value = zerotl::fixed::i32_at(run, 0);
         let new_value = zerotl::fixed::i32_at(run, 4);
         Ok(Self { prev_value, new_value })
@@ -24909,7 +24281,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionStartGroupCall {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode_validated(r)?;
+        let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { call })
     }
 }
@@ -24943,7 +24315,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDiscardGroupCall {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode_validated(r)?;
+        let call = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { call })
     }
 }
@@ -24977,7 +24349,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantMute {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let participant = zerotl::Decode::decode_validated(r)?;
+        let participant = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { participant })
     }
 }
@@ -25011,7 +24383,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantUnmute 
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let participant = zerotl::Decode::decode_validated(r)?;
+        let participant = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { participant })
     }
 }
@@ -25045,7 +24417,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleGroupCallSet
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let join_muted = zerotl::Decode::decode(r)?;
+        let join_muted = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { join_muted })
     }
 }
@@ -25088,18 +24460,14 @@ impl zerotl::BareEncode for ChannelAdminLogEvent<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEvent<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 8);
         let user_id = zerotl::fixed::i32_at(run, 12);
-        let action = zerotl::Decode::decode(r)?;
+        let action = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, date, user_id, action })
     }
 }
@@ -25159,14 +24527,10 @@ impl zerotl::BareEncode for ChannelAdminLogEventsFilter {
 
 impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventsFilter {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00007fff, "channelAdminLogEventsFilter")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00007fff, "channelAdminLogEventsFilter"));
         let join = flags & (1 << 0) != 0;
         let leave = flags & (1 << 1) != 0;
         let invite = flags & (1 << 2) != 0;
@@ -25227,14 +24591,10 @@ impl zerotl::BareEncode for PopularContact {
 impl<'a> zerotl::BareDecode<'a> for PopularContact {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let client_id = zerotl::fixed::i64_at(run, 0);
         let importers = zerotl::fixed::i32_at(run, 8);
         Ok(Self { client_id, importers })
@@ -25270,7 +24630,7 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlUnknown<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url })
     }
 }
@@ -25307,8 +24667,8 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlUser<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let user_id = r.read_i32()?;
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let user_id = zerotl::tri!(r.read_i32());
         Ok(Self { url, user_id })
     }
 }
@@ -25345,8 +24705,8 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlChat<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let chat_id = r.read_i32()?;
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let chat_id = zerotl::tri!(r.read_i32());
         Ok(Self { url, chat_id })
     }
 }
@@ -25383,8 +24743,8 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlChatInvite<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let chat_invite = zerotl::Decode::decode(r)?;
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let chat_invite = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url, chat_invite })
     }
 }
@@ -25421,8 +24781,8 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlStickerSet<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let set = zerotl::Decode::decode(r)?;
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let set = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url, set })
     }
 }
@@ -25450,7 +24810,7 @@ impl zerotl::Identifiable for InputSingleMedia<'_> {
 impl zerotl::BareEncode for InputSingleMedia<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.media.encoded_len() + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+        12 + self.media.encoded_len() + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -25464,18 +24824,14 @@ impl zerotl::BareEncode for InputSingleMedia<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputSingleMedia<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "inputSingleMedia")?;
-        let media = zerotl::Decode::decode(r)?;
-        let random_id = r.read_i64()?;
-        let message = zerotl::Decode::decode(r)?;
-        let entities = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "inputSingleMedia"));
+        let media = zerotl::tri!(zerotl::Decode::decode(r));
+        let random_id = zerotl::tri!(r.read_i64());
+        let message = zerotl::tri!(zerotl::Decode::decode(r));
+        let entities = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { media, random_id, message, entities })
     }
 }
@@ -25535,24 +24891,20 @@ impl zerotl::BareEncode for WebAuthorization<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for WebAuthorization<'a> {
     const MIN_BARE_SIZE: usize = 40;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let hash = zerotl::fixed::i64_at(run, 0);
         let bot_id = zerotl::fixed::i32_at(run, 8);
-        let domain = zerotl::Decode::decode(r)?;
-        let browser = zerotl::Decode::decode(r)?;
-        let platform = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+        let domain = zerotl::tri!(zerotl::Decode::decode(r));
+        let browser = zerotl::tri!(zerotl::Decode::decode(r));
+        let platform = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let date_created = zerotl::fixed::i32_at(run, 0);
         let date_active = zerotl::fixed::i32_at(run, 4);
-        let ip = zerotl::Decode::decode(r)?;
-        let region = zerotl::Decode::decode(r)?;
+        let ip = zerotl::tri!(zerotl::Decode::decode(r));
+        let region = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { hash, bot_id, domain, browser, platform, date_created, date_active, ip, region })
     }
 }
@@ -25592,14 +24944,10 @@ impl zerotl::BareEncode for InputMessageId {
 impl<'a> zerotl::BareDecode<'a> for InputMessageId {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i32());
         Ok(Self { id })
     }
 }
@@ -25639,14 +24987,10 @@ impl zerotl::BareEncode for InputMessageReplyTo {
 impl<'a> zerotl::BareDecode<'a> for InputMessageReplyTo {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i32());
         Ok(Self { id })
     }
 }
@@ -25674,13 +25018,9 @@ impl zerotl::BareEncode for InputMessagePinned {
 
 impl<'a> zerotl::BareDecode<'a> for InputMessagePinned {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -25726,14 +25066,10 @@ impl zerotl::BareEncode for InputMessageCallbackQuery {
 impl<'a> zerotl::BareDecode<'a> for InputMessageCallbackQuery {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i32_at(run, 0);
         let query_id = zerotl::fixed::i64_at(run, 4);
         Ok(Self { id, query_id })
@@ -25767,14 +25103,10 @@ impl zerotl::BareEncode for InputDialogPeer<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputDialogPeer<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { peer })
     }
 }
@@ -25814,14 +25146,10 @@ impl zerotl::BareEncode for InputDialogPeerFolder {
 impl<'a> zerotl::BareDecode<'a> for InputDialogPeerFolder {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let folder_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let folder_id = zerotl::tri!(r.read_i32());
         Ok(Self { folder_id })
     }
 }
@@ -25853,14 +25181,10 @@ impl zerotl::BareEncode for DialogPeer {
 
 impl<'a> zerotl::BareDecode<'a> for DialogPeer {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
         Ok(Self { peer })
     }
 }
@@ -25900,14 +25224,10 @@ impl zerotl::BareEncode for DialogPeerFolder {
 impl<'a> zerotl::BareDecode<'a> for DialogPeerFolder {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let folder_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let folder_id = zerotl::tri!(r.read_i32());
         Ok(Self { folder_id })
     }
 }
@@ -25947,17 +25267,13 @@ impl zerotl::BareEncode for FileHash<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for FileHash<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let offset = zerotl::fixed::i32_at(run, 0);
         let limit = zerotl::fixed::i32_at(run, 4);
-        let hash = zerotl::Decode::decode(r)?;
+        let hash = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { offset, limit, hash })
     }
 }
@@ -25992,15 +25308,11 @@ impl zerotl::BareEncode for InputClientProxy<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputClientProxy<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let address = zerotl::Decode::decode(r)?;
-        let port = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let address = zerotl::tri!(zerotl::Decode::decode(r));
+        let port = zerotl::tri!(r.read_i32());
         Ok(Self { address, port })
     }
 }
@@ -26046,19 +25358,15 @@ impl zerotl::BareEncode for InputSecureFileUploaded<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputSecureFileUploaded<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
-        let md5_checksum = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let secret = zerotl::Decode::decode(r)?;
+        let md5_checksum = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let secret = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, parts, md5_checksum, file_hash, secret })
     }
 }
@@ -26104,14 +25412,10 @@ impl zerotl::BareEncode for InputSecureFile {
 impl<'a> zerotl::BareDecode<'a> for InputSecureFile {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -26141,13 +25445,9 @@ impl zerotl::BareEncode for SecureFileEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for SecureFileEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -26199,21 +25499,17 @@ impl zerotl::BareEncode for SecureFile<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecureFile<'a> {
     const MIN_BARE_SIZE: usize = 36;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<28>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<28>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let size = zerotl::fixed::i32_at(run, 16);
         let dc_id = zerotl::fixed::i32_at(run, 20);
         let date = zerotl::fixed::i32_at(run, 24);
-        let file_hash = zerotl::Decode::decode(r)?;
-        let secret = zerotl::Decode::decode(r)?;
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let secret = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { id, access_hash, size, dc_id, date, file_hash, secret })
     }
 }
@@ -26251,16 +25547,12 @@ impl zerotl::BareEncode for SecureData<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecureData<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let data = zerotl::Decode::decode(r)?;
-        let data_hash = zerotl::Decode::decode(r)?;
-        let secret = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
+        let data_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let secret = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { data, data_hash, secret })
     }
 }
@@ -26292,14 +25584,10 @@ impl zerotl::BareEncode for SecurePlainPhone<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecurePlainPhone<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let phone = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let phone = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { phone })
     }
 }
@@ -26331,14 +25619,10 @@ impl zerotl::BareEncode for SecurePlainEmail<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecurePlainEmail<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let email = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let email = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { email })
     }
 }
@@ -26753,7 +26037,7 @@ impl zerotl::Identifiable for SecureValue<'_> {
 impl zerotl::BareEncode for SecureValue<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.type_.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.front_side.as_ref().map_or(0, |v| v.encoded_len()) + self.reverse_side.as_ref().map_or(0, |v| v.encoded_len()) + self.selfie.as_ref().map_or(0, |v| v.encoded_len()) + self.translation.as_ref().map_or(0, |v| v.encoded_len()) + self.files.as_ref().map_or(0, |v| v.encoded_len()) + self.plain_data.as_ref().map_or(0, |v| v.encoded_len()) + self.hash.encoded_len()
+        4 + self.type_.encoded_len() + if let Some(v) = &self.data { v.encoded_len() } else { 0 } + if let Some(v) = &self.front_side { v.encoded_len() } else { 0 } + if let Some(v) = &self.reverse_side { v.encoded_len() } else { 0 } + if let Some(v) = &self.selfie { v.encoded_len() } else { 0 } + if let Some(v) = &self.translation { v.encoded_len() } else { 0 } + if let Some(v) = &self.files { v.encoded_len() } else { 0 } + if let Some(v) = &self.plain_data { v.encoded_len() } else { 0 } + self.hash.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -26772,23 +26056,19 @@ impl zerotl::BareEncode for SecureValue<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecureValue<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000007f, "secureValue")?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let data = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let front_side = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let reverse_side = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let selfie = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let translation = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let files = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let plain_data = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let hash = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000007f, "secureValue"));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let data = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let front_side = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let reverse_side = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let selfie = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let translation = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let files = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let plain_data = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let hash = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, data, front_side, reverse_side, selfie, translation, files, plain_data, hash })
     }
 }
@@ -26824,7 +26104,7 @@ impl zerotl::Identifiable for InputSecureValue<'_> {
 impl zerotl::BareEncode for InputSecureValue<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.type_.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.front_side.as_ref().map_or(0, |v| v.encoded_len()) + self.reverse_side.as_ref().map_or(0, |v| v.encoded_len()) + self.selfie.as_ref().map_or(0, |v| v.encoded_len()) + self.translation.as_ref().map_or(0, |v| v.encoded_len()) + self.files.as_ref().map_or(0, |v| v.encoded_len()) + self.plain_data.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.type_.encoded_len() + if let Some(v) = &self.data { v.encoded_len() } else { 0 } + if let Some(v) = &self.front_side { v.encoded_len() } else { 0 } + if let Some(v) = &self.reverse_side { v.encoded_len() } else { 0 } + if let Some(v) = &self.selfie { v.encoded_len() } else { 0 } + if let Some(v) = &self.translation { v.encoded_len() } else { 0 } + if let Some(v) = &self.files { v.encoded_len() } else { 0 } + if let Some(v) = &self.plain_data { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -26842,22 +26122,18 @@ impl zerotl::BareEncode for InputSecureValue<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputSecureValue<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000007f, "inputSecureValue")?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let data = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let front_side = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let reverse_side = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let selfie = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let translation = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let files = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let plain_data = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000007f, "inputSecureValue"));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let data = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let front_side = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let reverse_side = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let selfie = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let translation = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let files = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let plain_data = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { type_, data, front_side, reverse_side, selfie, translation, files, plain_data })
     }
 }
@@ -26892,15 +26168,11 @@ impl zerotl::BareEncode for SecureValueHash<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecureValueHash<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let hash = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let hash = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, hash })
     }
 }
@@ -26943,10 +26215,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorData<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let data_hash = zerotl::Decode::decode(r)?;
-        let field = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let data_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let field = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, data_hash, field, text })
     }
 }
@@ -26986,9 +26258,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFrontSide<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, file_hash, text })
     }
 }
@@ -27028,9 +26300,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorReverseSide<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, file_hash, text })
     }
 }
@@ -27070,9 +26342,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorSelfie<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, file_hash, text })
     }
 }
@@ -27112,9 +26384,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFile<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, file_hash, text })
     }
 }
@@ -27154,9 +26426,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFiles<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, file_hash, text })
     }
 }
@@ -27196,9 +26468,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueError<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, hash, text })
     }
 }
@@ -27238,9 +26510,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorTranslationFile<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, file_hash, text })
     }
 }
@@ -27280,9 +26552,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorTranslationFiles<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let type_ = zerotl::Decode::decode(r)?;
-        let file_hash = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let file_hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { type_, file_hash, text })
     }
 }
@@ -27320,16 +26592,12 @@ impl zerotl::BareEncode for SecureCredentialsEncrypted<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecureCredentialsEncrypted<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let data = zerotl::Decode::decode(r)?;
-        let hash = zerotl::Decode::decode(r)?;
-        let secret = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
+        let hash = zerotl::tri!(zerotl::Decode::decode(r));
+        let secret = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { data, hash, secret })
     }
 }
@@ -27370,17 +26638,13 @@ impl zerotl::BareEncode for SavedPhoneContact<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SavedPhoneContact<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let phone = zerotl::Decode::decode(r)?;
-        let first_name = zerotl::Decode::decode(r)?;
-        let last_name = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let phone = zerotl::tri!(zerotl::Decode::decode(r));
+        let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
         Ok(Self { phone, first_name, last_name, date })
     }
 }
@@ -27408,13 +26672,9 @@ impl zerotl::BareEncode for PasswordKdfAlgoUnknown {
 
 impl<'a> zerotl::BareDecode<'a> for PasswordKdfAlgoUnknown {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -27455,17 +26715,13 @@ impl zerotl::BareEncode for PasswordKdfAlgoSha256Sha256Pbkdf2Hmacsha512iter10000
 
 impl<'a> zerotl::BareDecode<'a> for PasswordKdfAlgoSha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let salt1 = zerotl::Decode::decode(r)?;
-        let salt2 = zerotl::Decode::decode(r)?;
-        let g = r.read_i32()?;
-        let p = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let salt1 = zerotl::tri!(zerotl::Decode::decode(r));
+        let salt2 = zerotl::tri!(zerotl::Decode::decode(r));
+        let g = zerotl::tri!(r.read_i32());
+        let p = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { salt1, salt2, g, p })
     }
 }
@@ -27493,13 +26749,9 @@ impl zerotl::BareEncode for SecurePasswordKdfAlgoUnknown {
 
 impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoUnknown {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -27531,14 +26783,10 @@ impl zerotl::BareEncode for SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100000<'_> 
 
 impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100000<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let salt = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let salt = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { salt })
     }
 }
@@ -27570,14 +26818,10 @@ impl zerotl::BareEncode for SecurePasswordKdfAlgoSha512<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoSha512<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let salt = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let salt = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { salt })
     }
 }
@@ -27615,16 +26859,12 @@ impl zerotl::BareEncode for SecureSecretSettings<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecureSecretSettings<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let secure_algo = zerotl::Decode::decode(r)?;
-        let secure_secret = zerotl::Decode::decode(r)?;
-        let secure_secret_id = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let secure_algo = zerotl::tri!(zerotl::Decode::decode(r));
+        let secure_secret = zerotl::tri!(zerotl::Decode::decode(r));
+        let secure_secret_id = zerotl::tri!(r.read_i64());
         Ok(Self { secure_algo, secure_secret, secure_secret_id })
     }
 }
@@ -27652,13 +26892,9 @@ impl zerotl::BareEncode for InputCheckPasswordEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for InputCheckPasswordEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -27696,16 +26932,12 @@ impl zerotl::BareEncode for InputCheckPasswordSrp<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputCheckPasswordSrp<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let srp_id = r.read_i64()?;
-        let a = zerotl::Decode::decode(r)?;
-        let m1 = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let srp_id = zerotl::tri!(r.read_i64());
+        let a = zerotl::tri!(zerotl::Decode::decode(r));
+        let m1 = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { srp_id, a, m1 })
     }
 }
@@ -27744,18 +26976,14 @@ impl zerotl::BareEncode for SecureRequiredType {
 
 impl<'a> zerotl::BareDecode<'a> for SecureRequiredType {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "secureRequiredType")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "secureRequiredType"));
         let native_names = flags & (1 << 0) != 0;
         let selfie_required = flags & (1 << 1) != 0;
         let translation_required = flags & (1 << 2) != 0;
-        let type_ = zerotl::Decode::decode(r)?;
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { native_names, selfie_required, translation_required, type_ })
     }
 }
@@ -27787,15 +27015,11 @@ impl zerotl::BareEncode for SecureRequiredTypeOneOf<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for SecureRequiredTypeOneOf<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let types = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        zerotl::tri!(r.enter());
+        let types = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { types })
     }
@@ -27837,17 +27061,13 @@ impl zerotl::BareEncode for InputAppEvent<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputAppEvent<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let time = r.read_f64()?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let peer = r.read_i64()?;
-        let data = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let time = zerotl::tri!(r.read_f64());
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let peer = zerotl::tri!(r.read_i64());
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { time, type_, peer, data })
     }
 }
@@ -27882,16 +27102,12 @@ impl zerotl::BareEncode for JsonObjectValue<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for JsonObjectValue<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let key = zerotl::Decode::decode(r)?;
-        let value = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        zerotl::tri!(r.enter());
+        let key = zerotl::tri!(zerotl::Decode::decode(r));
+        let value = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { key, value })
     }
@@ -27955,7 +27171,7 @@ impl<'a> zerotl::BareDecode<'a> for JsonBool {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let value = zerotl::Decode::decode(r)?;
+        let value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { value })
     }
 }
@@ -27997,7 +27213,7 @@ impl<'a> zerotl::BareDecode<'a> for JsonNumber {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let value = r.read_f64()?;
+        let value = zerotl::tri!(r.read_f64());
         Ok(Self { value })
     }
 }
@@ -28031,7 +27247,7 @@ impl<'a> zerotl::BareDecode<'a> for JsonString<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let value = zerotl::Decode::decode(r)?;
+        let value = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { value })
     }
 }
@@ -28065,8 +27281,8 @@ impl<'a> zerotl::BareDecode<'a> for JsonArray<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let value = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let value = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { value })
     }
@@ -28101,8 +27317,8 @@ impl<'a> zerotl::BareDecode<'a> for JsonObject<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let value = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let value = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { value })
     }
@@ -28139,7 +27355,7 @@ impl zerotl::Identifiable for PageTableCell<'_> {
 impl zerotl::BareEncode for PageTableCell<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.text.as_ref().map_or(0, |v| v.encoded_len()) + if self.colspan.is_some() { 4 } else { 0 } + if self.rowspan.is_some() { 4 } else { 0 }
+        4 + if let Some(v) = &self.text { v.encoded_len() } else { 0 } + if self.colspan.is_some() { 4 } else { 0 } + if self.rowspan.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -28152,21 +27368,17 @@ impl zerotl::BareEncode for PageTableCell<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageTableCell<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000000ff, "pageTableCell")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x000000ff, "pageTableCell"));
         let header = flags & (1 << 0) != 0;
         let align_center = flags & (1 << 3) != 0;
         let align_right = flags & (1 << 4) != 0;
         let valign_middle = flags & (1 << 5) != 0;
         let valign_bottom = flags & (1 << 6) != 0;
-        let text = if flags & (1 << 7) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(if flags & (1 << 1) != 0 { 4 } else { 0 } + if flags & (1 << 2) != 0 { 4 } else { 0 })?;
+        let text = if flags & (1 << 7) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 1) != 0 { 4 } else { 0 } + if flags & (1 << 2) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let colspan = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let rowspan = if flags & (1 << 2) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
@@ -28201,14 +27413,10 @@ impl zerotl::BareEncode for PageTableRow<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageTableRow<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let cells = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let cells = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { cells })
     }
 }
@@ -28243,15 +27451,11 @@ impl zerotl::BareEncode for PageCaption<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageCaption<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
-        let credit = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let credit = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text, credit })
     }
 }
@@ -28283,14 +27487,10 @@ impl zerotl::BareEncode for PageListItemText<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageListItemText<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text })
     }
 }
@@ -28322,15 +27522,11 @@ impl zerotl::BareEncode for PageListItemBlocks<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageListItemBlocks<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let blocks = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        zerotl::tri!(r.enter());
+        let blocks = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { blocks })
     }
@@ -28366,15 +27562,11 @@ impl zerotl::BareEncode for PageListOrderedItemText<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageListOrderedItemText<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let num = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let num = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { num, text })
     }
 }
@@ -28409,16 +27601,12 @@ impl zerotl::BareEncode for PageListOrderedItemBlocks<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageListOrderedItemBlocks<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let num = zerotl::Decode::decode(r)?;
-        let blocks = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        zerotl::tri!(r.enter());
+        let num = zerotl::tri!(zerotl::Decode::decode(r));
+        let blocks = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { num, blocks })
     }
@@ -28453,7 +27641,7 @@ impl zerotl::Identifiable for PageRelatedArticle<'_> {
 impl zerotl::BareEncode for PageRelatedArticle<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.url.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len()) + if self.photo_id.is_some() { 8 } else { 0 } + self.author.as_ref().map_or(0, |v| v.encoded_len()) + if self.published_date.is_some() { 4 } else { 0 }
+        12 + self.url.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.description { v.encoded_len() } else { 0 } + if self.photo_id.is_some() { 8 } else { 0 } + if let Some(v) = &self.author { v.encoded_len() } else { 0 } + if self.published_date.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -28470,21 +27658,17 @@ impl zerotl::BareEncode for PageRelatedArticle<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PageRelatedArticle<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000001f, "pageRelatedArticle")?;
-        let url = zerotl::Decode::decode(r)?;
-        let webpage_id = r.read_i64()?;
-        let title = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let description = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let photo_id = if flags & (1 << 2) != 0 { Some(r.read_i64()?) } else { None };
-        let author = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let published_date = if flags & (1 << 4) != 0 { Some(r.read_i32()?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "pageRelatedArticle"));
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let webpage_id = zerotl::tri!(r.read_i64());
+        let title = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let description = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let photo_id = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+        let author = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let published_date = if flags & (1 << 4) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { url, webpage_id, title, description, photo_id, author, published_date })
     }
 }
@@ -28535,22 +27719,18 @@ impl zerotl::BareEncode for Page<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Page<'a> {
     const MIN_BARE_SIZE: usize = 32;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "page")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "page"));
         let part = flags & (1 << 0) != 0;
         let rtl = flags & (1 << 1) != 0;
         let v2 = flags & (1 << 2) != 0;
-        let url = zerotl::Decode::decode(r)?;
-        let blocks = zerotl::Decode::decode(r)?;
-        let photos = zerotl::Decode::decode(r)?;
-        let documents = zerotl::Decode::decode(r)?;
-        let views = if flags & (1 << 3) != 0 { Some(r.read_i32()?) } else { None };
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let blocks = zerotl::tri!(zerotl::Decode::decode(r));
+        let photos = zerotl::tri!(zerotl::Decode::decode(r));
+        let documents = zerotl::tri!(zerotl::Decode::decode(r));
+        let views = if flags & (1 << 3) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { part, rtl, v2, url, blocks, photos, documents, views })
     }
 }
@@ -28585,15 +27765,11 @@ impl zerotl::BareEncode for PollAnswer<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PollAnswer<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let text = zerotl::Decode::decode(r)?;
-        let option = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
+        let option = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { text, option })
     }
 }
@@ -28646,22 +27822,18 @@ impl zerotl::BareEncode for Poll<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Poll<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let flags = r.read_flags(0x0000003f, "poll")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let id = zerotl::tri!(r.read_i64());
+        let flags = zerotl::tri!(r.read_flags(0x0000003f, "poll"));
         let closed = flags & (1 << 0) != 0;
         let public_voters = flags & (1 << 1) != 0;
         let multiple_choice = flags & (1 << 2) != 0;
         let quiz = flags & (1 << 3) != 0;
-        let question = zerotl::Decode::decode(r)?;
-        let answers = zerotl::Decode::decode(r)?;
-        let run = r.read_slice(if flags & (1 << 4) != 0 { 4 } else { 0 } + if flags & (1 << 5) != 0 { 4 } else { 0 })?;
+        let question = zerotl::tri!(zerotl::Decode::decode(r));
+        let answers = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 4) != 0 { 4 } else { 0 } + if flags & (1 << 5) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let close_period = if flags & (1 << 4) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let close_date = if flags & (1 << 5) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
@@ -28704,18 +27876,14 @@ impl zerotl::BareEncode for PollAnswerVoters<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PollAnswerVoters<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "pollAnswerVoters")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "pollAnswerVoters"));
         let chosen = flags & (1 << 0) != 0;
         let correct = flags & (1 << 1) != 0;
-        let option = zerotl::Decode::decode(r)?;
-        let voters = r.read_i32()?;
+        let option = zerotl::tri!(zerotl::Decode::decode(r));
+        let voters = zerotl::tri!(r.read_i32());
         Ok(Self { chosen, correct, option, voters })
     }
 }
@@ -28747,7 +27915,7 @@ impl zerotl::Identifiable for PollResults<'_> {
 impl zerotl::BareEncode for PollResults<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.results.as_ref().map_or(0, |v| v.encoded_len()) + if self.total_voters.is_some() { 4 } else { 0 } + self.recent_voters.as_ref().map_or(0, |v| v.encoded_len()) + self.solution.as_ref().map_or(0, |v| v.encoded_len()) + self.solution_entities.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.results { v.encoded_len() } else { 0 } + if self.total_voters.is_some() { 4 } else { 0 } + if let Some(v) = &self.recent_voters { v.encoded_len() } else { 0 } + if let Some(v) = &self.solution { v.encoded_len() } else { 0 } + if let Some(v) = &self.solution_entities { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -28762,20 +27930,16 @@ impl zerotl::BareEncode for PollResults<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PollResults<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000001f, "pollResults")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "pollResults"));
         let min = flags & (1 << 0) != 0;
-        let results = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let total_voters = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
-        let recent_voters = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let solution = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let solution_entities = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let results = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let total_voters = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+        let recent_voters = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let solution = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let solution_entities = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { min, results, total_voters, recent_voters, solution, solution_entities })
     }
 }
@@ -28815,14 +27979,10 @@ impl zerotl::BareEncode for ChatOnlines {
 impl<'a> zerotl::BareDecode<'a> for ChatOnlines {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let onlines = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let onlines = zerotl::tri!(r.read_i32());
         Ok(Self { onlines })
     }
 }
@@ -28854,14 +28014,10 @@ impl zerotl::BareEncode for StatsUrl<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StatsUrl<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url })
     }
 }
@@ -28911,14 +28067,10 @@ impl zerotl::BareEncode for ChatAdminRights {
 
 impl<'a> zerotl::BareDecode<'a> for ChatAdminRights {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000ebf, "chatAdminRights")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000ebf, "chatAdminRights"));
         let change_info = flags & (1 << 0) != 0;
         let post_messages = flags & (1 << 1) != 0;
         let edit_messages = flags & (1 << 2) != 0;
@@ -28985,14 +28137,10 @@ impl zerotl::BareEncode for ChatBannedRights {
 
 impl<'a> zerotl::BareDecode<'a> for ChatBannedRights {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x000285ff, "chatBannedRights")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x000285ff, "chatBannedRights"));
         let view_messages = flags & (1 << 0) != 0;
         let send_messages = flags & (1 << 1) != 0;
         let send_media = flags & (1 << 2) != 0;
@@ -29005,7 +28153,7 @@ impl<'a> zerotl::BareDecode<'a> for ChatBannedRights {
         let change_info = flags & (1 << 10) != 0;
         let invite_users = flags & (1 << 15) != 0;
         let pin_messages = flags & (1 << 17) != 0;
-        let until_date = r.read_i32()?;
+        let until_date = zerotl::tri!(r.read_i32());
         Ok(Self { view_messages, send_messages, send_media, send_stickers, send_gifs, send_games, send_inline, embed_links, send_polls, change_info, invite_users, pin_messages, until_date })
     }
 }
@@ -29051,14 +28199,10 @@ impl zerotl::BareEncode for InputWallPaper {
 impl<'a> zerotl::BareDecode<'a> for InputWallPaper {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -29092,14 +28236,10 @@ impl zerotl::BareEncode for InputWallPaperSlug<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputWallPaperSlug<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let slug = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let slug = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { slug })
     }
 }
@@ -29127,13 +28267,9 @@ impl zerotl::BareEncode for InputWallPaperNoFile {
 
 impl<'a> zerotl::BareDecode<'a> for InputWallPaperNoFile {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -29169,14 +28305,10 @@ impl zerotl::BareEncode for CodeSettings {
 
 impl<'a> zerotl::BareDecode<'a> for CodeSettings {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000013, "codeSettings")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000013, "codeSettings"));
         let allow_flashcall = flags & (1 << 0) != 0;
         let current_number = flags & (1 << 1) != 0;
         let allow_app_hash = flags & (1 << 4) != 0;
@@ -29225,17 +28357,13 @@ impl zerotl::BareEncode for WallPaperSettings {
 
 impl<'a> zerotl::BareDecode<'a> for WallPaperSettings {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000001f, "wallPaperSettings")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000001f, "wallPaperSettings"));
         let blur = flags & (1 << 1) != 0;
         let motion = flags & (1 << 2) != 0;
-        let run = r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 3) != 0 { 4 } else { 0 })?;
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 3) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let background_color = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let second_background_color = if flags & (1 << 4) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -29292,19 +28420,15 @@ impl zerotl::BareEncode for AutoDownloadSettings {
 
 impl<'a> zerotl::BareDecode<'a> for AutoDownloadSettings {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "autoDownloadSettings")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "autoDownloadSettings"));
         let disabled = flags & (1 << 0) != 0;
         let video_preload_large = flags & (1 << 1) != 0;
         let audio_preload_next = flags & (1 << 2) != 0;
         let phonecalls_less_data = flags & (1 << 3) != 0;
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let photo_size_max = zerotl::fixed::i32_at(run, 0);
         let video_size_max = zerotl::fixed::i32_at(run, 4);
         let file_size_max = zerotl::fixed::i32_at(run, 8);
@@ -29343,15 +28467,11 @@ impl zerotl::BareEncode for EmojiKeyword<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for EmojiKeyword<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let keyword = zerotl::Decode::decode(r)?;
-        let emoticons = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let keyword = zerotl::tri!(zerotl::Decode::decode(r));
+        let emoticons = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { keyword, emoticons })
     }
 }
@@ -29386,15 +28506,11 @@ impl zerotl::BareEncode for EmojiKeywordDeleted<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for EmojiKeywordDeleted<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let keyword = zerotl::Decode::decode(r)?;
-        let emoticons = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let keyword = zerotl::tri!(zerotl::Decode::decode(r));
+        let emoticons = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { keyword, emoticons })
     }
 }
@@ -29437,18 +28553,14 @@ impl zerotl::BareEncode for EmojiKeywordsDifference<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for EmojiKeywordsDifference<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let lang_code = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let from_version = zerotl::fixed::i32_at(run, 0);
         let version = zerotl::fixed::i32_at(run, 4);
-        let keywords = zerotl::Decode::decode(r)?;
+        let keywords = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { lang_code, from_version, version, keywords })
     }
 }
@@ -29480,14 +28592,10 @@ impl zerotl::BareEncode for EmojiUrl<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for EmojiUrl<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url })
     }
 }
@@ -29519,14 +28627,10 @@ impl zerotl::BareEncode for EmojiLanguage<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for EmojiLanguage<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let lang_code = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { lang_code })
     }
 }
@@ -29572,14 +28676,10 @@ impl zerotl::BareEncode for FileLocationToBeDeprecated {
 impl<'a> zerotl::BareDecode<'a> for FileLocationToBeDeprecated {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let volume_id = zerotl::fixed::i64_at(run, 0);
         let local_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self { volume_id, local_id })
@@ -29613,7 +28713,7 @@ impl zerotl::Identifiable for Folder<'_> {
 impl zerotl::BareEncode for Folder<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.title.encoded_len() + self.photo.as_ref().map_or(0, |v| v.encoded_len())
+        8 + self.title.encoded_len() + if let Some(v) = &self.photo { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -29626,20 +28726,16 @@ impl zerotl::BareEncode for Folder<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Folder<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "folder")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "folder"));
         let autofill_new_broadcasts = flags & (1 << 0) != 0;
         let autofill_public_groups = flags & (1 << 1) != 0;
         let autofill_new_correspondents = flags & (1 << 2) != 0;
-        let id = r.read_i32()?;
-        let title = zerotl::Decode::decode(r)?;
-        let photo = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let id = zerotl::tri!(r.read_i32());
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let photo = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { autofill_new_broadcasts, autofill_public_groups, autofill_new_correspondents, id, title, photo })
     }
 }
@@ -29674,15 +28770,11 @@ impl zerotl::BareEncode for InputFolderPeer<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputFolderPeer<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
-        let folder_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode(r));
+        let folder_id = zerotl::tri!(r.read_i32());
         Ok(Self { peer, folder_id })
     }
 }
@@ -29717,15 +28809,11 @@ impl zerotl::BareEncode for FolderPeer {
 
 impl<'a> zerotl::BareDecode<'a> for FolderPeer {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let folder_id = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let folder_id = zerotl::tri!(r.read_i32());
         Ok(Self { peer, folder_id })
     }
 }
@@ -29763,17 +28851,13 @@ impl zerotl::BareEncode for UrlAuthResultRequest<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for UrlAuthResultRequest<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "urlAuthResultRequest")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "urlAuthResultRequest"));
         let request_write_access = flags & (1 << 0) != 0;
-        let bot = zerotl::Decode::decode(r)?;
-        let domain = zerotl::Decode::decode(r)?;
+        let bot = zerotl::tri!(zerotl::Decode::decode(r));
+        let domain = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { request_write_access, bot, domain })
     }
 }
@@ -29805,14 +28889,10 @@ impl zerotl::BareEncode for UrlAuthResultAccepted<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for UrlAuthResultAccepted<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url })
     }
 }
@@ -29840,13 +28920,9 @@ impl zerotl::BareEncode for UrlAuthResultDefault {
 
 impl<'a> zerotl::BareDecode<'a> for UrlAuthResultDefault {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -29874,13 +28950,9 @@ impl zerotl::BareEncode for ChannelLocationEmpty {
 
 impl<'a> zerotl::BareDecode<'a> for ChannelLocationEmpty {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -29915,15 +28987,11 @@ impl zerotl::BareEncode for ChannelLocation<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ChannelLocation<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode_validated(r)?;
-        let address = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let address = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { geo_point, address })
     }
 }
@@ -29963,15 +29031,11 @@ impl zerotl::BareEncode for PeerLocated {
 
 impl<'a> zerotl::BareDecode<'a> for PeerLocated {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_array::<8>());
         let expires = zerotl::fixed::i32_at(run, 0);
         let distance = zerotl::fixed::i32_at(run, 4);
         Ok(Self { peer, expires, distance })
@@ -30013,14 +29077,10 @@ impl zerotl::BareEncode for PeerSelfLocated {
 impl<'a> zerotl::BareDecode<'a> for PeerSelfLocated {
     const MIN_BARE_SIZE: usize = 4;
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let expires = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let expires = zerotl::tri!(r.read_i32());
         Ok(Self { expires })
     }
 }
@@ -30058,16 +29118,12 @@ impl zerotl::BareEncode for RestrictionReason<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for RestrictionReason<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let platform = zerotl::Decode::decode(r)?;
-        let reason = zerotl::Decode::decode(r)?;
-        let text = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let platform = zerotl::tri!(zerotl::Decode::decode(r));
+        let reason = zerotl::tri!(zerotl::Decode::decode(r));
+        let text = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { platform, reason, text })
     }
 }
@@ -30113,14 +29169,10 @@ impl zerotl::BareEncode for InputTheme {
 impl<'a> zerotl::BareDecode<'a> for InputTheme {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -30154,14 +29206,10 @@ impl zerotl::BareEncode for InputThemeSlug<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputThemeSlug<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let slug = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let slug = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { slug })
     }
 }
@@ -30199,7 +29247,7 @@ impl zerotl::Identifiable for Theme<'_> {
 impl zerotl::BareEncode for Theme<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        24 + self.slug.encoded_len() + self.title.encoded_len() + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+        24 + self.slug.encoded_len() + self.title.encoded_len() + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -30218,24 +29266,20 @@ impl zerotl::BareEncode for Theme<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Theme<'a> {
     const MIN_BARE_SIZE: usize = 32;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "theme")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "theme"));
         let creator = flags & (1 << 0) != 0;
         let default = flags & (1 << 1) != 0;
-        let run = r.read_array::<16>()?;
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
-        let slug = zerotl::Decode::decode(r)?;
-        let title = zerotl::Decode::decode(r)?;
-        let document = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let settings = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let installs_count = r.read_i32()?;
+        let slug = zerotl::tri!(zerotl::Decode::decode(r));
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let document = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let settings = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let installs_count = zerotl::tri!(r.read_i32());
         Ok(Self { creator, default, id, access_hash, slug, title, document, settings, installs_count })
     }
 }
@@ -30412,7 +29456,7 @@ impl zerotl::Identifiable for InputThemeSettings<'_> {
 impl zerotl::BareEncode for InputThemeSettings<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.base_theme.encoded_len() + if self.message_top_color.is_some() { 4 } else { 0 } + if self.message_bottom_color.is_some() { 4 } else { 0 } + self.wallpaper.as_ref().map_or(0, |v| v.encoded_len()) + self.wallpaper_settings.as_ref().map_or(0, |v| v.encoded_len())
+        8 + self.base_theme.encoded_len() + if self.message_top_color.is_some() { 4 } else { 0 } + if self.message_bottom_color.is_some() { 4 } else { 0 } + if let Some(v) = &self.wallpaper { v.encoded_len() } else { 0 } + if let Some(v) = &self.wallpaper_settings { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -30428,22 +29472,18 @@ impl zerotl::BareEncode for InputThemeSettings<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for InputThemeSettings<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "inputThemeSettings")?;
-        let base_theme = zerotl::Decode::decode(r)?;
-        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "inputThemeSettings"));
+        let base_theme = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 }));
         let accent_color = zerotl::fixed::i32_at(run, 0);
         let mut run_at = 4;
         let message_top_color = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let message_bottom_color = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let wallpaper = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let wallpaper_settings = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+        let wallpaper = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let wallpaper_settings = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
         Ok(Self { base_theme, accent_color, message_top_color, message_bottom_color, wallpaper, wallpaper_settings })
     }
 }
@@ -30473,7 +29513,7 @@ impl zerotl::Identifiable for ThemeSettings<'_> {
 impl zerotl::BareEncode for ThemeSettings<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.base_theme.encoded_len() + if self.message_top_color.is_some() { 4 } else { 0 } + if self.message_bottom_color.is_some() { 4 } else { 0 } + self.wallpaper.as_ref().map_or(0, |v| v.encoded_len())
+        8 + self.base_theme.encoded_len() + if self.message_top_color.is_some() { 4 } else { 0 } + if self.message_bottom_color.is_some() { 4 } else { 0 } + if let Some(v) = &self.wallpaper { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -30488,21 +29528,17 @@ impl zerotl::BareEncode for ThemeSettings<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ThemeSettings<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "themeSettings")?;
-        let base_theme = zerotl::Decode::decode(r)?;
-        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "themeSettings"));
+        let base_theme = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 }));
         let accent_color = zerotl::fixed::i32_at(run, 0);
         let mut run_at = 4;
         let message_top_color = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let message_bottom_color = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let wallpaper = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let wallpaper = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { base_theme, accent_color, message_top_color, message_bottom_color, wallpaper })
     }
 }
@@ -30526,7 +29562,7 @@ impl zerotl::Identifiable for WebPageAttributeTheme<'_> {
 impl zerotl::BareEncode for WebPageAttributeTheme<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.documents.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.documents { v.encoded_len() } else { 0 } + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -30538,16 +29574,12 @@ impl zerotl::BareEncode for WebPageAttributeTheme<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for WebPageAttributeTheme<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "webPageAttributeTheme")?;
-        let documents = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let settings = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "webPageAttributeTheme"));
+        let documents = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let settings = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { documents, settings })
     }
 }
@@ -30585,16 +29617,12 @@ impl zerotl::BareEncode for MessageUserVote<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MessageUserVote<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let option = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let user_id = zerotl::tri!(r.read_i32());
+        let option = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
         Ok(Self { user_id, option, date })
     }
 }
@@ -30640,14 +29668,10 @@ impl zerotl::BareEncode for MessageUserVoteInputOption {
 impl<'a> zerotl::BareDecode<'a> for MessageUserVoteInputOption {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
         Ok(Self { user_id, date })
@@ -30687,16 +29711,12 @@ impl zerotl::BareEncode for MessageUserVoteMultiple<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MessageUserVoteMultiple<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let options = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let user_id = zerotl::tri!(r.read_i32());
+        let options = zerotl::tri!(zerotl::Decode::decode(r));
+        let date = zerotl::tri!(r.read_i32());
         Ok(Self { user_id, options, date })
     }
 }
@@ -30731,15 +29751,11 @@ impl zerotl::BareEncode for BankCardOpenUrl<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for BankCardOpenUrl<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let url = zerotl::Decode::decode(r)?;
-        let name = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let url = zerotl::tri!(zerotl::Decode::decode(r));
+        let name = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { url, name })
     }
 }
@@ -30787,7 +29803,7 @@ impl zerotl::Identifiable for DialogFilter<'_> {
 impl zerotl::BareEncode for DialogFilter<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.title.encoded_len() + self.emoticon.as_ref().map_or(0, |v| v.encoded_len()) + self.pinned_peers.encoded_len() + self.include_peers.encoded_len() + self.exclude_peers.encoded_len()
+        8 + self.title.encoded_len() + if let Some(v) = &self.emoticon { v.encoded_len() } else { 0 } + self.pinned_peers.encoded_len() + self.include_peers.encoded_len() + self.exclude_peers.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -30803,14 +29819,10 @@ impl zerotl::BareEncode for DialogFilter<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for DialogFilter<'a> {
     const MIN_BARE_SIZE: usize = 36;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0200381f, "dialogFilter")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0200381f, "dialogFilter"));
         let contacts = flags & (1 << 0) != 0;
         let non_contacts = flags & (1 << 1) != 0;
         let groups = flags & (1 << 2) != 0;
@@ -30819,12 +29831,12 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilter<'a> {
         let exclude_muted = flags & (1 << 11) != 0;
         let exclude_read = flags & (1 << 12) != 0;
         let exclude_archived = flags & (1 << 13) != 0;
-        let id = r.read_i32()?;
-        let title = zerotl::Decode::decode(r)?;
-        let emoticon = if flags & (1 << 25) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let pinned_peers = zerotl::Decode::decode(r)?;
-        let include_peers = zerotl::Decode::decode(r)?;
-        let exclude_peers = zerotl::Decode::decode(r)?;
+        let id = zerotl::tri!(r.read_i32());
+        let title = zerotl::tri!(zerotl::Decode::decode(r));
+        let emoticon = if flags & (1 << 25) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let pinned_peers = zerotl::tri!(zerotl::Decode::decode(r));
+        let include_peers = zerotl::tri!(zerotl::Decode::decode(r));
+        let exclude_peers = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { contacts, non_contacts, groups, broadcasts, bots, exclude_muted, exclude_read, exclude_archived, id, title, emoticon, pinned_peers, include_peers, exclude_peers })
     }
 }
@@ -30859,15 +29871,11 @@ impl zerotl::BareEncode for DialogFilterSuggested<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for DialogFilterSuggested<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let filter = zerotl::Decode::decode(r)?;
-        let description = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let filter = zerotl::tri!(zerotl::Decode::decode(r));
+        let description = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { filter, description })
     }
 }
@@ -30913,14 +29921,10 @@ impl zerotl::BareEncode for StatsDateRangeDays {
 impl<'a> zerotl::BareDecode<'a> for StatsDateRangeDays {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let min_date = zerotl::fixed::i32_at(run, 0);
         let max_date = zerotl::fixed::i32_at(run, 4);
         Ok(Self { min_date, max_date })
@@ -30968,14 +29972,10 @@ impl zerotl::BareEncode for StatsAbsValueAndPrev {
 impl<'a> zerotl::BareDecode<'a> for StatsAbsValueAndPrev {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let current = zerotl::fixed::f64_at(run, 0);
         let previous = zerotl::fixed::f64_at(run, 8);
         Ok(Self { current, previous })
@@ -31023,14 +30023,10 @@ impl zerotl::BareEncode for StatsPercentValue {
 impl<'a> zerotl::BareDecode<'a> for StatsPercentValue {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let part = zerotl::fixed::f64_at(run, 0);
         let total = zerotl::fixed::f64_at(run, 8);
         Ok(Self { part, total })
@@ -31064,14 +30060,10 @@ impl zerotl::BareEncode for StatsGraphAsync<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StatsGraphAsync<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let token = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let token = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { token })
     }
 }
@@ -31103,14 +30095,10 @@ impl zerotl::BareEncode for StatsGraphError<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StatsGraphError<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let error = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let error = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { error })
     }
 }
@@ -31134,7 +30122,7 @@ impl zerotl::Identifiable for StatsGraph<'_> {
 impl zerotl::BareEncode for StatsGraph<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.json.encoded_len() + self.zoom_token.as_ref().map_or(0, |v| v.encoded_len())
+        4 + self.json.encoded_len() + if let Some(v) = &self.zoom_token { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -31146,16 +30134,12 @@ impl zerotl::BareEncode for StatsGraph<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for StatsGraph<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "statsGraph")?;
-        let json = zerotl::Decode::decode(r)?;
-        let zoom_token = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "statsGraph"));
+        let json = zerotl::tri!(zerotl::Decode::decode(r));
+        let zoom_token = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { json, zoom_token })
     }
 }
@@ -31205,14 +30189,10 @@ impl zerotl::BareEncode for MessageInteractionCounters {
 impl<'a> zerotl::BareDecode<'a> for MessageInteractionCounters {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let views = zerotl::fixed::i32_at(run, 4);
         let forwards = zerotl::fixed::i32_at(run, 8);
@@ -31265,17 +30245,13 @@ impl zerotl::BareEncode for VideoSize<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for VideoSize<'a> {
     const MIN_BARE_SIZE: usize = 24;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "videoSize")?;
-        let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "videoSize"));
+        let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+        let location = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let run = zerotl::tri!(r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 }));
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
         let size = zerotl::fixed::i32_at(run, 8);
@@ -31329,14 +30305,10 @@ impl zerotl::BareEncode for StatsGroupTopPoster {
 impl<'a> zerotl::BareDecode<'a> for StatsGroupTopPoster {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let messages = zerotl::fixed::i32_at(run, 4);
         let avg_chars = zerotl::fixed::i32_at(run, 8);
@@ -31393,14 +30365,10 @@ impl zerotl::BareEncode for StatsGroupTopAdmin {
 impl<'a> zerotl::BareDecode<'a> for StatsGroupTopAdmin {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let deleted = zerotl::fixed::i32_at(run, 4);
         let kicked = zerotl::fixed::i32_at(run, 8);
@@ -31450,14 +30418,10 @@ impl zerotl::BareEncode for StatsGroupTopInviter {
 impl<'a> zerotl::BareDecode<'a> for StatsGroupTopInviter {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let user_id = zerotl::fixed::i32_at(run, 0);
         let invitations = zerotl::fixed::i32_at(run, 4);
         Ok(Self { user_id, invitations })
@@ -31481,7 +30445,7 @@ impl zerotl::Identifiable for GlobalPrivacySettings {
 impl zerotl::BareEncode for GlobalPrivacySettings {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.archive_and_mute_new_noncontact_peers.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if let Some(v) = &self.archive_and_mute_new_noncontact_peers { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -31492,15 +30456,11 @@ impl zerotl::BareEncode for GlobalPrivacySettings {
 
 impl<'a> zerotl::BareDecode<'a> for GlobalPrivacySettings {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000001, "globalPrivacySettings")?;
-        let archive_and_mute_new_noncontact_peers = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000001, "globalPrivacySettings"));
+        let archive_and_mute_new_noncontact_peers = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { archive_and_mute_new_noncontact_peers })
     }
 }
@@ -31526,7 +30486,7 @@ impl zerotl::Identifiable for MessageViews<'_> {
 impl zerotl::BareEncode for MessageViews<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + if self.views.is_some() { 4 } else { 0 } + if self.forwards.is_some() { 4 } else { 0 } + self.replies.as_ref().map_or(0, |v| v.encoded_len())
+        4 + if self.views.is_some() { 4 } else { 0 } + if self.forwards.is_some() { 4 } else { 0 } + if let Some(v) = &self.replies { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -31539,19 +30499,15 @@ impl zerotl::BareEncode for MessageViews<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MessageViews<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "messageViews")?;
-        let run = r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "messageViews"));
+        let run = zerotl::tri!(r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 }));
         let mut run_at = 0;
         let views = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let forwards = if flags & (1 << 1) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-        let replies = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        let replies = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
         Ok(Self { views, forwards, replies })
     }
 }
@@ -31577,7 +30533,7 @@ impl zerotl::Identifiable for MessageReplyHeader {
 impl zerotl::BareEncode for MessageReplyHeader {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.reply_to_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.reply_to_top_id.is_some() { 4 } else { 0 }
+        8 + if let Some(v) = &self.reply_to_peer_id { v.encoded_len() } else { 0 } + if self.reply_to_top_id.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -31590,17 +30546,13 @@ impl zerotl::BareEncode for MessageReplyHeader {
 
 impl<'a> zerotl::BareDecode<'a> for MessageReplyHeader {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000003, "messageReplyHeader")?;
-        let reply_to_msg_id = r.read_i32()?;
-        let reply_to_peer_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-        let reply_to_top_id = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "messageReplyHeader"));
+        let reply_to_msg_id = zerotl::tri!(r.read_i32());
+        let reply_to_peer_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+        let reply_to_top_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
         Ok(Self { reply_to_msg_id, reply_to_peer_id, reply_to_top_id })
     }
 }
@@ -31634,7 +30586,7 @@ impl zerotl::Identifiable for MessageReplies<'_> {
 impl zerotl::BareEncode for MessageReplies<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.recent_repliers.as_ref().map_or(0, |v| v.encoded_len()) + if self.channel_id.is_some() { 4 } else { 0 } + if self.max_id.is_some() { 4 } else { 0 } + if self.read_max_id.is_some() { 4 } else { 0 }
+        12 + if let Some(v) = &self.recent_repliers { v.encoded_len() } else { 0 } + if self.channel_id.is_some() { 4 } else { 0 } + if self.max_id.is_some() { 4 } else { 0 } + if self.read_max_id.is_some() { 4 } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -31652,20 +30604,16 @@ impl zerotl::BareEncode for MessageReplies<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MessageReplies<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000000f, "messageReplies")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000000f, "messageReplies"));
         let comments = flags & (1 << 0) != 0;
-        let run = r.read_array::<8>()?;
+        let run = zerotl::tri!(r.read_array::<8>());
         let replies = zerotl::fixed::i32_at(run, 0);
         let replies_pts = zerotl::fixed::i32_at(run, 4);
-        let recent_repliers = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let run = r.read_slice(zerotl::fixed::count_flags::<0xd>(flags) * 4)?;
+        let recent_repliers = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let run = zerotl::tri!(r.read_slice(zerotl::fixed::count_flags::<0xd>(flags) * 4));
         let mut run_at = 0;
         let channel_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
         let max_id = if flags & (1 << 2) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -31704,15 +30652,11 @@ impl zerotl::BareEncode for PeerBlocked {
 
 impl<'a> zerotl::BareDecode<'a> for PeerBlocked {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer_id = zerotl::Decode::decode_validated(r)?;
-        let date = r.read_i32()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let peer_id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let date = zerotl::tri!(r.read_i32());
         Ok(Self { peer_id, date })
     }
 }
@@ -31762,14 +30706,10 @@ impl zerotl::BareEncode for GroupCallDiscarded {
 impl<'a> zerotl::BareDecode<'a> for GroupCallDiscarded {
     const MIN_BARE_SIZE: usize = 20;
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<20>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<20>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let duration = zerotl::fixed::i32_at(run, 16);
@@ -31806,7 +30746,7 @@ impl zerotl::Identifiable for GroupCall<'_> {
 impl zerotl::BareEncode for GroupCall<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        28 + self.params.as_ref().map_or(0, |v| v.encoded_len())
+        28 + if let Some(v) = &self.params { v.encoded_len() } else { 0 }
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -31823,22 +30763,18 @@ impl zerotl::BareEncode for GroupCall<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for GroupCall<'a> {
     const MIN_BARE_SIZE: usize = 28;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x00000007, "groupCall")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x00000007, "groupCall"));
         let join_muted = flags & (1 << 1) != 0;
         let can_change_join_muted = flags & (1 << 2) != 0;
-        let run = r.read_array::<20>()?;
+        let run = zerotl::tri!(r.read_array::<20>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         let participants_count = zerotl::fixed::i32_at(run, 16);
-        let params = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-        let version = r.read_i32()?;
+        let params = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+        let version = zerotl::tri!(r.read_i32());
         Ok(Self { join_muted, can_change_join_muted, id, access_hash, participants_count, params, version })
     }
 }
@@ -31884,14 +30820,10 @@ impl zerotl::BareEncode for InputGroupCall {
 impl<'a> zerotl::BareDecode<'a> for InputGroupCall {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
@@ -31947,20 +30879,16 @@ impl zerotl::BareEncode for GroupCallParticipant {
 
 impl<'a> zerotl::BareDecode<'a> for GroupCallParticipant {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let flags = r.read_flags(0x0000003f, "groupCallParticipant")?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let flags = zerotl::tri!(r.read_flags(0x0000003f, "groupCallParticipant"));
         let muted = flags & (1 << 0) != 0;
         let left = flags & (1 << 1) != 0;
         let can_self_unmute = flags & (1 << 2) != 0;
         let just_joined = flags & (1 << 4) != 0;
         let versioned = flags & (1 << 5) != 0;
-        let run = r.read_slice(12 + if flags & (1 << 3) != 0 { 4 } else { 0 })?;
+        let run = zerotl::tri!(r.read_slice(12 + if flags & (1 << 3) != 0 { 4 } else { 0 }));
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
         let mut run_at = 8;
@@ -32155,16 +31083,12 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for PrivacyRules<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let rules = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let rules = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { rules, chats, users })
         }
     }
@@ -32196,14 +31120,10 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for Authorizations<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let authorizations = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let authorizations = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { authorizations })
         }
     }
@@ -32245,7 +31165,7 @@ pub mod account {
     impl zerotl::BareEncode for Password<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.current_algo.as_ref().map_or(0, |v| v.encoded_len()) + self.srp_b.as_ref().map_or(0, |v| v.encoded_len()) + if self.srp_id.is_some() { 8 } else { 0 } + self.hint.as_ref().map_or(0, |v| v.encoded_len()) + self.email_unconfirmed_pattern.as_ref().map_or(0, |v| v.encoded_len()) + self.new_algo.encoded_len() + self.new_secure_algo.encoded_len() + self.secure_random.encoded_len()
+            4 + if let Some(v) = &self.current_algo { v.encoded_len() } else { 0 } + if let Some(v) = &self.srp_b { v.encoded_len() } else { 0 } + if self.srp_id.is_some() { 8 } else { 0 } + if let Some(v) = &self.hint { v.encoded_len() } else { 0 } + if let Some(v) = &self.email_unconfirmed_pattern { v.encoded_len() } else { 0 } + self.new_algo.encoded_len() + self.new_secure_algo.encoded_len() + self.secure_random.encoded_len()
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -32263,25 +31183,21 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for Password<'a> {
         const MIN_BARE_SIZE: usize = 16;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x0000001f, "account.password")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "account.password"));
             let has_recovery = flags & (1 << 0) != 0;
             let has_secure_values = flags & (1 << 1) != 0;
             let has_password = flags & (1 << 2) != 0;
-            let current_algo = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let srp_b = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let srp_id = if flags & (1 << 2) != 0 { Some(r.read_i64()?) } else { None };
-            let hint = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let email_unconfirmed_pattern = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let new_algo = zerotl::Decode::decode(r)?;
-            let new_secure_algo = zerotl::Decode::decode(r)?;
-            let secure_random = zerotl::Decode::decode(r)?;
+            let current_algo = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let srp_b = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let srp_id = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+            let hint = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let email_unconfirmed_pattern = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let new_algo = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_secure_algo = zerotl::tri!(zerotl::Decode::decode(r));
+            let secure_random = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { has_recovery, has_secure_values, has_password, current_algo, srp_b, srp_id, hint, email_unconfirmed_pattern, new_algo, new_secure_algo, secure_random })
         }
     }
@@ -32305,7 +31221,7 @@ pub mod account {
     impl zerotl::BareEncode for PasswordSettings<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.email.as_ref().map_or(0, |v| v.encoded_len()) + self.secure_settings.as_ref().map_or(0, |v| v.encoded_len())
+            4 + if let Some(v) = &self.email { v.encoded_len() } else { 0 } + if let Some(v) = &self.secure_settings { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -32317,16 +31233,12 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for PasswordSettings<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "account.passwordSettings")?;
-            let email = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let secure_settings = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.passwordSettings"));
+            let email = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let secure_settings = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { email, secure_settings })
         }
     }
@@ -32356,7 +31268,7 @@ pub mod account {
     impl zerotl::BareEncode for PasswordInputSettings<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.new_algo.as_ref().map_or(0, |v| v.encoded_len()) + self.new_password_hash.as_ref().map_or(0, |v| v.encoded_len()) + self.hint.as_ref().map_or(0, |v| v.encoded_len()) + self.email.as_ref().map_or(0, |v| v.encoded_len()) + self.new_secure_settings.as_ref().map_or(0, |v| v.encoded_len())
+            4 + if let Some(v) = &self.new_algo { v.encoded_len() } else { 0 } + if let Some(v) = &self.new_password_hash { v.encoded_len() } else { 0 } + if let Some(v) = &self.hint { v.encoded_len() } else { 0 } + if let Some(v) = &self.email { v.encoded_len() } else { 0 } + if let Some(v) = &self.new_secure_settings { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -32371,19 +31283,15 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for PasswordInputSettings<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000007, "account.passwordInputSettings")?;
-            let new_algo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let new_password_hash = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let hint = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let email = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let new_secure_settings = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "account.passwordInputSettings"));
+            let new_algo = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let new_password_hash = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let hint = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let email = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let new_secure_settings = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { new_algo, new_password_hash, hint, email, new_secure_settings })
         }
     }
@@ -32418,15 +31326,11 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for TmpPassword<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let tmp_password = zerotl::Decode::decode(r)?;
-            let valid_until = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let tmp_password = zerotl::tri!(zerotl::Decode::decode(r));
+            let valid_until = zerotl::tri!(r.read_i32());
             Ok(Self { tmp_password, valid_until })
         }
     }
@@ -32461,15 +31365,11 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for WebAuthorizations<'a> {
         const MIN_BARE_SIZE: usize = 16;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let authorizations = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let authorizations = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { authorizations, users })
         }
     }
@@ -32499,7 +31399,7 @@ pub mod account {
     impl zerotl::BareEncode for AuthorizationForm<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.required_types.encoded_len() + self.values.encoded_len() + self.errors.encoded_len() + self.users.encoded_len() + self.privacy_policy_url.as_ref().map_or(0, |v| v.encoded_len())
+            4 + self.required_types.encoded_len() + self.values.encoded_len() + self.errors.encoded_len() + self.users.encoded_len() + if let Some(v) = &self.privacy_policy_url { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -32514,19 +31414,15 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for AuthorizationForm<'a> {
         const MIN_BARE_SIZE: usize = 36;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000001, "account.authorizationForm")?;
-            let required_types = zerotl::Decode::decode(r)?;
-            let values = zerotl::Decode::decode(r)?;
-            let errors = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
-            let privacy_policy_url = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.authorizationForm"));
+            let required_types = zerotl::tri!(zerotl::Decode::decode(r));
+            let values = zerotl::tri!(zerotl::Decode::decode(r));
+            let errors = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let privacy_policy_url = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { required_types, values, errors, users, privacy_policy_url })
         }
     }
@@ -32561,15 +31457,11 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for SentEmailCode<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let email_pattern = zerotl::Decode::decode(r)?;
-            let length = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let email_pattern = zerotl::tri!(zerotl::Decode::decode(r));
+            let length = zerotl::tri!(r.read_i32());
             Ok(Self { email_pattern, length })
         }
     }
@@ -32609,14 +31501,10 @@ pub mod account {
     impl<'a> zerotl::BareDecode<'a> for Takeout {
         const MIN_BARE_SIZE: usize = 8;
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let id = r.read_i64()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let id = zerotl::tri!(r.read_i64());
             Ok(Self { id })
         }
     }
@@ -32644,13 +31532,9 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for WallPapersNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -32685,15 +31569,11 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for WallPapers<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let wallpapers = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let wallpapers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, wallpapers })
         }
     }
@@ -32731,16 +31611,12 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for AutoDownloadSettings {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let low = zerotl::Decode::decode_validated(r)?;
-            let medium = zerotl::Decode::decode_validated(r)?;
-            let high = zerotl::Decode::decode_validated(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let low = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let medium = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let high = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { low, medium, high })
         }
     }
@@ -32768,13 +31644,9 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for ThemesNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -32809,15 +31681,11 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for Themes<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let themes = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let themes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, themes })
         }
     }
@@ -32851,14 +31719,10 @@ pub mod account {
 
     impl<'a> zerotl::BareDecode<'a> for ContentSettings {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "account.contentSettings")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.contentSettings"));
             let sensitive_enabled = flags & (1 << 0) != 0;
             let sensitive_can_change = flags & (1 << 1) != 0;
             Ok(Self { sensitive_enabled, sensitive_can_change })
@@ -32896,7 +31760,7 @@ pub mod auth {
     impl zerotl::BareEncode for SentCode<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.type_.encoded_len() + self.phone_code_hash.encoded_len() + self.next_type.as_ref().map_or(0, |v| v.encoded_len()) + if self.timeout.is_some() { 4 } else { 0 }
+            4 + self.type_.encoded_len() + self.phone_code_hash.encoded_len() + if let Some(v) = &self.next_type { v.encoded_len() } else { 0 } + if self.timeout.is_some() { 4 } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -32910,18 +31774,14 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for SentCode<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000006, "auth.sentCode")?;
-            let type_ = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let next_type = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let timeout = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000006, "auth.sentCode"));
+            let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let next_type = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let timeout = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { type_, phone_code_hash, next_type, timeout })
         }
     }
@@ -32957,16 +31817,12 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for Authorization<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000001, "auth.authorization")?;
-            let tmp_sessions = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let user = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.authorization"));
+            let tmp_sessions = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let user = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { tmp_sessions, user })
         }
     }
@@ -32988,7 +31844,7 @@ pub mod auth {
     impl zerotl::BareEncode for AuthorizationSignUpRequired<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.terms_of_service.as_ref().map_or(0, |v| v.encoded_len())
+            4 + if let Some(v) = &self.terms_of_service { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -32999,15 +31855,11 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for AuthorizationSignUpRequired<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000001, "auth.authorizationSignUpRequired")?;
-            let terms_of_service = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.authorizationSignUpRequired"));
+            let terms_of_service = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { terms_of_service })
         }
     }
@@ -33042,15 +31894,11 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for ExportedAuthorization<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let id = r.read_i32()?;
-            let bytes = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let id = zerotl::tri!(r.read_i32());
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, bytes })
         }
     }
@@ -33082,14 +31930,10 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for PasswordRecovery<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let email_pattern = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let email_pattern = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { email_pattern })
         }
     }
@@ -33117,13 +31961,9 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for CodeTypeSms {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -33151,13 +31991,9 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for CodeTypeCall {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -33185,13 +32021,9 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for CodeTypeFlashCall {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -33231,14 +32063,10 @@ pub mod auth {
     impl<'a> zerotl::BareDecode<'a> for SentCodeTypeApp {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let length = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let length = zerotl::tri!(r.read_i32());
             Ok(Self { length })
         }
     }
@@ -33278,14 +32106,10 @@ pub mod auth {
     impl<'a> zerotl::BareDecode<'a> for SentCodeTypeSms {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let length = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let length = zerotl::tri!(r.read_i32());
             Ok(Self { length })
         }
     }
@@ -33325,14 +32149,10 @@ pub mod auth {
     impl<'a> zerotl::BareDecode<'a> for SentCodeTypeCall {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let length = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let length = zerotl::tri!(r.read_i32());
             Ok(Self { length })
         }
     }
@@ -33364,14 +32184,10 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for SentCodeTypeFlashCall<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let pattern = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let pattern = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { pattern })
         }
     }
@@ -33406,15 +32222,11 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for LoginToken<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let expires = r.read_i32()?;
-            let token = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let expires = zerotl::tri!(r.read_i32());
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { expires, token })
         }
     }
@@ -33449,15 +32261,11 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for LoginTokenMigrateTo<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let dc_id = r.read_i32()?;
-            let token = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let dc_id = zerotl::tri!(r.read_i32());
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { dc_id, token })
         }
     }
@@ -33489,14 +32297,10 @@ pub mod auth {
 
     impl<'a> zerotl::BareDecode<'a> for LoginTokenSuccess<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let authorization = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let authorization = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { authorization })
         }
     }
@@ -33542,16 +32346,12 @@ pub mod channels {
 
     impl<'a> zerotl::BareDecode<'a> for ChannelParticipants<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
-            let participants = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
+            let participants = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { count, participants, users })
         }
     }
@@ -33579,13 +32379,9 @@ pub mod channels {
 
     impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -33620,15 +32416,11 @@ pub mod channels {
 
     impl<'a> zerotl::BareDecode<'a> for ChannelParticipant<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let participant = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let participant = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { participant, users })
         }
     }
@@ -33666,16 +32458,12 @@ pub mod channels {
 
     impl<'a> zerotl::BareDecode<'a> for AdminLogResults<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let events = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let events = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { events, chats, users })
         }
     }
@@ -33711,13 +32499,9 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for ContactsNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -33755,16 +32539,12 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for Contacts<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let contacts = zerotl::Decode::decode(r)?;
-            let saved_count = r.read_i32()?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let contacts = zerotl::tri!(zerotl::Decode::decode(r));
+            let saved_count = zerotl::tri!(r.read_i32());
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { contacts, saved_count, users })
         }
     }
@@ -33805,17 +32585,13 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for ImportedContacts<'a> {
         const MIN_BARE_SIZE: usize = 32;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let imported = zerotl::Decode::decode(r)?;
-            let popular_invites = zerotl::Decode::decode(r)?;
-            let retry_contacts = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let imported = zerotl::tri!(zerotl::Decode::decode(r));
+            let popular_invites = zerotl::tri!(zerotl::Decode::decode(r));
+            let retry_contacts = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { imported, popular_invites, retry_contacts, users })
         }
     }
@@ -33853,16 +32629,12 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for Blocked<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let blocked = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let blocked = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { blocked, chats, users })
         }
     }
@@ -33903,17 +32675,13 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for BlockedSlice<'a> {
         const MIN_BARE_SIZE: usize = 28;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
-            let blocked = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
+            let blocked = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { count, blocked, chats, users })
         }
     }
@@ -33954,17 +32722,13 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for Found<'a> {
         const MIN_BARE_SIZE: usize = 32;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let my_results = zerotl::Decode::decode(r)?;
-            let results = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let my_results = zerotl::tri!(zerotl::Decode::decode(r));
+            let results = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { my_results, results, chats, users })
         }
     }
@@ -34002,16 +32766,12 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for ResolvedPeer<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, chats, users })
         }
     }
@@ -34039,13 +32799,9 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for TopPeersNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -34083,16 +32839,12 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for TopPeers<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let categories = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let categories = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { categories, chats, users })
         }
     }
@@ -34120,13 +32872,9 @@ pub mod contacts {
 
     impl<'a> zerotl::BareDecode<'a> for TopPeersDisabled {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -34168,7 +32916,7 @@ pub mod help {
     impl zerotl::BareEncode for AppUpdate<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            8 + self.version.encoded_len() + self.text.encoded_len() + self.entities.encoded_len() + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len())
+            8 + self.version.encoded_len() + self.text.encoded_len() + self.entities.encoded_len() + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -34184,21 +32932,17 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for AppUpdate<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000007, "help.appUpdate")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "help.appUpdate"));
             let can_not_skip = flags & (1 << 0) != 0;
-            let id = r.read_i32()?;
-            let version = zerotl::Decode::decode(r)?;
-            let text = zerotl::Decode::decode(r)?;
-            let entities = zerotl::Decode::decode(r)?;
-            let document = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let url = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let id = zerotl::tri!(r.read_i32());
+            let version = zerotl::tri!(zerotl::Decode::decode(r));
+            let text = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = zerotl::tri!(zerotl::Decode::decode(r));
+            let document = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let url = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { can_not_skip, id, version, text, entities, document, url })
         }
     }
@@ -34226,13 +32970,9 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for NoAppUpdate {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -34264,14 +33004,10 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for InviteText<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let message = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { message })
         }
     }
@@ -34306,15 +33042,11 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for Support<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let phone_number = zerotl::Decode::decode(r)?;
-            let user = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let user = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, user })
         }
     }
@@ -34358,19 +33090,15 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for TermsOfService<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "help.termsOfService")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "help.termsOfService"));
             let popup = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
-            let text = zerotl::Decode::decode(r)?;
-            let entities = zerotl::Decode::decode(r)?;
-            let min_age_confirm = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let text = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = zerotl::tri!(zerotl::Decode::decode(r));
+            let min_age_confirm = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { popup, id, text, entities, min_age_confirm })
         }
     }
@@ -34408,16 +33136,12 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for RecentMeUrls<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let urls = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let urls = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { urls, chats, users })
         }
     }
@@ -34457,14 +33181,10 @@ pub mod help {
     impl<'a> zerotl::BareDecode<'a> for TermsOfServiceUpdateEmpty {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let expires = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let expires = zerotl::tri!(r.read_i32());
             Ok(Self { expires })
         }
     }
@@ -34499,15 +33219,11 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for TermsOfServiceUpdate<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let expires = r.read_i32()?;
-            let terms_of_service = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let expires = zerotl::tri!(r.read_i32());
+            let terms_of_service = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { expires, terms_of_service })
         }
     }
@@ -34535,13 +33251,9 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for DeepLinkInfoEmpty {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -34567,7 +33279,7 @@ pub mod help {
     impl zerotl::BareEncode for DeepLinkInfo<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+            4 + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -34579,17 +33291,13 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for DeepLinkInfo<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "help.deepLinkInfo")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "help.deepLinkInfo"));
             let update_app = flags & (1 << 0) != 0;
-            let message = zerotl::Decode::decode(r)?;
-            let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { update_app, message, entities })
         }
     }
@@ -34617,13 +33325,9 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for PassportConfigNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -34658,15 +33362,11 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for PassportConfig<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let countries_langs = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let countries_langs = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, countries_langs })
         }
     }
@@ -34698,14 +33398,10 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for SupportName<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let name = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let name = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { name })
         }
     }
@@ -34733,13 +33429,9 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for UserInfoEmpty {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -34780,17 +33472,13 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for UserInfo<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let message = zerotl::Decode::decode(r)?;
-            let entities = zerotl::Decode::decode(r)?;
-            let author = zerotl::Decode::decode(r)?;
-            let date = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = zerotl::tri!(zerotl::Decode::decode(r));
+            let author = zerotl::tri!(zerotl::Decode::decode(r));
+            let date = zerotl::tri!(r.read_i32());
             Ok(Self { message, entities, author, date })
         }
     }
@@ -34830,14 +33518,10 @@ pub mod help {
     impl<'a> zerotl::BareDecode<'a> for PromoDataEmpty {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let expires = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let expires = zerotl::tri!(r.read_i32());
             Ok(Self { expires })
         }
     }
@@ -34871,7 +33555,7 @@ pub mod help {
     impl zerotl::BareEncode for PromoData<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            8 + self.peer.encoded_len() + self.chats.encoded_len() + self.users.encoded_len() + self.psa_type.as_ref().map_or(0, |v| v.encoded_len()) + self.psa_message.as_ref().map_or(0, |v| v.encoded_len())
+            8 + self.peer.encoded_len() + self.chats.encoded_len() + self.users.encoded_len() + if let Some(v) = &self.psa_type { v.encoded_len() } else { 0 } + if let Some(v) = &self.psa_message { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -34887,21 +33571,17 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for PromoData<'a> {
         const MIN_BARE_SIZE: usize = 28;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000007, "help.promoData")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "help.promoData"));
             let proxy = flags & (1 << 0) != 0;
-            let expires = r.read_i32()?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
-            let psa_type = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let psa_message = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let expires = zerotl::tri!(r.read_i32());
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let psa_type = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let psa_message = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { proxy, expires, peer, chats, users, psa_type, psa_message })
         }
     }
@@ -34927,7 +33607,7 @@ pub mod help {
     impl zerotl::BareEncode for CountryCode<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.country_code.encoded_len() + self.prefixes.as_ref().map_or(0, |v| v.encoded_len()) + self.patterns.as_ref().map_or(0, |v| v.encoded_len())
+            4 + self.country_code.encoded_len() + if let Some(v) = &self.prefixes { v.encoded_len() } else { 0 } + if let Some(v) = &self.patterns { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -34940,17 +33620,13 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for CountryCode<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "help.countryCode")?;
-            let country_code = zerotl::Decode::decode(r)?;
-            let prefixes = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let patterns = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "help.countryCode"));
+            let country_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let prefixes = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let patterns = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { country_code, prefixes, patterns })
         }
     }
@@ -34980,7 +33656,7 @@ pub mod help {
     impl zerotl::BareEncode for Country<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.iso2.encoded_len() + self.default_name.encoded_len() + self.name.as_ref().map_or(0, |v| v.encoded_len()) + self.country_codes.encoded_len()
+            4 + self.iso2.encoded_len() + self.default_name.encoded_len() + if let Some(v) = &self.name { v.encoded_len() } else { 0 } + self.country_codes.encoded_len()
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -34994,19 +33670,15 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for Country<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "help.country")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "help.country"));
             let hidden = flags & (1 << 0) != 0;
-            let iso2 = zerotl::Decode::decode(r)?;
-            let default_name = zerotl::Decode::decode(r)?;
-            let name = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let country_codes = zerotl::Decode::decode(r)?;
+            let iso2 = zerotl::tri!(zerotl::Decode::decode(r));
+            let default_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let name = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let country_codes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hidden, iso2, default_name, name, country_codes })
         }
     }
@@ -35034,13 +33706,9 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for CountriesListNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -35075,15 +33743,11 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for CountriesList<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let countries = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let countries = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { countries, hash })
         }
     }
@@ -35132,17 +33796,13 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for Dialogs<'a> {
         const MIN_BARE_SIZE: usize = 32;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let dialogs = zerotl::Decode::decode(r)?;
-            let messages = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let dialogs = zerotl::tri!(zerotl::Decode::decode(r));
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { dialogs, messages, chats, users })
         }
     }
@@ -35186,18 +33846,14 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for DialogsSlice<'a> {
         const MIN_BARE_SIZE: usize = 36;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
-            let dialogs = zerotl::Decode::decode(r)?;
-            let messages = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
+            let dialogs = zerotl::tri!(zerotl::Decode::decode(r));
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { count, dialogs, messages, chats, users })
         }
     }
@@ -35237,14 +33893,10 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for DialogsNotModified {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
             Ok(Self { count })
         }
     }
@@ -35282,16 +33934,12 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for Messages<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let messages = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { messages, chats, users })
         }
     }
@@ -35341,23 +33989,19 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for MessagesSlice<'a> {
         const MIN_BARE_SIZE: usize = 32;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000007, "messages.messagesSlice")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.messagesSlice"));
             let inexact = flags & (1 << 1) != 0;
-            let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 2) != 0 { 4 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 2) != 0 { 4 } else { 0 }));
             let count = zerotl::fixed::i32_at(run, 0);
             let mut run_at = 4;
             let next_rate = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let offset_id_offset = if flags & (1 << 2) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let messages = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { inexact, count, next_rate, offset_id_offset, messages, chats, users })
         }
     }
@@ -35409,22 +34053,18 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for ChannelMessages<'a> {
         const MIN_BARE_SIZE: usize = 36;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000006, "messages.channelMessages")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000006, "messages.channelMessages"));
             let inexact = flags & (1 << 1) != 0;
-            let run = r.read_slice(8 + if flags & (1 << 2) != 0 { 4 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 2) != 0 { 4 } else { 0 }));
             let pts = zerotl::fixed::i32_at(run, 0);
             let count = zerotl::fixed::i32_at(run, 4);
             let offset_id_offset = if flags & (1 << 2) != 0 { Some(zerotl::fixed::i32_at(run, 8)) } else { None };
-            let messages = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { inexact, pts, count, offset_id_offset, messages, chats, users })
         }
     }
@@ -35464,14 +34104,10 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for MessagesNotModified {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
             Ok(Self { count })
         }
     }
@@ -35503,14 +34139,10 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for Chats<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let chats = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chats })
         }
     }
@@ -35545,15 +34177,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for ChatsSlice<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
-            let chats = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { count, chats })
         }
     }
@@ -35591,16 +34219,12 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let full_chat = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let full_chat = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { full_chat, chats, users })
         }
     }
@@ -35650,14 +34274,10 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for AffectedHistory {
         const MIN_BARE_SIZE: usize = 12;
         const FIXED_BARE_SIZE: Option<usize> = Some(12);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let run = r.read_array::<12>()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let run = zerotl::tri!(r.read_array::<12>());
             let pts = zerotl::fixed::i32_at(run, 0);
             let pts_count = zerotl::fixed::i32_at(run, 4);
             let offset = zerotl::fixed::i32_at(run, 8);
@@ -35692,14 +34312,10 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for DhConfigNotModified<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let random = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let random = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { random })
         }
     }
@@ -35740,17 +34356,13 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for DhConfig<'a> {
         const MIN_BARE_SIZE: usize = 16;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let g = r.read_i32()?;
-            let p = zerotl::Decode::decode(r)?;
-            let version = r.read_i32()?;
-            let random = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let g = zerotl::tri!(r.read_i32());
+            let p = zerotl::tri!(zerotl::Decode::decode(r));
+            let version = zerotl::tri!(r.read_i32());
+            let random = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { g, p, version, random })
         }
     }
@@ -35790,14 +34402,10 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for SentEncryptedMessage {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let date = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let date = zerotl::tri!(r.read_i32());
             Ok(Self { date })
         }
     }
@@ -35832,15 +34440,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for SentEncryptedFile {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let date = r.read_i32()?;
-            let file = zerotl::Decode::decode_validated(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let date = zerotl::tri!(r.read_i32());
+            let file = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { date, file })
         }
     }
@@ -35868,13 +34472,9 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for StickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -35909,15 +34509,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for Stickers<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let stickers = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let stickers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, stickers })
         }
     }
@@ -35945,13 +34541,9 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for AllStickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -35986,15 +34578,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for AllStickers<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let sets = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let sets = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, sets })
         }
     }
@@ -36040,14 +34628,10 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for AffectedMessages {
         const MIN_BARE_SIZE: usize = 8;
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let run = r.read_array::<8>()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let run = zerotl::tri!(r.read_array::<8>());
             let pts = zerotl::fixed::i32_at(run, 0);
             let pts_count = zerotl::fixed::i32_at(run, 4);
             Ok(Self { pts, pts_count })
@@ -36087,16 +34671,12 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let set = zerotl::Decode::decode(r)?;
-            let packs = zerotl::Decode::decode(r)?;
-            let documents = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let set = zerotl::tri!(zerotl::Decode::decode(r));
+            let packs = zerotl::tri!(zerotl::Decode::decode(r));
+            let documents = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { set, packs, documents })
         }
     }
@@ -36124,13 +34704,9 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for SavedGifsNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -36165,15 +34741,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for SavedGifs<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let gifs = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let gifs = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, gifs })
         }
     }
@@ -36207,7 +34779,7 @@ pub mod messages {
     impl zerotl::BareEncode for BotResults<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            16 + self.next_offset.as_ref().map_or(0, |v| v.encoded_len()) + self.switch_pm.as_ref().map_or(0, |v| v.encoded_len()) + self.results.encoded_len() + self.users.encoded_len()
+            16 + if let Some(v) = &self.next_offset { v.encoded_len() } else { 0 } + if let Some(v) = &self.switch_pm { v.encoded_len() } else { 0 } + self.results.encoded_len() + self.users.encoded_len()
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -36223,21 +34795,17 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for BotResults<'a> {
         const MIN_BARE_SIZE: usize = 32;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000007, "messages.botResults")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.botResults"));
             let gallery = flags & (1 << 0) != 0;
-            let query_id = r.read_i64()?;
-            let next_offset = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let switch_pm = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let results = zerotl::Decode::decode(r)?;
-            let cache_time = r.read_i32()?;
-            let users = zerotl::Decode::decode(r)?;
+            let query_id = zerotl::tri!(r.read_i64());
+            let next_offset = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let switch_pm = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let results = zerotl::tri!(zerotl::Decode::decode(r));
+            let cache_time = zerotl::tri!(r.read_i32());
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { gallery, query_id, next_offset, switch_pm, results, cache_time, users })
         }
     }
@@ -36269,7 +34837,7 @@ pub mod messages {
     impl zerotl::BareEncode for BotCallbackAnswer<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            8 + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len())
+            8 + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -36282,20 +34850,16 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for BotCallbackAnswer<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x0000001f, "messages.botCallbackAnswer")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "messages.botCallbackAnswer"));
             let alert = flags & (1 << 1) != 0;
             let has_url = flags & (1 << 3) != 0;
             let native_ui = flags & (1 << 4) != 0;
-            let message = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let url = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let cache_time = r.read_i32()?;
+            let message = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let url = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let cache_time = zerotl::tri!(r.read_i32());
             Ok(Self { alert, has_url, native_ui, message, url, cache_time })
         }
     }
@@ -36327,14 +34891,10 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for MessageEditData {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000001, "messages.messageEditData")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.messageEditData"));
             let caption = flags & (1 << 0) != 0;
             Ok(Self { caption })
         }
@@ -36379,18 +34939,14 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for PeerDialogs<'a> {
         const MIN_BARE_SIZE: usize = 36;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let dialogs = zerotl::Decode::decode(r)?;
-            let messages = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
-            let state = zerotl::Decode::decode_validated(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let dialogs = zerotl::tri!(zerotl::Decode::decode(r));
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let state = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { dialogs, messages, chats, users, state })
         }
     }
@@ -36430,14 +34986,10 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for FeaturedStickersNotModified {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
             Ok(Self { count })
         }
     }
@@ -36480,18 +35032,14 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for FeaturedStickers<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let run = r.read_array::<8>()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let run = zerotl::tri!(r.read_array::<8>());
             let hash = zerotl::fixed::i32_at(run, 0);
             let count = zerotl::fixed::i32_at(run, 4);
-            let sets = zerotl::Decode::decode(r)?;
-            let unread = zerotl::Decode::decode(r)?;
+            let sets = zerotl::tri!(zerotl::Decode::decode(r));
+            let unread = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, count, sets, unread })
         }
     }
@@ -36519,13 +35067,9 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for RecentStickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -36566,17 +35110,13 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for RecentStickers<'a> {
         const MIN_BARE_SIZE: usize = 28;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let packs = zerotl::Decode::decode(r)?;
-            let stickers = zerotl::Decode::decode(r)?;
-            let dates = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let packs = zerotl::tri!(zerotl::Decode::decode(r));
+            let stickers = zerotl::tri!(zerotl::Decode::decode(r));
+            let dates = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, packs, stickers, dates })
         }
     }
@@ -36611,15 +35151,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for ArchivedStickers<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
-            let sets = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
+            let sets = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { count, sets })
         }
     }
@@ -36647,13 +35183,9 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for StickerSetInstallResultSuccess {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -36685,14 +35217,10 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for StickerSetInstallResultArchive<'a> {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let sets = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let sets = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { sets })
         }
     }
@@ -36727,15 +35255,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for HighScores<'a> {
         const MIN_BARE_SIZE: usize = 16;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let scores = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let scores = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { scores, users })
         }
     }
@@ -36763,13 +35287,9 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for FavedStickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -36807,16 +35327,12 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for FavedStickers<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let packs = zerotl::Decode::decode(r)?;
-            let stickers = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let packs = zerotl::tri!(zerotl::Decode::decode(r));
+            let stickers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, packs, stickers })
         }
     }
@@ -36844,13 +35360,9 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for FoundStickerSetsNotModified {
         const MIN_BARE_SIZE: usize = 0;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -36885,15 +35397,11 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for FoundStickerSets<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let hash = r.read_i32()?;
-            let sets = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let hash = zerotl::tri!(r.read_i32());
+            let sets = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash, sets })
         }
     }
@@ -36931,17 +35439,13 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for SearchCounter {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000002, "messages.searchCounter")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000002, "messages.searchCounter"));
             let inexact = flags & (1 << 1) != 0;
-            let filter = zerotl::Decode::decode(r)?;
-            let count = r.read_i32()?;
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let count = zerotl::tri!(r.read_i32());
             Ok(Self { inexact, filter, count })
         }
     }
@@ -36979,16 +35483,12 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for InactiveChats<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let dates = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let dates = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { dates, chats, users })
         }
     }
@@ -37016,7 +35516,7 @@ pub mod messages {
     impl zerotl::BareEncode for VotesList<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            8 + self.votes.encoded_len() + self.users.encoded_len() + self.next_offset.as_ref().map_or(0, |v| v.encoded_len())
+            8 + self.votes.encoded_len() + self.users.encoded_len() + if let Some(v) = &self.next_offset { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -37030,18 +35530,14 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for VotesList<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000001, "messages.votesList")?;
-            let count = r.read_i32()?;
-            let votes = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
-            let next_offset = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.votesList"));
+            let count = zerotl::tri!(r.read_i32());
+            let votes = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let next_offset = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { count, votes, users, next_offset })
         }
     }
@@ -37079,16 +35575,12 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for MessageViews<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let views = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let views = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { views, chats, users })
         }
     }
@@ -37136,22 +35628,18 @@ pub mod messages {
 
     impl<'a> zerotl::BareDecode<'a> for DiscussionMessage<'a> {
         const MIN_BARE_SIZE: usize = 28;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000007, "messages.discussionMessage")?;
-            let messages = zerotl::Decode::decode(r)?;
-            let run = r.read_slice(zerotl::fixed::count_flags::<0x7>(flags) * 4)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.discussionMessage"));
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_slice(zerotl::fixed::count_flags::<0x7>(flags) * 4));
             let mut run_at = 0;
             let max_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let read_inbox_max_id = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let read_outbox_max_id = if flags & (1 << 2) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { messages, max_id, read_inbox_max_id, read_outbox_max_id, chats, users })
         }
     }
@@ -37201,7 +35689,7 @@ pub mod payments {
     impl zerotl::BareEncode for PaymentForm<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            12 + self.invoice.encoded_len() + self.url.encoded_len() + self.native_provider.as_ref().map_or(0, |v| v.encoded_len()) + self.native_params.as_ref().map_or(0, |v| v.encoded_len()) + self.saved_info.as_ref().map_or(0, |v| v.encoded_len()) + self.saved_credentials.as_ref().map_or(0, |v| v.encoded_len()) + self.users.encoded_len()
+            12 + self.invoice.encoded_len() + self.url.encoded_len() + if let Some(v) = &self.native_provider { v.encoded_len() } else { 0 } + if let Some(v) = &self.native_params { v.encoded_len() } else { 0 } + if let Some(v) = &self.saved_info { v.encoded_len() } else { 0 } + if let Some(v) = &self.saved_credentials { v.encoded_len() } else { 0 } + self.users.encoded_len()
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -37220,25 +35708,21 @@ pub mod payments {
 
     impl<'a> zerotl::BareDecode<'a> for PaymentForm<'a> {
         const MIN_BARE_SIZE: usize = 28;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x0000001f, "payments.paymentForm")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "payments.paymentForm"));
             let can_save_credentials = flags & (1 << 2) != 0;
             let password_missing = flags & (1 << 3) != 0;
-            let bot_id = r.read_i32()?;
-            let invoice = zerotl::Decode::decode(r)?;
-            let provider_id = r.read_i32()?;
-            let url = zerotl::Decode::decode(r)?;
-            let native_provider = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let native_params = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let saved_info = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let saved_credentials = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let users = zerotl::Decode::decode(r)?;
+            let bot_id = zerotl::tri!(r.read_i32());
+            let invoice = zerotl::tri!(zerotl::Decode::decode(r));
+            let provider_id = zerotl::tri!(r.read_i32());
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
+            let native_provider = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let native_params = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let saved_info = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let saved_credentials = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { can_save_credentials, password_missing, bot_id, invoice, provider_id, url, native_provider, native_params, saved_info, saved_credentials, users })
         }
     }
@@ -37262,7 +35746,7 @@ pub mod payments {
     impl zerotl::BareEncode for ValidatedRequestedInfo<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.id.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_options.as_ref().map_or(0, |v| v.encoded_len())
+            4 + if let Some(v) = &self.id { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_options { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -37274,16 +35758,12 @@ pub mod payments {
 
     impl<'a> zerotl::BareDecode<'a> for ValidatedRequestedInfo<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "payments.validatedRequestedInfo")?;
-            let id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let shipping_options = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.validatedRequestedInfo"));
+            let id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let shipping_options = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { id, shipping_options })
         }
     }
@@ -37315,14 +35795,10 @@ pub mod payments {
 
     impl<'a> zerotl::BareDecode<'a> for PaymentResult<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let updates = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let updates = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { updates })
         }
     }
@@ -37354,14 +35830,10 @@ pub mod payments {
 
     impl<'a> zerotl::BareDecode<'a> for PaymentVerificationNeeded<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let url = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { url })
         }
     }
@@ -37401,7 +35873,7 @@ pub mod payments {
     impl zerotl::BareEncode for PaymentReceipt<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            24 + self.invoice.encoded_len() + self.info.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping.as_ref().map_or(0, |v| v.encoded_len()) + self.currency.encoded_len() + self.credentials_title.encoded_len() + self.users.encoded_len()
+            24 + self.invoice.encoded_len() + if let Some(v) = &self.info { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping { v.encoded_len() } else { 0 } + self.currency.encoded_len() + self.credentials_title.encoded_len() + self.users.encoded_len()
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -37423,25 +35895,21 @@ pub mod payments {
 
     impl<'a> zerotl::BareDecode<'a> for PaymentReceipt<'a> {
         const MIN_BARE_SIZE: usize = 44;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "payments.paymentReceipt")?;
-            let run = r.read_array::<8>()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.paymentReceipt"));
+            let run = zerotl::tri!(r.read_array::<8>());
             let date = zerotl::fixed::i32_at(run, 0);
             let bot_id = zerotl::fixed::i32_at(run, 4);
-            let invoice = zerotl::Decode::decode(r)?;
-            let provider_id = r.read_i32()?;
-            let info = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let shipping = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let currency = zerotl::Decode::decode(r)?;
-            let total_amount = r.read_i64()?;
-            let credentials_title = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            let invoice = zerotl::tri!(zerotl::Decode::decode(r));
+            let provider_id = zerotl::tri!(r.read_i32());
+            let info = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let shipping = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let currency = zerotl::tri!(zerotl::Decode::decode(r));
+            let total_amount = zerotl::tri!(r.read_i64());
+            let credentials_title = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { date, bot_id, invoice, provider_id, info, shipping, currency, total_amount, credentials_title, users })
         }
     }
@@ -37465,7 +35933,7 @@ pub mod payments {
     impl zerotl::BareEncode for SavedInfo<'_> {
         #[inline]
         fn bare_len(&self) -> usize {
-            4 + self.saved_info.as_ref().map_or(0, |v| v.encoded_len())
+            4 + if let Some(v) = &self.saved_info { v.encoded_len() } else { 0 }
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -37476,16 +35944,12 @@ pub mod payments {
 
     impl<'a> zerotl::BareDecode<'a> for SavedInfo<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "payments.savedInfo")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.savedInfo"));
             let has_saved_credentials = flags & (1 << 1) != 0;
-            let saved_info = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let saved_info = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { has_saved_credentials, saved_info })
         }
     }
@@ -37520,15 +35984,11 @@ pub mod payments {
 
     impl<'a> zerotl::BareDecode<'a> for BankCardData<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let title = zerotl::Decode::decode(r)?;
-            let open_urls = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let open_urls = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { title, open_urls })
         }
     }
@@ -37571,15 +36031,11 @@ pub mod phone {
 
     impl<'a> zerotl::BareDecode<'a> for PhoneCall<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let phone_call = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let phone_call = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_call, users })
         }
     }
@@ -37620,17 +36076,13 @@ pub mod phone {
 
     impl<'a> zerotl::BareDecode<'a> for GroupCall<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let call = zerotl::Decode::decode(r)?;
-            let participants = zerotl::Decode::decode(r)?;
-            let participants_next_offset = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let call = zerotl::tri!(zerotl::Decode::decode(r));
+            let participants = zerotl::tri!(zerotl::Decode::decode(r));
+            let participants_next_offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, participants, participants_next_offset, users })
         }
     }
@@ -37674,18 +36126,14 @@ pub mod phone {
 
     impl<'a> zerotl::BareDecode<'a> for GroupParticipants<'a> {
         const MIN_BARE_SIZE: usize = 28;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
-            let participants = zerotl::Decode::decode(r)?;
-            let next_offset = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
-            let version = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
+            let participants = zerotl::tri!(zerotl::Decode::decode(r));
+            let next_offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let version = zerotl::tri!(r.read_i32());
             Ok(Self { count, participants, next_offset, users, version })
         }
     }
@@ -37728,15 +36176,11 @@ pub mod photos {
 
     impl<'a> zerotl::BareDecode<'a> for Photos<'a> {
         const MIN_BARE_SIZE: usize = 16;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let photos = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let photos = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { photos, users })
         }
     }
@@ -37774,16 +36218,12 @@ pub mod photos {
 
     impl<'a> zerotl::BareDecode<'a> for PhotosSlice<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let count = r.read_i32()?;
-            let photos = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let count = zerotl::tri!(r.read_i32());
+            let photos = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { count, photos, users })
         }
     }
@@ -37818,15 +36258,11 @@ pub mod photos {
 
     impl<'a> zerotl::BareDecode<'a> for Photo<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let photo = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let photo = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { photo, users })
         }
     }
@@ -37908,28 +36344,24 @@ pub mod stats {
 
     impl<'a> zerotl::BareDecode<'a> for BroadcastStats<'a> {
         const MIN_BARE_SIZE: usize = 64;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let period = zerotl::Decode::decode_validated(r)?;
-            let followers = zerotl::Decode::decode_validated(r)?;
-            let views_per_post = zerotl::Decode::decode_validated(r)?;
-            let shares_per_post = zerotl::Decode::decode_validated(r)?;
-            let enabled_notifications = zerotl::Decode::decode_validated(r)?;
-            let growth_graph = zerotl::Decode::decode(r)?;
-            let followers_graph = zerotl::Decode::decode(r)?;
-            let mute_graph = zerotl::Decode::decode(r)?;
-            let top_hours_graph = zerotl::Decode::decode(r)?;
-            let interactions_graph = zerotl::Decode::decode(r)?;
-            let iv_interactions_graph = zerotl::Decode::decode(r)?;
-            let views_by_source_graph = zerotl::Decode::decode(r)?;
-            let new_followers_by_source_graph = zerotl::Decode::decode(r)?;
-            let languages_graph = zerotl::Decode::decode(r)?;
-            let recent_message_interactions = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let period = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let followers = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let views_per_post = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let shares_per_post = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let enabled_notifications = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let growth_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let followers_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let mute_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let top_hours_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let interactions_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let iv_interactions_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let views_by_source_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_followers_by_source_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let languages_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let recent_message_interactions = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { period, followers, views_per_post, shares_per_post, enabled_notifications, growth_graph, followers_graph, mute_graph, top_hours_graph, interactions_graph, iv_interactions_graph, views_by_source_graph, new_followers_by_source_graph, languages_graph, recent_message_interactions })
         }
     }
@@ -38009,30 +36441,26 @@ pub mod stats {
 
     impl<'a> zerotl::BareDecode<'a> for MegagroupStats<'a> {
         const MIN_BARE_SIZE: usize = 84;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let period = zerotl::Decode::decode_validated(r)?;
-            let members = zerotl::Decode::decode_validated(r)?;
-            let messages = zerotl::Decode::decode_validated(r)?;
-            let viewers = zerotl::Decode::decode_validated(r)?;
-            let posters = zerotl::Decode::decode_validated(r)?;
-            let growth_graph = zerotl::Decode::decode(r)?;
-            let members_graph = zerotl::Decode::decode(r)?;
-            let new_members_by_source_graph = zerotl::Decode::decode(r)?;
-            let languages_graph = zerotl::Decode::decode(r)?;
-            let messages_graph = zerotl::Decode::decode(r)?;
-            let actions_graph = zerotl::Decode::decode(r)?;
-            let top_hours_graph = zerotl::Decode::decode(r)?;
-            let weekdays_graph = zerotl::Decode::decode(r)?;
-            let top_posters = zerotl::Decode::decode(r)?;
-            let top_admins = zerotl::Decode::decode(r)?;
-            let top_inviters = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let period = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let members = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let messages = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let viewers = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let posters = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let growth_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let members_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_members_by_source_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let languages_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let messages_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let actions_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let top_hours_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let weekdays_graph = zerotl::tri!(zerotl::Decode::decode(r));
+            let top_posters = zerotl::tri!(zerotl::Decode::decode(r));
+            let top_admins = zerotl::tri!(zerotl::Decode::decode(r));
+            let top_inviters = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { period, members, messages, viewers, posters, growth_graph, members_graph, new_members_by_source_graph, languages_graph, messages_graph, actions_graph, top_hours_graph, weekdays_graph, top_posters, top_admins, top_inviters, users })
         }
     }
@@ -38064,14 +36492,10 @@ pub mod stats {
 
     impl<'a> zerotl::BareDecode<'a> for MessageStats<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let views_graph = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let views_graph = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { views_graph })
         }
     }
@@ -38435,14 +36859,10 @@ pub mod updates {
     impl<'a> zerotl::BareDecode<'a> for State {
         const MIN_BARE_SIZE: usize = 20;
         const FIXED_BARE_SIZE: Option<usize> = Some(20);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let run = r.read_array::<20>()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let run = zerotl::tri!(r.read_array::<20>());
             let pts = zerotl::fixed::i32_at(run, 0);
             let qts = zerotl::fixed::i32_at(run, 4);
             let date = zerotl::fixed::i32_at(run, 8);
@@ -38493,14 +36913,10 @@ pub mod updates {
     impl<'a> zerotl::BareDecode<'a> for DifferenceEmpty {
         const MIN_BARE_SIZE: usize = 8;
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let run = r.read_array::<8>()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let run = zerotl::tri!(r.read_array::<8>());
             let date = zerotl::fixed::i32_at(run, 0);
             let seq = zerotl::fixed::i32_at(run, 4);
             Ok(Self { date, seq })
@@ -38549,19 +36965,15 @@ pub mod updates {
 
     impl<'a> zerotl::BareDecode<'a> for Difference<'a> {
         const MIN_BARE_SIZE: usize = 44;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let new_messages = zerotl::Decode::decode(r)?;
-            let new_encrypted_messages = zerotl::Decode::decode(r)?;
-            let other_updates = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
-            let state = zerotl::Decode::decode_validated(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let new_messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_encrypted_messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let other_updates = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let state = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { new_messages, new_encrypted_messages, other_updates, chats, users, state })
         }
     }
@@ -38608,19 +37020,15 @@ pub mod updates {
 
     impl<'a> zerotl::BareDecode<'a> for DifferenceSlice<'a> {
         const MIN_BARE_SIZE: usize = 44;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let new_messages = zerotl::Decode::decode(r)?;
-            let new_encrypted_messages = zerotl::Decode::decode(r)?;
-            let other_updates = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
-            let intermediate_state = zerotl::Decode::decode_validated(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let new_messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_encrypted_messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let other_updates = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let intermediate_state = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { new_messages, new_encrypted_messages, other_updates, chats, users, intermediate_state })
         }
     }
@@ -38660,14 +37068,10 @@ pub mod updates {
     impl<'a> zerotl::BareDecode<'a> for DifferenceTooLong {
         const MIN_BARE_SIZE: usize = 4;
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let pts = r.read_i32()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let pts = zerotl::tri!(r.read_i32());
             Ok(Self { pts })
         }
     }
@@ -38705,16 +37109,12 @@ pub mod updates {
 
     impl<'a> zerotl::BareDecode<'a> for ChannelDifferenceEmpty {
         const MIN_BARE_SIZE: usize = 8;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "updates.channelDifferenceEmpty")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "updates.channelDifferenceEmpty"));
             let final_ = flags & (1 << 0) != 0;
-            let run = r.read_slice(4 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 1) != 0 { 4 } else { 0 }));
             let pts = zerotl::fixed::i32_at(run, 0);
             let timeout = if flags & (1 << 1) != 0 { Some(zerotl::fixed::i32_at(run, 4)) } else { None };
             Ok(Self { final_, pts, timeout })
@@ -38763,20 +37163,16 @@ pub mod updates {
 
     impl<'a> zerotl::BareDecode<'a> for ChannelDifferenceTooLong<'a> {
         const MIN_BARE_SIZE: usize = 32;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "updates.channelDifferenceTooLong")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "updates.channelDifferenceTooLong"));
             let final_ = flags & (1 << 0) != 0;
-            let timeout = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
-            let dialog = zerotl::Decode::decode(r)?;
-            let messages = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            let timeout = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let dialog = zerotl::tri!(zerotl::Decode::decode(r));
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { final_, timeout, dialog, messages, chats, users })
         }
     }
@@ -38826,22 +37222,18 @@ pub mod updates {
 
     impl<'a> zerotl::BareDecode<'a> for ChannelDifference<'a> {
         const MIN_BARE_SIZE: usize = 40;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let flags = r.read_flags(0x00000003, "updates.channelDifference")?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "updates.channelDifference"));
             let final_ = flags & (1 << 0) != 0;
-            let run = r.read_slice(4 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 1) != 0 { 4 } else { 0 }));
             let pts = zerotl::fixed::i32_at(run, 0);
             let timeout = if flags & (1 << 1) != 0 { Some(zerotl::fixed::i32_at(run, 4)) } else { None };
-            let new_messages = zerotl::Decode::decode(r)?;
-            let other_updates = zerotl::Decode::decode(r)?;
-            let chats = zerotl::Decode::decode(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            let new_messages = zerotl::tri!(zerotl::Decode::decode(r));
+            let other_updates = zerotl::tri!(zerotl::Decode::decode(r));
+            let chats = zerotl::tri!(zerotl::Decode::decode(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { final_, pts, timeout, new_messages, other_updates, chats, users })
         }
     }
@@ -38887,16 +37279,12 @@ pub mod upload {
 
     impl<'a> zerotl::BareDecode<'a> for File<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let type_ = zerotl::Decode::decode(r)?;
-            let mtime = r.read_i32()?;
-            let bytes = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let type_ = zerotl::tri!(zerotl::Decode::decode(r));
+            let mtime = zerotl::tri!(r.read_i32());
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { type_, mtime, bytes })
         }
     }
@@ -38940,18 +37328,14 @@ pub mod upload {
 
     impl<'a> zerotl::BareDecode<'a> for FileCdnRedirect<'a> {
         const MIN_BARE_SIZE: usize = 24;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let dc_id = r.read_i32()?;
-            let file_token = zerotl::Decode::decode(r)?;
-            let encryption_key = zerotl::Decode::decode(r)?;
-            let encryption_iv = zerotl::Decode::decode(r)?;
-            let file_hashes = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let dc_id = zerotl::tri!(r.read_i32());
+            let file_token = zerotl::tri!(zerotl::Decode::decode(r));
+            let encryption_key = zerotl::tri!(zerotl::Decode::decode(r));
+            let encryption_iv = zerotl::tri!(zerotl::Decode::decode(r));
+            let file_hashes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { dc_id, file_token, encryption_key, encryption_iv, file_hashes })
         }
     }
@@ -38995,18 +37379,14 @@ pub mod upload {
 
     impl<'a> zerotl::BareDecode<'a> for WebFile<'a> {
         const MIN_BARE_SIZE: usize = 20;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let size = r.read_i32()?;
-            let mime_type = zerotl::Decode::decode(r)?;
-            let file_type = zerotl::Decode::decode(r)?;
-            let mtime = r.read_i32()?;
-            let bytes = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let size = zerotl::tri!(r.read_i32());
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+            let file_type = zerotl::tri!(zerotl::Decode::decode(r));
+            let mtime = zerotl::tri!(r.read_i32());
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { size, mime_type, file_type, mtime, bytes })
         }
     }
@@ -39038,14 +37418,10 @@ pub mod upload {
 
     impl<'a> zerotl::BareDecode<'a> for CdnFileReuploadNeeded<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let request_token = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let request_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { request_token })
         }
     }
@@ -39077,14 +37453,10 @@ pub mod upload {
 
     impl<'a> zerotl::BareDecode<'a> for CdnFile<'a> {
         const MIN_BARE_SIZE: usize = 4;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let bytes = zerotl::Decode::decode(r)?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bytes })
         }
     }

@@ -38,14 +38,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
-        let msg_id = r.read_i64()?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xcb9f372d, "invokeAfterMsg"));
+        let msg_id = zerotl::tri!(r.read_i64());
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_id, query })
     }
 }
@@ -84,14 +85,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
-        let msg_ids = zerotl::Decode::decode(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0x3dc4b4f0, "invokeAfterMsgs"));
+        let msg_ids = zerotl::tri!(zerotl::Decode::decode(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_ids, query })
     }
 }
@@ -135,7 +137,7 @@ impl<X> zerotl::Identifiable for InitConnection<'_, X> {
 impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
     #[inline]
     fn encoded_len(&self) -> usize {
-        4 + 8 + self.device_model.encoded_len() + self.system_version.encoded_len() + self.app_version.encoded_len() + self.system_lang_code.encoded_len() + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + self.proxy.as_ref().map_or(0, |v| v.encoded_len()) + self.params.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len()
+        4 + 8 + self.device_model.encoded_len() + self.system_version.encoded_len() + self.app_version.encoded_len() + self.system_lang_code.encoded_len() + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + if let Some(v) = &self.proxy { v.encoded_len() } else { 0 } + if let Some(v) = &self.params { v.encoded_len() } else { 0 } + self.query.encoded_len()
     }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -155,23 +157,24 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     const MIN_SIZE: usize = 36;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xc1cd5ea9, "initConnection")?;
-        let flags = r.read_flags(0x00000003, "initConnection")?;
-        let api_id = r.read_i32()?;
-        let device_model = zerotl::Decode::decode(r)?;
-        let system_version = zerotl::Decode::decode(r)?;
-        let app_version = zerotl::Decode::decode(r)?;
-        let system_lang_code = zerotl::Decode::decode(r)?;
-        let lang_pack = zerotl::Decode::decode(r)?;
-        let lang_code = zerotl::Decode::decode(r)?;
-        let proxy = if flags & (1 << 0) != 0 { Some(enums::InputClientProxy::decode_inline(r)?) } else { None };
-        let params = if flags & (1 << 1) != 0 { Some(enums::JsonValue::decode_inline(r)?) } else { None };
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xc1cd5ea9, "initConnection"));
+        let flags = zerotl::tri!(r.read_flags(0x00000003, "initConnection"));
+        let api_id = zerotl::tri!(r.read_i32());
+        let device_model = zerotl::tri!(zerotl::Decode::decode(r));
+        let system_version = zerotl::tri!(zerotl::Decode::decode(r));
+        let app_version = zerotl::tri!(zerotl::Decode::decode(r));
+        let system_lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+        let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+        let proxy = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputClientProxy::decode_inline(r))) } else { None };
+        let params = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::JsonValue::decode_inline(r))) } else { None };
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { api_id, device_model, system_version, app_version, system_lang_code, lang_pack, lang_code, proxy, params, query })
     }
 }
@@ -212,14 +215,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     const MIN_SIZE: usize = 8;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
-        let layer = r.read_i32()?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xda9b0d0d, "invokeWithLayer"));
+        let layer = zerotl::tri!(r.read_i32());
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { layer, query })
     }
 }
@@ -255,13 +259,14 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     const MIN_SIZE: usize = 4;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xbf9459b7, "invokeWithoutUpdates"));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { query })
     }
 }
@@ -300,14 +305,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X> {
     const MIN_SIZE: usize = 8;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
-        let range = zerotl::Decode::decode_validated(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0x365275f2, "invokeWithMessagesRange"));
+        let range = zerotl::tri!(zerotl::Decode::decode_validated(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { range, query })
     }
 }
@@ -348,14 +354,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
-        let takeout_id = r.read_i64()?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xaca9fd2e, "invokeWithTakeout"));
+        let takeout_id = zerotl::tri!(r.read_i64());
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { takeout_id, query })
     }
 }
@@ -394,14 +401,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithBusinessConnection<'_, X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithBusinessConnection<'a, X> {
     const MIN_SIZE: usize = 8;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xdd289f8e, "invokeWithBusinessConnection")?;
-        let connection_id = zerotl::Decode::decode(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xdd289f8e, "invokeWithBusinessConnection"));
+        let connection_id = zerotl::tri!(zerotl::Decode::decode(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { connection_id, query })
     }
 }
@@ -443,15 +451,16 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithGooglePlayIntegrity<'_, X> 
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithGooglePlayIntegrity<'a, X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x1df92984, "invokeWithGooglePlayIntegrity")?;
-        let nonce = zerotl::Decode::decode(r)?;
-        let token = zerotl::Decode::decode(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0x1df92984, "invokeWithGooglePlayIntegrity"));
+        let nonce = zerotl::tri!(zerotl::Decode::decode(r));
+        let token = zerotl::tri!(zerotl::Decode::decode(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { nonce, token, query })
     }
 }
@@ -493,15 +502,16 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithApnsSecret<'_, X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithApnsSecret<'a, X> {
     const MIN_SIZE: usize = 12;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x0dae54f8, "invokeWithApnsSecret")?;
-        let nonce = zerotl::Decode::decode(r)?;
-        let secret = zerotl::Decode::decode(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0x0dae54f8, "invokeWithApnsSecret"));
+        let nonce = zerotl::tri!(zerotl::Decode::decode(r));
+        let secret = zerotl::tri!(zerotl::Decode::decode(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { nonce, secret, query })
     }
 }
@@ -540,14 +550,15 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithReCaptcha<'_, X> {
     }
 }
 
+#[cfg(feature = "decode-functions")]
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithReCaptcha<'a, X> {
     const MIN_SIZE: usize = 8;
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xadbb0f94, "invokeWithReCaptcha")?;
-        let token = zerotl::Decode::decode(r)?;
-        let query = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.expect_id(0xadbb0f94, "invokeWithReCaptcha"));
+        let token = zerotl::tri!(zerotl::Decode::decode(r));
+        let query = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { token, query })
     }
 }
@@ -605,19 +616,20 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RegisterDevice<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xec86017a, "account.registerDevice")?;
-            let flags = r.read_flags(0x00000001, "account.registerDevice")?;
+            zerotl::tri!(r.expect_id(0xec86017a, "account.registerDevice"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.registerDevice"));
             let no_muted = flags & (1 << 0) != 0;
-            let token_type = r.read_i32()?;
-            let token = zerotl::Decode::decode(r)?;
-            let app_sandbox = zerotl::Decode::decode(r)?;
-            let secret = zerotl::Decode::decode(r)?;
-            let other_uids = zerotl::Decode::decode(r)?;
+            let token_type = zerotl::tri!(r.read_i32());
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
+            let app_sandbox = zerotl::tri!(zerotl::Decode::decode(r));
+            let secret = zerotl::tri!(zerotl::Decode::decode(r));
+            let other_uids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { no_muted, token_type, token, app_sandbox, secret, other_uids })
         }
     }
@@ -661,15 +673,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UnregisterDevice<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6a0d3206, "account.unregisterDevice")?;
-            let token_type = r.read_i32()?;
-            let token = zerotl::Decode::decode(r)?;
-            let other_uids = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6a0d3206, "account.unregisterDevice"));
+            let token_type = zerotl::tri!(r.read_i32());
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
+            let other_uids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token_type, token, other_uids })
         }
     }
@@ -708,14 +721,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateNotifySettings<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
-            let peer = enums::InputNotifyPeer::decode_inline(r)?;
-            let settings = enums::InputPeerNotifySettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x84be5b93, "account.updateNotifySettings"));
+            let peer = zerotl::tri!(enums::InputNotifyPeer::decode_inline(r));
+            let settings = zerotl::tri!(enums::InputPeerNotifySettings::decode_inline(r));
             Ok(Self { peer, settings })
         }
     }
@@ -751,13 +765,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
-            let peer = enums::InputNotifyPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x12b3ad31, "account.getNotifySettings"));
+            let peer = zerotl::tri!(enums::InputNotifyPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -789,12 +804,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetNotifySettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdb7e1747, "account.resetNotifySettings")?;
+            zerotl::tri!(r.expect_id(0xdb7e1747, "account.resetNotifySettings"));
             Ok(Self)
         }
     }
@@ -824,7 +840,7 @@ pub mod account {
     impl zerotl::Encode for UpdateProfile<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.first_name.as_ref().map_or(0, |v| v.encoded_len()) + self.last_name.as_ref().map_or(0, |v| v.encoded_len()) + self.about.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.first_name { v.encoded_len() } else { 0 } + if let Some(v) = &self.last_name { v.encoded_len() } else { 0 } + if let Some(v) = &self.about { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -837,16 +853,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateProfile<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x78515775, "account.updateProfile")?;
-            let flags = r.read_flags(0x00000007, "account.updateProfile")?;
-            let first_name = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let last_name = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let about = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x78515775, "account.updateProfile"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "account.updateProfile"));
+            let first_name = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let last_name = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let about = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { first_name, last_name, about })
         }
     }
@@ -882,13 +899,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateStatus {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6628562c, "account.updateStatus")?;
-            let offline = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6628562c, "account.updateStatus"));
+            let offline = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { offline })
         }
     }
@@ -926,13 +944,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWallPapers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x07967d36, "account.getWallPapers")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x07967d36, "account.getWallPapers"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -974,15 +993,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportPeer<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc5ba3d86, "account.reportPeer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reason = zerotl::Decode::decode(r)?;
-            let message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc5ba3d86, "account.reportPeer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reason = zerotl::tri!(zerotl::Decode::decode(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, reason, message })
         }
     }
@@ -1018,13 +1038,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2714d86c, "account.checkUsername")?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2714d86c, "account.checkUsername"));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { username })
         }
     }
@@ -1060,13 +1081,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3e0bdd7c, "account.updateUsername")?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3e0bdd7c, "account.updateUsername"));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { username })
         }
     }
@@ -1102,13 +1124,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPrivacy {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdadbc950, "account.getPrivacy")?;
-            let key = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xdadbc950, "account.getPrivacy"));
+            let key = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { key })
         }
     }
@@ -1147,14 +1170,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetPrivacy<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
-            let key = zerotl::Decode::decode(r)?;
-            let rules = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc9f81ce8, "account.setPrivacy"));
+            let key = zerotl::tri!(zerotl::Decode::decode(r));
+            let rules = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { key, rules })
         }
     }
@@ -1182,7 +1206,7 @@ pub mod account {
     impl zerotl::Encode for DeleteAccount<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.reason.encoded_len() + self.password.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.reason.encoded_len() + if let Some(v) = &self.password { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -1194,15 +1218,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteAccount<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa2c0cf74, "account.deleteAccount")?;
-            let flags = r.read_flags(0x00000001, "account.deleteAccount")?;
-            let reason = zerotl::Decode::decode(r)?;
-            let password = if flags & (1 << 0) != 0 { Some(enums::InputCheckPasswordSrp::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xa2c0cf74, "account.deleteAccount"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.deleteAccount"));
+            let reason = zerotl::tri!(zerotl::Decode::decode(r));
+            let password = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r))) } else { None };
             Ok(Self { reason, password })
         }
     }
@@ -1234,12 +1259,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAccountTtl {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x08fc711d, "account.getAccountTTL")?;
+            zerotl::tri!(r.expect_id(0x08fc711d, "account.getAccountTTL"));
             Ok(Self)
         }
     }
@@ -1275,13 +1301,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetAccountTtl {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2442485e, "account.setAccountTTL")?;
-            let ttl = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x2442485e, "account.setAccountTTL"));
+            let ttl = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { ttl })
         }
     }
@@ -1320,14 +1347,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendChangePhoneCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let settings = enums::CodeSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x82574ae5, "account.sendChangePhoneCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(enums::CodeSettings::decode_inline(r));
             Ok(Self { phone_number, settings })
         }
     }
@@ -1369,15 +1397,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ChangePhone<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x70c32edb, "account.changePhone")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x70c32edb, "account.changePhone"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash, phone_code })
         }
     }
@@ -1415,13 +1444,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateDeviceLocked {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x38df3532, "account.updateDeviceLocked")?;
-            let period = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x38df3532, "account.updateDeviceLocked"));
+            let period = zerotl::tri!(r.read_i32());
             Ok(Self { period })
         }
     }
@@ -1453,12 +1483,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe320c158, "account.getAuthorizations")?;
+            zerotl::tri!(r.expect_id(0xe320c158, "account.getAuthorizations"));
             Ok(Self)
         }
     }
@@ -1496,13 +1527,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetAuthorization {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdf77f3bc, "account.resetAuthorization")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xdf77f3bc, "account.resetAuthorization"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -1534,12 +1566,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPassword {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x548a30f5, "account.getPassword")?;
+            zerotl::tri!(r.expect_id(0x548a30f5, "account.getPassword"));
             Ok(Self)
         }
     }
@@ -1575,13 +1608,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPasswordSettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x9cd4eaf9, "account.getPasswordSettings"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { password })
         }
     }
@@ -1620,14 +1654,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdatePasswordSettings<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
-            let new_settings = enums::account::PasswordInputSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa59b102f, "account.updatePasswordSettings"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
+            let new_settings = zerotl::tri!(enums::account::PasswordInputSettings::decode_inline(r));
             Ok(Self { password, new_settings })
         }
     }
@@ -1666,14 +1701,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendConfirmPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
-            let hash = zerotl::Decode::decode(r)?;
-            let settings = enums::CodeSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode"));
+            let hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(enums::CodeSettings::decode_inline(r));
             Ok(Self { hash, settings })
         }
     }
@@ -1712,14 +1748,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConfirmPhone<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5f2178c3, "account.confirmPhone")?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5f2178c3, "account.confirmPhone"));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_code_hash, phone_code })
         }
     }
@@ -1758,14 +1795,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTmpPassword<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x449e0b51, "account.getTmpPassword")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
-            let period = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x449e0b51, "account.getTmpPassword"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
+            let period = zerotl::tri!(r.read_i32());
             Ok(Self { password, period })
         }
     }
@@ -1797,12 +1835,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x182e6d6f, "account.getWebAuthorizations")?;
+            zerotl::tri!(r.expect_id(0x182e6d6f, "account.getWebAuthorizations"));
             Ok(Self)
         }
     }
@@ -1840,13 +1879,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorization {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2d01b9ef, "account.resetWebAuthorization")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x2d01b9ef, "account.resetWebAuthorization"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -1878,12 +1918,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x682d2594, "account.resetWebAuthorizations")?;
+            zerotl::tri!(r.expect_id(0x682d2594, "account.resetWebAuthorizations"));
             Ok(Self)
         }
     }
@@ -1915,12 +1956,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllSecureValues {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb288bc7d, "account.getAllSecureValues")?;
+            zerotl::tri!(r.expect_id(0xb288bc7d, "account.getAllSecureValues"));
             Ok(Self)
         }
     }
@@ -1956,13 +1998,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSecureValue<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x73665bc2, "account.getSecureValue")?;
-            let types = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x73665bc2, "account.getSecureValue"));
+            let types = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { types })
         }
     }
@@ -2001,14 +2044,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveSecureValue<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x899fe31d, "account.saveSecureValue")?;
-            let value = enums::InputSecureValue::decode_inline(r)?;
-            let secure_secret_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x899fe31d, "account.saveSecureValue"));
+            let value = zerotl::tri!(enums::InputSecureValue::decode_inline(r));
+            let secure_secret_id = zerotl::tri!(r.read_i64());
             Ok(Self { value, secure_secret_id })
         }
     }
@@ -2044,13 +2088,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteSecureValue<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
-            let types = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb880bc4b, "account.deleteSecureValue"));
+            let types = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { types })
         }
     }
@@ -2094,15 +2139,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAuthorizationForm<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa929597a, "account.getAuthorizationForm")?;
-            let bot_id = r.read_i64()?;
-            let scope = zerotl::Decode::decode(r)?;
-            let public_key = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa929597a, "account.getAuthorizationForm"));
+            let bot_id = zerotl::tri!(r.read_i64());
+            let scope = zerotl::tri!(zerotl::Decode::decode(r));
+            let public_key = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot_id, scope, public_key })
         }
     }
@@ -2152,17 +2198,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptAuthorization<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf3ed4c73, "account.acceptAuthorization")?;
-            let bot_id = r.read_i64()?;
-            let scope = zerotl::Decode::decode(r)?;
-            let public_key = zerotl::Decode::decode(r)?;
-            let value_hashes = zerotl::Decode::decode(r)?;
-            let credentials = enums::SecureCredentialsEncrypted::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf3ed4c73, "account.acceptAuthorization"));
+            let bot_id = zerotl::tri!(r.read_i64());
+            let scope = zerotl::tri!(zerotl::Decode::decode(r));
+            let public_key = zerotl::tri!(zerotl::Decode::decode(r));
+            let value_hashes = zerotl::tri!(zerotl::Decode::decode(r));
+            let credentials = zerotl::tri!(enums::SecureCredentialsEncrypted::decode_inline(r));
             Ok(Self { bot_id, scope, public_key, value_hashes, credentials })
         }
     }
@@ -2201,14 +2248,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendVerifyPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let settings = enums::CodeSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(enums::CodeSettings::decode_inline(r));
             Ok(Self { phone_number, settings })
         }
     }
@@ -2250,15 +2298,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for VerifyPhone<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4dd3a7f6, "account.verifyPhone")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4dd3a7f6, "account.verifyPhone"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash, phone_code })
         }
     }
@@ -2297,14 +2346,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendVerifyEmailCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x98e037bb, "account.sendVerifyEmailCode")?;
-            let purpose = enums::EmailVerifyPurpose::decode_inline(r)?;
-            let email = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x98e037bb, "account.sendVerifyEmailCode"));
+            let purpose = zerotl::tri!(enums::EmailVerifyPurpose::decode_inline(r));
+            let email = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { purpose, email })
         }
     }
@@ -2343,14 +2393,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for VerifyEmail<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x032da4cf, "account.verifyEmail")?;
-            let purpose = enums::EmailVerifyPurpose::decode_inline(r)?;
-            let verification = enums::EmailVerification::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x032da4cf, "account.verifyEmail"));
+            let purpose = zerotl::tri!(enums::EmailVerifyPurpose::decode_inline(r));
+            let verification = zerotl::tri!(enums::EmailVerification::decode_inline(r));
             Ok(Self { purpose, verification })
         }
     }
@@ -2399,20 +2450,21 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InitTakeoutSession {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8ef3eab0, "account.initTakeoutSession")?;
-            let flags = r.read_flags(0x0000003f, "account.initTakeoutSession")?;
+            zerotl::tri!(r.expect_id(0x8ef3eab0, "account.initTakeoutSession"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "account.initTakeoutSession"));
             let contacts = flags & (1 << 0) != 0;
             let message_users = flags & (1 << 1) != 0;
             let message_chats = flags & (1 << 2) != 0;
             let message_megagroups = flags & (1 << 3) != 0;
             let message_channels = flags & (1 << 4) != 0;
             let files = flags & (1 << 5) != 0;
-            let file_max_size = if flags & (1 << 5) != 0 { Some(r.read_i64()?) } else { None };
+            let file_max_size = if flags & (1 << 5) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { contacts, message_users, message_chats, message_megagroups, message_channels, files, file_max_size })
         }
     }
@@ -2448,13 +2500,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FinishTakeoutSession {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1d2652ee, "account.finishTakeoutSession")?;
-            let flags = r.read_flags(0x00000001, "account.finishTakeoutSession")?;
+            zerotl::tri!(r.expect_id(0x1d2652ee, "account.finishTakeoutSession"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.finishTakeoutSession"));
             let success = flags & (1 << 0) != 0;
             Ok(Self { success })
         }
@@ -2491,13 +2544,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConfirmPasswordEmail<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8fdf1920, "account.confirmPasswordEmail")?;
-            let code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8fdf1920, "account.confirmPasswordEmail"));
+            let code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { code })
         }
     }
@@ -2529,12 +2583,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResendPasswordEmail {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7a7f2a15, "account.resendPasswordEmail")?;
+            zerotl::tri!(r.expect_id(0x7a7f2a15, "account.resendPasswordEmail"));
             Ok(Self)
         }
     }
@@ -2566,12 +2621,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CancelPasswordEmail {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail")?;
+            zerotl::tri!(r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail"));
             Ok(Self)
         }
     }
@@ -2603,12 +2659,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContactSignUpNotification {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9f07c728, "account.getContactSignUpNotification")?;
+            zerotl::tri!(r.expect_id(0x9f07c728, "account.getContactSignUpNotification"));
             Ok(Self)
         }
     }
@@ -2644,13 +2701,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetContactSignUpNotification {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcff43f61, "account.setContactSignUpNotification")?;
-            let silent = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xcff43f61, "account.setContactSignUpNotification"));
+            let silent = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { silent })
         }
     }
@@ -2680,7 +2738,7 @@ pub mod account {
     impl zerotl::Encode for GetNotifyExceptions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -2691,16 +2749,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetNotifyExceptions<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x53577479, "account.getNotifyExceptions")?;
-            let flags = r.read_flags(0x00000007, "account.getNotifyExceptions")?;
+            zerotl::tri!(r.expect_id(0x53577479, "account.getNotifyExceptions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "account.getNotifyExceptions"));
             let compare_sound = flags & (1 << 1) != 0;
             let compare_stories = flags & (1 << 2) != 0;
-            let peer = if flags & (1 << 0) != 0 { Some(enums::InputNotifyPeer::decode_inline(r)?) } else { None };
+            let peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputNotifyPeer::decode_inline(r))) } else { None };
             Ok(Self { compare_sound, compare_stories, peer })
         }
     }
@@ -2736,13 +2795,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWallPaper<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
-            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xfc8ddbea, "account.getWallPaper"));
+            let wallpaper = zerotl::tri!(enums::InputWallPaper::decode_inline(r));
             Ok(Self { wallpaper })
         }
     }
@@ -2787,17 +2847,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadWallPaper<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe39a8f03, "account.uploadWallPaper")?;
-            let flags = r.read_flags(0x00000001, "account.uploadWallPaper")?;
+            zerotl::tri!(r.expect_id(0xe39a8f03, "account.uploadWallPaper"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.uploadWallPaper"));
             let for_chat = flags & (1 << 0) != 0;
-            let file = enums::InputFile::decode_inline(r)?;
-            let mime_type = zerotl::Decode::decode(r)?;
-            let settings = enums::WallPaperSettings::decode_inline(r)?;
+            let file = zerotl::tri!(enums::InputFile::decode_inline(r));
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(enums::WallPaperSettings::decode_inline(r));
             Ok(Self { for_chat, file, mime_type, settings })
         }
     }
@@ -2839,15 +2900,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveWallPaper<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
-            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
-            let settings = enums::WallPaperSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x6c5a5b37, "account.saveWallPaper"));
+            let wallpaper = zerotl::tri!(enums::InputWallPaper::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(enums::WallPaperSettings::decode_inline(r));
             Ok(Self { wallpaper, unsave, settings })
         }
     }
@@ -2886,14 +2948,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InstallWallPaper<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfeed5769, "account.installWallPaper")?;
-            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
-            let settings = enums::WallPaperSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xfeed5769, "account.installWallPaper"));
+            let wallpaper = zerotl::tri!(enums::InputWallPaper::decode_inline(r));
+            let settings = zerotl::tri!(enums::WallPaperSettings::decode_inline(r));
             Ok(Self { wallpaper, settings })
         }
     }
@@ -2925,12 +2988,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetWallPapers {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbb3b9804, "account.resetWallPapers")?;
+            zerotl::tri!(r.expect_id(0xbb3b9804, "account.resetWallPapers"));
             Ok(Self)
         }
     }
@@ -2962,12 +3026,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAutoDownloadSettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings")?;
+            zerotl::tri!(r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings"));
             Ok(Self)
         }
     }
@@ -3008,16 +3073,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveAutoDownloadSettings {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
-            let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
+            zerotl::tri!(r.expect_id(0x76f36233, "account.saveAutoDownloadSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.saveAutoDownloadSettings"));
             let low = flags & (1 << 0) != 0;
             let high = flags & (1 << 1) != 0;
-            let settings = zerotl::Decode::decode_validated(r)?;
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { low, high, settings })
         }
     }
@@ -3049,7 +3115,7 @@ pub mod account {
     impl zerotl::Encode for UploadTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.file.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.file_name.encoded_len() + self.mime_type.encoded_len()
+            4 + 4 + self.file.encoded_len() + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + self.file_name.encoded_len() + self.mime_type.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -3063,17 +3129,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadTheme<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1c3db333, "account.uploadTheme")?;
-            let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
-            let file = enums::InputFile::decode_inline(r)?;
-            let thumb = if flags & (1 << 0) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let file_name = zerotl::Decode::decode(r)?;
-            let mime_type = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1c3db333, "account.uploadTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.uploadTheme"));
+            let file = zerotl::tri!(enums::InputFile::decode_inline(r));
+            let thumb = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let file_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file, thumb, file_name, mime_type })
         }
     }
@@ -3105,7 +3172,7 @@ pub mod account {
     impl zerotl::Encode for CreateTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.slug.encoded_len() + self.title.encoded_len() + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.slug.encoded_len() + self.title.encoded_len() + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -3119,17 +3186,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateTheme<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x652e4400, "account.createTheme")?;
-            let flags = r.read_flags(0x0000000c, "account.createTheme")?;
-            let slug = zerotl::Decode::decode(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let document = if flags & (1 << 2) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
-            let settings = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x652e4400, "account.createTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000c, "account.createTheme"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let document = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
+            let settings = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { slug, title, document, settings })
         }
     }
@@ -3165,7 +3233,7 @@ pub mod account {
     impl zerotl::Encode for UpdateTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.format.encoded_len() + self.theme.encoded_len() + self.slug.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.format.encoded_len() + self.theme.encoded_len() + if let Some(v) = &self.slug { v.encoded_len() } else { 0 } + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.document { v.encoded_len() } else { 0 } + if let Some(v) = &self.settings { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -3181,19 +3249,20 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateTheme<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2bf40ccc, "account.updateTheme")?;
-            let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
-            let format = zerotl::Decode::decode(r)?;
-            let theme = enums::InputTheme::decode_inline(r)?;
-            let slug = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let title = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let document = if flags & (1 << 2) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
-            let settings = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x2bf40ccc, "account.updateTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "account.updateTheme"));
+            let format = zerotl::tri!(zerotl::Decode::decode(r));
+            let theme = zerotl::tri!(enums::InputTheme::decode_inline(r));
+            let slug = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let title = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let document = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
+            let settings = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { format, theme, slug, title, document, settings })
         }
     }
@@ -3232,14 +3301,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveTheme<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf257106c, "account.saveTheme")?;
-            let theme = enums::InputTheme::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf257106c, "account.saveTheme"));
+            let theme = zerotl::tri!(enums::InputTheme::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { theme, unsave })
         }
     }
@@ -3271,7 +3341,7 @@ pub mod account {
     impl zerotl::Encode for InstallTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.theme.as_ref().map_or(0, |v| v.encoded_len()) + self.format.as_ref().map_or(0, |v| v.encoded_len()) + self.base_theme.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.theme { v.encoded_len() } else { 0 } + if let Some(v) = &self.format { v.encoded_len() } else { 0 } + if let Some(v) = &self.base_theme { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -3284,17 +3354,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InstallTheme<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc727bb3b, "account.installTheme")?;
-            let flags = r.read_flags(0x0000000f, "account.installTheme")?;
+            zerotl::tri!(r.expect_id(0xc727bb3b, "account.installTheme"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "account.installTheme"));
             let dark = flags & (1 << 0) != 0;
-            let theme = if flags & (1 << 1) != 0 { Some(enums::InputTheme::decode_inline(r)?) } else { None };
-            let format = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let base_theme = if flags & (1 << 3) != 0 { Some(enums::BaseTheme::decode_inline(r)?) } else { None };
+            let theme = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputTheme::decode_inline(r))) } else { None };
+            let format = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let base_theme = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::BaseTheme::decode_inline(r))) } else { None };
             Ok(Self { dark, theme, format, base_theme })
         }
     }
@@ -3333,14 +3404,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTheme<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3a5869ec, "account.getTheme")?;
-            let format = zerotl::Decode::decode(r)?;
-            let theme = enums::InputTheme::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3a5869ec, "account.getTheme"));
+            let format = zerotl::tri!(zerotl::Decode::decode(r));
+            let theme = zerotl::tri!(enums::InputTheme::decode_inline(r));
             Ok(Self { format, theme })
         }
     }
@@ -3379,14 +3451,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetThemes<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7206e458, "account.getThemes")?;
-            let format = zerotl::Decode::decode(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x7206e458, "account.getThemes"));
+            let format = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { format, hash })
         }
     }
@@ -3422,13 +3495,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetContentSettings {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb574b16b, "account.setContentSettings")?;
-            let flags = r.read_flags(0x00000001, "account.setContentSettings")?;
+            zerotl::tri!(r.expect_id(0xb574b16b, "account.setContentSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.setContentSettings"));
             let sensitive_enabled = flags & (1 << 0) != 0;
             Ok(Self { sensitive_enabled })
         }
@@ -3461,12 +3535,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContentSettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8b9b4dae, "account.getContentSettings")?;
+            zerotl::tri!(r.expect_id(0x8b9b4dae, "account.getContentSettings"));
             Ok(Self)
         }
     }
@@ -3502,13 +3577,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMultiWallPapers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
-            let wallpapers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x65ad71dc, "account.getMultiWallPapers"));
+            let wallpapers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { wallpapers })
         }
     }
@@ -3540,12 +3616,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGlobalPrivacySettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings")?;
+            zerotl::tri!(r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings"));
             Ok(Self)
         }
     }
@@ -3581,13 +3658,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetGlobalPrivacySettings {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
-            let settings = enums::GlobalPrivacySettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings"));
+            let settings = zerotl::tri!(enums::GlobalPrivacySettings::decode_inline(r));
             Ok(Self { settings })
         }
     }
@@ -3632,16 +3710,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportProfilePhoto<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfa8cc6f5, "account.reportProfilePhoto")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let photo_id = enums::InputPhoto::decode_inline(r)?;
-            let reason = zerotl::Decode::decode(r)?;
-            let message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xfa8cc6f5, "account.reportProfilePhoto"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let photo_id = zerotl::tri!(enums::InputPhoto::decode_inline(r));
+            let reason = zerotl::tri!(zerotl::Decode::decode(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, photo_id, reason, message })
         }
     }
@@ -3673,12 +3752,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetPassword {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9308ce1b, "account.resetPassword")?;
+            zerotl::tri!(r.expect_id(0x9308ce1b, "account.resetPassword"));
             Ok(Self)
         }
     }
@@ -3710,12 +3790,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeclinePasswordReset {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4c9409f6, "account.declinePasswordReset")?;
+            zerotl::tri!(r.expect_id(0x4c9409f6, "account.declinePasswordReset"));
             Ok(Self)
         }
     }
@@ -3753,13 +3834,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChatThemes {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd638de89, "account.getChatThemes")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xd638de89, "account.getChatThemes"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -3797,13 +3879,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetAuthorizationTtl {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbf899aa0, "account.setAuthorizationTTL")?;
-            let authorization_ttl_days = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xbf899aa0, "account.setAuthorizationTTL"));
+            let authorization_ttl_days = zerotl::tri!(r.read_i32());
             Ok(Self { authorization_ttl_days })
         }
     }
@@ -3835,7 +3918,7 @@ pub mod account {
     impl zerotl::Encode for ChangeAuthorizationSettings {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.encrypted_requests_disabled.as_ref().map_or(0, |v| v.encoded_len()) + self.call_requests_disabled.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.encrypted_requests_disabled { v.encoded_len() } else { 0 } + if let Some(v) = &self.call_requests_disabled { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -3848,17 +3931,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ChangeAuthorizationSettings {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x40f48462, "account.changeAuthorizationSettings")?;
-            let flags = r.read_flags(0x0000000b, "account.changeAuthorizationSettings")?;
+            zerotl::tri!(r.expect_id(0x40f48462, "account.changeAuthorizationSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000b, "account.changeAuthorizationSettings"));
             let confirmed = flags & (1 << 3) != 0;
-            let hash = r.read_i64()?;
-            let encrypted_requests_disabled = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let call_requests_disabled = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let hash = zerotl::tri!(r.read_i64());
+            let encrypted_requests_disabled = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let call_requests_disabled = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { confirmed, hash, encrypted_requests_disabled, call_requests_disabled })
         }
     }
@@ -3896,13 +3980,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedRingtones {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe1902288, "account.getSavedRingtones")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xe1902288, "account.getSavedRingtones"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -3941,14 +4026,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveRingtone<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3dea5b03, "account.saveRingtone")?;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3dea5b03, "account.saveRingtone"));
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, unsave })
         }
     }
@@ -3990,15 +4076,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadRingtone<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x831a83a2, "account.uploadRingtone")?;
-            let file = enums::InputFile::decode_inline(r)?;
-            let file_name = zerotl::Decode::decode(r)?;
-            let mime_type = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x831a83a2, "account.uploadRingtone"));
+            let file = zerotl::tri!(enums::InputFile::decode_inline(r));
+            let file_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file, file_name, mime_type })
         }
     }
@@ -4034,13 +4121,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateEmojiStatus<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfbd3de6b, "account.updateEmojiStatus")?;
-            let emoji_status = enums::EmojiStatus::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xfbd3de6b, "account.updateEmojiStatus"));
+            let emoji_status = zerotl::tri!(enums::EmojiStatus::decode_inline(r));
             Ok(Self { emoji_status })
         }
     }
@@ -4078,13 +4166,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDefaultEmojiStatuses {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd6753386, "account.getDefaultEmojiStatuses")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xd6753386, "account.getDefaultEmojiStatuses"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -4122,13 +4211,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentEmojiStatuses {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0f578105, "account.getRecentEmojiStatuses")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x0f578105, "account.getRecentEmojiStatuses"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -4160,12 +4250,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearRecentEmojiStatuses {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x18201aae, "account.clearRecentEmojiStatuses")?;
+            zerotl::tri!(r.expect_id(0x18201aae, "account.clearRecentEmojiStatuses"));
             Ok(Self)
         }
     }
@@ -4201,13 +4292,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xef500eab, "account.reorderUsernames")?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xef500eab, "account.reorderUsernames"));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { order })
         }
     }
@@ -4246,14 +4338,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x58d6b376, "account.toggleUsername")?;
-            let username = zerotl::Decode::decode(r)?;
-            let active = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x58d6b376, "account.toggleUsername"));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
+            let active = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { username, active })
         }
     }
@@ -4291,13 +4384,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDefaultProfilePhotoEmojis {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe2750328, "account.getDefaultProfilePhotoEmojis")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xe2750328, "account.getDefaultProfilePhotoEmojis"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -4335,13 +4429,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDefaultGroupPhotoEmojis {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x915860ae, "account.getDefaultGroupPhotoEmojis")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x915860ae, "account.getDefaultGroupPhotoEmojis"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -4373,12 +4468,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAutoSaveSettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xadcbbcda, "account.getAutoSaveSettings")?;
+            zerotl::tri!(r.expect_id(0xadcbbcda, "account.getAutoSaveSettings"));
             Ok(Self)
         }
     }
@@ -4412,7 +4508,7 @@ pub mod account {
     impl zerotl::Encode for SaveAutoSaveSettings<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.encoded_len()
+            4 + 4 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + self.settings.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4424,18 +4520,19 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveAutoSaveSettings<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd69b8361, "account.saveAutoSaveSettings")?;
-            let flags = r.read_flags(0x0000000f, "account.saveAutoSaveSettings")?;
+            zerotl::tri!(r.expect_id(0xd69b8361, "account.saveAutoSaveSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "account.saveAutoSaveSettings"));
             let users = flags & (1 << 0) != 0;
             let chats = flags & (1 << 1) != 0;
             let broadcasts = flags & (1 << 2) != 0;
-            let peer = if flags & (1 << 3) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let settings = zerotl::Decode::decode_validated(r)?;
+            let peer = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let settings = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { users, chats, broadcasts, peer, settings })
         }
     }
@@ -4467,12 +4564,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteAutoSaveExceptions {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x53bc0020, "account.deleteAutoSaveExceptions")?;
+            zerotl::tri!(r.expect_id(0x53bc0020, "account.deleteAutoSaveExceptions"));
             Ok(Self)
         }
     }
@@ -4508,13 +4606,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InvalidateSignInCodes<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xca8ae8ba, "account.invalidateSignInCodes")?;
-            let codes = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xca8ae8ba, "account.invalidateSignInCodes"));
+            let codes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { codes })
         }
     }
@@ -4542,7 +4641,7 @@ pub mod account {
     impl zerotl::Encode for UpdateColor<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.color.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.color { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4553,15 +4652,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateColor<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x684d214e, "account.updateColor")?;
-            let flags = r.read_flags(0x00000006, "account.updateColor")?;
+            zerotl::tri!(r.expect_id(0x684d214e, "account.updateColor"));
+            let flags = zerotl::tri!(r.read_flags(0x00000006, "account.updateColor"));
             let for_profile = flags & (1 << 1) != 0;
-            let color = if flags & (1 << 2) != 0 { Some(enums::PeerColor::decode_inline(r)?) } else { None };
+            let color = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::PeerColor::decode_inline(r))) } else { None };
             Ok(Self { for_profile, color })
         }
     }
@@ -4599,13 +4699,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDefaultBackgroundEmojis {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa60ab9ce, "account.getDefaultBackgroundEmojis")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xa60ab9ce, "account.getDefaultBackgroundEmojis"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -4643,13 +4744,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChannelDefaultEmojiStatuses {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7727a7d5, "account.getChannelDefaultEmojiStatuses")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x7727a7d5, "account.getChannelDefaultEmojiStatuses"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -4687,13 +4789,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChannelRestrictedStatusEmojis {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x35a9e0d5, "account.getChannelRestrictedStatusEmojis")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x35a9e0d5, "account.getChannelRestrictedStatusEmojis"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -4719,7 +4822,7 @@ pub mod account {
     impl zerotl::Encode for UpdateBusinessWorkHours<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.business_work_hours.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.business_work_hours { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4730,14 +4833,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateBusinessWorkHours<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4b00e066, "account.updateBusinessWorkHours")?;
-            let flags = r.read_flags(0x00000001, "account.updateBusinessWorkHours")?;
-            let business_work_hours = if flags & (1 << 0) != 0 { Some(enums::BusinessWorkHours::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x4b00e066, "account.updateBusinessWorkHours"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.updateBusinessWorkHours"));
+            let business_work_hours = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::BusinessWorkHours::decode_inline(r))) } else { None };
             Ok(Self { business_work_hours })
         }
     }
@@ -4765,7 +4869,7 @@ pub mod account {
     impl zerotl::Encode for UpdateBusinessLocation<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.address.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.geo_point { v.encoded_len() } else { 0 } + if let Some(v) = &self.address { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4777,15 +4881,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateBusinessLocation<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9e6b131a, "account.updateBusinessLocation")?;
-            let flags = r.read_flags(0x00000003, "account.updateBusinessLocation")?;
-            let geo_point = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let address = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x9e6b131a, "account.updateBusinessLocation"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.updateBusinessLocation"));
+            let geo_point = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let address = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { geo_point, address })
         }
     }
@@ -4811,7 +4916,7 @@ pub mod account {
     impl zerotl::Encode for UpdateBusinessGreetingMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.message.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.message { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4822,14 +4927,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateBusinessGreetingMessage<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x66cdafc4, "account.updateBusinessGreetingMessage")?;
-            let flags = r.read_flags(0x00000001, "account.updateBusinessGreetingMessage")?;
-            let message = if flags & (1 << 0) != 0 { Some(enums::InputBusinessGreetingMessage::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x66cdafc4, "account.updateBusinessGreetingMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.updateBusinessGreetingMessage"));
+            let message = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputBusinessGreetingMessage::decode_inline(r))) } else { None };
             Ok(Self { message })
         }
     }
@@ -4855,7 +4961,7 @@ pub mod account {
     impl zerotl::Encode for UpdateBusinessAwayMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.message.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.message { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4866,14 +4972,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateBusinessAwayMessage<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa26a7fa5, "account.updateBusinessAwayMessage")?;
-            let flags = r.read_flags(0x00000001, "account.updateBusinessAwayMessage")?;
-            let message = if flags & (1 << 0) != 0 { Some(enums::InputBusinessAwayMessage::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xa26a7fa5, "account.updateBusinessAwayMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.updateBusinessAwayMessage"));
+            let message = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputBusinessAwayMessage::decode_inline(r))) } else { None };
             Ok(Self { message })
         }
     }
@@ -4905,7 +5012,7 @@ pub mod account {
     impl zerotl::Encode for UpdateConnectedBot<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.rights.as_ref().map_or(0, |v| v.encoded_len()) + self.bot.encoded_len() + self.recipients.encoded_len()
+            4 + 4 + if let Some(v) = &self.rights { v.encoded_len() } else { 0 } + self.bot.encoded_len() + self.recipients.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -4918,17 +5025,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateConnectedBot<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x66a08c7e, "account.updateConnectedBot")?;
-            let flags = r.read_flags(0x00000003, "account.updateConnectedBot")?;
+            zerotl::tri!(r.expect_id(0x66a08c7e, "account.updateConnectedBot"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.updateConnectedBot"));
             let deleted = flags & (1 << 1) != 0;
-            let rights = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let bot = enums::InputUser::decode_inline(r)?;
-            let recipients = enums::InputBusinessBotRecipients::decode_inline(r)?;
+            let rights = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let recipients = zerotl::tri!(enums::InputBusinessBotRecipients::decode_inline(r));
             Ok(Self { deleted, rights, bot, recipients })
         }
     }
@@ -4960,12 +5068,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetConnectedBots {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4ea4c80f, "account.getConnectedBots")?;
+            zerotl::tri!(r.expect_id(0x4ea4c80f, "account.getConnectedBots"));
             Ok(Self)
         }
     }
@@ -5001,13 +5110,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotBusinessConnection<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x76a86270, "account.getBotBusinessConnection")?;
-            let connection_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x76a86270, "account.getBotBusinessConnection"));
+            let connection_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { connection_id })
         }
     }
@@ -5033,7 +5143,7 @@ pub mod account {
     impl zerotl::Encode for UpdateBusinessIntro<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.intro.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.intro { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -5044,14 +5154,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateBusinessIntro<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa614d034, "account.updateBusinessIntro")?;
-            let flags = r.read_flags(0x00000001, "account.updateBusinessIntro")?;
-            let intro = if flags & (1 << 0) != 0 { Some(enums::InputBusinessIntro::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xa614d034, "account.updateBusinessIntro"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.updateBusinessIntro"));
+            let intro = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputBusinessIntro::decode_inline(r))) } else { None };
             Ok(Self { intro })
         }
     }
@@ -5090,14 +5201,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleConnectedBotPaused<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x646e1097, "account.toggleConnectedBotPaused")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let paused = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x646e1097, "account.toggleConnectedBotPaused"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let paused = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, paused })
         }
     }
@@ -5133,13 +5245,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DisablePeerConnectedBot<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5e437ed9, "account.disablePeerConnectedBot")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x5e437ed9, "account.disablePeerConnectedBot"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -5165,7 +5278,7 @@ pub mod account {
     impl zerotl::Encode for UpdateBirthday {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.birthday.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.birthday { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -5176,14 +5289,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateBirthday {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc6e0c11, "account.updateBirthday")?;
-            let flags = r.read_flags(0x00000001, "account.updateBirthday")?;
-            let birthday = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xcc6e0c11, "account.updateBirthday"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.updateBirthday"));
+            let birthday = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
             Ok(Self { birthday })
         }
     }
@@ -5219,13 +5333,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8851e68e, "account.createBusinessChatLink")?;
-            let link = enums::InputBusinessChatLink::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x8851e68e, "account.createBusinessChatLink"));
+            let link = zerotl::tri!(enums::InputBusinessChatLink::decode_inline(r));
             Ok(Self { link })
         }
     }
@@ -5264,14 +5379,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditBusinessChatLink<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8c3410af, "account.editBusinessChatLink")?;
-            let slug = zerotl::Decode::decode(r)?;
-            let link = enums::InputBusinessChatLink::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x8c3410af, "account.editBusinessChatLink"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
+            let link = zerotl::tri!(enums::InputBusinessChatLink::decode_inline(r));
             Ok(Self { slug, link })
         }
     }
@@ -5307,13 +5423,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x60073674, "account.deleteBusinessChatLink")?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x60073674, "account.deleteBusinessChatLink"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug })
         }
     }
@@ -5345,12 +5462,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBusinessChatLinks {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6f70dde1, "account.getBusinessChatLinks")?;
+            zerotl::tri!(r.expect_id(0x6f70dde1, "account.getBusinessChatLinks"));
             Ok(Self)
         }
     }
@@ -5386,13 +5504,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResolveBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5492e5ee, "account.resolveBusinessChatLink")?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5492e5ee, "account.resolveBusinessChatLink"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug })
         }
     }
@@ -5428,13 +5547,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdatePersonalChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd94305e0, "account.updatePersonalChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xd94305e0, "account.updatePersonalChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -5470,13 +5590,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleSponsoredMessages {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb9d9a38d, "account.toggleSponsoredMessages")?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb9d9a38d, "account.toggleSponsoredMessages"));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { enabled })
         }
     }
@@ -5508,12 +5629,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetReactionsNotifySettings {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x06dd654c, "account.getReactionsNotifySettings")?;
+            zerotl::tri!(r.expect_id(0x06dd654c, "account.getReactionsNotifySettings"));
             Ok(Self)
         }
     }
@@ -5549,13 +5671,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetReactionsNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x316ce548, "account.setReactionsNotifySettings")?;
-            let settings = enums::ReactionsNotifySettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x316ce548, "account.setReactionsNotifySettings"));
+            let settings = zerotl::tri!(enums::ReactionsNotifySettings::decode_inline(r));
             Ok(Self { settings })
         }
     }
@@ -5593,13 +5716,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCollectibleEmojiStatuses {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2e7b4543, "account.getCollectibleEmojiStatuses")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x2e7b4543, "account.getCollectibleEmojiStatuses"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -5627,7 +5751,7 @@ pub mod account {
     impl zerotl::Encode for GetPaidMessagesRevenue<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.user_id.encoded_len()
+            4 + 4 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 } + self.user_id.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -5639,15 +5763,16 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPaidMessagesRevenue<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x19ba4a67, "account.getPaidMessagesRevenue")?;
-            let flags = r.read_flags(0x00000001, "account.getPaidMessagesRevenue")?;
-            let parent_peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x19ba4a67, "account.getPaidMessagesRevenue"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "account.getPaidMessagesRevenue"));
+            let parent_peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { parent_peer, user_id })
         }
     }
@@ -5679,7 +5804,7 @@ pub mod account {
     impl zerotl::Encode for ToggleNoPaidMessagesException<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.user_id.encoded_len()
+            4 + 4 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 } + self.user_id.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -5691,17 +5816,18 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleNoPaidMessagesException<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfe2eda76, "account.toggleNoPaidMessagesException")?;
-            let flags = r.read_flags(0x00000007, "account.toggleNoPaidMessagesException")?;
+            zerotl::tri!(r.expect_id(0xfe2eda76, "account.toggleNoPaidMessagesException"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "account.toggleNoPaidMessagesException"));
             let refund_charged = flags & (1 << 0) != 0;
             let require_payment = flags & (1 << 2) != 0;
-            let parent_peer = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let user_id = enums::InputUser::decode_inline(r)?;
+            let parent_peer = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { refund_charged, require_payment, parent_peer, user_id })
         }
     }
@@ -5737,13 +5863,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetMainProfileTab {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5dee78b0, "account.setMainProfileTab")?;
-            let tab = enums::ProfileTab::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x5dee78b0, "account.setMainProfileTab"));
+            let tab = zerotl::tri!(enums::ProfileTab::decode_inline(r));
             Ok(Self { tab })
         }
     }
@@ -5773,7 +5900,7 @@ pub mod account {
     impl zerotl::Encode for SaveMusic<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.id.encoded_len() + self.after_id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.id.encoded_len() + if let Some(v) = &self.after_id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -5785,16 +5912,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveMusic<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb26732a9, "account.saveMusic")?;
-            let flags = r.read_flags(0x00000003, "account.saveMusic")?;
+            zerotl::tri!(r.expect_id(0xb26732a9, "account.saveMusic"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.saveMusic"));
             let unsave = flags & (1 << 0) != 0;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let after_id = if flags & (1 << 1) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let after_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
             Ok(Self { unsave, id, after_id })
         }
     }
@@ -5832,13 +5960,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedMusicIds {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe09d5faf, "account.getSavedMusicIds")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xe09d5faf, "account.getSavedMusicIds"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -5882,14 +6011,15 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUniqueGiftChatThemes<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe42ce9c9, "account.getUniqueGiftChatThemes")?;
-            let offset = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xe42ce9c9, "account.getUniqueGiftChatThemes"));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { offset, limit, hash })
@@ -5923,12 +6053,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InitPasskeyRegistration {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x429547e8, "account.initPasskeyRegistration")?;
+            zerotl::tri!(r.expect_id(0x429547e8, "account.initPasskeyRegistration"));
             Ok(Self)
         }
     }
@@ -5964,13 +6095,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RegisterPasskey<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x55b41fd6, "account.registerPasskey")?;
-            let credential = enums::InputPasskeyCredential::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x55b41fd6, "account.registerPasskey"));
+            let credential = zerotl::tri!(enums::InputPasskeyCredential::decode_inline(r));
             Ok(Self { credential })
         }
     }
@@ -6002,12 +6134,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPasskeys {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xea1f0c52, "account.getPasskeys")?;
+            zerotl::tri!(r.expect_id(0xea1f0c52, "account.getPasskeys"));
             Ok(Self)
         }
     }
@@ -6043,13 +6176,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeletePasskey<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf5b5563f, "account.deletePasskey")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf5b5563f, "account.deletePasskey"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -6085,13 +6219,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConfirmBotConnection<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x67ed1f68, "account.confirmBotConnection")?;
-            let bot_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x67ed1f68, "account.confirmBotConnection"));
+            let bot_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { bot_id })
         }
     }
@@ -6129,13 +6264,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebBrowserSettings {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x56655768, "account.getWebBrowserSettings")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x56655768, "account.getWebBrowserSettings"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -6173,13 +6309,14 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateWebBrowserSettings {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9adf82fe, "account.updateWebBrowserSettings")?;
-            let flags = r.read_flags(0x00000003, "account.updateWebBrowserSettings")?;
+            zerotl::tri!(r.expect_id(0x9adf82fe, "account.updateWebBrowserSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.updateWebBrowserSettings"));
             let open_external_browser = flags & (1 << 0) != 0;
             let display_close_button = flags & (1 << 1) != 0;
             Ok(Self { open_external_browser, display_close_button })
@@ -6211,7 +6348,7 @@ pub mod account {
     impl zerotl::Encode for ToggleWebBrowserSettingsException<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.open_external_browser.as_ref().map_or(0, |v| v.encoded_len()) + self.url.encoded_len()
+            4 + 4 + if let Some(v) = &self.open_external_browser { v.encoded_len() } else { 0 } + self.url.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -6223,16 +6360,17 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleWebBrowserSettingsException<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x60ed4229, "account.toggleWebBrowserSettingsException")?;
-            let flags = r.read_flags(0x00000003, "account.toggleWebBrowserSettingsException")?;
+            zerotl::tri!(r.expect_id(0x60ed4229, "account.toggleWebBrowserSettingsException"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "account.toggleWebBrowserSettingsException"));
             let delete = flags & (1 << 1) != 0;
-            let open_external_browser = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let url = zerotl::Decode::decode(r)?;
+            let open_external_browser = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { delete, open_external_browser, url })
         }
     }
@@ -6264,12 +6402,13 @@ pub mod account {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteWebBrowserSettingsExceptions {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x86a0765d, "account.deleteWebBrowserSettingsExceptions")?;
+            zerotl::tri!(r.expect_id(0x86a0765d, "account.deleteWebBrowserSettingsExceptions"));
             Ok(Self)
         }
     }
@@ -6322,17 +6461,18 @@ pub mod aicompose {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateTone<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4aa83913, "aicompose.createTone")?;
-            let flags = r.read_flags(0x00000001, "aicompose.createTone")?;
+            zerotl::tri!(r.expect_id(0x4aa83913, "aicompose.createTone"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "aicompose.createTone"));
             let display_author = flags & (1 << 0) != 0;
-            let emoji_id = r.read_i64()?;
-            let title = zerotl::Decode::decode(r)?;
-            let prompt = zerotl::Decode::decode(r)?;
+            let emoji_id = zerotl::tri!(r.read_i64());
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let prompt = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { display_author, emoji_id, title, prompt })
         }
     }
@@ -6366,7 +6506,7 @@ pub mod aicompose {
     impl zerotl::Encode for UpdateTone<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.tone.encoded_len() + self.display_author.as_ref().map_or(0, |v| v.encoded_len()) + if self.emoji_id.is_some() { 8 } else { 0 } + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.prompt.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.tone.encoded_len() + if let Some(v) = &self.display_author { v.encoded_len() } else { 0 } + if self.emoji_id.is_some() { 8 } else { 0 } + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.prompt { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -6381,18 +6521,19 @@ pub mod aicompose {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateTone<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x903bcf59, "aicompose.updateTone")?;
-            let flags = r.read_flags(0x0000000f, "aicompose.updateTone")?;
-            let tone = enums::InputAiComposeTone::decode_inline(r)?;
-            let display_author = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let emoji_id = if flags & (1 << 1) != 0 { Some(r.read_i64()?) } else { None };
-            let title = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let prompt = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x903bcf59, "aicompose.updateTone"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "aicompose.updateTone"));
+            let tone = zerotl::tri!(enums::InputAiComposeTone::decode_inline(r));
+            let display_author = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let emoji_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+            let title = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let prompt = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { tone, display_author, emoji_id, title, prompt })
         }
     }
@@ -6431,14 +6572,15 @@ pub mod aicompose {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveTone<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1782cbb1, "aicompose.saveTone")?;
-            let tone = enums::InputAiComposeTone::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1782cbb1, "aicompose.saveTone"));
+            let tone = zerotl::tri!(enums::InputAiComposeTone::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { tone, unsave })
         }
     }
@@ -6474,13 +6616,14 @@ pub mod aicompose {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteTone<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdd39316a, "aicompose.deleteTone")?;
-            let tone = enums::InputAiComposeTone::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xdd39316a, "aicompose.deleteTone"));
+            let tone = zerotl::tri!(enums::InputAiComposeTone::decode_inline(r));
             Ok(Self { tone })
         }
     }
@@ -6516,13 +6659,14 @@ pub mod aicompose {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTone<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb2e8ba03, "aicompose.getTone")?;
-            let tone = enums::InputAiComposeTone::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xb2e8ba03, "aicompose.getTone"));
+            let tone = zerotl::tri!(enums::InputAiComposeTone::decode_inline(r));
             Ok(Self { tone })
         }
     }
@@ -6560,13 +6704,14 @@ pub mod aicompose {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTones {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xabd59201, "aicompose.getTones")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xabd59201, "aicompose.getTones"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -6605,14 +6750,15 @@ pub mod aicompose {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetToneExample<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd1b4ab14, "aicompose.getToneExample")?;
-            let tone = enums::InputAiComposeTone::decode_inline(r)?;
-            let num = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xd1b4ab14, "aicompose.getToneExample"));
+            let tone = zerotl::tri!(enums::InputAiComposeTone::decode_inline(r));
+            let num = zerotl::tri!(r.read_i32());
             Ok(Self { tone, num })
         }
     }
@@ -6665,16 +6811,17 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendCode<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa677244f, "auth.sendCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let api_id = r.read_i32()?;
-            let api_hash = zerotl::Decode::decode(r)?;
-            let settings = enums::CodeSettings::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa677244f, "auth.sendCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let api_id = zerotl::tri!(r.read_i32());
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let settings = zerotl::tri!(enums::CodeSettings::decode_inline(r));
             Ok(Self { phone_number, api_id, api_hash, settings })
         }
     }
@@ -6722,18 +6869,19 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SignUp<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaac7b717, "auth.signUp")?;
-            let flags = r.read_flags(0x00000001, "auth.signUp")?;
+            zerotl::tri!(r.expect_id(0xaac7b717, "auth.signUp"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.signUp"));
             let no_joined_notifications = flags & (1 << 0) != 0;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let first_name = zerotl::Decode::decode(r)?;
-            let last_name = zerotl::Decode::decode(r)?;
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let last_name = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { no_joined_notifications, phone_number, phone_code_hash, first_name, last_name })
         }
     }
@@ -6765,7 +6913,7 @@ pub mod auth {
     impl zerotl::Encode for SignIn<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.phone_code.as_ref().map_or(0, |v| v.encoded_len()) + self.email_verification.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + if let Some(v) = &self.phone_code { v.encoded_len() } else { 0 } + if let Some(v) = &self.email_verification { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -6779,17 +6927,18 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SignIn<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8d52a951, "auth.signIn")?;
-            let flags = r.read_flags(0x00000003, "auth.signIn")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let phone_code = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let email_verification = if flags & (1 << 1) != 0 { Some(enums::EmailVerification::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x8d52a951, "auth.signIn"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "auth.signIn"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let email_verification = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::EmailVerification::decode_inline(r))) } else { None };
             Ok(Self { phone_number, phone_code_hash, phone_code, email_verification })
         }
     }
@@ -6821,12 +6970,13 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LogOut {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3e72ba19, "auth.logOut")?;
+            zerotl::tri!(r.expect_id(0x3e72ba19, "auth.logOut"));
             Ok(Self)
         }
     }
@@ -6858,12 +7008,13 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetAuthorizations {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9fab0d1a, "auth.resetAuthorizations")?;
+            zerotl::tri!(r.expect_id(0x9fab0d1a, "auth.resetAuthorizations"));
             Ok(Self)
         }
     }
@@ -6901,13 +7052,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportAuthorization {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe5bfffcd, "auth.exportAuthorization")?;
-            let dc_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xe5bfffcd, "auth.exportAuthorization"));
+            let dc_id = zerotl::tri!(r.read_i32());
             Ok(Self { dc_id })
         }
     }
@@ -6948,14 +7100,15 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportAuthorization<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa57a7dad, "auth.importAuthorization")?;
-            let id = r.read_i64()?;
-            let bytes = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa57a7dad, "auth.importAuthorization"));
+            let id = zerotl::tri!(r.read_i64());
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, bytes })
         }
     }
@@ -7002,17 +7155,18 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for BindTempAuthKey<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
-            let run = r.read_array::<20>()?;
+            zerotl::tri!(r.expect_id(0xcdd42a05, "auth.bindTempAuthKey"));
+            let run = zerotl::tri!(r.read_array::<20>());
             let perm_auth_key_id = zerotl::fixed::i64_at(run, 0);
             let nonce = zerotl::fixed::i64_at(run, 8);
             let expires_at = zerotl::fixed::i32_at(run, 16);
-            let encrypted_message = zerotl::Decode::decode(r)?;
+            let encrypted_message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { perm_auth_key_id, nonce, expires_at, encrypted_message })
         }
     }
@@ -7059,17 +7213,18 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportBotAuthorization<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x67a3ff2c, "auth.importBotAuthorization"));
+            let run = zerotl::tri!(r.read_array::<8>());
             let flags = zerotl::fixed::i32_at(run, 0);
             let api_id = zerotl::fixed::i32_at(run, 4);
-            let api_hash = zerotl::Decode::decode(r)?;
-            let bot_auth_token = zerotl::Decode::decode(r)?;
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let bot_auth_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { flags, api_id, api_hash, bot_auth_token })
         }
     }
@@ -7105,13 +7260,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckPassword<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd18b4d16, "auth.checkPassword")?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xd18b4d16, "auth.checkPassword"));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { password })
         }
     }
@@ -7143,12 +7299,13 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestPasswordRecovery {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd897bc66, "auth.requestPasswordRecovery")?;
+            zerotl::tri!(r.expect_id(0xd897bc66, "auth.requestPasswordRecovery"));
             Ok(Self)
         }
     }
@@ -7176,7 +7333,7 @@ pub mod auth {
     impl zerotl::Encode for RecoverPassword<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.code.encoded_len() + self.new_settings.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.code.encoded_len() + if let Some(v) = &self.new_settings { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -7188,15 +7345,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RecoverPassword<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x37096c70, "auth.recoverPassword")?;
-            let flags = r.read_flags(0x00000001, "auth.recoverPassword")?;
-            let code = zerotl::Decode::decode(r)?;
-            let new_settings = if flags & (1 << 0) != 0 { Some(enums::account::PasswordInputSettings::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x37096c70, "auth.recoverPassword"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.recoverPassword"));
+            let code = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_settings = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::account::PasswordInputSettings::decode_inline(r))) } else { None };
             Ok(Self { code, new_settings })
         }
     }
@@ -7226,7 +7384,7 @@ pub mod auth {
     impl zerotl::Encode for ResendCode<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.reason.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + if let Some(v) = &self.reason { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -7239,16 +7397,17 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResendCode<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcae47523, "auth.resendCode")?;
-            let flags = r.read_flags(0x00000001, "auth.resendCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let reason = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xcae47523, "auth.resendCode"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.resendCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let reason = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { phone_number, phone_code_hash, reason })
         }
     }
@@ -7287,14 +7446,15 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CancelCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1f040578, "auth.cancelCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1f040578, "auth.cancelCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash })
         }
     }
@@ -7330,13 +7490,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DropTempAuthKeys<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8e48a188, "auth.dropTempAuthKeys")?;
-            let except_auth_keys = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8e48a188, "auth.dropTempAuthKeys"));
+            let except_auth_keys = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { except_auth_keys })
         }
     }
@@ -7380,15 +7541,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportLoginToken<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb7e085fe, "auth.exportLoginToken")?;
-            let api_id = r.read_i32()?;
-            let api_hash = zerotl::Decode::decode(r)?;
-            let except_ids = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb7e085fe, "auth.exportLoginToken"));
+            let api_id = zerotl::tri!(r.read_i32());
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let except_ids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { api_id, api_hash, except_ids })
         }
     }
@@ -7424,13 +7586,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportLoginToken<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x95ac5ce4, "auth.importLoginToken")?;
-            let token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x95ac5ce4, "auth.importLoginToken"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token })
         }
     }
@@ -7466,13 +7629,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptLoginToken<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe894ad4d, "auth.acceptLoginToken")?;
-            let token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe894ad4d, "auth.acceptLoginToken"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token })
         }
     }
@@ -7508,13 +7672,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckRecoveryPassword<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0d36bf79, "auth.checkRecoveryPassword")?;
-            let code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0d36bf79, "auth.checkRecoveryPassword"));
+            let code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { code })
         }
     }
@@ -7558,15 +7723,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportWebTokenAuthorization<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2db873a9, "auth.importWebTokenAuthorization")?;
-            let api_id = r.read_i32()?;
-            let api_hash = zerotl::Decode::decode(r)?;
-            let web_auth_token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2db873a9, "auth.importWebTokenAuthorization"));
+            let api_id = zerotl::tri!(r.read_i32());
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let web_auth_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { api_id, api_hash, web_auth_token })
         }
     }
@@ -7600,7 +7766,7 @@ pub mod auth {
     impl zerotl::Encode for RequestFirebaseSms<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.safety_net_token.as_ref().map_or(0, |v| v.encoded_len()) + self.play_integrity_token.as_ref().map_or(0, |v| v.encoded_len()) + self.ios_push_secret.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + if let Some(v) = &self.safety_net_token { v.encoded_len() } else { 0 } + if let Some(v) = &self.play_integrity_token { v.encoded_len() } else { 0 } + if let Some(v) = &self.ios_push_secret { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -7615,18 +7781,19 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestFirebaseSms<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8e39261e, "auth.requestFirebaseSms")?;
-            let flags = r.read_flags(0x00000007, "auth.requestFirebaseSms")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let safety_net_token = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let play_integrity_token = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let ios_push_secret = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x8e39261e, "auth.requestFirebaseSms"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "auth.requestFirebaseSms"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let safety_net_token = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let play_integrity_token = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let ios_push_secret = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { phone_number, phone_code_hash, safety_net_token, play_integrity_token, ios_push_secret })
         }
     }
@@ -7665,14 +7832,15 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetLoginEmail<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7e960193, "auth.resetLoginEmail")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x7e960193, "auth.resetLoginEmail"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash })
         }
     }
@@ -7714,15 +7882,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportMissingCode<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcb9deff6, "auth.reportMissingCode")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let mnc = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xcb9deff6, "auth.reportMissingCode"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let mnc = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone_number, phone_code_hash, mnc })
         }
     }
@@ -7764,15 +7933,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckPaidAuth<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x56e59f9c, "auth.checkPaidAuth")?;
-            let phone_number = zerotl::Decode::decode(r)?;
-            let phone_code_hash = zerotl::Decode::decode(r)?;
-            let form_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x56e59f9c, "auth.checkPaidAuth"));
+            let phone_number = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone_code_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let form_id = zerotl::tri!(r.read_i64());
             Ok(Self { phone_number, phone_code_hash, form_id })
         }
     }
@@ -7813,14 +7983,15 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InitPasskeyLogin<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x518ad0b7, "auth.initPasskeyLogin")?;
-            let api_id = r.read_i32()?;
-            let api_hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x518ad0b7, "auth.initPasskeyLogin"));
+            let api_id = zerotl::tri!(r.read_i32());
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { api_id, api_hash })
         }
     }
@@ -7863,15 +8034,16 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FinishPasskeyLogin<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9857ad07, "auth.finishPasskeyLogin")?;
-            let flags = r.read_flags(0x00000001, "auth.finishPasskeyLogin")?;
-            let credential = enums::InputPasskeyCredential::decode_inline(r)?;
-            let run = r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0x9857ad07, "auth.finishPasskeyLogin"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.finishPasskeyLogin"));
+            let credential = zerotl::tri!(enums::InputPasskeyCredential::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 0) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let from_dc_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let from_auth_key_id = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i64_at(run, run_at)) } else { None };
@@ -7910,13 +8082,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CancelWebTokenAuthorization<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x490dada1, "auth.cancelWebTokenAuthorization")?;
-            let web_auth_token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x490dada1, "auth.cancelWebTokenAuthorization"));
+            let web_auth_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { web_auth_token })
         }
     }
@@ -7946,7 +8119,7 @@ pub mod auth {
     impl zerotl::Encode for InitFirebasePnvLogin<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.except_ids.as_ref().map_or(0, |v| v.encoded_len()) + self.api_hash.encoded_len()
+            4 + 8 + if let Some(v) = &self.except_ids { v.encoded_len() } else { 0 } + self.api_hash.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -7959,16 +8132,17 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InitFirebasePnvLogin<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x644f15c0, "auth.initFirebasePnvLogin")?;
-            let flags = r.read_flags(0x00000001, "auth.initFirebasePnvLogin")?;
-            let except_ids = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let api_id = r.read_i32()?;
-            let api_hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x644f15c0, "auth.initFirebasePnvLogin"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.initFirebasePnvLogin"));
+            let except_ids = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let api_id = zerotl::tri!(r.read_i32());
+            let api_hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { except_ids, api_id, api_hash })
         }
     }
@@ -8004,13 +8178,14 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FinishFirebasePnvLogin<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2c85094c, "auth.finishFirebasePnvLogin")?;
-            let google_token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2c85094c, "auth.finishFirebasePnvLogin"));
+            let google_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { google_token })
         }
     }
@@ -8052,16 +8227,17 @@ pub mod auth {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FirebasePnvSignUp<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x783f6b56, "auth.firebasePnvSignUp")?;
-            let flags = r.read_flags(0x00000001, "auth.firebasePnvSignUp")?;
+            zerotl::tri!(r.expect_id(0x783f6b56, "auth.firebasePnvSignUp"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "auth.firebasePnvSignUp"));
             let no_joined_notifications = flags & (1 << 0) != 0;
-            let first_name = zerotl::Decode::decode(r)?;
-            let last_name = zerotl::Decode::decode(r)?;
+            let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let last_name = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { no_joined_notifications, first_name, last_name })
         }
     }
@@ -8108,14 +8284,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendCustomRequest<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
-            let custom_method = zerotl::Decode::decode(r)?;
-            let params = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xaa2769ed, "bots.sendCustomRequest"));
+            let custom_method = zerotl::tri!(zerotl::Decode::decode(r));
+            let params = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { custom_method, params })
         }
     }
@@ -8156,14 +8333,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AnswerWebhookJsonQuery<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
-            let query_id = r.read_i64()?;
-            let data = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery"));
+            let query_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { query_id, data })
         }
     }
@@ -8205,15 +8383,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotCommands<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0517165a, "bots.setBotCommands")?;
-            let scope = enums::BotCommandScope::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let commands = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0517165a, "bots.setBotCommands"));
+            let scope = zerotl::tri!(enums::BotCommandScope::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let commands = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { scope, lang_code, commands })
         }
     }
@@ -8252,14 +8431,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3d8de0f9, "bots.resetBotCommands")?;
-            let scope = enums::BotCommandScope::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3d8de0f9, "bots.resetBotCommands"));
+            let scope = zerotl::tri!(enums::BotCommandScope::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { scope, lang_code })
         }
     }
@@ -8298,14 +8478,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe34c0dd6, "bots.getBotCommands")?;
-            let scope = enums::BotCommandScope::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe34c0dd6, "bots.getBotCommands"));
+            let scope = zerotl::tri!(enums::BotCommandScope::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { scope, lang_code })
         }
     }
@@ -8344,14 +8525,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotMenuButton<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4504d54f, "bots.setBotMenuButton")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let button = enums::BotMenuButton::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x4504d54f, "bots.setBotMenuButton"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let button = zerotl::tri!(enums::BotMenuButton::decode_inline(r));
             Ok(Self { user_id, button })
         }
     }
@@ -8387,13 +8569,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotMenuButton<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9c60eb28, "bots.getBotMenuButton")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x9c60eb28, "bots.getBotMenuButton"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { user_id })
         }
     }
@@ -8429,13 +8612,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotBroadcastDefaultAdminRights {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x788464e1, "bots.setBotBroadcastDefaultAdminRights")?;
-            let admin_rights = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x788464e1, "bots.setBotBroadcastDefaultAdminRights"));
+            let admin_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { admin_rights })
         }
     }
@@ -8471,13 +8655,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotGroupDefaultAdminRights {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x925ec9ea, "bots.setBotGroupDefaultAdminRights")?;
-            let admin_rights = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x925ec9ea, "bots.setBotGroupDefaultAdminRights"));
+            let admin_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { admin_rights })
         }
     }
@@ -8511,7 +8696,7 @@ pub mod bots {
     impl zerotl::Encode for SetBotInfo<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.lang_code.encoded_len() + self.name.as_ref().map_or(0, |v| v.encoded_len()) + self.about.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.bot { v.encoded_len() } else { 0 } + self.lang_code.encoded_len() + if let Some(v) = &self.name { v.encoded_len() } else { 0 } + if let Some(v) = &self.about { v.encoded_len() } else { 0 } + if let Some(v) = &self.description { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -8526,18 +8711,19 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotInfo<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x10cf3123, "bots.setBotInfo")?;
-            let flags = r.read_flags(0x0000000f, "bots.setBotInfo")?;
-            let bot = if flags & (1 << 2) != 0 { Some(enums::InputUser::decode_inline(r)?) } else { None };
-            let lang_code = zerotl::Decode::decode(r)?;
-            let name = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let about = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let description = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x10cf3123, "bots.setBotInfo"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "bots.setBotInfo"));
+            let bot = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputUser::decode_inline(r))) } else { None };
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let name = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let about = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let description = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { bot, lang_code, name, about, description })
         }
     }
@@ -8565,7 +8751,7 @@ pub mod bots {
     impl zerotl::Encode for GetBotInfo<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.lang_code.encoded_len()
+            4 + 4 + if let Some(v) = &self.bot { v.encoded_len() } else { 0 } + self.lang_code.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -8577,15 +8763,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotInfo<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdcd914fd, "bots.getBotInfo")?;
-            let flags = r.read_flags(0x00000001, "bots.getBotInfo")?;
-            let bot = if flags & (1 << 0) != 0 { Some(enums::InputUser::decode_inline(r)?) } else { None };
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xdcd914fd, "bots.getBotInfo"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "bots.getBotInfo"));
+            let bot = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputUser::decode_inline(r))) } else { None };
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, lang_code })
         }
     }
@@ -8624,14 +8811,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9709b1c2, "bots.reorderUsernames")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x9709b1c2, "bots.reorderUsernames"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, order })
         }
     }
@@ -8673,15 +8861,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x053ca973, "bots.toggleUsername")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
-            let active = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x053ca973, "bots.toggleUsername"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
+            let active = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, username, active })
         }
     }
@@ -8717,13 +8906,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CanSendMessage<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1359f4e6, "bots.canSendMessage")?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1359f4e6, "bots.canSendMessage"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { bot })
         }
     }
@@ -8759,13 +8949,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AllowSendMessage<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf132e3ef, "bots.allowSendMessage")?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf132e3ef, "bots.allowSendMessage"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { bot })
         }
     }
@@ -8807,15 +8998,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InvokeWebViewCustomMethod<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x087fc5e7, "bots.invokeWebViewCustomMethod")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let custom_method = zerotl::Decode::decode(r)?;
-            let params = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x087fc5e7, "bots.invokeWebViewCustomMethod"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let custom_method = zerotl::tri!(zerotl::Decode::decode(r));
+            let params = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { bot, custom_method, params })
         }
     }
@@ -8854,14 +9046,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPopularAppBots<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc2510192, "bots.getPopularAppBots")?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc2510192, "bots.getPopularAppBots"));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { offset, limit })
         }
     }
@@ -8903,15 +9096,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddPreviewMedia<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x17aeb75a, "bots.addPreviewMedia")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let media = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x17aeb75a, "bots.addPreviewMedia"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, lang_code, media })
         }
     }
@@ -8956,16 +9150,17 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditPreviewMedia<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8525606f, "bots.editPreviewMedia")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let media = zerotl::Decode::decode(r)?;
-            let new_media = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8525606f, "bots.editPreviewMedia"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_media = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, lang_code, media, new_media })
         }
     }
@@ -9007,15 +9202,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeletePreviewMedia<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2d0135b3, "bots.deletePreviewMedia")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let media = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2d0135b3, "bots.deletePreviewMedia"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, lang_code, media })
         }
     }
@@ -9057,15 +9253,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderPreviewMedias<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb627f3aa, "bots.reorderPreviewMedias")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb627f3aa, "bots.reorderPreviewMedias"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, lang_code, order })
         }
     }
@@ -9104,14 +9301,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPreviewInfo<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x423ab3ad, "bots.getPreviewInfo")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x423ab3ad, "bots.getPreviewInfo"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, lang_code })
         }
     }
@@ -9147,13 +9345,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPreviewMedias<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa2a5594d, "bots.getPreviewMedias")?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa2a5594d, "bots.getPreviewMedias"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { bot })
         }
     }
@@ -9192,14 +9391,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateUserEmojiStatus<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xed9f30c5, "bots.updateUserEmojiStatus")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let emoji_status = enums::EmojiStatus::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xed9f30c5, "bots.updateUserEmojiStatus"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let emoji_status = zerotl::tri!(enums::EmojiStatus::decode_inline(r));
             Ok(Self { user_id, emoji_status })
         }
     }
@@ -9238,14 +9438,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleUserEmojiStatusPermission<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x06de6392, "bots.toggleUserEmojiStatusPermission")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x06de6392, "bots.toggleUserEmojiStatusPermission"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, enabled })
         }
     }
@@ -9287,15 +9488,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckDownloadFileParams<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x50077589, "bots.checkDownloadFileParams")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let file_name = zerotl::Decode::decode(r)?;
-            let url = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x50077589, "bots.checkDownloadFileParams"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let file_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, file_name, url })
         }
     }
@@ -9327,12 +9529,13 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAdminedBots {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb0711d83, "bots.getAdminedBots")?;
+            zerotl::tri!(r.expect_id(0xb0711d83, "bots.getAdminedBots"));
             Ok(Self)
         }
     }
@@ -9375,15 +9578,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateStarRefProgram<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x778b5ab3, "bots.updateStarRefProgram")?;
-            let flags = r.read_flags(0x00000001, "bots.updateStarRefProgram")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0x778b5ab3, "bots.updateStarRefProgram"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "bots.updateStarRefProgram"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
             let commission_permille = zerotl::fixed::i32_at(run, 0);
             let duration_months = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i32_at(run, 4)) } else { None };
             Ok(Self { bot, commission_permille, duration_months })
@@ -9417,7 +9621,7 @@ pub mod bots {
     impl zerotl::Encode for SetCustomVerification<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.custom_description.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.bot { v.encoded_len() } else { 0 } + self.peer.encoded_len() + if let Some(v) = &self.custom_description { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -9430,17 +9634,18 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetCustomVerification<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf4946757, "bots.setCustomVerification")?;
-            let flags = r.read_flags(0x00000007, "bots.setCustomVerification")?;
+            zerotl::tri!(r.expect_id(0xf4946757, "bots.setCustomVerification"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "bots.setCustomVerification"));
             let enabled = flags & (1 << 1) != 0;
-            let bot = if flags & (1 << 0) != 0 { Some(enums::InputUser::decode_inline(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let custom_description = if flags & (1 << 2) != 0 { Some(enums::TextWithEntities::decode_inline(r)?) } else { None };
+            let bot = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputUser::decode_inline(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let custom_description = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::TextWithEntities::decode_inline(r))) } else { None };
             Ok(Self { enabled, bot, peer, custom_description })
         }
     }
@@ -9476,13 +9681,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotRecommendations<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa1b70815, "bots.getBotRecommendations")?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa1b70815, "bots.getBotRecommendations"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { bot })
         }
     }
@@ -9521,15 +9727,16 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe3ac4c61, "bots.checkUsername")?;
-            let flags = r.read_flags(0x00000001, "bots.checkUsername")?;
+            zerotl::tri!(r.expect_id(0xe3ac4c61, "bots.checkUsername"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "bots.checkUsername"));
             let additional = flags & (1 << 0) != 0;
-            let username = zerotl::Decode::decode(r)?;
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { additional, username })
         }
     }
@@ -9574,17 +9781,18 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateBot<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe5b17f2b, "bots.createBot")?;
-            let flags = r.read_flags(0x00000001, "bots.createBot")?;
+            zerotl::tri!(r.expect_id(0xe5b17f2b, "bots.createBot"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "bots.createBot"));
             let via_deeplink = flags & (1 << 0) != 0;
-            let name = zerotl::Decode::decode(r)?;
-            let username = zerotl::Decode::decode(r)?;
-            let manager_id = enums::InputUser::decode_inline(r)?;
+            let name = zerotl::tri!(zerotl::Decode::decode(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
+            let manager_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { via_deeplink, name, username, manager_id })
         }
     }
@@ -9623,14 +9831,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportBotToken<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd0d99eb, "bots.exportBotToken")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let revoke = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbd0d99eb, "bots.exportBotToken"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let revoke = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, revoke })
         }
     }
@@ -9669,14 +9878,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestWebViewButton<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x31a2a35e, "bots.requestWebViewButton")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let button = enums::KeyboardButton::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x31a2a35e, "bots.requestWebViewButton"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let button = zerotl::tri!(enums::KeyboardButton::decode_inline(r));
             Ok(Self { user_id, button })
         }
     }
@@ -9715,14 +9925,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRequestedWebViewButton<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbf25b7f3, "bots.getRequestedWebViewButton")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let webapp_req_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbf25b7f3, "bots.getRequestedWebViewButton"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let webapp_req_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, webapp_req_id })
         }
     }
@@ -9758,13 +9969,14 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAccessSettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x213853a3, "bots.getAccessSettings")?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x213853a3, "bots.getAccessSettings"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { bot })
         }
     }
@@ -9794,7 +10006,7 @@ pub mod bots {
     impl zerotl::Encode for EditAccessSettings<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.encoded_len() + self.add_users.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.bot.encoded_len() + if let Some(v) = &self.add_users { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -9806,16 +10018,17 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditAccessSettings<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x31813cd8, "bots.editAccessSettings")?;
-            let flags = r.read_flags(0x00000003, "bots.editAccessSettings")?;
+            zerotl::tri!(r.expect_id(0x31813cd8, "bots.editAccessSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "bots.editAccessSettings"));
             let restricted = flags & (1 << 0) != 0;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let add_users = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let add_users = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { restricted, bot, add_users })
         }
     }
@@ -9856,14 +10069,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetJoinChatResults<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe71a4810, "bots.setJoinChatResults")?;
-            let query_id = r.read_i64()?;
-            let result = enums::JoinChatBotResult::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe71a4810, "bots.setJoinChatResults"));
+            let query_id = zerotl::tri!(r.read_i64());
+            let result = zerotl::tri!(enums::JoinChatBotResult::decode_inline(r));
             Ok(Self { query_id, result })
         }
     }
@@ -9902,14 +10116,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3501c08a, "bots.addUsername")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3501c08a, "bots.addUsername"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, username })
         }
     }
@@ -9948,14 +10163,15 @@ pub mod bots {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RemoveUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc704147d, "bots.removeUsername")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc704147d, "bots.removeUsername"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, username })
         }
     }
@@ -10002,14 +10218,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc104937, "channels.readHistory")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xcc104937, "channels.readHistory"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { channel, max_id })
         }
     }
@@ -10048,14 +10265,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x84c1fd4e, "channels.deleteMessages"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, id })
         }
     }
@@ -10097,15 +10315,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf44a8315, "channels.reportSpam")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf44a8315, "channels.reportSpam"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, participant, id })
         }
     }
@@ -10144,14 +10363,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xad8c9a23, "channels.getMessages")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xad8c9a23, "channels.getMessages"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, id })
         }
     }
@@ -10201,15 +10421,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetParticipants<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x77ced9d0, "channels.getParticipants")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let filter = enums::ChannelParticipantsFilter::decode_inline(r)?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0x77ced9d0, "channels.getParticipants"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let filter = zerotl::tri!(enums::ChannelParticipantsFilter::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i64_at(run, 8);
@@ -10251,14 +10472,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetParticipant<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa0ab6cc6, "channels.getParticipant")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa0ab6cc6, "channels.getParticipant"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { channel, participant })
         }
     }
@@ -10294,13 +10516,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChannels<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0a7f6bbb, "channels.getChannels"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -10336,13 +10559,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFullChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x08736a09, "channels.getFullChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x08736a09, "channels.getFullChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -10384,7 +10608,7 @@ pub mod channels {
     impl zerotl::Encode for CreateChannel<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.title.encoded_len() + self.about.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.address.as_ref().map_or(0, |v| v.encoded_len()) + if self.ttl_period.is_some() { 4 } else { 0 }
+            4 + 4 + self.title.encoded_len() + self.about.encoded_len() + if let Some(v) = &self.geo_point { v.encoded_len() } else { 0 } + if let Some(v) = &self.address { v.encoded_len() } else { 0 } + if self.ttl_period.is_some() { 4 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -10399,22 +10623,23 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateChannel<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x91006707, "channels.createChannel")?;
-            let flags = r.read_flags(0x0000003f, "channels.createChannel")?;
+            zerotl::tri!(r.expect_id(0x91006707, "channels.createChannel"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "channels.createChannel"));
             let broadcast = flags & (1 << 0) != 0;
             let megagroup = flags & (1 << 1) != 0;
             let for_import = flags & (1 << 3) != 0;
             let forum = flags & (1 << 5) != 0;
-            let title = zerotl::Decode::decode(r)?;
-            let about = zerotl::Decode::decode(r)?;
-            let geo_point = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let address = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let ttl_period = if flags & (1 << 4) != 0 { Some(r.read_i32()?) } else { None };
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let about = zerotl::tri!(zerotl::Decode::decode(r));
+            let geo_point = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let address = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let ttl_period = if flags & (1 << 4) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { broadcast, megagroup, for_import, forum, title, about, geo_point, address, ttl_period })
         }
     }
@@ -10446,7 +10671,7 @@ pub mod channels {
     impl zerotl::Encode for EditAdmin<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.admin_rights.encoded_len() + self.rank.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.admin_rights.encoded_len() + if let Some(v) = &self.rank { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -10460,17 +10685,18 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditAdmin<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9a98ad68, "channels.editAdmin")?;
-            let flags = r.read_flags(0x00000001, "channels.editAdmin")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let admin_rights = zerotl::Decode::decode_validated(r)?;
-            let rank = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x9a98ad68, "channels.editAdmin"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "channels.editAdmin"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let admin_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let rank = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { channel, user_id, admin_rights, rank })
         }
     }
@@ -10509,14 +10735,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditTitle<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x566decd0, "channels.editTitle")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x566decd0, "channels.editTitle"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, title })
         }
     }
@@ -10555,14 +10782,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditPhoto<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf12e57c9, "channels.editPhoto")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let photo = enums::InputChatPhoto::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf12e57c9, "channels.editPhoto"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let photo = zerotl::tri!(enums::InputChatPhoto::decode_inline(r));
             Ok(Self { channel, photo })
         }
     }
@@ -10601,14 +10829,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x10e6bd2c, "channels.checkUsername"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, username })
         }
     }
@@ -10647,14 +10876,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3514b3de, "channels.updateUsername")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3514b3de, "channels.updateUsername"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, username })
         }
     }
@@ -10690,13 +10920,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for JoinChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7f6a1e22, "channels.joinChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x7f6a1e22, "channels.joinChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -10732,13 +10963,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LeaveChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf836aa95, "channels.leaveChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf836aa95, "channels.leaveChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -10777,14 +11009,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InviteToChannel<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc9e33d54, "channels.inviteToChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc9e33d54, "channels.inviteToChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, users })
         }
     }
@@ -10820,13 +11053,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteChannel<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xc0111fe3, "channels.deleteChannel"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -10870,17 +11104,18 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportMessageLink<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
-            let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
+            zerotl::tri!(r.expect_id(0xe63fadeb, "channels.exportMessageLink"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.exportMessageLink"));
             let grouped = flags & (1 << 0) != 0;
             let thread = flags & (1 << 1) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = r.read_i32()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { grouped, thread, channel, id })
         }
     }
@@ -10921,16 +11156,17 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleSignatures<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x418d549c, "channels.toggleSignatures")?;
-            let flags = r.read_flags(0x00000003, "channels.toggleSignatures")?;
+            zerotl::tri!(r.expect_id(0x418d549c, "channels.toggleSignatures"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.toggleSignatures"));
             let signatures_enabled = flags & (1 << 0) != 0;
             let profiles_enabled = flags & (1 << 1) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { signatures_enabled, profiles_enabled, channel })
         }
     }
@@ -10972,13 +11208,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAdminedPublicChannels {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels")?;
-            let flags = r.read_flags(0x0000000f, "channels.getAdminedPublicChannels")?;
+            zerotl::tri!(r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "channels.getAdminedPublicChannels"));
             let by_location = flags & (1 << 0) != 0;
             let check_limit = flags & (1 << 1) != 0;
             let for_personal = flags & (1 << 2) != 0;
@@ -11024,15 +11261,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditBanned<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x96e6cd81, "channels.editBanned")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
-            let banned_rights = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x96e6cd81, "channels.editBanned"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { channel, participant, banned_rights })
         }
     }
@@ -11070,7 +11308,7 @@ pub mod channels {
     impl zerotl::Encode for GetAdminLog<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 24 + self.channel.encoded_len() + self.q.encoded_len() + self.events_filter.as_ref().map_or(0, |v| v.encoded_len()) + self.admins.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 24 + self.channel.encoded_len() + self.q.encoded_len() + if let Some(v) = &self.events_filter { v.encoded_len() } else { 0 } + if let Some(v) = &self.admins { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -11089,18 +11327,19 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAdminLog<'a> {
         const MIN_SIZE: usize = 36;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x33ddf480, "channels.getAdminLog")?;
-            let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let q = zerotl::Decode::decode(r)?;
-            let events_filter = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let admins = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let run = r.read_array::<20>()?;
+            zerotl::tri!(r.expect_id(0x33ddf480, "channels.getAdminLog"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.getAdminLog"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let events_filter = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let admins = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let run = zerotl::tri!(r.read_array::<20>());
             let max_id = zerotl::fixed::i64_at(run, 0);
             let min_id = zerotl::fixed::i64_at(run, 8);
             let limit = zerotl::fixed::i32_at(run, 16);
@@ -11142,14 +11381,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetStickers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xea8ca4f9, "channels.setStickers")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xea8ca4f9, "channels.setStickers"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, stickerset })
         }
     }
@@ -11188,14 +11428,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xeab5dc38, "channels.readMessageContents"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, id })
         }
     }
@@ -11237,16 +11478,17 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9baa9647, "channels.deleteHistory")?;
-            let flags = r.read_flags(0x00000001, "channels.deleteHistory")?;
+            zerotl::tri!(r.expect_id(0x9baa9647, "channels.deleteHistory"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "channels.deleteHistory"));
             let for_everyone = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { for_everyone, channel, max_id })
         }
     }
@@ -11285,14 +11527,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePreHistoryHidden<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -11330,13 +11573,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLeftChannels {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8341ecc0, "channels.getLeftChannels")?;
-            let offset = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x8341ecc0, "channels.getLeftChannels"));
+            let offset = zerotl::tri!(r.read_i32());
             Ok(Self { offset })
         }
     }
@@ -11368,12 +11612,13 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupsForDiscussion {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion")?;
+            zerotl::tri!(r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion"));
             Ok(Self)
         }
     }
@@ -11412,14 +11657,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetDiscussionGroup<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
-            let broadcast = enums::InputChannel::decode_inline(r)?;
-            let group = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x40582bb2, "channels.setDiscussionGroup"));
+            let broadcast = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let group = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { broadcast, group })
         }
     }
@@ -11461,15 +11707,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditLocation<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x58e63f6d, "channels.editLocation")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let geo_point = zerotl::Decode::decode_validated(r)?;
-            let address = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x58e63f6d, "channels.editLocation"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let address = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, geo_point, address })
         }
     }
@@ -11508,14 +11755,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleSlowMode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let seconds = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xedd49ef0, "channels.toggleSlowMode"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let seconds = zerotl::tri!(r.read_i32());
             Ok(Self { channel, seconds })
         }
     }
@@ -11547,12 +11795,13 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInactiveChannels {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x11e831ee, "channels.getInactiveChannels")?;
+            zerotl::tri!(r.expect_id(0x11e831ee, "channels.getInactiveChannels"));
             Ok(Self)
         }
     }
@@ -11588,13 +11837,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConvertToGigagroup<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0b290c69, "channels.convertToGigagroup")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0b290c69, "channels.convertToGigagroup"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -11635,16 +11885,17 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSendAs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe785a43f, "channels.getSendAs")?;
-            let flags = r.read_flags(0x00000003, "channels.getSendAs")?;
+            zerotl::tri!(r.expect_id(0xe785a43f, "channels.getSendAs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.getSendAs"));
             let for_paid_reactions = flags & (1 << 0) != 0;
             let for_live_stories = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { for_paid_reactions, for_live_stories, peer })
         }
     }
@@ -11683,14 +11934,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteParticipantHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x367544db, "channels.deleteParticipantHistory")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x367544db, "channels.deleteParticipantHistory"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { channel, participant })
         }
     }
@@ -11729,14 +11981,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleJoinToSend<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe4cb9580, "channels.toggleJoinToSend")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe4cb9580, "channels.toggleJoinToSend"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -11768,7 +12021,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleJoinRequest<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.channel.encoded_len() + self.guard_bot.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.channel.encoded_len() + if let Some(v) = &self.guard_bot { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -11781,17 +12034,18 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleJoinRequest<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0ecc2618, "channels.toggleJoinRequest")?;
-            let flags = r.read_flags(0x00000003, "channels.toggleJoinRequest")?;
+            zerotl::tri!(r.expect_id(0x0ecc2618, "channels.toggleJoinRequest"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "channels.toggleJoinRequest"));
             let apply_to_invites = flags & (1 << 1) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
-            let guard_bot = if flags & (1 << 0) != 0 { Some(enums::InputUser::decode_inline(r)?) } else { None };
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
+            let guard_bot = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputUser::decode_inline(r))) } else { None };
             Ok(Self { apply_to_invites, channel, enabled, guard_bot })
         }
     }
@@ -11830,14 +12084,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb45ced1d, "channels.reorderUsernames")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb45ced1d, "channels.reorderUsernames"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, order })
         }
     }
@@ -11879,15 +12134,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x50f24105, "channels.toggleUsername")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let username = zerotl::Decode::decode(r)?;
-            let active = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x50f24105, "channels.toggleUsername"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
+            let active = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, username, active })
         }
     }
@@ -11923,13 +12179,14 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeactivateAllUsernames<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0a245dd3, "channels.deactivateAllUsernames")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0a245dd3, "channels.deactivateAllUsernames"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { channel })
         }
     }
@@ -11971,15 +12228,16 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleForum<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3ff75734, "channels.toggleForum")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
-            let tabs = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3ff75734, "channels.toggleForum"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
+            let tabs = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled, tabs })
         }
     }
@@ -12018,14 +12276,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleAntiSpam<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x68f3e4eb, "channels.toggleAntiSpam")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x68f3e4eb, "channels.toggleAntiSpam"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -12064,14 +12323,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportAntiSpamFalsePositive<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa850a693, "channels.reportAntiSpamFalsePositive")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xa850a693, "channels.reportAntiSpamFalsePositive"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { channel, msg_id })
         }
     }
@@ -12110,14 +12370,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleParticipantsHidden<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6a6e7854, "channels.toggleParticipantsHidden")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6a6e7854, "channels.toggleParticipantsHidden"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -12162,16 +12423,17 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateColor<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd8aa3671, "channels.updateColor")?;
-            let flags = r.read_flags(0x00000007, "channels.updateColor")?;
+            zerotl::tri!(r.expect_id(0xd8aa3671, "channels.updateColor"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "channels.updateColor"));
             let for_profile = flags & (1 << 1) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let run = r.read_slice(if flags & (1 << 2) != 0 { 4 } else { 0 } + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 2) != 0 { 4 } else { 0 } + if flags & (1 << 0) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let color = if flags & (1 << 2) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let background_emoji_id = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i64_at(run, run_at)) } else { None };
@@ -12213,14 +12475,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleViewForumAsMessages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9738bb15, "channels.toggleViewForumAsMessages")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x9738bb15, "channels.toggleViewForumAsMessages"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -12246,7 +12509,7 @@ pub mod channels {
     impl zerotl::Encode for GetChannelRecommendations<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.channel.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.channel { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -12257,14 +12520,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChannelRecommendations<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x25a71742, "channels.getChannelRecommendations")?;
-            let flags = r.read_flags(0x00000001, "channels.getChannelRecommendations")?;
-            let channel = if flags & (1 << 0) != 0 { Some(enums::InputChannel::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x25a71742, "channels.getChannelRecommendations"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "channels.getChannelRecommendations"));
+            let channel = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputChannel::decode_inline(r))) } else { None };
             Ok(Self { channel })
         }
     }
@@ -12303,14 +12567,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateEmojiStatus<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf0d3e6a8, "channels.updateEmojiStatus")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let emoji_status = enums::EmojiStatus::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf0d3e6a8, "channels.updateEmojiStatus"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let emoji_status = zerotl::tri!(enums::EmojiStatus::decode_inline(r));
             Ok(Self { channel, emoji_status })
         }
     }
@@ -12349,14 +12614,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBoostsToUnblockRestrictions<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xad399cee, "channels.setBoostsToUnblockRestrictions")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let boosts = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xad399cee, "channels.setBoostsToUnblockRestrictions"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let boosts = zerotl::tri!(r.read_i32());
             Ok(Self { channel, boosts })
         }
     }
@@ -12395,14 +12661,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetEmojiStickers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3cd930b7, "channels.setEmojiStickers")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3cd930b7, "channels.setEmojiStickers"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, stickerset })
         }
     }
@@ -12441,14 +12708,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RestrictSponsoredMessages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9ae91519, "channels.restrictSponsoredMessages")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let restricted = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x9ae91519, "channels.restrictSponsoredMessages"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let restricted = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, restricted })
         }
     }
@@ -12486,7 +12754,7 @@ pub mod channels {
     impl zerotl::Encode for SearchPosts<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.hashtag.as_ref().map_or(0, |v| v.encoded_len()) + self.query.as_ref().map_or(0, |v| v.encoded_len()) + self.offset_peer.encoded_len() + if self.allow_paid_stars.is_some() { 8 } else { 0 }
+            4 + 16 + if let Some(v) = &self.hashtag { v.encoded_len() } else { 0 } + if let Some(v) = &self.query { v.encoded_len() } else { 0 } + self.offset_peer.encoded_len() + if self.allow_paid_stars.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -12505,18 +12773,19 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchPosts<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf2c4f24d, "channels.searchPosts")?;
-            let flags = r.read_flags(0x00000007, "channels.searchPosts")?;
-            let hashtag = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let query = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let offset_rate = r.read_i32()?;
-            let offset_peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(8 + if flags & (1 << 2) != 0 { 8 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0xf2c4f24d, "channels.searchPosts"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "channels.searchPosts"));
+            let hashtag = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let query = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let offset_rate = zerotl::tri!(r.read_i32());
+            let offset_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 2) != 0 { 8 } else { 0 }));
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let allow_paid_stars = if flags & (1 << 2) != 0 { Some(zerotl::fixed::i64_at(run, 8)) } else { None };
@@ -12561,16 +12830,17 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdatePaidMessagesPrice<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4b12327b, "channels.updatePaidMessagesPrice")?;
-            let flags = r.read_flags(0x00000001, "channels.updatePaidMessagesPrice")?;
+            zerotl::tri!(r.expect_id(0x4b12327b, "channels.updatePaidMessagesPrice"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "channels.updatePaidMessagesPrice"));
             let broadcast_messages_allowed = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let send_paid_messages_stars = r.read_i64()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let send_paid_messages_stars = zerotl::tri!(r.read_i64());
             Ok(Self { broadcast_messages_allowed, channel, send_paid_messages_stars })
         }
     }
@@ -12609,14 +12879,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleAutotranslation<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x167fc0a1, "channels.toggleAutotranslation")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x167fc0a1, "channels.toggleAutotranslation"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { channel, enabled })
         }
     }
@@ -12655,14 +12926,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessageAuthor<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xece2a0e6, "channels.getMessageAuthor")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xece2a0e6, "channels.getMessageAuthor"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { channel, id })
         }
     }
@@ -12688,7 +12960,7 @@ pub mod channels {
     impl zerotl::Encode for CheckSearchPostsFlood<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.query.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.query { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -12699,14 +12971,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckSearchPostsFlood<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x22567115, "channels.checkSearchPostsFlood")?;
-            let flags = r.read_flags(0x00000001, "channels.checkSearchPostsFlood")?;
-            let query = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x22567115, "channels.checkSearchPostsFlood"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "channels.checkSearchPostsFlood"));
+            let query = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { query })
         }
     }
@@ -12745,14 +13018,15 @@ pub mod channels {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetMainProfileTab<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3583fcb1, "channels.setMainProfileTab")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let tab = enums::ProfileTab::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3583fcb1, "channels.setMainProfileTab"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let tab = zerotl::tri!(enums::ProfileTab::decode_inline(r));
             Ok(Self { channel, tab })
         }
     }
@@ -12802,15 +13076,16 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportChatlistInvite<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8472478e, "chatlists.exportChatlistInvite")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8472478e, "chatlists.exportChatlistInvite"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chatlist, title, peers })
         }
     }
@@ -12849,14 +13124,15 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteExportedInvite<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x719c5c5e, "chatlists.deleteExportedInvite")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x719c5c5e, "chatlists.deleteExportedInvite"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chatlist, slug })
         }
     }
@@ -12888,7 +13164,7 @@ pub mod chatlists {
     impl zerotl::Encode for EditExportedInvite<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.chatlist.encoded_len() + self.slug.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.peers.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.chatlist.encoded_len() + self.slug.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.peers { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -12902,17 +13178,18 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditExportedInvite<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x653db63d, "chatlists.editExportedInvite")?;
-            let flags = r.read_flags(0x00000006, "chatlists.editExportedInvite")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
-            let slug = zerotl::Decode::decode(r)?;
-            let title = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let peers = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x653db63d, "chatlists.editExportedInvite"));
+            let flags = zerotl::tri!(r.read_flags(0x00000006, "chatlists.editExportedInvite"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
+            let title = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let peers = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { chatlist, slug, title, peers })
         }
     }
@@ -12948,13 +13225,14 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetExportedInvites {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xce03da83, "chatlists.getExportedInvites")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xce03da83, "chatlists.getExportedInvites"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { chatlist })
         }
     }
@@ -12990,13 +13268,14 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckChatlistInvite<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x41c10fff, "chatlists.checkChatlistInvite")?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x41c10fff, "chatlists.checkChatlistInvite"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug })
         }
     }
@@ -13035,14 +13314,15 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for JoinChatlistInvite<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa6b1e39a, "chatlists.joinChatlistInvite")?;
-            let slug = zerotl::Decode::decode(r)?;
-            let peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa6b1e39a, "chatlists.joinChatlistInvite"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
+            let peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug, peers })
         }
     }
@@ -13078,13 +13358,14 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChatlistUpdates {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x89419521, "chatlists.getChatlistUpdates")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x89419521, "chatlists.getChatlistUpdates"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { chatlist })
         }
     }
@@ -13123,14 +13404,15 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for JoinChatlistUpdates<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe089f8f5, "chatlists.joinChatlistUpdates")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
-            let peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe089f8f5, "chatlists.joinChatlistUpdates"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chatlist, peers })
         }
     }
@@ -13166,13 +13448,14 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for HideChatlistUpdates {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x66e486fb, "chatlists.hideChatlistUpdates")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x66e486fb, "chatlists.hideChatlistUpdates"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { chatlist })
         }
     }
@@ -13208,13 +13491,14 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLeaveChatlistSuggestions {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfdbcd714, "chatlists.getLeaveChatlistSuggestions")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xfdbcd714, "chatlists.getLeaveChatlistSuggestions"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { chatlist })
         }
     }
@@ -13253,14 +13537,15 @@ pub mod chatlists {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LeaveChatlist<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x74fae13a, "chatlists.leaveChatlist")?;
-            let chatlist = zerotl::Decode::decode_validated(r)?;
-            let peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x74fae13a, "chatlists.leaveChatlist"));
+            let chatlist = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chatlist, peers })
         }
     }
@@ -13300,7 +13585,7 @@ pub mod communities {
     impl zerotl::Encode for Create<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.title.encoded_len() + self.about.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
+            4 + 4 + self.title.encoded_len() + if let Some(v) = &self.about { v.encoded_len() } else { 0 } + self.peer.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -13313,17 +13598,18 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Create<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa63859ec, "communities.create")?;
-            let flags = r.read_flags(0x00000003, "communities.create")?;
+            zerotl::tri!(r.expect_id(0xa63859ec, "communities.create"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "communities.create"));
             let hidden = flags & (1 << 1) != 0;
-            let title = zerotl::Decode::decode(r)?;
-            let about = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let about = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { hidden, title, about, peer })
         }
     }
@@ -13369,18 +13655,19 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePeerLink<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x736dcfea, "communities.togglePeerLink")?;
-            let flags = r.read_flags(0x00000007, "communities.togglePeerLink")?;
+            zerotl::tri!(r.expect_id(0x736dcfea, "communities.togglePeerLink"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "communities.togglePeerLink"));
             let visible = flags & (1 << 0) != 0;
             let hidden = flags & (1 << 1) != 0;
             let deleted = flags & (1 << 2) != 0;
-            let community = enums::InputChannel::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let community = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { visible, hidden, deleted, community, peer })
         }
     }
@@ -13412,12 +13699,13 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetJoinedCommunities {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa663e830, "communities.getJoinedCommunities")?;
+            zerotl::tri!(r.expect_id(0xa663e830, "communities.getJoinedCommunities"));
             Ok(Self)
         }
     }
@@ -13456,15 +13744,16 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleCommunityCollapsedInDialogs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd766e3ea, "communities.toggleCommunityCollapsedInDialogs")?;
-            let flags = r.read_flags(0x00000001, "communities.toggleCommunityCollapsedInDialogs")?;
+            zerotl::tri!(r.expect_id(0xd766e3ea, "communities.toggleCommunityCollapsedInDialogs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "communities.toggleCommunityCollapsedInDialogs"));
             let collapsed = flags & (1 << 0) != 0;
-            let community = enums::InputChannel::decode_inline(r)?;
+            let community = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { collapsed, community })
         }
     }
@@ -13506,15 +13795,16 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerLinkRequests<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x93773344, "communities.getPeerLinkRequests")?;
-            let community = enums::InputChannel::decode_inline(r)?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x93773344, "communities.getPeerLinkRequests"));
+            let community = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { community, offset, limit })
         }
     }
@@ -13556,16 +13846,17 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePeerLinkRequestApproval<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8c8219a8, "communities.togglePeerLinkRequestApproval")?;
-            let flags = r.read_flags(0x00000001, "communities.togglePeerLinkRequestApproval")?;
+            zerotl::tri!(r.expect_id(0x8c8219a8, "communities.togglePeerLinkRequestApproval"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "communities.togglePeerLinkRequestApproval"));
             let reject = flags & (1 << 0) != 0;
-            let community = enums::InputChannel::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let community = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { reject, community, peer })
         }
     }
@@ -13604,15 +13895,16 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleAllPeerLinkRequestApproval<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbfe3dd3d, "communities.toggleAllPeerLinkRequestApproval")?;
-            let flags = r.read_flags(0x00000001, "communities.toggleAllPeerLinkRequestApproval")?;
+            zerotl::tri!(r.expect_id(0xbfe3dd3d, "communities.toggleAllPeerLinkRequestApproval"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "communities.toggleAllPeerLinkRequestApproval"));
             let reject = flags & (1 << 0) != 0;
-            let community = enums::InputChannel::decode_inline(r)?;
+            let community = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { reject, community })
         }
     }
@@ -13654,16 +13946,17 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleParticipantBanned<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9967ad0f, "communities.toggleParticipantBanned")?;
-            let flags = r.read_flags(0x00000001, "communities.toggleParticipantBanned")?;
+            zerotl::tri!(r.expect_id(0x9967ad0f, "communities.toggleParticipantBanned"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "communities.toggleParticipantBanned"));
             let unban = flags & (1 << 0) != 0;
-            let community = enums::InputChannel::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
+            let community = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { unban, community, participant })
         }
     }
@@ -13702,14 +13995,15 @@ pub mod communities {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetParticipantJoinedChats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf87eabab, "communities.getParticipantJoinedChats")?;
-            let community = enums::InputChannel::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf87eabab, "communities.getParticipantJoinedChats"));
+            let community = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { community, participant })
         }
     }
@@ -13755,13 +14049,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContactIDs {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7adc669d, "contacts.getContactIDs")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x7adc669d, "contacts.getContactIDs"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -13793,12 +14088,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStatuses {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc4a353ee, "contacts.getStatuses")?;
+            zerotl::tri!(r.expect_id(0xc4a353ee, "contacts.getStatuses"));
             Ok(Self)
         }
     }
@@ -13836,13 +14132,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetContacts {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5dd69e12, "contacts.getContacts")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x5dd69e12, "contacts.getContacts"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -13878,13 +14175,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportContacts<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2c800be5, "contacts.importContacts")?;
-            let contacts = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2c800be5, "contacts.importContacts"));
+            let contacts = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { contacts })
         }
     }
@@ -13920,13 +14218,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteContacts<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x096a0e00, "contacts.deleteContacts"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -13962,13 +14261,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteByPhones<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1013fd9e, "contacts.deleteByPhones")?;
-            let phones = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1013fd9e, "contacts.deleteByPhones"));
+            let phones = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phones })
         }
     }
@@ -14007,15 +14307,16 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Block<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2e2e8734, "contacts.block")?;
-            let flags = r.read_flags(0x00000001, "contacts.block")?;
+            zerotl::tri!(r.expect_id(0x2e2e8734, "contacts.block"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "contacts.block"));
             let my_stories_from = flags & (1 << 0) != 0;
-            let id = enums::InputPeer::decode_inline(r)?;
+            let id = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { my_stories_from, id })
         }
     }
@@ -14054,15 +14355,16 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Unblock<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb550d328, "contacts.unblock")?;
-            let flags = r.read_flags(0x00000001, "contacts.unblock")?;
+            zerotl::tri!(r.expect_id(0xb550d328, "contacts.unblock"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "contacts.unblock"));
             let my_stories_from = flags & (1 << 0) != 0;
-            let id = enums::InputPeer::decode_inline(r)?;
+            let id = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { my_stories_from, id })
         }
     }
@@ -14106,15 +14408,16 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBlocked {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9a868f80, "contacts.getBlocked")?;
-            let flags = r.read_flags(0x00000001, "contacts.getBlocked")?;
+            zerotl::tri!(r.expect_id(0x9a868f80, "contacts.getBlocked"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "contacts.getBlocked"));
             let my_stories_from = flags & (1 << 0) != 0;
-            let run = r.read_array::<8>()?;
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { my_stories_from, offset, limit })
@@ -14160,17 +14463,18 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x05f58d0f, "contacts.search")?;
-            let flags = r.read_flags(0x00000003, "contacts.search")?;
+            zerotl::tri!(r.expect_id(0x05f58d0f, "contacts.search"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "contacts.search"));
             let broadcasts = flags & (1 << 0) != 0;
             let bots = flags & (1 << 1) != 0;
-            let q = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { broadcasts, bots, q, limit })
         }
     }
@@ -14198,7 +14502,7 @@ pub mod contacts {
     impl zerotl::Encode for ResolveUsername<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.username.encoded_len() + self.referer.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.username.encoded_len() + if let Some(v) = &self.referer { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -14210,15 +14514,16 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResolveUsername<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x725afbbc, "contacts.resolveUsername")?;
-            let flags = r.read_flags(0x00000001, "contacts.resolveUsername")?;
-            let username = zerotl::Decode::decode(r)?;
-            let referer = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x725afbbc, "contacts.resolveUsername"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "contacts.resolveUsername"));
+            let username = zerotl::tri!(zerotl::Decode::decode(r));
+            let referer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { username, referer })
         }
     }
@@ -14283,13 +14588,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTopPeers {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x973478b6, "contacts.getTopPeers")?;
-            let flags = r.read_flags(0x0003843f, "contacts.getTopPeers")?;
+            zerotl::tri!(r.expect_id(0x973478b6, "contacts.getTopPeers"));
+            let flags = zerotl::tri!(r.read_flags(0x0003843f, "contacts.getTopPeers"));
             let correspondents = flags & (1 << 0) != 0;
             let bots_pm = flags & (1 << 1) != 0;
             let bots_inline = flags & (1 << 2) != 0;
@@ -14300,7 +14606,7 @@ pub mod contacts {
             let channels = flags & (1 << 15) != 0;
             let bots_app = flags & (1 << 16) != 0;
             let bots_guestchat = flags & (1 << 17) != 0;
-            let run = r.read_array::<16>()?;
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i64_at(run, 8);
@@ -14342,14 +14648,15 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetTopPeerRating<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
-            let category = zerotl::Decode::decode(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating"));
+            let category = zerotl::tri!(zerotl::Decode::decode(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { category, peer })
         }
     }
@@ -14381,12 +14688,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResetSaved {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x879537f1, "contacts.resetSaved")?;
+            zerotl::tri!(r.expect_id(0x879537f1, "contacts.resetSaved"));
             Ok(Self)
         }
     }
@@ -14418,12 +14726,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSaved {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x82f1e39f, "contacts.getSaved")?;
+            zerotl::tri!(r.expect_id(0x82f1e39f, "contacts.getSaved"));
             Ok(Self)
         }
     }
@@ -14459,13 +14768,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleTopPeers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8514bdda, "contacts.toggleTopPeers")?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8514bdda, "contacts.toggleTopPeers"));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { enabled })
         }
     }
@@ -14501,7 +14811,7 @@ pub mod contacts {
     impl zerotl::Encode for AddContact<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.id.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.phone.encoded_len() + self.note.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.id.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.phone.encoded_len() + if let Some(v) = &self.note { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -14516,19 +14826,20 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddContact<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd9ba2e54, "contacts.addContact")?;
-            let flags = r.read_flags(0x00000003, "contacts.addContact")?;
+            zerotl::tri!(r.expect_id(0xd9ba2e54, "contacts.addContact"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "contacts.addContact"));
             let add_phone_privacy_exception = flags & (1 << 0) != 0;
-            let id = enums::InputUser::decode_inline(r)?;
-            let first_name = zerotl::Decode::decode(r)?;
-            let last_name = zerotl::Decode::decode(r)?;
-            let phone = zerotl::Decode::decode(r)?;
-            let note = if flags & (1 << 1) != 0 { Some(enums::TextWithEntities::decode_inline(r)?) } else { None };
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let first_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let last_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let phone = zerotl::tri!(zerotl::Decode::decode(r));
+            let note = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::TextWithEntities::decode_inline(r))) } else { None };
             Ok(Self { add_phone_privacy_exception, id, first_name, last_name, phone, note })
         }
     }
@@ -14564,13 +14875,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptContact<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf831a20f, "contacts.acceptContact")?;
-            let id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf831a20f, "contacts.acceptContact"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -14612,16 +14924,17 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLocated {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd348bc44, "contacts.getLocated")?;
-            let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
+            zerotl::tri!(r.expect_id(0xd348bc44, "contacts.getLocated"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "contacts.getLocated"));
             let background = flags & (1 << 1) != 0;
-            let geo_point = zerotl::Decode::decode_validated(r)?;
-            let self_expires = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+            let geo_point = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let self_expires = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { background, geo_point, self_expires })
         }
     }
@@ -14664,17 +14977,18 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for BlockFromReplies {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x29a8962c, "contacts.blockFromReplies")?;
-            let flags = r.read_flags(0x00000007, "contacts.blockFromReplies")?;
+            zerotl::tri!(r.expect_id(0x29a8962c, "contacts.blockFromReplies"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "contacts.blockFromReplies"));
             let delete_message = flags & (1 << 0) != 0;
             let delete_history = flags & (1 << 1) != 0;
             let report_spam = flags & (1 << 2) != 0;
-            let msg_id = r.read_i32()?;
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { delete_message, delete_history, report_spam, msg_id })
         }
     }
@@ -14710,13 +15024,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResolvePhone<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8af94344, "contacts.resolvePhone")?;
-            let phone = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8af94344, "contacts.resolvePhone"));
+            let phone = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { phone })
         }
     }
@@ -14748,12 +15063,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportContactToken {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf8654027, "contacts.exportContactToken")?;
+            zerotl::tri!(r.expect_id(0xf8654027, "contacts.exportContactToken"));
             Ok(Self)
         }
     }
@@ -14789,13 +15105,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportContactToken<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x13005788, "contacts.importContactToken")?;
-            let token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x13005788, "contacts.importContactToken"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token })
         }
     }
@@ -14831,13 +15148,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditCloseFriends<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xba6705f0, "contacts.editCloseFriends")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xba6705f0, "contacts.editCloseFriends"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -14879,16 +15197,17 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBlocked<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x94c65c76, "contacts.setBlocked")?;
-            let flags = r.read_flags(0x00000001, "contacts.setBlocked")?;
+            zerotl::tri!(r.expect_id(0x94c65c76, "contacts.setBlocked"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "contacts.setBlocked"));
             let my_stories_from = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { my_stories_from, id, limit })
         }
     }
@@ -14920,12 +15239,13 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBirthdays {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdaeda864, "contacts.getBirthdays")?;
+            zerotl::tri!(r.expect_id(0xdaeda864, "contacts.getBirthdays"));
             Ok(Self)
         }
     }
@@ -14961,13 +15281,14 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSponsoredPeers<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb6c8c393, "contacts.getSponsoredPeers")?;
-            let q = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb6c8c393, "contacts.getSponsoredPeers"));
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { q })
         }
     }
@@ -15006,14 +15327,15 @@ pub mod contacts {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateContactNote<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x139f63fb, "contacts.updateContactNote")?;
-            let id = enums::InputUser::decode_inline(r)?;
-            let note = enums::TextWithEntities::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x139f63fb, "contacts.updateContactNote"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let note = zerotl::tri!(enums::TextWithEntities::decode_inline(r));
             Ok(Self { id, note })
         }
     }
@@ -15073,7 +15395,7 @@ pub mod ephemeral {
     impl zerotl::Encode for SendMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.receiver_id.encoded_len() + if self.query_id.is_some() { 8 } else { 0 } + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_to.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + self.receiver_id.encoded_len() + if self.query_id.is_some() { 8 } else { 0 } + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.rich_message { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -15093,27 +15415,28 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xba8d5f35, "ephemeral.sendMessage")?;
-            let flags = r.read_flags(0x000007ff, "ephemeral.sendMessage")?;
+            zerotl::tri!(r.expect_id(0xba8d5f35, "ephemeral.sendMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x000007ff, "ephemeral.sendMessage"));
             let invert_media = flags & (1 << 6) != 0;
             let welcome = flags & (1 << 7) != 0;
             let anchor = flags & (1 << 9) != 0;
             let noforwards = flags & (1 << 10) != 0;
-            let peer = if flags & (1 << 8) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let receiver_id = enums::InputUser::decode_inline(r)?;
-            let query_id = if flags & (1 << 0) != 0 { Some(r.read_i64()?) } else { None };
-            let message = zerotl::Decode::decode(r)?;
-            let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let reply_markup = if flags & (1 << 3) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let rich_message = if flags & (1 << 4) != 0 { Some(enums::InputRichMessage::decode_inline(r)?) } else { None };
-            let random_id = r.read_i64()?;
-            let reply_to = if flags & (1 << 5) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
+            let peer = if flags & (1 << 8) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let receiver_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let query_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let reply_markup = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let rich_message = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::InputRichMessage::decode_inline(r))) } else { None };
+            let random_id = zerotl::tri!(r.read_i64());
+            let reply_to = if flags & (1 << 5) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
             Ok(Self { invert_media, welcome, anchor, noforwards, peer, receiver_id, query_id, message, entities, media, reply_markup, rich_message, random_id, reply_to })
         }
     }
@@ -15143,7 +15466,7 @@ pub mod ephemeral {
     impl zerotl::Encode for DeleteMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.receiver_id.encoded_len()
+            4 + 8 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + self.receiver_id.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -15156,16 +15479,17 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteMessage<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x92f6e797, "ephemeral.deleteMessage")?;
-            let flags = r.read_flags(0x00000001, "ephemeral.deleteMessage")?;
-            let peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let receiver_id = enums::InputUser::decode_inline(r)?;
-            let id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x92f6e797, "ephemeral.deleteMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "ephemeral.deleteMessage"));
+            let peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let receiver_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, receiver_id, id })
         }
     }
@@ -15210,16 +15534,17 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportMessage<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8704f2bf, "ephemeral.reportMessage")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let option = zerotl::Decode::decode(r)?;
-            let message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8704f2bf, "ephemeral.reportMessage"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let option = zerotl::tri!(zerotl::Decode::decode(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id, option, message })
         }
     }
@@ -15249,7 +15574,7 @@ pub mod ephemeral {
     impl zerotl::Encode for GetCallbackAnswer<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.data { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -15262,16 +15587,17 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3fa464c8, "ephemeral.getCallbackAnswer")?;
-            let flags = r.read_flags(0x00000002, "ephemeral.getCallbackAnswer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let data = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x3fa464c8, "ephemeral.getCallbackAnswer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000002, "ephemeral.getCallbackAnswer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let data = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, id, data })
         }
     }
@@ -15315,7 +15641,7 @@ pub mod ephemeral {
     impl zerotl::Encode for EditMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.receiver_id.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + self.receiver_id.encoded_len() + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.rich_message { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -15333,23 +15659,24 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcf9c725b, "ephemeral.editMessage")?;
-            let flags = r.read_flags(0x000000ff, "ephemeral.editMessage")?;
+            zerotl::tri!(r.expect_id(0xcf9c725b, "ephemeral.editMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x000000ff, "ephemeral.editMessage"));
             let invert_media = flags & (1 << 5) != 0;
             let welcome = flags & (1 << 6) != 0;
-            let peer = if flags & (1 << 7) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let receiver_id = enums::InputUser::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let message = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let rich_message = if flags & (1 << 4) != 0 { Some(enums::InputRichMessage::decode_inline(r)?) } else { None };
+            let peer = if flags & (1 << 7) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let receiver_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let message = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let rich_message = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::InputRichMessage::decode_inline(r))) } else { None };
             Ok(Self { invert_media, welcome, peer, receiver_id, id, message, media, entities, reply_markup, rich_message })
         }
     }
@@ -15388,14 +15715,15 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteWelcomeMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe882a9e1, "ephemeral.deleteWelcomeMessage")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xe882a9e1, "ephemeral.deleteWelcomeMessage"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id })
         }
     }
@@ -15431,13 +15759,14 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteAllWelcomeMessages<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x734f9721, "ephemeral.deleteAllWelcomeMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x734f9721, "ephemeral.deleteAllWelcomeMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -15476,14 +15805,15 @@ pub mod ephemeral {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWelcomeMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdb9ac18d, "ephemeral.getWelcomeMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xdb9ac18d, "ephemeral.getWelcomeMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { peer, hash })
         }
     }
@@ -15527,13 +15857,14 @@ pub mod folders {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditPeerFolders<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
-            let folder_peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6847d0ab, "folders.editPeerFolders"));
+            let folder_peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { folder_peers })
         }
     }
@@ -15577,13 +15908,14 @@ pub mod fragment {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCollectibleInfo<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbe1e85ba, "fragment.getCollectibleInfo")?;
-            let collectible = enums::InputCollectible::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xbe1e85ba, "fragment.getCollectibleInfo"));
+            let collectible = zerotl::tri!(enums::InputCollectible::decode_inline(r));
             Ok(Self { collectible })
         }
     }
@@ -15623,12 +15955,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetConfig {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc4f9186b, "help.getConfig")?;
+            zerotl::tri!(r.expect_id(0xc4f9186b, "help.getConfig"));
             Ok(Self)
         }
     }
@@ -15660,12 +15993,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetNearestDc {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1fb33026, "help.getNearestDc")?;
+            zerotl::tri!(r.expect_id(0x1fb33026, "help.getNearestDc"));
             Ok(Self)
         }
     }
@@ -15701,13 +16035,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAppUpdate<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x522d5a7d, "help.getAppUpdate")?;
-            let source = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x522d5a7d, "help.getAppUpdate"));
+            let source = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { source })
         }
     }
@@ -15739,12 +16074,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInviteText {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4d392343, "help.getInviteText")?;
+            zerotl::tri!(r.expect_id(0x4d392343, "help.getInviteText"));
             Ok(Self)
         }
     }
@@ -15776,12 +16112,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSupport {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9cdf08cd, "help.getSupport")?;
+            zerotl::tri!(r.expect_id(0x9cdf08cd, "help.getSupport"));
             Ok(Self)
         }
     }
@@ -15822,14 +16159,15 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotUpdatesStatus<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus")?;
-            let pending_updates_count = r.read_i32()?;
-            let message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus"));
+            let pending_updates_count = zerotl::tri!(r.read_i32());
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { pending_updates_count, message })
         }
     }
@@ -15861,12 +16199,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCdnConfig {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x52029342, "help.getCdnConfig")?;
+            zerotl::tri!(r.expect_id(0x52029342, "help.getCdnConfig"));
             Ok(Self)
         }
     }
@@ -15902,13 +16241,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentMeUrls<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3dc0f114, "help.getRecentMeUrls")?;
-            let referer = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3dc0f114, "help.getRecentMeUrls"));
+            let referer = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { referer })
         }
     }
@@ -15940,12 +16280,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTermsOfServiceUpdate {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate")?;
+            zerotl::tri!(r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate"));
             Ok(Self)
         }
     }
@@ -15981,13 +16322,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptTermsOfService<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
-            let id = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xee72f79a, "help.acceptTermsOfService"));
+            let id = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -16023,13 +16365,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDeepLinkInfo<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3fedc75f, "help.getDeepLinkInfo")?;
-            let path = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3fedc75f, "help.getDeepLinkInfo"));
+            let path = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { path })
         }
     }
@@ -16067,13 +16410,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAppConfig {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x61e3f854, "help.getAppConfig")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x61e3f854, "help.getAppConfig"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -16109,13 +16453,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveAppLog<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6f02f748, "help.saveAppLog")?;
-            let events = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6f02f748, "help.saveAppLog"));
+            let events = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { events })
         }
     }
@@ -16153,13 +16498,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPassportConfig {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc661ad08, "help.getPassportConfig")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc661ad08, "help.getPassportConfig"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -16191,12 +16537,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSupportName {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd360e72c, "help.getSupportName")?;
+            zerotl::tri!(r.expect_id(0xd360e72c, "help.getSupportName"));
             Ok(Self)
         }
     }
@@ -16232,13 +16579,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUserInfo<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x038a08d3, "help.getUserInfo")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x038a08d3, "help.getUserInfo"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { user_id })
         }
     }
@@ -16280,15 +16628,16 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditUserInfo<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x66b91b70, "help.editUserInfo")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let message = zerotl::Decode::decode(r)?;
-            let entities = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x66b91b70, "help.editUserInfo"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { user_id, message, entities })
         }
     }
@@ -16320,12 +16669,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPromoData {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc0977421, "help.getPromoData")?;
+            zerotl::tri!(r.expect_id(0xc0977421, "help.getPromoData"));
             Ok(Self)
         }
     }
@@ -16361,13 +16711,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for HidePromoData<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1e251c95, "help.hidePromoData")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1e251c95, "help.hidePromoData"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -16406,14 +16757,15 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DismissSuggestion<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf50dbaa1, "help.dismissSuggestion")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let suggestion = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf50dbaa1, "help.dismissSuggestion"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let suggestion = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, suggestion })
         }
     }
@@ -16452,14 +16804,15 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCountriesList<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x735787a8, "help.getCountriesList")?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x735787a8, "help.getCountriesList"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { lang_code, hash })
         }
     }
@@ -16491,12 +16844,13 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPremiumPromo {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb81b93d4, "help.getPremiumPromo")?;
+            zerotl::tri!(r.expect_id(0xb81b93d4, "help.getPremiumPromo"));
             Ok(Self)
         }
     }
@@ -16534,13 +16888,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerColors {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xda80f42f, "help.getPeerColors")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xda80f42f, "help.getPeerColors"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -16578,13 +16933,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerProfileColors {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xabcfa9fd, "help.getPeerProfileColors")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xabcfa9fd, "help.getPeerProfileColors"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -16622,13 +16978,14 @@ pub mod help {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTimezonesList {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x49b30240, "help.getTimezonesList")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x49b30240, "help.getTimezonesList"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -16675,14 +17032,15 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLangPack<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf2f2330a, "langpack.getLangPack")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf2f2330a, "langpack.getLangPack"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack, lang_code })
         }
     }
@@ -16724,15 +17082,16 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStrings<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xefea3803, "langpack.getStrings")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let keys = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xefea3803, "langpack.getStrings"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let keys = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack, lang_code, keys })
         }
     }
@@ -16774,15 +17133,16 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDifference<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcd984aa5, "langpack.getDifference")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let from_version = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xcd984aa5, "langpack.getDifference"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let from_version = zerotl::tri!(r.read_i32());
             Ok(Self { lang_pack, lang_code, from_version })
         }
     }
@@ -16818,13 +17178,14 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLanguages<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x42c6978f, "langpack.getLanguages")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x42c6978f, "langpack.getLanguages"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack })
         }
     }
@@ -16863,14 +17224,15 @@ pub mod langpack {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetLanguage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6a596502, "langpack.getLanguage")?;
-            let lang_pack = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6a596502, "langpack.getLanguage"));
+            let lang_pack = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_pack, lang_code })
         }
     }
@@ -16914,13 +17276,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x63c66506, "messages.getMessages")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x63c66506, "messages.getMessages"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -16978,22 +17341,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDialogs<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa0f4cb4f, "messages.getDialogs")?;
-            let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
+            zerotl::tri!(r.expect_id(0xa0f4cb4f, "messages.getDialogs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getDialogs"));
             let exclude_pinned = flags & (1 << 0) != 0;
-            let run = r.read_slice(8 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 1) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let folder_id = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let offset_date = zerotl::fixed::i32_at(run, run_at);
             run_at += 4;
             let offset_id = zerotl::fixed::i32_at(run, run_at);
-            let offset_peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            let offset_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { exclude_pinned, folder_id, offset_date, offset_id, offset_peer, limit, hash })
@@ -17054,14 +17418,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetHistory<'a> {
         const MIN_SIZE: usize = 40;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4423e6c5, "messages.getHistory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<32>()?;
+            zerotl::tri!(r.expect_id(0x4423e6c5, "messages.getHistory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<32>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let offset_date = zerotl::fixed::i32_at(run, 4);
             let add_offset = zerotl::fixed::i32_at(run, 8);
@@ -17122,7 +17487,7 @@ pub mod messages {
     impl zerotl::Encode for Search<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 40 + self.peer.encoded_len() + self.q.encoded_len() + self.from_id.as_ref().map_or(0, |v| v.encoded_len()) + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + self.saved_reaction.as_ref().map_or(0, |v| v.encoded_len()) + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filter.encoded_len()
+            4 + 40 + self.peer.encoded_len() + self.q.encoded_len() + if let Some(v) = &self.from_id { v.encoded_len() } else { 0 } + if let Some(v) = &self.saved_peer_id { v.encoded_len() } else { 0 } + if let Some(v) = &self.saved_reaction { v.encoded_len() } else { 0 } + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filter.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -17149,21 +17514,22 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 56;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x29ee847a, "messages.search")?;
-            let flags = r.read_flags(0x0000000f, "messages.search")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let q = zerotl::Decode::decode(r)?;
-            let from_id = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let saved_peer_id = if flags & (1 << 2) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let saved_reaction = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let top_msg_id = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
-            let filter = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<36>()?;
+            zerotl::tri!(r.expect_id(0x29ee847a, "messages.search"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "messages.search"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let from_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let saved_peer_id = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let saved_reaction = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let top_msg_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<36>());
             let min_date = zerotl::fixed::i32_at(run, 0);
             let max_date = zerotl::fixed::i32_at(run, 4);
             let offset_id = zerotl::fixed::i32_at(run, 8);
@@ -17210,14 +17576,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0e306d3a, "messages.readHistory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x0e306d3a, "messages.readHistory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, max_id })
         }
     }
@@ -17267,17 +17634,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb08f922a, "messages.deleteHistory")?;
-            let flags = r.read_flags(0x0000000f, "messages.deleteHistory")?;
+            zerotl::tri!(r.expect_id(0xb08f922a, "messages.deleteHistory"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "messages.deleteHistory"));
             let just_clear = flags & (1 << 0) != 0;
             let revoke = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(4 + if flags & (1 << 2) != 0 { 4 } else { 0 } + if flags & (1 << 3) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 2) != 0 { 4 } else { 0 } + if flags & (1 << 3) != 0 { 4 } else { 0 }));
             let max_id = zerotl::fixed::i32_at(run, 0);
             let mut run_at = 4;
             let min_date = if flags & (1 << 2) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -17320,15 +17688,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe58e95d2, "messages.deleteMessages")?;
-            let flags = r.read_flags(0x00000001, "messages.deleteMessages")?;
+            zerotl::tri!(r.expect_id(0xe58e95d2, "messages.deleteMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.deleteMessages"));
             let revoke = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { revoke, id })
         }
     }
@@ -17366,13 +17735,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReceivedMessages {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x05a954c0, "messages.receivedMessages")?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x05a954c0, "messages.receivedMessages"));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { max_id })
         }
     }
@@ -17415,16 +17785,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetTyping<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x58943ee2, "messages.setTyping")?;
-            let flags = r.read_flags(0x00000001, "messages.setTyping")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let action = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x58943ee2, "messages.setTyping"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.setTyping"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let action = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, top_msg_id, action })
         }
     }
@@ -17492,7 +17863,7 @@ pub mod messages {
     impl zerotl::Encode for SendMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + self.message.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 } + if let Some(v) = &self.quick_reply_shortcut { v.encoded_len() } else { 0 } + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + if let Some(v) = &self.suggested_post { v.encoded_len() } else { 0 } + if let Some(v) = &self.rich_message { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -17516,13 +17887,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfef48f62, "messages.sendMessage")?;
-            let flags = r.read_flags(0x01efe4ef, "messages.sendMessage")?;
+            zerotl::tri!(r.expect_id(0xfef48f62, "messages.sendMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x01efe4ef, "messages.sendMessage"));
             let no_webpage = flags & (1 << 1) != 0;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -17531,24 +17903,24 @@ pub mod messages {
             let update_stickersets_order = flags & (1 << 15) != 0;
             let invert_media = flags & (1 << 16) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to = if flags & (1 << 0) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let message = zerotl::Decode::decode(r)?;
-            let random_id = r.read_i64()?;
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 10) != 0 { 4 } else { 0 } + if flags & (1 << 24) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 10) != 0 { 4 } else { 0 } + if flags & (1 << 24) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let schedule_date = if flags & (1 << 10) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let schedule_repeat_period = if flags & (1 << 24) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let send_as = if flags & (1 << 13) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(enums::InputQuickReplyShortcut::decode_inline(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 })?;
+            let send_as = if flags & (1 << 13) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(zerotl::tri!(enums::InputQuickReplyShortcut::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 { let v = zerotl::fixed::i64_at(run, run_at); run_at += 8; Some(v) } else { None };
             let allow_paid_stars = if flags & (1 << 21) != 0 { Some(zerotl::fixed::i64_at(run, run_at)) } else { None };
-            let suggested_post = if flags & (1 << 22) != 0 { Some(enums::SuggestedPost::decode_inline(r)?) } else { None };
-            let rich_message = if flags & (1 << 23) != 0 { Some(enums::InputRichMessage::decode_inline(r)?) } else { None };
+            let suggested_post = if flags & (1 << 22) != 0 { Some(zerotl::tri!(enums::SuggestedPost::decode_inline(r))) } else { None };
+            let rich_message = if flags & (1 << 23) != 0 { Some(zerotl::tri!(enums::InputRichMessage::decode_inline(r))) } else { None };
             Ok(Self { no_webpage, silent, background, clear_draft, noforwards, update_stickersets_order, invert_media, allow_paid_floodskip, peer, reply_to, message, random_id, reply_markup, entities, schedule_date, schedule_repeat_period, send_as, quick_reply_shortcut, effect, allow_paid_stars, suggested_post, rich_message })
         }
     }
@@ -17614,7 +17986,7 @@ pub mod messages {
     impl zerotl::Encode for SendMedia<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.media.encoded_len() + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + self.media.encoded_len() + self.message.encoded_len() + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 } + if let Some(v) = &self.quick_reply_shortcut { v.encoded_len() } else { 0 } + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + if let Some(v) = &self.suggested_post { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -17638,13 +18010,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendMedia<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0330e77f, "messages.sendMedia")?;
-            let flags = r.read_flags(0x016fe4ed, "messages.sendMedia")?;
+            zerotl::tri!(r.expect_id(0x0330e77f, "messages.sendMedia"));
+            let flags = zerotl::tri!(r.read_flags(0x016fe4ed, "messages.sendMedia"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
@@ -17652,24 +18025,24 @@ pub mod messages {
             let update_stickersets_order = flags & (1 << 15) != 0;
             let invert_media = flags & (1 << 16) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to = if flags & (1 << 0) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let media = zerotl::Decode::decode(r)?;
-            let message = zerotl::Decode::decode(r)?;
-            let random_id = r.read_i64()?;
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 10) != 0 { 4 } else { 0 } + if flags & (1 << 24) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 10) != 0 { 4 } else { 0 } + if flags & (1 << 24) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let schedule_date = if flags & (1 << 10) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let schedule_repeat_period = if flags & (1 << 24) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let send_as = if flags & (1 << 13) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(enums::InputQuickReplyShortcut::decode_inline(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 })?;
+            let send_as = if flags & (1 << 13) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(zerotl::tri!(enums::InputQuickReplyShortcut::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 { let v = zerotl::fixed::i64_at(run, run_at); run_at += 8; Some(v) } else { None };
             let allow_paid_stars = if flags & (1 << 21) != 0 { Some(zerotl::fixed::i64_at(run, run_at)) } else { None };
-            let suggested_post = if flags & (1 << 22) != 0 { Some(enums::SuggestedPost::decode_inline(r)?) } else { None };
+            let suggested_post = if flags & (1 << 22) != 0 { Some(zerotl::tri!(enums::SuggestedPost::decode_inline(r))) } else { None };
             Ok(Self { silent, background, clear_draft, noforwards, update_stickersets_order, invert_media, allow_paid_floodskip, peer, reply_to, media, message, random_id, reply_markup, entities, schedule_date, schedule_repeat_period, send_as, quick_reply_shortcut, effect, allow_paid_stars, suggested_post })
         }
     }
@@ -17737,7 +18110,7 @@ pub mod messages {
     impl zerotl::Encode for ForwardMessages<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.from_peer.encoded_len() + self.id.encoded_len() + self.random_id.encoded_len() + self.to_peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.video_timestamp.is_some() { 4 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.from_peer.encoded_len() + self.id.encoded_len() + self.random_id.encoded_len() + self.to_peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 } + if let Some(v) = &self.quick_reply_shortcut { v.encoded_len() } else { 0 } + if self.effect.is_some() { 8 } else { 0 } + if self.video_timestamp.is_some() { 4 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + if let Some(v) = &self.suggested_post { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -17761,13 +18134,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ForwardMessages<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x13704a7c, "messages.forwardMessages")?;
-            let flags = r.read_flags(0x03fe7f60, "messages.forwardMessages")?;
+            zerotl::tri!(r.expect_id(0x13704a7c, "messages.forwardMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x03fe7f60, "messages.forwardMessages"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let with_my_score = flags & (1 << 8) != 0;
@@ -17776,24 +18150,24 @@ pub mod messages {
             let noforwards = flags & (1 << 14) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
             let from_ephemeral = flags & (1 << 25) != 0;
-            let from_peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let random_id = zerotl::Decode::decode(r)?;
-            let to_peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 9) != 0 { Some(r.read_i32()?) } else { None };
-            let reply_to = if flags & (1 << 22) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 10) != 0 { 4 } else { 0 } + if flags & (1 << 24) != 0 { 4 } else { 0 })?;
+            let from_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let to_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 9) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let reply_to = if flags & (1 << 22) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 10) != 0 { 4 } else { 0 } + if flags & (1 << 24) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let schedule_date = if flags & (1 << 10) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let schedule_repeat_period = if flags & (1 << 24) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let send_as = if flags & (1 << 13) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(enums::InputQuickReplyShortcut::decode_inline(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 } + if flags & (1 << 20) != 0 { 4 } else { 0 })?;
+            let send_as = if flags & (1 << 13) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(zerotl::tri!(enums::InputQuickReplyShortcut::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 } + if flags & (1 << 20) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 { let v = zerotl::fixed::i64_at(run, run_at); run_at += 8; Some(v) } else { None };
             let video_timestamp = if flags & (1 << 20) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let allow_paid_stars = if flags & (1 << 21) != 0 { Some(zerotl::fixed::i64_at(run, run_at)) } else { None };
-            let suggested_post = if flags & (1 << 23) != 0 { Some(enums::SuggestedPost::decode_inline(r)?) } else { None };
+            let suggested_post = if flags & (1 << 23) != 0 { Some(zerotl::tri!(enums::SuggestedPost::decode_inline(r))) } else { None };
             Ok(Self { silent, background, with_my_score, drop_author, drop_media_captions, noforwards, allow_paid_floodskip, from_ephemeral, from_peer, id, random_id, to_peer, top_msg_id, reply_to, schedule_date, schedule_repeat_period, send_as, quick_reply_shortcut, effect, video_timestamp, allow_paid_stars, suggested_post })
         }
     }
@@ -17829,13 +18203,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcf1592db, "messages.reportSpam")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xcf1592db, "messages.reportSpam"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -17871,13 +18246,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerSettings<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xefd9a6a2, "messages.getPeerSettings")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xefd9a6a2, "messages.getPeerSettings"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -17922,16 +18298,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfc78af9b, "messages.report")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let option = zerotl::Decode::decode(r)?;
-            let message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xfc78af9b, "messages.report"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let option = zerotl::tri!(zerotl::Decode::decode(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id, option, message })
         }
     }
@@ -17967,13 +18344,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x49e9528f, "messages.getChats")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x49e9528f, "messages.getChats"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -18011,13 +18389,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFullChat {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaeb00b34, "messages.getFullChat")?;
-            let chat_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xaeb00b34, "messages.getFullChat"));
+            let chat_id = zerotl::tri!(r.read_i64());
             Ok(Self { chat_id })
         }
     }
@@ -18058,14 +18437,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatTitle<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x73783ffd, "messages.editChatTitle")?;
-            let chat_id = r.read_i64()?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x73783ffd, "messages.editChatTitle"));
+            let chat_id = zerotl::tri!(r.read_i64());
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chat_id, title })
         }
     }
@@ -18106,14 +18486,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatPhoto<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x35ddd674, "messages.editChatPhoto")?;
-            let chat_id = r.read_i64()?;
-            let photo = enums::InputChatPhoto::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x35ddd674, "messages.editChatPhoto"));
+            let chat_id = zerotl::tri!(r.read_i64());
+            let photo = zerotl::tri!(enums::InputChatPhoto::decode_inline(r));
             Ok(Self { chat_id, photo })
         }
     }
@@ -18157,15 +18538,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddChatUser<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcbc6d107, "messages.addChatUser")?;
-            let chat_id = r.read_i64()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let fwd_limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xcbc6d107, "messages.addChatUser"));
+            let chat_id = zerotl::tri!(r.read_i64());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let fwd_limit = zerotl::tri!(r.read_i32());
             Ok(Self { chat_id, user_id, fwd_limit })
         }
     }
@@ -18207,16 +18589,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteChatUser<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa2185cab, "messages.deleteChatUser")?;
-            let flags = r.read_flags(0x00000001, "messages.deleteChatUser")?;
+            zerotl::tri!(r.expect_id(0xa2185cab, "messages.deleteChatUser"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.deleteChatUser"));
             let revoke_history = flags & (1 << 0) != 0;
-            let chat_id = r.read_i64()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            let chat_id = zerotl::tri!(r.read_i64());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { revoke_history, chat_id, user_id })
         }
     }
@@ -18259,16 +18642,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateChat<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x92ceddd4, "messages.createChat")?;
-            let flags = r.read_flags(0x00000001, "messages.createChat")?;
-            let users = zerotl::Decode::decode(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let ttl_period = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+            zerotl::tri!(r.expect_id(0x92ceddd4, "messages.createChat"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.createChat"));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let ttl_period = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { users, title, ttl_period })
         }
     }
@@ -18309,13 +18693,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDhConfig {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x26cf8950, "messages.getDhConfig")?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x26cf8950, "messages.getDhConfig"));
+            let run = zerotl::tri!(r.read_array::<8>());
             let version = zerotl::fixed::i32_at(run, 0);
             let random_length = zerotl::fixed::i32_at(run, 4);
             Ok(Self { version, random_length })
@@ -18359,15 +18744,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestEncryption<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf64daf43, "messages.requestEncryption")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let random_id = r.read_i32()?;
-            let g_a = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf64daf43, "messages.requestEncryption"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i32());
+            let g_a = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { user_id, random_id, g_a })
         }
     }
@@ -18409,15 +18795,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptEncryption<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let g_b = zerotl::Decode::decode(r)?;
-            let key_fingerprint = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x3dbc0415, "messages.acceptEncryption"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let g_b = zerotl::tri!(zerotl::Decode::decode(r));
+            let key_fingerprint = zerotl::tri!(r.read_i64());
             Ok(Self { peer, g_b, key_fingerprint })
         }
     }
@@ -18456,15 +18843,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DiscardEncryption {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf393aea0, "messages.discardEncryption")?;
-            let flags = r.read_flags(0x00000001, "messages.discardEncryption")?;
+            zerotl::tri!(r.expect_id(0xf393aea0, "messages.discardEncryption"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.discardEncryption"));
             let delete_history = flags & (1 << 0) != 0;
-            let chat_id = r.read_i32()?;
+            let chat_id = zerotl::tri!(r.read_i32());
             Ok(Self { delete_history, chat_id })
         }
     }
@@ -18503,14 +18891,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetEncryptedTyping {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let typing = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x791451ed, "messages.setEncryptedTyping"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let typing = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, typing })
         }
     }
@@ -18549,14 +18938,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadEncryptedHistory {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let max_date = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x7f4b690a, "messages.readEncryptedHistory"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let max_date = zerotl::tri!(r.read_i32());
             Ok(Self { peer, max_date })
         }
     }
@@ -18601,17 +18991,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendEncrypted<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
-            let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
+            zerotl::tri!(r.expect_id(0x44fa7a15, "messages.sendEncrypted"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.sendEncrypted"));
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let random_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { silent, peer, random_id, data })
         }
     }
@@ -18659,18 +19050,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendEncryptedFile<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
-            let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
+            zerotl::tri!(r.expect_id(0x5559481d, "messages.sendEncryptedFile"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.sendEncryptedFile"));
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let random_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
-            let file = enums::InputEncryptedFile::decode_inline(r)?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
+            let file = zerotl::tri!(enums::InputEncryptedFile::decode_inline(r));
             Ok(Self { silent, peer, random_id, data, file })
         }
     }
@@ -18712,15 +19104,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendEncryptedService<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let random_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x32d439a4, "messages.sendEncryptedService"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, random_id, data })
         }
     }
@@ -18758,13 +19151,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReceivedQueue {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x55a5bb66, "messages.receivedQueue")?;
-            let max_qts = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x55a5bb66, "messages.receivedQueue"));
+            let max_qts = zerotl::tri!(r.read_i32());
             Ok(Self { max_qts })
         }
     }
@@ -18800,13 +19194,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportEncryptedSpam {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { peer })
         }
     }
@@ -18842,13 +19237,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x36a73f77, "messages.readMessageContents")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x36a73f77, "messages.readMessageContents"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -18887,14 +19283,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStickers<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd5a5d3a1, "messages.getStickers")?;
-            let emoticon = zerotl::Decode::decode(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xd5a5d3a1, "messages.getStickers"));
+            let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { emoticon, hash })
         }
     }
@@ -18932,13 +19329,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllStickers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb8a0a1a8, "messages.getAllStickers")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xb8a0a1a8, "messages.getAllStickers"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -18966,7 +19364,7 @@ pub mod messages {
     impl zerotl::Encode for GetWebPagePreview<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -18978,15 +19376,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebPagePreview<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x570d6f6f, "messages.getWebPagePreview")?;
-            let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
-            let message = zerotl::Decode::decode(r)?;
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x570d6f6f, "messages.getWebPagePreview"));
+            let flags = zerotl::tri!(r.read_flags(0x00000008, "messages.getWebPagePreview"));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { message, entities })
         }
     }
@@ -19024,7 +19423,7 @@ pub mod messages {
     impl zerotl::Encode for ExportChatInvite<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + if self.expire_date.is_some() { 4 } else { 0 } + if self.usage_limit.is_some() { 4 } else { 0 } + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.subscription_pricing.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + if self.expire_date.is_some() { 4 } else { 0 } + if self.usage_limit.is_some() { 4 } else { 0 } + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.subscription_pricing { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -19039,22 +19438,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportChatInvite<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa455de90, "messages.exportChatInvite")?;
-            let flags = r.read_flags(0x0000003f, "messages.exportChatInvite")?;
+            zerotl::tri!(r.expect_id(0xa455de90, "messages.exportChatInvite"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "messages.exportChatInvite"));
             let legacy_revoke_permanent = flags & (1 << 2) != 0;
             let request_needed = flags & (1 << 3) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let expire_date = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let usage_limit = if flags & (1 << 1) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let title = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let subscription_pricing = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
+            let title = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let subscription_pricing = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
             Ok(Self { legacy_revoke_permanent, request_needed, peer, expire_date, usage_limit, title, subscription_pricing })
         }
     }
@@ -19090,13 +19490,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckChatInvite<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3eadb1bb, "messages.checkChatInvite")?;
-            let hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x3eadb1bb, "messages.checkChatInvite"));
+            let hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash })
         }
     }
@@ -19132,13 +19533,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ImportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xde91436e, "messages.importChatInvite")?;
-            let hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xde91436e, "messages.importChatInvite"));
+            let hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hash })
         }
     }
@@ -19177,14 +19579,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStickerSet<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc8a0ec74, "messages.getStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc8a0ec74, "messages.getStickerSet"));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { stickerset, hash })
         }
     }
@@ -19223,14 +19626,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InstallStickerSet<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc78fe460, "messages.installStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
-            let archived = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc78fe460, "messages.installStickerSet"));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+            let archived = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { stickerset, archived })
         }
     }
@@ -19266,13 +19670,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UninstallStickerSet<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf96e55de, "messages.uninstallStickerSet"));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { stickerset })
         }
     }
@@ -19317,16 +19722,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for StartBot<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe6df7378, "messages.startBot")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let random_id = r.read_i64()?;
-            let start_param = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe6df7378, "messages.startBot"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let start_param = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, peer, random_id, start_param })
         }
     }
@@ -19368,15 +19774,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessagesViews<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let increment = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5784d3e1, "messages.getMessagesViews"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let increment = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id, increment })
         }
     }
@@ -19420,15 +19827,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatAdmin<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa85bd1c2, "messages.editChatAdmin")?;
-            let chat_id = r.read_i64()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let is_admin = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa85bd1c2, "messages.editChatAdmin"));
+            let chat_id = zerotl::tri!(r.read_i64());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let is_admin = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { chat_id, user_id, is_admin })
         }
     }
@@ -19466,13 +19874,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for MigrateChat {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa2875319, "messages.migrateChat")?;
-            let chat_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xa2875319, "messages.migrateChat"));
+            let chat_id = zerotl::tri!(r.read_i64());
             Ok(Self { chat_id })
         }
     }
@@ -19522,7 +19931,7 @@ pub mod messages {
     impl zerotl::Encode for SearchGlobal<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 24 + if self.folder_id.is_some() { 4 } else { 0 } + self.community.as_ref().map_or(0, |v| v.encoded_len()) + self.q.encoded_len() + self.filter.encoded_len() + self.offset_peer.encoded_len()
+            4 + 24 + if self.folder_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.community { v.encoded_len() } else { 0 } + self.q.encoded_len() + self.filter.encoded_len() + self.offset_peer.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -19546,26 +19955,27 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchGlobal<'a> {
         const MIN_SIZE: usize = 40;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6126a43c, "messages.searchGlobal")?;
-            let flags = r.read_flags(0x0000001f, "messages.searchGlobal")?;
+            zerotl::tri!(r.expect_id(0x6126a43c, "messages.searchGlobal"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "messages.searchGlobal"));
             let broadcasts_only = flags & (1 << 1) != 0;
             let groups_only = flags & (1 << 2) != 0;
             let users_only = flags & (1 << 3) != 0;
-            let folder_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let community = if flags & (1 << 4) != 0 { Some(enums::InputChannel::decode_inline(r)?) } else { None };
-            let q = zerotl::Decode::decode(r)?;
-            let filter = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<12>()?;
+            let folder_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let community = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::InputChannel::decode_inline(r))) } else { None };
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let min_date = zerotl::fixed::i32_at(run, 0);
             let max_date = zerotl::fixed::i32_at(run, 4);
             let offset_rate = zerotl::fixed::i32_at(run, 8);
-            let offset_peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            let offset_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { broadcasts_only, groups_only, users_only, folder_id, community, q, filter, min_date, max_date, offset_rate, offset_peer, offset_id, limit })
@@ -19608,16 +20018,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderStickerSets<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x78337739, "messages.reorderStickerSets")?;
-            let flags = r.read_flags(0x00000003, "messages.reorderStickerSets")?;
+            zerotl::tri!(r.expect_id(0x78337739, "messages.reorderStickerSets"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.reorderStickerSets"));
             let masks = flags & (1 << 0) != 0;
             let emojis = flags & (1 << 1) != 0;
-            let order = zerotl::Decode::decode(r)?;
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { masks, emojis, order })
         }
     }
@@ -19659,15 +20070,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDocumentByHash<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb1f2061f, "messages.getDocumentByHash")?;
-            let sha256 = zerotl::Decode::decode(r)?;
-            let size = r.read_i64()?;
-            let mime_type = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb1f2061f, "messages.getDocumentByHash"));
+            let sha256 = zerotl::tri!(zerotl::Decode::decode(r));
+            let size = zerotl::tri!(r.read_i64());
+            let mime_type = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { sha256, size, mime_type })
         }
     }
@@ -19705,13 +20117,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedGifs {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5cf09635, "messages.getSavedGifs")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x5cf09635, "messages.getSavedGifs"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -19750,14 +20163,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveGif<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x327a30cb, "messages.saveGif")?;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x327a30cb, "messages.saveGif"));
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, unsave })
         }
     }
@@ -19791,7 +20205,7 @@ pub mod messages {
     impl zerotl::Encode for GetInlineBotResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.encoded_len() + self.peer.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len() + self.offset.encoded_len()
+            4 + 4 + self.bot.encoded_len() + self.peer.encoded_len() + if let Some(v) = &self.geo_point { v.encoded_len() } else { 0 } + self.query.encoded_len() + self.offset.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -19806,18 +20220,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInlineBotResults<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
-            let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let geo_point = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let query = zerotl::Decode::decode(r)?;
-            let offset = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x514e999d, "messages.getInlineBotResults"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getInlineBotResults"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let geo_point = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let query = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, peer, geo_point, query, offset })
         }
     }
@@ -19857,7 +20272,7 @@ pub mod messages {
     impl zerotl::Encode for SetInlineBotResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.results.encoded_len() + self.next_offset.as_ref().map_or(0, |v| v.encoded_len()) + self.switch_pm.as_ref().map_or(0, |v| v.encoded_len()) + self.switch_webview.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 16 + self.results.encoded_len() + if let Some(v) = &self.next_offset { v.encoded_len() } else { 0 } + if let Some(v) = &self.switch_pm { v.encoded_len() } else { 0 } + if let Some(v) = &self.switch_webview { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -19873,21 +20288,22 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetInlineBotResults<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbb12a419, "messages.setInlineBotResults")?;
-            let flags = r.read_flags(0x0000001f, "messages.setInlineBotResults")?;
+            zerotl::tri!(r.expect_id(0xbb12a419, "messages.setInlineBotResults"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "messages.setInlineBotResults"));
             let gallery = flags & (1 << 0) != 0;
             let private = flags & (1 << 1) != 0;
-            let query_id = r.read_i64()?;
-            let results = zerotl::Decode::decode(r)?;
-            let cache_time = r.read_i32()?;
-            let next_offset = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let switch_pm = if flags & (1 << 3) != 0 { Some(enums::InlineBotSwitchPm::decode_inline(r)?) } else { None };
-            let switch_webview = if flags & (1 << 4) != 0 { Some(enums::InlineBotWebView::decode_inline(r)?) } else { None };
+            let query_id = zerotl::tri!(r.read_i64());
+            let results = zerotl::tri!(zerotl::Decode::decode(r));
+            let cache_time = zerotl::tri!(r.read_i32());
+            let next_offset = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let switch_pm = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::InlineBotSwitchPm::decode_inline(r))) } else { None };
+            let switch_webview = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::InlineBotWebView::decode_inline(r))) } else { None };
             Ok(Self { gallery, private, query_id, results, cache_time, next_offset, switch_pm, switch_webview })
         }
     }
@@ -19937,7 +20353,7 @@ pub mod messages {
     impl zerotl::Encode for SendInlineBotResult<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 20 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.id.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.allow_paid_stars.is_some() { 8 } else { 0 }
+            4 + 20 + self.peer.encoded_len() + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + self.id.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 } + if let Some(v) = &self.quick_reply_shortcut { v.encoded_len() } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -19958,27 +20374,28 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendInlineBotResult<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc0cf7646, "messages.sendInlineBotResult")?;
-            let flags = r.read_flags(0x00222ce1, "messages.sendInlineBotResult")?;
+            zerotl::tri!(r.expect_id(0xc0cf7646, "messages.sendInlineBotResult"));
+            let flags = zerotl::tri!(r.read_flags(0x00222ce1, "messages.sendInlineBotResult"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
             let hide_via = flags & (1 << 11) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to = if flags & (1 << 0) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let run = r.read_array::<16>()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_array::<16>());
             let random_id = zerotl::fixed::i64_at(run, 0);
             let query_id = zerotl::fixed::i64_at(run, 8);
-            let id = zerotl::Decode::decode(r)?;
-            let schedule_date = if flags & (1 << 10) != 0 { Some(r.read_i32()?) } else { None };
-            let send_as = if flags & (1 << 13) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(enums::InputQuickReplyShortcut::decode_inline(r)?) } else { None };
-            let allow_paid_stars = if flags & (1 << 21) != 0 { Some(r.read_i64()?) } else { None };
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let schedule_date = if flags & (1 << 10) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let send_as = if flags & (1 << 13) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(zerotl::tri!(enums::InputQuickReplyShortcut::decode_inline(r))) } else { None };
+            let allow_paid_stars = if flags & (1 << 21) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { silent, background, clear_draft, hide_via, peer, reply_to, random_id, query_id, id, schedule_date, send_as, quick_reply_shortcut, allow_paid_stars })
         }
     }
@@ -20017,14 +20434,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessageEditData<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xfda68d36, "messages.getMessageEditData"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id })
         }
     }
@@ -20072,7 +20490,7 @@ pub mod messages {
     impl zerotl::Encode for EditMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + if self.quick_reply_shortcut_id.is_some() { 4 } else { 0 } + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + if self.quick_reply_shortcut_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.rich_message { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -20092,27 +20510,28 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb106e66c, "messages.editMessage")?;
-            let flags = r.read_flags(0x0087c80e, "messages.editMessage")?;
+            zerotl::tri!(r.expect_id(0xb106e66c, "messages.editMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x0087c80e, "messages.editMessage"));
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 16) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let message = if flags & (1 << 11) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media = if flags & (1 << 14) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let run = r.read_slice(zerotl::fixed::count_flags::<0x68000>(flags) * 4)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let message = if flags & (1 << 11) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media = if flags & (1 << 14) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(zerotl::fixed::count_flags::<0x68000>(flags) * 4));
             let mut run_at = 0;
             let schedule_date = if flags & (1 << 15) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let schedule_repeat_period = if flags & (1 << 18) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let quick_reply_shortcut_id = if flags & (1 << 17) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let rich_message = if flags & (1 << 23) != 0 { Some(enums::InputRichMessage::decode_inline(r)?) } else { None };
+            let rich_message = if flags & (1 << 23) != 0 { Some(zerotl::tri!(enums::InputRichMessage::decode_inline(r))) } else { None };
             Ok(Self { no_webpage, invert_media, peer, id, message, media, reply_markup, entities, schedule_date, schedule_repeat_period, quick_reply_shortcut_id, rich_message })
         }
     }
@@ -20152,7 +20571,7 @@ pub mod messages {
     impl zerotl::Encode for EditInlineBotMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.id.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.id.encoded_len() + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.reply_markup { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.rich_message { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -20168,21 +20587,22 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditInlineBotMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa423bb51, "messages.editInlineBotMessage")?;
-            let flags = r.read_flags(0x0081480e, "messages.editInlineBotMessage")?;
+            zerotl::tri!(r.expect_id(0xa423bb51, "messages.editInlineBotMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x0081480e, "messages.editInlineBotMessage"));
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 16) != 0;
-            let id = zerotl::Decode::decode_validated(r)?;
-            let message = if flags & (1 << 11) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media = if flags & (1 << 14) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let reply_markup = if flags & (1 << 2) != 0 { Some(enums::ReplyMarkup::decode_inline(r)?) } else { None };
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let rich_message = if flags & (1 << 23) != 0 { Some(enums::InputRichMessage::decode_inline(r)?) } else { None };
+            let id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let message = if flags & (1 << 11) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media = if flags & (1 << 14) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let reply_markup = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::ReplyMarkup::decode_inline(r))) } else { None };
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let rich_message = if flags & (1 << 23) != 0 { Some(zerotl::tri!(enums::InputRichMessage::decode_inline(r))) } else { None };
             Ok(Self { no_webpage, invert_media, id, message, media, reply_markup, entities, rich_message })
         }
     }
@@ -20216,7 +20636,7 @@ pub mod messages {
     impl zerotl::Encode for GetBotCallbackAnswer<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.password.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.data { v.encoded_len() } else { 0 } + if let Some(v) = &self.password { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -20230,18 +20650,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
-            let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
+            zerotl::tri!(r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.getBotCallbackAnswer"));
             let game = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let data = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let password = if flags & (1 << 2) != 0 { Some(enums::InputCheckPasswordSrp::decode_inline(r)?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let data = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let password = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r))) } else { None };
             Ok(Self { game, peer, msg_id, data, password })
         }
     }
@@ -20275,7 +20696,7 @@ pub mod messages {
     impl zerotl::Encode for SetBotCallbackAnswer<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 16 + if let Some(v) = &self.message { v.encoded_len() } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -20289,18 +20710,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer")?;
-            let flags = r.read_flags(0x00000007, "messages.setBotCallbackAnswer")?;
+            zerotl::tri!(r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.setBotCallbackAnswer"));
             let alert = flags & (1 << 1) != 0;
-            let query_id = r.read_i64()?;
-            let message = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let url = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let cache_time = r.read_i32()?;
+            let query_id = zerotl::tri!(r.read_i64());
+            let message = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let url = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let cache_time = zerotl::tri!(r.read_i32());
             Ok(Self { alert, query_id, message, url, cache_time })
         }
     }
@@ -20336,13 +20758,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerDialogs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
-            let peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe470bcfd, "messages.getPeerDialogs"));
+            let peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peers })
         }
     }
@@ -20386,7 +20809,7 @@ pub mod messages {
     impl zerotl::Encode for SaveDraft<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + self.peer.encoded_len() + self.message.encoded_len() + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if self.effect.is_some() { 8 } else { 0 } + if let Some(v) = &self.suggested_post { v.encoded_len() } else { 0 } + if let Some(v) = &self.rich_message { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -20404,23 +20827,24 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveDraft<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xad0fa15c, "messages.saveDraft")?;
-            let flags = r.read_flags(0x000003fa, "messages.saveDraft")?;
+            zerotl::tri!(r.expect_id(0xad0fa15c, "messages.saveDraft"));
+            let flags = zerotl::tri!(r.read_flags(0x000003fa, "messages.saveDraft"));
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 6) != 0;
-            let reply_to = if flags & (1 << 4) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let message = zerotl::Decode::decode(r)?;
-            let entities = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let effect = if flags & (1 << 7) != 0 { Some(r.read_i64()?) } else { None };
-            let suggested_post = if flags & (1 << 8) != 0 { Some(enums::SuggestedPost::decode_inline(r)?) } else { None };
-            let rich_message = if flags & (1 << 9) != 0 { Some(enums::InputRichMessage::decode_inline(r)?) } else { None };
+            let reply_to = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
+            let entities = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let effect = if flags & (1 << 7) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+            let suggested_post = if flags & (1 << 8) != 0 { Some(zerotl::tri!(enums::SuggestedPost::decode_inline(r))) } else { None };
+            let rich_message = if flags & (1 << 9) != 0 { Some(zerotl::tri!(enums::InputRichMessage::decode_inline(r))) } else { None };
             Ok(Self { no_webpage, invert_media, reply_to, peer, message, entities, media, effect, suggested_post, rich_message })
         }
     }
@@ -20452,12 +20876,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllDrafts {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6a3f8d65, "messages.getAllDrafts")?;
+            zerotl::tri!(r.expect_id(0x6a3f8d65, "messages.getAllDrafts"));
             Ok(Self)
         }
     }
@@ -20495,13 +20920,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFeaturedStickers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x64780b14, "messages.getFeaturedStickers")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x64780b14, "messages.getFeaturedStickers"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -20537,13 +20963,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadFeaturedStickers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5b118126, "messages.readFeaturedStickers")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5b118126, "messages.readFeaturedStickers"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -20582,15 +21009,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentStickers {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9da9403b, "messages.getRecentStickers")?;
-            let flags = r.read_flags(0x00000001, "messages.getRecentStickers")?;
+            zerotl::tri!(r.expect_id(0x9da9403b, "messages.getRecentStickers"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getRecentStickers"));
             let attached = flags & (1 << 0) != 0;
-            let hash = r.read_i64()?;
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { attached, hash })
         }
     }
@@ -20632,16 +21060,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveRecentSticker<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
-            let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
+            zerotl::tri!(r.expect_id(0x392718f8, "messages.saveRecentSticker"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.saveRecentSticker"));
             let attached = flags & (1 << 0) != 0;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let unsave = zerotl::Decode::decode(r)?;
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let unsave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { attached, id, unsave })
         }
     }
@@ -20677,13 +21106,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearRecentStickers {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8999602d, "messages.clearRecentStickers")?;
-            let flags = r.read_flags(0x00000001, "messages.clearRecentStickers")?;
+            zerotl::tri!(r.expect_id(0x8999602d, "messages.clearRecentStickers"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.clearRecentStickers"));
             let attached = flags & (1 << 0) != 0;
             Ok(Self { attached })
         }
@@ -20730,16 +21160,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetArchivedStickers {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x57f17692, "messages.getArchivedStickers")?;
-            let flags = r.read_flags(0x00000003, "messages.getArchivedStickers")?;
+            zerotl::tri!(r.expect_id(0x57f17692, "messages.getArchivedStickers"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getArchivedStickers"));
             let masks = flags & (1 << 0) != 0;
             let emojis = flags & (1 << 1) != 0;
-            let run = r.read_array::<12>()?;
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset_id = zerotl::fixed::i64_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self { masks, emojis, offset_id, limit })
@@ -20779,13 +21210,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMaskStickers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x640f82b8, "messages.getMaskStickers")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x640f82b8, "messages.getMaskStickers"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -20821,13 +21253,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAttachedStickers<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
-            let media = enums::InputStickeredMedia::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xcc5b67cc, "messages.getAttachedStickers"));
+            let media = zerotl::tri!(enums::InputStickeredMedia::decode_inline(r));
             Ok(Self { media })
         }
     }
@@ -20877,19 +21310,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetGameScore<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
-            let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
+            zerotl::tri!(r.expect_id(0x8ef8ecc0, "messages.setGameScore"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setGameScore"));
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let score = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let score = zerotl::tri!(r.read_i32());
             Ok(Self { edit_message, force, peer, id, user_id, score })
         }
     }
@@ -20936,18 +21370,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetInlineGameScore<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
-            let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
+            zerotl::tri!(r.expect_id(0x15ad9f64, "messages.setInlineGameScore"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setInlineGameScore"));
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let score = r.read_i32()?;
+            let id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let score = zerotl::tri!(r.read_i32());
             Ok(Self { edit_message, force, id, user_id, score })
         }
     }
@@ -20989,15 +21424,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGameHighScores<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe822649d, "messages.getGameHighScores")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe822649d, "messages.getGameHighScores"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { peer, id, user_id })
         }
     }
@@ -21036,14 +21472,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetInlineGameHighScores<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
-            let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores"));
+            let id = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { id, user_id })
         }
     }
@@ -21087,14 +21524,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCommonChats<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe40ca104, "messages.getCommonChats")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xe40ca104, "messages.getCommonChats"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let max_id = zerotl::fixed::i64_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self { user_id, max_id, limit })
@@ -21135,14 +21573,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebPage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8d9692a3, "messages.getWebPage")?;
-            let url = zerotl::Decode::decode(r)?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x8d9692a3, "messages.getWebPage"));
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { url, hash })
         }
     }
@@ -21181,15 +21620,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleDialogPin<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
-            let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
+            zerotl::tri!(r.expect_id(0xa731e257, "messages.toggleDialogPin"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.toggleDialogPin"));
             let pinned = flags & (1 << 0) != 0;
-            let peer = enums::InputDialogPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputDialogPeer::decode_inline(r));
             Ok(Self { pinned, peer })
         }
     }
@@ -21231,16 +21671,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderPinnedDialogs<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
-            let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
+            zerotl::tri!(r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.reorderPinnedDialogs"));
             let force = flags & (1 << 0) != 0;
-            let folder_id = r.read_i32()?;
-            let order = zerotl::Decode::decode(r)?;
+            let folder_id = zerotl::tri!(r.read_i32());
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { force, folder_id, order })
         }
     }
@@ -21278,13 +21719,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPinnedDialogs {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd6b94df2, "messages.getPinnedDialogs")?;
-            let folder_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xd6b94df2, "messages.getPinnedDialogs"));
+            let folder_id = zerotl::tri!(r.read_i32());
             Ok(Self { folder_id })
         }
     }
@@ -21314,7 +21756,7 @@ pub mod messages {
     impl zerotl::Encode for SetBotShippingResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_options.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.error { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_options { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -21327,16 +21769,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotShippingResults<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
-            let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
-            let query_id = r.read_i64()?;
-            let error = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let shipping_options = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xe5f672fa, "messages.setBotShippingResults"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setBotShippingResults"));
+            let query_id = zerotl::tri!(r.read_i64());
+            let error = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let shipping_options = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { query_id, error, shipping_options })
         }
     }
@@ -21366,7 +21809,7 @@ pub mod messages {
     impl zerotl::Encode for SetBotPrecheckoutResults<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.error { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -21378,16 +21821,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotPrecheckoutResults<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults")?;
-            let flags = r.read_flags(0x00000003, "messages.setBotPrecheckoutResults")?;
+            zerotl::tri!(r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setBotPrecheckoutResults"));
             let success = flags & (1 << 1) != 0;
-            let query_id = r.read_i64()?;
-            let error = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let query_id = zerotl::tri!(r.read_i64());
+            let error = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { success, query_id, error })
         }
     }
@@ -21417,7 +21861,7 @@ pub mod messages {
     impl zerotl::Encode for UploadMedia<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.business_connection_id.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.media.encoded_len()
+            4 + 4 + if let Some(v) = &self.business_connection_id { v.encoded_len() } else { 0 } + self.peer.encoded_len() + self.media.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -21430,16 +21874,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadMedia<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x14967978, "messages.uploadMedia")?;
-            let flags = r.read_flags(0x00000001, "messages.uploadMedia")?;
-            let business_connection_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let media = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x14967978, "messages.uploadMedia"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.uploadMedia"));
+            let business_connection_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { business_connection_id, peer, media })
         }
     }
@@ -21481,15 +21926,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendScreenshotNotification<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa1405817, "messages.sendScreenshotNotification")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to = enums::InputReplyTo::decode_inline(r)?;
-            let random_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xa1405817, "messages.sendScreenshotNotification"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to = zerotl::tri!(enums::InputReplyTo::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i64());
             Ok(Self { peer, reply_to, random_id })
         }
     }
@@ -21527,13 +21973,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFavedStickers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x04f1aaa9, "messages.getFavedStickers")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x04f1aaa9, "messages.getFavedStickers"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -21572,14 +22019,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FaveSticker<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let unfave = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb9ffc55b, "messages.faveSticker"));
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let unfave = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, unfave })
         }
     }
@@ -21636,15 +22084,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUnreadMentions<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf107e790, "messages.getUnreadMentions")?;
-            let flags = r.read_flags(0x00000001, "messages.getUnreadMentions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0xf107e790, "messages.getUnreadMentions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getUnreadMentions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let top_msg_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let offset_id = zerotl::fixed::i32_at(run, run_at);
@@ -21695,15 +22144,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadMentions<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x36e5bf4d, "messages.readMentions")?;
-            let flags = r.read_flags(0x00000001, "messages.readMentions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+            zerotl::tri!(r.expect_id(0x36e5bf4d, "messages.readMentions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.readMentions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { peer, top_msg_id })
         }
     }
@@ -21747,14 +22197,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentLocations<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x702a40e0, "messages.getRecentLocations")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0x702a40e0, "messages.getRecentLocations"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { peer, limit, hash })
@@ -21810,7 +22261,7 @@ pub mod messages {
     impl zerotl::Encode for SendMultiMedia<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.multi_media.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 }
+            4 + 4 + self.peer.encoded_len() + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + self.multi_media.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 } + if let Some(v) = &self.quick_reply_shortcut { v.encoded_len() } else { 0 } + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -21828,13 +22279,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendMultiMedia<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1bf89d74, "messages.sendMultiMedia")?;
-            let flags = r.read_flags(0x002fe4e1, "messages.sendMultiMedia")?;
+            zerotl::tri!(r.expect_id(0x1bf89d74, "messages.sendMultiMedia"));
+            let flags = zerotl::tri!(r.read_flags(0x002fe4e1, "messages.sendMultiMedia"));
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
@@ -21842,13 +22294,13 @@ pub mod messages {
             let update_stickersets_order = flags & (1 << 15) != 0;
             let invert_media = flags & (1 << 16) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let reply_to = if flags & (1 << 0) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let multi_media = zerotl::Decode::decode(r)?;
-            let schedule_date = if flags & (1 << 10) != 0 { Some(r.read_i32()?) } else { None };
-            let send_as = if flags & (1 << 13) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(enums::InputQuickReplyShortcut::decode_inline(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let reply_to = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let multi_media = zerotl::tri!(zerotl::Decode::decode(r));
+            let schedule_date = if flags & (1 << 10) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let send_as = if flags & (1 << 13) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let quick_reply_shortcut = if flags & (1 << 17) != 0 { Some(zerotl::tri!(enums::InputQuickReplyShortcut::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 18) != 0 { 8 } else { 0 } + if flags & (1 << 21) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 { let v = zerotl::fixed::i64_at(run, run_at); run_at += 8; Some(v) } else { None };
             let allow_paid_stars = if flags & (1 << 21) != 0 { Some(zerotl::fixed::i64_at(run, run_at)) } else { None };
@@ -21890,14 +22342,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadEncryptedFile<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let file = enums::InputEncryptedFile::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x5057c497, "messages.uploadEncryptedFile"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let file = zerotl::tri!(enums::InputEncryptedFile::decode_inline(r));
             Ok(Self { peer, file })
         }
     }
@@ -21939,16 +22392,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchStickerSets<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x35705b8a, "messages.searchStickerSets")?;
-            let flags = r.read_flags(0x00000001, "messages.searchStickerSets")?;
+            zerotl::tri!(r.expect_id(0x35705b8a, "messages.searchStickerSets"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.searchStickerSets"));
             let exclude_featured = flags & (1 << 0) != 0;
-            let q = zerotl::Decode::decode(r)?;
-            let hash = r.read_i64()?;
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { exclude_featured, q, hash })
         }
     }
@@ -21980,12 +22434,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSplitRanges {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1cff7e08, "messages.getSplitRanges")?;
+            zerotl::tri!(r.expect_id(0x1cff7e08, "messages.getSplitRanges"));
             Ok(Self)
         }
     }
@@ -22015,7 +22470,7 @@ pub mod messages {
     impl zerotl::Encode for MarkDialogUnread<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
+            4 + 4 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 } + self.peer.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -22027,16 +22482,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for MarkDialogUnread<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8c5006f8, "messages.markDialogUnread")?;
-            let flags = r.read_flags(0x00000003, "messages.markDialogUnread")?;
+            zerotl::tri!(r.expect_id(0x8c5006f8, "messages.markDialogUnread"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.markDialogUnread"));
             let unread = flags & (1 << 0) != 0;
-            let parent_peer = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let peer = enums::InputDialogPeer::decode_inline(r)?;
+            let parent_peer = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputDialogPeer::decode_inline(r));
             Ok(Self { unread, parent_peer, peer })
         }
     }
@@ -22062,7 +22518,7 @@ pub mod messages {
     impl zerotl::Encode for GetDialogUnreadMarks<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -22073,14 +22529,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDialogUnreadMarks<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x21202222, "messages.getDialogUnreadMarks")?;
-            let flags = r.read_flags(0x00000001, "messages.getDialogUnreadMarks")?;
-            let parent_peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x21202222, "messages.getDialogUnreadMarks"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getDialogUnreadMarks"));
+            let parent_peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { parent_peer })
         }
     }
@@ -22112,12 +22569,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearAllDrafts {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7e58ee9c, "messages.clearAllDrafts")?;
+            zerotl::tri!(r.expect_id(0x7e58ee9c, "messages.clearAllDrafts"));
             Ok(Self)
         }
     }
@@ -22163,18 +22621,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdatePinnedMessage<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
-            let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
+            zerotl::tri!(r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.updatePinnedMessage"));
             let silent = flags & (1 << 0) != 0;
             let unpin = flags & (1 << 1) != 0;
             let pm_oneside = flags & (1 << 2) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { silent, unpin, pm_oneside, peer, id })
         }
     }
@@ -22216,15 +22675,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendVote<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x10ea6184, "messages.sendVote")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let options = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x10ea6184, "messages.sendVote"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let options = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id, options })
         }
     }
@@ -22268,14 +22728,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPollResults<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeda3e33b, "messages.getPollResults")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xeda3e33b, "messages.getPollResults"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let poll_hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { peer, msg_id, poll_hash })
@@ -22313,13 +22774,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOnlines<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6e2be050, "messages.getOnlines")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x6e2be050, "messages.getOnlines"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -22358,14 +22820,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatAbout<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdef60797, "messages.editChatAbout")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let about = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xdef60797, "messages.editChatAbout"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let about = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, about })
         }
     }
@@ -22404,14 +22867,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatDefaultBannedRights<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let banned_rights = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let banned_rights = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { peer, banned_rights })
         }
     }
@@ -22447,13 +22911,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywords<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x35a0e062, "messages.getEmojiKeywords")?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x35a0e062, "messages.getEmojiKeywords"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_code })
         }
     }
@@ -22492,14 +22957,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsDifference<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference")?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let from_version = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let from_version = zerotl::tri!(r.read_i32());
             Ok(Self { lang_code, from_version })
         }
     }
@@ -22535,13 +23001,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsLanguages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages")?;
-            let lang_codes = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages"));
+            let lang_codes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_codes })
         }
     }
@@ -22577,13 +23044,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiUrl<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd5b10c26, "messages.getEmojiURL")?;
-            let lang_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xd5b10c26, "messages.getEmojiURL"));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { lang_code })
         }
     }
@@ -22615,7 +23083,7 @@ pub mod messages {
     impl zerotl::Encode for GetSearchCounters<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filters.encoded_len()
+            4 + 4 + self.peer.encoded_len() + if let Some(v) = &self.saved_peer_id { v.encoded_len() } else { 0 } + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filters.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -22629,17 +23097,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSearchCounters<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1bbcf300, "messages.getSearchCounters")?;
-            let flags = r.read_flags(0x00000005, "messages.getSearchCounters")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let saved_peer_id = if flags & (1 << 2) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let filters = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1bbcf300, "messages.getSearchCounters"));
+            let flags = zerotl::tri!(r.read_flags(0x00000005, "messages.getSearchCounters"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let saved_peer_id = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let filters = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, saved_peer_id, top_msg_id, filters })
         }
     }
@@ -22673,7 +23142,7 @@ pub mod messages {
     impl zerotl::Encode for RequestUrlAuth<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + if self.msg_id.is_some() { 4 } else { 0 } + if self.button_id.is_some() { 4 } else { 0 } + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.in_app_origin.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + if self.msg_id.is_some() { 4 } else { 0 } + if self.button_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if let Some(v) = &self.in_app_origin { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -22688,20 +23157,21 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x894cc99c, "messages.requestUrlAuth")?;
-            let flags = r.read_flags(0x0000000e, "messages.requestUrlAuth")?;
-            let peer = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 1) != 0 { 8 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0x894cc99c, "messages.requestUrlAuth"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000e, "messages.requestUrlAuth"));
+            let peer = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 1) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let msg_id = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let button_id = if flags & (1 << 1) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let url = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let in_app_origin = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let url = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let in_app_origin = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, msg_id, button_id, url, in_app_origin })
         }
     }
@@ -22739,7 +23209,7 @@ pub mod messages {
     impl zerotl::Encode for AcceptUrlAuth<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + if self.msg_id.is_some() { 4 } else { 0 } + if self.button_id.is_some() { 4 } else { 0 } + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.match_code.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + if self.msg_id.is_some() { 4 } else { 0 } + if self.button_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if let Some(v) = &self.match_code { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -22754,22 +23224,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x67a3f0de, "messages.acceptUrlAuth")?;
-            let flags = r.read_flags(0x0000001f, "messages.acceptUrlAuth")?;
+            zerotl::tri!(r.expect_id(0x67a3f0de, "messages.acceptUrlAuth"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "messages.acceptUrlAuth"));
             let write_allowed = flags & (1 << 0) != 0;
             let share_phone_number = flags & (1 << 3) != 0;
-            let peer = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let run = r.read_slice(if flags & (1 << 1) != 0 { 8 } else { 0 })?;
+            let peer = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 1) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let msg_id = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let button_id = if flags & (1 << 1) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let url = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let match_code = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let url = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let match_code = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { write_allowed, share_phone_number, peer, msg_id, button_id, url, match_code })
         }
     }
@@ -22805,13 +23276,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for HidePeerSettingsBar<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x4facb138, "messages.hidePeerSettingsBar"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -22850,14 +23322,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetScheduledHistory<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf516760b, "messages.getScheduledHistory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xf516760b, "messages.getScheduledHistory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { peer, hash })
         }
     }
@@ -22896,14 +23369,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbdbb0464, "messages.getScheduledMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -22942,14 +23416,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbd38850a, "messages.sendScheduledMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -22988,14 +23463,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -23029,7 +23505,7 @@ pub mod messages {
     impl zerotl::Encode for GetPollVotes<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.option.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.option { v.encoded_len() } else { 0 } + if let Some(v) = &self.offset { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -23044,18 +23520,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPollVotes<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb86e380e, "messages.getPollVotes")?;
-            let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let option = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let offset = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xb86e380e, "messages.getPollVotes"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getPollVotes"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let option = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let offset = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id, option, offset, limit })
         }
     }
@@ -23098,17 +23575,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleStickerSets<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
-            let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
+            zerotl::tri!(r.expect_id(0xb5052fea, "messages.toggleStickerSets"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.toggleStickerSets"));
             let uninstall = flags & (1 << 0) != 0;
             let archive = flags & (1 << 1) != 0;
             let unarchive = flags & (1 << 2) != 0;
-            let stickersets = zerotl::Decode::decode(r)?;
+            let stickersets = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { uninstall, archive, unarchive, stickersets })
         }
     }
@@ -23140,12 +23618,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDialogFilters {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xefd48c89, "messages.getDialogFilters")?;
+            zerotl::tri!(r.expect_id(0xefd48c89, "messages.getDialogFilters"));
             Ok(Self)
         }
     }
@@ -23177,12 +23656,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSuggestedDialogFilters {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters")?;
+            zerotl::tri!(r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters"));
             Ok(Self)
         }
     }
@@ -23210,7 +23690,7 @@ pub mod messages {
     impl zerotl::Encode for UpdateDialogFilter<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.filter.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + if let Some(v) = &self.filter { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -23222,15 +23702,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateDialogFilter<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
-            let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
-            let id = r.read_i32()?;
-            let filter = if flags & (1 << 0) != 0 { Some(enums::DialogFilter::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x1ad4a04a, "messages.updateDialogFilter"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.updateDialogFilter"));
+            let id = zerotl::tri!(r.read_i32());
+            let filter = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::DialogFilter::decode_inline(r))) } else { None };
             Ok(Self { id, filter })
         }
     }
@@ -23266,13 +23747,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateDialogFiltersOrder<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder")?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder"));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { order })
         }
     }
@@ -23316,13 +23798,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOldFeaturedStickers {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7ed094a1, "messages.getOldFeaturedStickers")?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0x7ed094a1, "messages.getOldFeaturedStickers"));
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i64_at(run, 8);
@@ -23387,14 +23870,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetReplies<'a> {
         const MIN_SIZE: usize = 44;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x22ddd30c, "messages.getReplies")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<36>()?;
+            zerotl::tri!(r.expect_id(0x22ddd30c, "messages.getReplies"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<36>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let offset_id = zerotl::fixed::i32_at(run, 4);
             let offset_date = zerotl::fixed::i32_at(run, 8);
@@ -23441,14 +23925,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDiscussionMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x446972fd, "messages.getDiscussionMessage"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -23492,14 +23977,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadDiscussion<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0xf731a9f4, "messages.readDiscussion"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let read_max_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, msg_id, read_max_id })
@@ -23531,7 +24017,7 @@ pub mod messages {
     impl zerotl::Encode for UnpinAllMessages<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.saved_peer_id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -23544,16 +24030,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UnpinAllMessages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x062dd747, "messages.unpinAllMessages")?;
-            let flags = r.read_flags(0x00000003, "messages.unpinAllMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let saved_peer_id = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x062dd747, "messages.unpinAllMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.unpinAllMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let saved_peer_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { peer, top_msg_id, saved_peer_id })
         }
     }
@@ -23591,13 +24078,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteChat {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5bd0ee50, "messages.deleteChat")?;
-            let chat_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x5bd0ee50, "messages.deleteChat"));
+            let chat_id = zerotl::tri!(r.read_i64());
             Ok(Self { chat_id })
         }
     }
@@ -23633,13 +24121,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeletePhoneCallHistory {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf9cbe409, "messages.deletePhoneCallHistory")?;
-            let flags = r.read_flags(0x00000001, "messages.deletePhoneCallHistory")?;
+            zerotl::tri!(r.expect_id(0xf9cbe409, "messages.deletePhoneCallHistory"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.deletePhoneCallHistory"));
             let revoke = flags & (1 << 0) != 0;
             Ok(Self { revoke })
         }
@@ -23676,13 +24165,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckHistoryImport<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x43fe19f3, "messages.checkHistoryImport")?;
-            let import_head = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x43fe19f3, "messages.checkHistoryImport"));
+            let import_head = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { import_head })
         }
     }
@@ -23724,15 +24214,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InitHistoryImport<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x34090c3b, "messages.initHistoryImport")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let file = enums::InputFile::decode_inline(r)?;
-            let media_count = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x34090c3b, "messages.initHistoryImport"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let file = zerotl::tri!(enums::InputFile::decode_inline(r));
+            let media_count = zerotl::tri!(r.read_i32());
             Ok(Self { peer, file, media_count })
         }
     }
@@ -23777,16 +24268,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadImportedMedia<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2a862092, "messages.uploadImportedMedia")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let import_id = r.read_i64()?;
-            let file_name = zerotl::Decode::decode(r)?;
-            let media = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2a862092, "messages.uploadImportedMedia"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let import_id = zerotl::tri!(r.read_i64());
+            let file_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, import_id, file_name, media })
         }
     }
@@ -23825,14 +24317,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for StartHistoryImport<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb43df344, "messages.startHistoryImport")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let import_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xb43df344, "messages.startHistoryImport"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let import_id = zerotl::tri!(r.read_i64());
             Ok(Self { peer, import_id })
         }
     }
@@ -23868,7 +24361,7 @@ pub mod messages {
     impl zerotl::Encode for GetExportedChatInvites<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.admin_id.encoded_len() + if self.offset_date.is_some() { 4 } else { 0 } + self.offset_link.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + self.admin_id.encoded_len() + if self.offset_date.is_some() { 4 } else { 0 } + if let Some(v) = &self.offset_link { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -23883,19 +24376,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetExportedChatInvites<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa2b5a3f6, "messages.getExportedChatInvites")?;
-            let flags = r.read_flags(0x0000000c, "messages.getExportedChatInvites")?;
+            zerotl::tri!(r.expect_id(0xa2b5a3f6, "messages.getExportedChatInvites"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000c, "messages.getExportedChatInvites"));
             let revoked = flags & (1 << 3) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let admin_id = enums::InputUser::decode_inline(r)?;
-            let offset_date = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
-            let offset_link = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let limit = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let admin_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let offset_date = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let offset_link = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { revoked, peer, admin_id, offset_date, offset_link, limit })
         }
     }
@@ -23934,14 +24428,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetExportedChatInvite<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x73746f5c, "messages.getExportedChatInvite")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let link = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x73746f5c, "messages.getExportedChatInvite"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let link = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, link })
         }
     }
@@ -23979,7 +24474,7 @@ pub mod messages {
     impl zerotl::Encode for EditExportedChatInvite<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.link.encoded_len() + if self.expire_date.is_some() { 4 } else { 0 } + if self.usage_limit.is_some() { 4 } else { 0 } + self.request_needed.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + self.link.encoded_len() + if self.expire_date.is_some() { 4 } else { 0 } + if self.usage_limit.is_some() { 4 } else { 0 } + if let Some(v) = &self.request_needed { v.encoded_len() } else { 0 } + if let Some(v) = &self.title { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -23995,22 +24490,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditExportedChatInvite<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbdca2f75, "messages.editExportedChatInvite")?;
-            let flags = r.read_flags(0x0000001f, "messages.editExportedChatInvite")?;
+            zerotl::tri!(r.expect_id(0xbdca2f75, "messages.editExportedChatInvite"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "messages.editExportedChatInvite"));
             let revoked = flags & (1 << 2) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let link = zerotl::Decode::decode(r)?;
-            let run = r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let link = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let expire_date = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let usage_limit = if flags & (1 << 1) != 0 { Some(zerotl::fixed::i32_at(run, run_at)) } else { None };
-            let request_needed = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let title = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let request_needed = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let title = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { revoked, peer, link, expire_date, usage_limit, request_needed, title })
         }
     }
@@ -24049,14 +24545,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteRevokedExportedChatInvites<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x56987bd5, "messages.deleteRevokedExportedChatInvites")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let admin_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x56987bd5, "messages.deleteRevokedExportedChatInvites"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let admin_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { peer, admin_id })
         }
     }
@@ -24095,14 +24592,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteExportedChatInvite<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd464a42b, "messages.deleteExportedChatInvite")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let link = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xd464a42b, "messages.deleteExportedChatInvite"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let link = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, link })
         }
     }
@@ -24138,13 +24636,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAdminsWithInvites<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3920e6ef, "messages.getAdminsWithInvites")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3920e6ef, "messages.getAdminsWithInvites"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -24184,7 +24683,7 @@ pub mod messages {
     impl zerotl::Encode for GetChatInviteImporters<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.link.as_ref().map_or(0, |v| v.encoded_len()) + self.q.as_ref().map_or(0, |v| v.encoded_len()) + self.offset_user.encoded_len()
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.link { v.encoded_len() } else { 0 } + if let Some(v) = &self.q { v.encoded_len() } else { 0 } + self.offset_user.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -24200,21 +24699,22 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChatInviteImporters<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdf04dd4e, "messages.getChatInviteImporters")?;
-            let flags = r.read_flags(0x0000000f, "messages.getChatInviteImporters")?;
+            zerotl::tri!(r.expect_id(0xdf04dd4e, "messages.getChatInviteImporters"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "messages.getChatInviteImporters"));
             let requested = flags & (1 << 0) != 0;
             let subscription_expired = flags & (1 << 3) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let link = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let q = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let offset_date = r.read_i32()?;
-            let offset_user = enums::InputUser::decode_inline(r)?;
-            let limit = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let link = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let q = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let offset_date = zerotl::tri!(r.read_i32());
+            let offset_user = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { requested, subscription_expired, peer, link, q, offset_date, offset_user, limit })
         }
     }
@@ -24253,14 +24753,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetHistoryTtl<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb80e5fe4, "messages.setHistoryTTL")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let period = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xb80e5fe4, "messages.setHistoryTTL"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let period = zerotl::tri!(r.read_i32());
             Ok(Self { peer, period })
         }
     }
@@ -24296,13 +24797,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckHistoryImportPeer<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5dc60f03, "messages.checkHistoryImportPeer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x5dc60f03, "messages.checkHistoryImportPeer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -24341,14 +24843,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetChatTheme<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x081202c9, "messages.setChatTheme")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let theme = enums::InputChatTheme::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x081202c9, "messages.setChatTheme"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let theme = zerotl::tri!(enums::InputChatTheme::decode_inline(r));
             Ok(Self { peer, theme })
         }
     }
@@ -24387,14 +24890,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessageReadParticipants<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x31c1c44f, "messages.getMessageReadParticipants")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x31c1c44f, "messages.getMessageReadParticipants"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -24428,7 +24932,7 @@ pub mod messages {
     impl zerotl::Encode for GetSearchResultsCalendar<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + self.filter.encoded_len()
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.saved_peer_id { v.encoded_len() } else { 0 } + self.filter.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -24445,17 +24949,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSearchResultsCalendar<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6aa3f6bd, "messages.getSearchResultsCalendar")?;
-            let flags = r.read_flags(0x00000004, "messages.getSearchResultsCalendar")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let saved_peer_id = if flags & (1 << 2) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let filter = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x6aa3f6bd, "messages.getSearchResultsCalendar"));
+            let flags = zerotl::tri!(r.read_flags(0x00000004, "messages.getSearchResultsCalendar"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let saved_peer_id = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let offset_date = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, saved_peer_id, filter, offset_id, offset_date })
@@ -24491,7 +24996,7 @@ pub mod messages {
     impl zerotl::Encode for GetSearchResultsPositions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + self.filter.encoded_len()
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.saved_peer_id { v.encoded_len() } else { 0 } + self.filter.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -24508,17 +25013,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSearchResultsPositions<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9c7f2f10, "messages.getSearchResultsPositions")?;
-            let flags = r.read_flags(0x00000004, "messages.getSearchResultsPositions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let saved_peer_id = if flags & (1 << 2) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let filter = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x9c7f2f10, "messages.getSearchResultsPositions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000004, "messages.getSearchResultsPositions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let saved_peer_id = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, saved_peer_id, filter, offset_id, limit })
@@ -24562,16 +25068,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for HideChatJoinRequest<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7fe7e815, "messages.hideChatJoinRequest")?;
-            let flags = r.read_flags(0x00000001, "messages.hideChatJoinRequest")?;
+            zerotl::tri!(r.expect_id(0x7fe7e815, "messages.hideChatJoinRequest"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.hideChatJoinRequest"));
             let approved = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { approved, peer, user_id })
         }
     }
@@ -24601,7 +25108,7 @@ pub mod messages {
     impl zerotl::Encode for HideAllChatJoinRequests<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.link.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + if let Some(v) = &self.link { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -24613,16 +25120,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for HideAllChatJoinRequests<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe085f4ea, "messages.hideAllChatJoinRequests")?;
-            let flags = r.read_flags(0x00000003, "messages.hideAllChatJoinRequests")?;
+            zerotl::tri!(r.expect_id(0xe085f4ea, "messages.hideAllChatJoinRequests"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.hideAllChatJoinRequests"));
             let approved = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let link = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let link = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { approved, peer, link })
         }
     }
@@ -24665,16 +25173,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleNoForwards<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb2081a35, "messages.toggleNoForwards")?;
-            let flags = r.read_flags(0x00000001, "messages.toggleNoForwards")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
-            let request_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+            zerotl::tri!(r.expect_id(0xb2081a35, "messages.toggleNoForwards"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.toggleNoForwards"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
+            let request_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { peer, enabled, request_msg_id })
         }
     }
@@ -24713,14 +25222,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveDefaultSendAs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xccfddf96, "messages.saveDefaultSendAs")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let send_as = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xccfddf96, "messages.saveDefaultSendAs"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let send_as = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer, send_as })
         }
     }
@@ -24754,7 +25264,7 @@ pub mod messages {
     impl zerotl::Encode for SendReaction<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.reaction.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.reaction { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -24767,18 +25277,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendReaction<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd30d78d4, "messages.sendReaction")?;
-            let flags = r.read_flags(0x00000007, "messages.sendReaction")?;
+            zerotl::tri!(r.expect_id(0xd30d78d4, "messages.sendReaction"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.sendReaction"));
             let big = flags & (1 << 1) != 0;
             let add_to_recent = flags & (1 << 2) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let reaction = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let reaction = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { big, add_to_recent, peer, msg_id, reaction })
         }
     }
@@ -24817,14 +25328,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessagesReactions<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8bba90e6, "messages.getMessagesReactions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8bba90e6, "messages.getMessagesReactions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -24858,7 +25370,7 @@ pub mod messages {
     impl zerotl::Encode for GetMessageReactionsList<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.reaction.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.reaction { v.encoded_len() } else { 0 } + if let Some(v) = &self.offset { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -24873,18 +25385,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessageReactionsList<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x461b3f48, "messages.getMessageReactionsList")?;
-            let flags = r.read_flags(0x00000003, "messages.getMessageReactionsList")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let reaction = if flags & (1 << 0) != 0 { Some(enums::Reaction::decode_inline(r)?) } else { None };
-            let offset = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x461b3f48, "messages.getMessageReactionsList"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getMessageReactionsList"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let reaction = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::Reaction::decode_inline(r))) } else { None };
+            let offset = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id, reaction, offset, limit })
         }
     }
@@ -24916,7 +25429,7 @@ pub mod messages {
     impl zerotl::Encode for SetChatAvailableReactions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.available_reactions.encoded_len() + if self.reactions_limit.is_some() { 4 } else { 0 } + self.paid_enabled.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + self.available_reactions.encoded_len() + if self.reactions_limit.is_some() { 4 } else { 0 } + if let Some(v) = &self.paid_enabled { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -24930,17 +25443,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetChatAvailableReactions<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x864b2581, "messages.setChatAvailableReactions")?;
-            let flags = r.read_flags(0x00000003, "messages.setChatAvailableReactions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let available_reactions = enums::ChatReactions::decode_inline(r)?;
-            let reactions_limit = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let paid_enabled = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x864b2581, "messages.setChatAvailableReactions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.setChatAvailableReactions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let available_reactions = zerotl::tri!(enums::ChatReactions::decode_inline(r));
+            let reactions_limit = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let paid_enabled = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, available_reactions, reactions_limit, paid_enabled })
         }
     }
@@ -24978,13 +25492,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAvailableReactions {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x18dea0ac, "messages.getAvailableReactions")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x18dea0ac, "messages.getAvailableReactions"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -25020,13 +25535,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetDefaultReaction<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4f47a016, "messages.setDefaultReaction")?;
-            let reaction = enums::Reaction::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x4f47a016, "messages.setDefaultReaction"));
+            let reaction = zerotl::tri!(enums::Reaction::decode_inline(r));
             Ok(Self { reaction })
         }
     }
@@ -25060,7 +25576,7 @@ pub mod messages {
     impl zerotl::Encode for TranslateText<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.id.as_ref().map_or(0, |v| v.encoded_len()) + self.text.as_ref().map_or(0, |v| v.encoded_len()) + self.to_lang.encoded_len() + self.tone.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + if let Some(v) = &self.id { v.encoded_len() } else { 0 } + if let Some(v) = &self.text { v.encoded_len() } else { 0 } + self.to_lang.encoded_len() + if let Some(v) = &self.tone { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -25075,18 +25591,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TranslateText<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa5eec345, "messages.translateText")?;
-            let flags = r.read_flags(0x00000007, "messages.translateText")?;
-            let peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let text = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let to_lang = zerotl::Decode::decode(r)?;
-            let tone = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xa5eec345, "messages.translateText"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.translateText"));
+            let peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let text = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let to_lang = zerotl::tri!(zerotl::Decode::decode(r));
+            let tone = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, id, text, to_lang, tone })
         }
     }
@@ -25126,7 +25643,7 @@ pub mod messages {
     impl zerotl::Encode for GetUnreadReactions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 24 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 24 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.saved_peer_id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -25146,17 +25663,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUnreadReactions<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd7f90ac, "messages.getUnreadReactions")?;
-            let flags = r.read_flags(0x00000003, "messages.getUnreadReactions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let saved_peer_id = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let run = r.read_array::<20>()?;
+            zerotl::tri!(r.expect_id(0xbd7f90ac, "messages.getUnreadReactions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getUnreadReactions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let saved_peer_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_array::<20>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let add_offset = zerotl::fixed::i32_at(run, 4);
             let limit = zerotl::fixed::i32_at(run, 8);
@@ -25191,7 +25709,7 @@ pub mod messages {
     impl zerotl::Encode for ReadReactions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.saved_peer_id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -25204,16 +25722,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadReactions<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9ec44f93, "messages.readReactions")?;
-            let flags = r.read_flags(0x00000003, "messages.readReactions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let saved_peer_id = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x9ec44f93, "messages.readReactions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.readReactions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let saved_peer_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { peer, top_msg_id, saved_peer_id })
         }
     }
@@ -25255,15 +25774,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchSentMedia<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x107e31a0, "messages.searchSentMedia")?;
-            let q = zerotl::Decode::decode(r)?;
-            let filter = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x107e31a0, "messages.searchSentMedia"));
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let filter = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { q, filter, limit })
         }
     }
@@ -25301,13 +25821,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAttachMenuBots {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x16fcc2cb, "messages.getAttachMenuBots")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x16fcc2cb, "messages.getAttachMenuBots"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -25343,13 +25864,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAttachMenuBot<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x77216192, "messages.getAttachMenuBot")?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x77216192, "messages.getAttachMenuBot"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { bot })
         }
     }
@@ -25391,16 +25913,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleBotInAttachMenu<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x69f59d69, "messages.toggleBotInAttachMenu")?;
-            let flags = r.read_flags(0x00000001, "messages.toggleBotInAttachMenu")?;
+            zerotl::tri!(r.expect_id(0x69f59d69, "messages.toggleBotInAttachMenu"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.toggleBotInAttachMenu"));
             let write_allowed = flags & (1 << 0) != 0;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let enabled = zerotl::Decode::decode(r)?;
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { write_allowed, bot, enabled })
         }
     }
@@ -25448,7 +25971,7 @@ pub mod messages {
     impl zerotl::Encode for RequestWebView<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.bot.encoded_len() + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + self.bot.encoded_len() + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if let Some(v) = &self.start_param { v.encoded_len() } else { 0 } + if let Some(v) = &self.theme_params { v.encoded_len() } else { 0 } + self.platform.encoded_len() + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -25466,25 +25989,26 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestWebView<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x269dc2c1, "messages.requestWebView")?;
-            let flags = r.read_flags(0x000021bf, "messages.requestWebView")?;
+            zerotl::tri!(r.expect_id(0x269dc2c1, "messages.requestWebView"));
+            let flags = zerotl::tri!(r.read_flags(0x000021bf, "messages.requestWebView"));
             let from_bot_menu = flags & (1 << 4) != 0;
             let silent = flags & (1 << 5) != 0;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let url = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let start_param = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let theme_params = if flags & (1 << 2) != 0 { Some(enums::DataJson::decode_inline(r)?) } else { None };
-            let platform = zerotl::Decode::decode(r)?;
-            let reply_to = if flags & (1 << 0) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let send_as = if flags & (1 << 13) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let url = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let start_param = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let theme_params = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::DataJson::decode_inline(r))) } else { None };
+            let platform = zerotl::tri!(zerotl::Decode::decode(r));
+            let reply_to = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let send_as = if flags & (1 << 13) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { from_bot_menu, silent, compact, fullscreen, peer, bot, url, start_param, theme_params, platform, reply_to, send_as })
         }
     }
@@ -25520,7 +26044,7 @@ pub mod messages {
     impl zerotl::Encode for ProlongWebView<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.bot.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + self.bot.encoded_len() + if let Some(v) = &self.reply_to { v.encoded_len() } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -25535,19 +26059,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ProlongWebView<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb0d81a83, "messages.prolongWebView")?;
-            let flags = r.read_flags(0x00002021, "messages.prolongWebView")?;
+            zerotl::tri!(r.expect_id(0xb0d81a83, "messages.prolongWebView"));
+            let flags = zerotl::tri!(r.read_flags(0x00002021, "messages.prolongWebView"));
             let silent = flags & (1 << 5) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let query_id = r.read_i64()?;
-            let reply_to = if flags & (1 << 0) != 0 { Some(enums::InputReplyTo::decode_inline(r)?) } else { None };
-            let send_as = if flags & (1 << 13) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let query_id = zerotl::tri!(r.read_i64());
+            let reply_to = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputReplyTo::decode_inline(r))) } else { None };
+            let send_as = if flags & (1 << 13) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { silent, peer, bot, query_id, reply_to, send_as })
         }
     }
@@ -25589,7 +26114,7 @@ pub mod messages {
     impl zerotl::Encode for RequestSimpleWebView<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.encoded_len() + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
+            4 + 4 + self.bot.encoded_len() + if let Some(v) = &self.url { v.encoded_len() } else { 0 } + if let Some(v) = &self.start_param { v.encoded_len() } else { 0 } + if let Some(v) = &self.theme_params { v.encoded_len() } else { 0 } + self.platform.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -25604,22 +26129,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestSimpleWebView<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x413a3e73, "messages.requestSimpleWebView")?;
-            let flags = r.read_flags(0x0000019f, "messages.requestSimpleWebView")?;
+            zerotl::tri!(r.expect_id(0x413a3e73, "messages.requestSimpleWebView"));
+            let flags = zerotl::tri!(r.read_flags(0x0000019f, "messages.requestSimpleWebView"));
             let from_switch_webview = flags & (1 << 1) != 0;
             let from_side_menu = flags & (1 << 2) != 0;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let url = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let start_param = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let theme_params = if flags & (1 << 0) != 0 { Some(enums::DataJson::decode_inline(r)?) } else { None };
-            let platform = zerotl::Decode::decode(r)?;
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let url = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let start_param = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let theme_params = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::DataJson::decode_inline(r))) } else { None };
+            let platform = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { from_switch_webview, from_side_menu, compact, fullscreen, bot, url, start_param, theme_params, platform })
         }
     }
@@ -25658,14 +26184,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendWebViewResultMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0a4314f5, "messages.sendWebViewResultMessage")?;
-            let bot_query_id = zerotl::Decode::decode(r)?;
-            let result = enums::InputBotInlineResult::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0a4314f5, "messages.sendWebViewResultMessage"));
+            let bot_query_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let result = zerotl::tri!(enums::InputBotInlineResult::decode_inline(r));
             Ok(Self { bot_query_id, result })
         }
     }
@@ -25710,16 +26237,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendWebViewData<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdc0242c8, "messages.sendWebViewData")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let random_id = r.read_i64()?;
-            let button_text = zerotl::Decode::decode(r)?;
-            let data = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xdc0242c8, "messages.sendWebViewData"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let button_text = zerotl::tri!(zerotl::Decode::decode(r));
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, random_id, button_text, data })
         }
     }
@@ -25758,14 +26286,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TranscribeAudio<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x269e9a49, "messages.transcribeAudio")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x269e9a49, "messages.transcribeAudio"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -25812,17 +26341,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RateTranscribedAudio<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7f1d072f, "messages.rateTranscribedAudio")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0x7f1d072f, "messages.rateTranscribedAudio"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let transcription_id = zerotl::fixed::i64_at(run, 4);
-            let good = zerotl::Decode::decode(r)?;
+            let good = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id, transcription_id, good })
         }
     }
@@ -25858,13 +26388,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCustomEmojiDocuments<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd9ab0f54, "messages.getCustomEmojiDocuments")?;
-            let document_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xd9ab0f54, "messages.getCustomEmojiDocuments"));
+            let document_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { document_id })
         }
     }
@@ -25902,13 +26433,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiStickers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfbfca18f, "messages.getEmojiStickers")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xfbfca18f, "messages.getEmojiStickers"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -25946,13 +26478,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFeaturedEmojiStickers {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0ecf6736, "messages.getFeaturedEmojiStickers")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x0ecf6736, "messages.getFeaturedEmojiStickers"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -25994,15 +26527,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportReaction<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3f64c076, "messages.reportReaction")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let reaction_peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3f64c076, "messages.reportReaction"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let reaction_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer, id, reaction_peer })
         }
     }
@@ -26043,13 +26577,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTopReactions {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbb8125ba, "messages.getTopReactions")?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xbb8125ba, "messages.getTopReactions"));
+            let run = zerotl::tri!(r.read_array::<12>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { limit, hash })
@@ -26092,13 +26627,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRecentReactions {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x39461db2, "messages.getRecentReactions")?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0x39461db2, "messages.getRecentReactions"));
+            let run = zerotl::tri!(r.read_array::<12>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { limit, hash })
@@ -26132,12 +26668,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearRecentReactions {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9dfeefb4, "messages.clearRecentReactions")?;
+            zerotl::tri!(r.expect_id(0x9dfeefb4, "messages.clearRecentReactions"));
             Ok(Self)
         }
     }
@@ -26176,14 +26713,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetExtendedMedia<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x84f80814, "messages.getExtendedMedia")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x84f80814, "messages.getExtendedMedia"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -26221,13 +26759,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetDefaultHistoryTtl {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9eb51445, "messages.setDefaultHistoryTTL")?;
-            let period = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x9eb51445, "messages.setDefaultHistoryTTL"));
+            let period = zerotl::tri!(r.read_i32());
             Ok(Self { period })
         }
     }
@@ -26259,12 +26798,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDefaultHistoryTtl {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x658b7188, "messages.getDefaultHistoryTTL")?;
+            zerotl::tri!(r.expect_id(0x658b7188, "messages.getDefaultHistoryTTL"));
             Ok(Self)
         }
     }
@@ -26298,7 +26838,7 @@ pub mod messages {
     impl zerotl::Encode for SendBotRequestedPeer<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + if self.msg_id.is_some() { 4 } else { 0 } + self.webapp_req_id.as_ref().map_or(0, |v| v.encoded_len()) + self.requested_peers.encoded_len()
+            4 + 8 + self.peer.encoded_len() + if self.msg_id.is_some() { 4 } else { 0 } + if let Some(v) = &self.webapp_req_id { v.encoded_len() } else { 0 } + self.requested_peers.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -26313,18 +26853,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendBotRequestedPeer<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6c5cf2a7, "messages.sendBotRequestedPeer")?;
-            let flags = r.read_flags(0x00000003, "messages.sendBotRequestedPeer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
-            let webapp_req_id = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let button_id = r.read_i32()?;
-            let requested_peers = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6c5cf2a7, "messages.sendBotRequestedPeer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.sendBotRequestedPeer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let webapp_req_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let button_id = zerotl::tri!(r.read_i32());
+            let requested_peers = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id, webapp_req_id, button_id, requested_peers })
         }
     }
@@ -26362,13 +26903,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiGroups {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7488ce5b, "messages.getEmojiGroups")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x7488ce5b, "messages.getEmojiGroups"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -26406,13 +26948,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiStatusGroups {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2ecd56cd, "messages.getEmojiStatusGroups")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x2ecd56cd, "messages.getEmojiStatusGroups"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -26450,13 +26993,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiProfilePhotoGroups {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x21a548f3, "messages.getEmojiProfilePhotoGroups")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x21a548f3, "messages.getEmojiProfilePhotoGroups"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -26495,14 +27039,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchCustomEmoji<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2c11c0d7, "messages.searchCustomEmoji")?;
-            let emoticon = zerotl::Decode::decode(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x2c11c0d7, "messages.searchCustomEmoji"));
+            let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { emoticon, hash })
         }
     }
@@ -26541,15 +27086,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePeerTranslations<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe47cb579, "messages.togglePeerTranslations")?;
-            let flags = r.read_flags(0x00000001, "messages.togglePeerTranslations")?;
+            zerotl::tri!(r.expect_id(0xe47cb579, "messages.togglePeerTranslations"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.togglePeerTranslations"));
             let disabled = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { disabled, peer })
         }
     }
@@ -26588,14 +27134,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBotApp<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x34fdc5c3, "messages.getBotApp")?;
-            let app = enums::InputBotApp::decode_inline(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x34fdc5c3, "messages.getBotApp"));
+            let app = zerotl::tri!(enums::InputBotApp::decode_inline(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { app, hash })
         }
     }
@@ -26635,7 +27182,7 @@ pub mod messages {
     impl zerotl::Encode for RequestAppWebView<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.app.encoded_len() + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
+            4 + 4 + self.peer.encoded_len() + self.app.encoded_len() + if let Some(v) = &self.start_param { v.encoded_len() } else { 0 } + if let Some(v) = &self.theme_params { v.encoded_len() } else { 0 } + self.platform.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -26650,21 +27197,22 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestAppWebView<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x53618bce, "messages.requestAppWebView")?;
-            let flags = r.read_flags(0x00000187, "messages.requestAppWebView")?;
+            zerotl::tri!(r.expect_id(0x53618bce, "messages.requestAppWebView"));
+            let flags = zerotl::tri!(r.read_flags(0x00000187, "messages.requestAppWebView"));
             let write_allowed = flags & (1 << 0) != 0;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let app = enums::InputBotApp::decode_inline(r)?;
-            let start_param = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let theme_params = if flags & (1 << 2) != 0 { Some(enums::DataJson::decode_inline(r)?) } else { None };
-            let platform = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let app = zerotl::tri!(enums::InputBotApp::decode_inline(r));
+            let start_param = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let theme_params = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::DataJson::decode_inline(r))) } else { None };
+            let platform = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { write_allowed, compact, fullscreen, peer, app, start_param, theme_params, platform })
         }
     }
@@ -26700,7 +27248,7 @@ pub mod messages {
     impl zerotl::Encode for SetChatWallPaper<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.wallpaper.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len()) + if self.id.is_some() { 4 } else { 0 }
+            4 + 4 + self.peer.encoded_len() + if let Some(v) = &self.wallpaper { v.encoded_len() } else { 0 } + if let Some(v) = &self.settings { v.encoded_len() } else { 0 } + if self.id.is_some() { 4 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -26714,19 +27262,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetChatWallPaper<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8ffacae1, "messages.setChatWallPaper")?;
-            let flags = r.read_flags(0x0000001f, "messages.setChatWallPaper")?;
+            zerotl::tri!(r.expect_id(0x8ffacae1, "messages.setChatWallPaper"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "messages.setChatWallPaper"));
             let for_both = flags & (1 << 3) != 0;
             let revert = flags & (1 << 4) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let wallpaper = if flags & (1 << 0) != 0 { Some(enums::InputWallPaper::decode_inline(r)?) } else { None };
-            let settings = if flags & (1 << 2) != 0 { Some(enums::WallPaperSettings::decode_inline(r)?) } else { None };
-            let id = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let wallpaper = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputWallPaper::decode_inline(r))) } else { None };
+            let settings = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::WallPaperSettings::decode_inline(r))) } else { None };
+            let id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { for_both, revert, peer, wallpaper, settings, id })
         }
     }
@@ -26768,16 +27317,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchEmojiStickerSets<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x92b4494c, "messages.searchEmojiStickerSets")?;
-            let flags = r.read_flags(0x00000001, "messages.searchEmojiStickerSets")?;
+            zerotl::tri!(r.expect_id(0x92b4494c, "messages.searchEmojiStickerSets"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.searchEmojiStickerSets"));
             let exclude_featured = flags & (1 << 0) != 0;
-            let q = zerotl::Decode::decode(r)?;
-            let hash = r.read_i64()?;
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { exclude_featured, q, hash })
         }
     }
@@ -26815,7 +27365,7 @@ pub mod messages {
     impl zerotl::Encode for GetSavedDialogs<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 24 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.offset_peer.encoded_len()
+            4 + 24 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 } + self.offset_peer.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -26835,20 +27385,21 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedDialogs<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1e91fc99, "messages.getSavedDialogs")?;
-            let flags = r.read_flags(0x00000003, "messages.getSavedDialogs")?;
+            zerotl::tri!(r.expect_id(0x1e91fc99, "messages.getSavedDialogs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.getSavedDialogs"));
             let exclude_pinned = flags & (1 << 0) != 0;
-            let parent_peer = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let run = r.read_array::<8>()?;
+            let parent_peer = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_date = zerotl::fixed::i32_at(run, 0);
             let offset_id = zerotl::fixed::i32_at(run, 4);
-            let offset_peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            let offset_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { exclude_pinned, parent_peer, offset_date, offset_id, offset_peer, limit, hash })
@@ -26892,7 +27443,7 @@ pub mod messages {
     impl zerotl::Encode for GetSavedHistory<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 36 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
+            4 + 36 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 } + self.peer.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -26913,16 +27464,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedHistory<'a> {
         const MIN_SIZE: usize = 44;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x998ab009, "messages.getSavedHistory")?;
-            let flags = r.read_flags(0x00000001, "messages.getSavedHistory")?;
-            let parent_peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<32>()?;
+            zerotl::tri!(r.expect_id(0x998ab009, "messages.getSavedHistory"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getSavedHistory"));
+            let parent_peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<32>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let offset_date = zerotl::fixed::i32_at(run, 4);
             let add_offset = zerotl::fixed::i32_at(run, 8);
@@ -26963,7 +27515,7 @@ pub mod messages {
     impl zerotl::Encode for DeleteSavedHistory<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + if self.min_date.is_some() { 4 } else { 0 } + if self.max_date.is_some() { 4 } else { 0 }
+            4 + 8 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 } + self.peer.encoded_len() + if self.min_date.is_some() { 4 } else { 0 } + if self.max_date.is_some() { 4 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -26978,16 +27530,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteSavedHistory<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4dc5085f, "messages.deleteSavedHistory")?;
-            let flags = r.read_flags(0x0000000d, "messages.deleteSavedHistory")?;
-            let parent_peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(4 + if flags & (1 << 2) != 0 { 4 } else { 0 } + if flags & (1 << 3) != 0 { 4 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0x4dc5085f, "messages.deleteSavedHistory"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000d, "messages.deleteSavedHistory"));
+            let parent_peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 2) != 0 { 4 } else { 0 } + if flags & (1 << 3) != 0 { 4 } else { 0 }));
             let max_id = zerotl::fixed::i32_at(run, 0);
             let mut run_at = 4;
             let min_date = if flags & (1 << 2) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -27023,12 +27576,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPinnedSavedDialogs {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd63d94e0, "messages.getPinnedSavedDialogs")?;
+            zerotl::tri!(r.expect_id(0xd63d94e0, "messages.getPinnedSavedDialogs"));
             Ok(Self)
         }
     }
@@ -27067,15 +27621,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleSavedDialogPin<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xac81bbde, "messages.toggleSavedDialogPin")?;
-            let flags = r.read_flags(0x00000001, "messages.toggleSavedDialogPin")?;
+            zerotl::tri!(r.expect_id(0xac81bbde, "messages.toggleSavedDialogPin"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.toggleSavedDialogPin"));
             let pinned = flags & (1 << 0) != 0;
-            let peer = enums::InputDialogPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputDialogPeer::decode_inline(r));
             Ok(Self { pinned, peer })
         }
     }
@@ -27114,15 +27669,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderPinnedSavedDialogs<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8b716587, "messages.reorderPinnedSavedDialogs")?;
-            let flags = r.read_flags(0x00000001, "messages.reorderPinnedSavedDialogs")?;
+            zerotl::tri!(r.expect_id(0x8b716587, "messages.reorderPinnedSavedDialogs"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.reorderPinnedSavedDialogs"));
             let force = flags & (1 << 0) != 0;
-            let order = zerotl::Decode::decode(r)?;
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { force, order })
         }
     }
@@ -27150,7 +27706,7 @@ pub mod messages {
     impl zerotl::Encode for GetSavedReactionTags<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -27162,15 +27718,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedReactionTags<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3637e05b, "messages.getSavedReactionTags")?;
-            let flags = r.read_flags(0x00000001, "messages.getSavedReactionTags")?;
-            let peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x3637e05b, "messages.getSavedReactionTags"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getSavedReactionTags"));
+            let peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { peer, hash })
         }
     }
@@ -27198,7 +27755,7 @@ pub mod messages {
     impl zerotl::Encode for UpdateSavedReactionTag<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.reaction.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.reaction.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -27210,15 +27767,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateSavedReactionTag<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x60297dec, "messages.updateSavedReactionTag")?;
-            let flags = r.read_flags(0x00000001, "messages.updateSavedReactionTag")?;
-            let reaction = enums::Reaction::decode_inline(r)?;
-            let title = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x60297dec, "messages.updateSavedReactionTag"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.updateSavedReactionTag"));
+            let reaction = zerotl::tri!(enums::Reaction::decode_inline(r));
+            let title = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { reaction, title })
         }
     }
@@ -27256,13 +27814,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDefaultTagReactions {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbdf93428, "messages.getDefaultTagReactions")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xbdf93428, "messages.getDefaultTagReactions"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -27301,14 +27860,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOutboxReadDate<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8c4bfe5d, "messages.getOutboxReadDate")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x8c4bfe5d, "messages.getOutboxReadDate"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -27346,13 +27906,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetQuickReplies {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd483f2a8, "messages.getQuickReplies")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xd483f2a8, "messages.getQuickReplies"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -27388,13 +27949,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderQuickReplies<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x60331907, "messages.reorderQuickReplies")?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x60331907, "messages.reorderQuickReplies"));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { order })
         }
     }
@@ -27430,13 +27992,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckQuickReplyShortcut<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf1d0fbd3, "messages.checkQuickReplyShortcut")?;
-            let shortcut = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf1d0fbd3, "messages.checkQuickReplyShortcut"));
+            let shortcut = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { shortcut })
         }
     }
@@ -27477,14 +28040,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditQuickReplyShortcut<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5c003cef, "messages.editQuickReplyShortcut")?;
-            let shortcut_id = r.read_i32()?;
-            let shortcut = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5c003cef, "messages.editQuickReplyShortcut"));
+            let shortcut_id = zerotl::tri!(r.read_i32());
+            let shortcut = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { shortcut_id, shortcut })
         }
     }
@@ -27522,13 +28086,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteQuickReplyShortcut {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3cc04740, "messages.deleteQuickReplyShortcut")?;
-            let shortcut_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x3cc04740, "messages.deleteQuickReplyShortcut"));
+            let shortcut_id = zerotl::tri!(r.read_i32());
             Ok(Self { shortcut_id })
         }
     }
@@ -27558,7 +28123,7 @@ pub mod messages {
     impl zerotl::Encode for GetQuickReplyMessages<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 16 + if let Some(v) = &self.id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -27571,16 +28136,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x94a495c3, "messages.getQuickReplyMessages")?;
-            let flags = r.read_flags(0x00000001, "messages.getQuickReplyMessages")?;
-            let shortcut_id = r.read_i32()?;
-            let id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x94a495c3, "messages.getQuickReplyMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getQuickReplyMessages"));
+            let shortcut_id = zerotl::tri!(r.read_i32());
+            let id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { shortcut_id, id, hash })
         }
     }
@@ -27625,16 +28191,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6c750de1, "messages.sendQuickReplyMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let shortcut_id = r.read_i32()?;
-            let id = zerotl::Decode::decode(r)?;
-            let random_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6c750de1, "messages.sendQuickReplyMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let shortcut_id = zerotl::tri!(r.read_i32());
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, shortcut_id, id, random_id })
         }
     }
@@ -27675,14 +28242,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe105e910, "messages.deleteQuickReplyMessages")?;
-            let shortcut_id = r.read_i32()?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe105e910, "messages.deleteQuickReplyMessages"));
+            let shortcut_id = zerotl::tri!(r.read_i32());
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { shortcut_id, id })
         }
     }
@@ -27718,13 +28286,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleDialogFilterTags {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfd2dda49, "messages.toggleDialogFilterTags")?;
-            let enabled = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xfd2dda49, "messages.toggleDialogFilterTags"));
+            let enabled = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { enabled })
         }
     }
@@ -27765,13 +28334,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMyStickers {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd0b5e1fc, "messages.getMyStickers")?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xd0b5e1fc, "messages.getMyStickers"));
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset_id = zerotl::fixed::i64_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self { offset_id, limit })
@@ -27811,13 +28381,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiStickerGroups {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1dd840f5, "messages.getEmojiStickerGroups")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x1dd840f5, "messages.getEmojiStickerGroups"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -27855,13 +28426,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAvailableEffects {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdea20a39, "messages.getAvailableEffects")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xdea20a39, "messages.getAvailableEffects"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -27903,15 +28475,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditFactCheck<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0589ee75, "messages.editFactCheck")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let text = enums::TextWithEntities::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x0589ee75, "messages.editFactCheck"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let text = zerotl::tri!(enums::TextWithEntities::decode_inline(r));
             Ok(Self { peer, msg_id, text })
         }
     }
@@ -27950,14 +28523,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteFactCheck<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd1da940c, "messages.deleteFactCheck")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xd1da940c, "messages.deleteFactCheck"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -27996,14 +28570,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFactCheck<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb9cdc5ee, "messages.getFactCheck")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb9cdc5ee, "messages.getFactCheck"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id })
         }
     }
@@ -28041,7 +28616,7 @@ pub mod messages {
     impl zerotl::Encode for RequestMainWebView<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.bot.encoded_len() + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
+            4 + 4 + self.peer.encoded_len() + self.bot.encoded_len() + if let Some(v) = &self.start_param { v.encoded_len() } else { 0 } + if let Some(v) = &self.theme_params { v.encoded_len() } else { 0 } + self.platform.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -28056,20 +28631,21 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestMainWebView<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc9e01e7b, "messages.requestMainWebView")?;
-            let flags = r.read_flags(0x00000183, "messages.requestMainWebView")?;
+            zerotl::tri!(r.expect_id(0xc9e01e7b, "messages.requestMainWebView"));
+            let flags = zerotl::tri!(r.read_flags(0x00000183, "messages.requestMainWebView"));
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let start_param = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let theme_params = if flags & (1 << 0) != 0 { Some(enums::DataJson::decode_inline(r)?) } else { None };
-            let platform = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let start_param = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let theme_params = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::DataJson::decode_inline(r))) } else { None };
+            let platform = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { compact, fullscreen, peer, bot, start_param, theme_params, platform })
         }
     }
@@ -28103,7 +28679,7 @@ pub mod messages {
     impl zerotl::Encode for SendPaidReaction<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 20 + self.peer.encoded_len() + self.private.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 20 + self.peer.encoded_len() + if let Some(v) = &self.private { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -28120,19 +28696,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendPaidReaction<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x58bbcb50, "messages.sendPaidReaction")?;
-            let flags = r.read_flags(0x00000001, "messages.sendPaidReaction")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0x58bbcb50, "messages.sendPaidReaction"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.sendPaidReaction"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<16>());
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let count = zerotl::fixed::i32_at(run, 4);
             let random_id = zerotl::fixed::i64_at(run, 8);
-            let private = if flags & (1 << 0) != 0 { Some(enums::PaidReactionPrivacy::decode_inline(r)?) } else { None };
+            let private = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::PaidReactionPrivacy::decode_inline(r))) } else { None };
             Ok(Self { peer, msg_id, count, random_id, private })
         }
     }
@@ -28174,15 +28751,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePaidReactionPrivacy<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x435885b5, "messages.togglePaidReactionPrivacy")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let private = enums::PaidReactionPrivacy::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x435885b5, "messages.togglePaidReactionPrivacy"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let private = zerotl::tri!(enums::PaidReactionPrivacy::decode_inline(r));
             Ok(Self { peer, msg_id, private })
         }
     }
@@ -28214,12 +28792,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPaidReactionPrivacy {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x472455aa, "messages.getPaidReactionPrivacy")?;
+            zerotl::tri!(r.expect_id(0x472455aa, "messages.getPaidReactionPrivacy"));
             Ok(Self)
         }
     }
@@ -28255,13 +28834,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ViewSponsoredMessage<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x269e3643, "messages.viewSponsoredMessage")?;
-            let random_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x269e3643, "messages.viewSponsoredMessage"));
+            let random_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { random_id })
         }
     }
@@ -28302,16 +28882,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClickSponsoredMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8235057e, "messages.clickSponsoredMessage")?;
-            let flags = r.read_flags(0x00000003, "messages.clickSponsoredMessage")?;
+            zerotl::tri!(r.expect_id(0x8235057e, "messages.clickSponsoredMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "messages.clickSponsoredMessage"));
             let media = flags & (1 << 0) != 0;
             let fullscreen = flags & (1 << 1) != 0;
-            let random_id = zerotl::Decode::decode(r)?;
+            let random_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { media, fullscreen, random_id })
         }
     }
@@ -28350,14 +28931,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportSponsoredMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x12cbf0c4, "messages.reportSponsoredMessage")?;
-            let random_id = zerotl::Decode::decode(r)?;
-            let option = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x12cbf0c4, "messages.reportSponsoredMessage"));
+            let random_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let option = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { random_id, option })
         }
     }
@@ -28397,15 +28979,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSponsoredMessages<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3d6ce850, "messages.getSponsoredMessages")?;
-            let flags = r.read_flags(0x00000001, "messages.getSponsoredMessages")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+            zerotl::tri!(r.expect_id(0x3d6ce850, "messages.getSponsoredMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getSponsoredMessages"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { peer, msg_id })
         }
     }
@@ -28435,7 +29018,7 @@ pub mod messages {
     impl zerotl::Encode for SavePreparedInlineMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.result.encoded_len() + self.user_id.encoded_len() + self.peer_types.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.result.encoded_len() + self.user_id.encoded_len() + if let Some(v) = &self.peer_types { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -28448,16 +29031,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SavePreparedInlineMessage<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf21f7f2f, "messages.savePreparedInlineMessage")?;
-            let flags = r.read_flags(0x00000001, "messages.savePreparedInlineMessage")?;
-            let result = enums::InputBotInlineResult::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let peer_types = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xf21f7f2f, "messages.savePreparedInlineMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.savePreparedInlineMessage"));
+            let result = zerotl::tri!(enums::InputBotInlineResult::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let peer_types = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { result, user_id, peer_types })
         }
     }
@@ -28496,14 +29080,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPreparedInlineMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x857ebdb8, "messages.getPreparedInlineMessage")?;
-            let bot = enums::InputUser::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x857ebdb8, "messages.getPreparedInlineMessage"));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { bot, id })
         }
     }
@@ -28559,18 +29144,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchStickers<'a> {
         const MIN_SIZE: usize = 40;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x29b1c66a, "messages.searchStickers")?;
-            let flags = r.read_flags(0x00000001, "messages.searchStickers")?;
+            zerotl::tri!(r.expect_id(0x29b1c66a, "messages.searchStickers"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.searchStickers"));
             let emojis = flags & (1 << 0) != 0;
-            let q = zerotl::Decode::decode(r)?;
-            let emoticon = zerotl::Decode::decode(r)?;
-            let lang_code = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<16>()?;
+            let q = zerotl::tri!(zerotl::Decode::decode(r));
+            let emoticon = zerotl::tri!(zerotl::Decode::decode(r));
+            let lang_code = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i64_at(run, 8);
@@ -28615,16 +29201,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportMessagesDelivery<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5a6d7395, "messages.reportMessagesDelivery")?;
-            let flags = r.read_flags(0x00000001, "messages.reportMessagesDelivery")?;
+            zerotl::tri!(r.expect_id(0x5a6d7395, "messages.reportMessagesDelivery"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.reportMessagesDelivery"));
             let push = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { push, peer, id })
         }
     }
@@ -28652,7 +29239,7 @@ pub mod messages {
     impl zerotl::Encode for GetSavedDialogsById<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.ids.encoded_len()
+            4 + 4 + if let Some(v) = &self.parent_peer { v.encoded_len() } else { 0 } + self.ids.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -28664,15 +29251,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedDialogsById<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6f6f9c96, "messages.getSavedDialogsByID")?;
-            let flags = r.read_flags(0x00000002, "messages.getSavedDialogsByID")?;
-            let parent_peer = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let ids = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x6f6f9c96, "messages.getSavedDialogsByID"));
+            let flags = zerotl::tri!(r.read_flags(0x00000002, "messages.getSavedDialogsByID"));
+            let parent_peer = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let ids = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { parent_peer, ids })
         }
     }
@@ -28714,15 +29302,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadSavedHistory<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xba4a3b5b, "messages.readSavedHistory")?;
-            let parent_peer = enums::InputPeer::decode_inline(r)?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xba4a3b5b, "messages.readSavedHistory"));
+            let parent_peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { parent_peer, peer, max_id })
         }
     }
@@ -28767,16 +29356,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleTodoCompleted<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd3e03124, "messages.toggleTodoCompleted")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let completed = zerotl::Decode::decode(r)?;
-            let incompleted = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xd3e03124, "messages.toggleTodoCompleted"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let completed = zerotl::tri!(zerotl::Decode::decode(r));
+            let incompleted = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id, completed, incompleted })
         }
     }
@@ -28818,15 +29408,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AppendTodoList<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x21a61057, "messages.appendTodoList")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let list = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x21a61057, "messages.appendTodoList"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let list = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id, list })
         }
     }
@@ -28860,7 +29451,7 @@ pub mod messages {
     impl zerotl::Encode for ToggleSuggestedPostApproval<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + self.reject_comment.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + if let Some(v) = &self.reject_comment { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -28874,19 +29465,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleSuggestedPostApproval<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8107455c, "messages.toggleSuggestedPostApproval")?;
-            let flags = r.read_flags(0x00000007, "messages.toggleSuggestedPostApproval")?;
+            zerotl::tri!(r.expect_id(0x8107455c, "messages.toggleSuggestedPostApproval"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.toggleSuggestedPostApproval"));
             let reject = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let schedule_date = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i32_at(run, 4)) } else { None };
-            let reject_comment = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let reject_comment = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { reject, peer, msg_id, schedule_date, reject_comment })
         }
     }
@@ -28922,7 +29514,7 @@ pub mod messages {
     impl zerotl::Encode for GetForumTopics<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 20 + self.peer.encoded_len() + self.q.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 20 + self.peer.encoded_len() + if let Some(v) = &self.q { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -28940,16 +29532,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetForumTopics<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3ba47bff, "messages.getForumTopics")?;
-            let flags = r.read_flags(0x00000001, "messages.getForumTopics")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let q = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0x3ba47bff, "messages.getForumTopics"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getForumTopics"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let q = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset_date = zerotl::fixed::i32_at(run, 0);
             let offset_id = zerotl::fixed::i32_at(run, 4);
             let offset_topic = zerotl::fixed::i32_at(run, 8);
@@ -28992,14 +29585,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetForumTopicsById<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaf0a4a08, "messages.getForumTopicsByID")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let topics = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xaf0a4a08, "messages.getForumTopicsByID"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let topics = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, topics })
         }
     }
@@ -29035,7 +29629,7 @@ pub mod messages {
     impl zerotl::Encode for EditForumTopic<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + if self.icon_emoji_id.is_some() { 8 } else { 0 } + self.closed.as_ref().map_or(0, |v| v.encoded_len()) + self.hidden.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if self.icon_emoji_id.is_some() { 8 } else { 0 } + if let Some(v) = &self.closed { v.encoded_len() } else { 0 } + if let Some(v) = &self.hidden { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -29051,19 +29645,20 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditForumTopic<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcecc1134, "messages.editForumTopic")?;
-            let flags = r.read_flags(0x0000000f, "messages.editForumTopic")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let topic_id = r.read_i32()?;
-            let title = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let icon_emoji_id = if flags & (1 << 1) != 0 { Some(r.read_i64()?) } else { None };
-            let closed = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let hidden = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xcecc1134, "messages.editForumTopic"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "messages.editForumTopic"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let topic_id = zerotl::tri!(r.read_i32());
+            let title = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let icon_emoji_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+            let closed = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let hidden = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, topic_id, title, icon_emoji_id, closed, hidden })
         }
     }
@@ -29105,15 +29700,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdatePinnedForumTopic<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x175df251, "messages.updatePinnedForumTopic")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let topic_id = r.read_i32()?;
-            let pinned = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x175df251, "messages.updatePinnedForumTopic"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let topic_id = zerotl::tri!(r.read_i32());
+            let pinned = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, topic_id, pinned })
         }
     }
@@ -29155,16 +29751,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderPinnedForumTopics<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0e7841f0, "messages.reorderPinnedForumTopics")?;
-            let flags = r.read_flags(0x00000001, "messages.reorderPinnedForumTopics")?;
+            zerotl::tri!(r.expect_id(0x0e7841f0, "messages.reorderPinnedForumTopics"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.reorderPinnedForumTopics"));
             let force = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let order = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { force, peer, order })
         }
     }
@@ -29202,7 +29799,7 @@ pub mod messages {
     impl zerotl::Encode for CreateForumTopic<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.title.encoded_len() + if self.icon_color.is_some() { 4 } else { 0 } + if self.icon_emoji_id.is_some() { 8 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + self.title.encoded_len() + if self.icon_color.is_some() { 4 } else { 0 } + if self.icon_emoji_id.is_some() { 8 } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -29218,22 +29815,23 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateForumTopic<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2f98c3d5, "messages.createForumTopic")?;
-            let flags = r.read_flags(0x0000001d, "messages.createForumTopic")?;
+            zerotl::tri!(r.expect_id(0x2f98c3d5, "messages.createForumTopic"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001d, "messages.createForumTopic"));
             let title_missing = flags & (1 << 4) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let run = r.read_slice(8 + if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 3) != 0 { 8 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 3) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let icon_color = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let icon_emoji_id = if flags & (1 << 3) != 0 { let v = zerotl::fixed::i64_at(run, run_at); run_at += 8; Some(v) } else { None };
             let random_id = zerotl::fixed::i64_at(run, run_at);
-            let send_as = if flags & (1 << 2) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            let send_as = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { title_missing, peer, title, icon_color, icon_emoji_id, random_id, send_as })
         }
     }
@@ -29272,14 +29870,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteTopicHistory<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd2816f10, "messages.deleteTopicHistory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xd2816f10, "messages.deleteTopicHistory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, top_msg_id })
         }
     }
@@ -29311,12 +29910,13 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetEmojiGameInfo {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfb7e8ca7, "messages.getEmojiGameInfo")?;
+            zerotl::tri!(r.expect_id(0xfb7e8ca7, "messages.getEmojiGameInfo"));
             Ok(Self)
         }
     }
@@ -29348,7 +29948,7 @@ pub mod messages {
     impl zerotl::Encode for SummarizeText<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.to_lang.as_ref().map_or(0, |v| v.encoded_len()) + self.tone.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.to_lang { v.encoded_len() } else { 0 } + if let Some(v) = &self.tone { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -29362,17 +29962,18 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SummarizeText<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xabbbd346, "messages.summarizeText")?;
-            let flags = r.read_flags(0x00000005, "messages.summarizeText")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let to_lang = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let tone = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xabbbd346, "messages.summarizeText"));
+            let flags = zerotl::tri!(r.read_flags(0x00000005, "messages.summarizeText"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let to_lang = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let tone = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, id, to_lang, tone })
         }
     }
@@ -29414,15 +30015,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatCreator<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf743b857, "messages.editChatCreator")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf743b857, "messages.editChatCreator"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { peer, user_id, password })
         }
     }
@@ -29458,13 +30060,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFutureChatCreatorAfterLeave<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3b7d0ea6, "messages.getFutureChatCreatorAfterLeave")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3b7d0ea6, "messages.getFutureChatCreatorAfterLeave"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -29506,15 +30109,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditChatParticipantRank<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa00f32b0, "messages.editChatParticipantRank")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
-            let rank = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa00f32b0, "messages.editChatParticipantRank"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let rank = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, participant, rank })
         }
     }
@@ -29550,13 +30154,14 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeclineUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x35436bbc, "messages.declineUrlAuth")?;
-            let url = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x35436bbc, "messages.declineUrlAuth"));
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { url })
         }
     }
@@ -29595,14 +30200,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckUrlAuthMatchCode<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc9a47b0b, "messages.checkUrlAuthMatchCode")?;
-            let url = zerotl::Decode::decode(r)?;
-            let match_code = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc9a47b0b, "messages.checkUrlAuthMatchCode"));
+            let url = zerotl::tri!(zerotl::Decode::decode(r));
+            let match_code = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { url, match_code })
         }
     }
@@ -29636,7 +30242,7 @@ pub mod messages {
     impl zerotl::Encode for ComposeMessageWithAi<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.text.encoded_len() + self.translate_to_lang.as_ref().map_or(0, |v| v.encoded_len()) + self.tone.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.text.encoded_len() + if let Some(v) = &self.translate_to_lang { v.encoded_len() } else { 0 } + if let Some(v) = &self.tone { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -29649,18 +30255,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ComposeMessageWithAi<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdaecc589, "messages.composeMessageWithAI")?;
-            let flags = r.read_flags(0x0000000f, "messages.composeMessageWithAI")?;
+            zerotl::tri!(r.expect_id(0xdaecc589, "messages.composeMessageWithAI"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "messages.composeMessageWithAI"));
             let proofread = flags & (1 << 0) != 0;
             let emojify = flags & (1 << 3) != 0;
-            let text = enums::TextWithEntities::decode_inline(r)?;
-            let translate_to_lang = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let tone = if flags & (1 << 2) != 0 { Some(enums::InputAiComposeTone::decode_inline(r)?) } else { None };
+            let text = zerotl::tri!(enums::TextWithEntities::decode_inline(r));
+            let translate_to_lang = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let tone = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputAiComposeTone::decode_inline(r))) } else { None };
             Ok(Self { proofread, emojify, text, translate_to_lang, tone })
         }
     }
@@ -29699,14 +30306,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportReadMetrics<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4067c5e6, "messages.reportReadMetrics")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let metrics = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4067c5e6, "messages.reportReadMetrics"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let metrics = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, metrics })
         }
     }
@@ -29745,14 +30353,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReportMusicListen<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xddbcd819, "messages.reportMusicListen")?;
-            let id = enums::InputDocument::decode_inline(r)?;
-            let listened_duration = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xddbcd819, "messages.reportMusicListen"));
+            let id = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let listened_duration = zerotl::tri!(r.read_i32());
             Ok(Self { id, listened_duration })
         }
     }
@@ -29794,15 +30403,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddPollAnswer<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x19bc4b6d, "messages.addPollAnswer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let answer = enums::PollAnswer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x19bc4b6d, "messages.addPollAnswer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let answer = zerotl::tri!(enums::PollAnswer::decode_inline(r));
             Ok(Self { peer, msg_id, answer })
         }
     }
@@ -29844,15 +30454,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeletePollAnswer<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xac8505a5, "messages.deletePollAnswer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let option = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xac8505a5, "messages.deletePollAnswer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let option = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, msg_id, option })
         }
     }
@@ -29909,15 +30520,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUnreadPollVotes<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x43286cf2, "messages.getUnreadPollVotes")?;
-            let flags = r.read_flags(0x00000001, "messages.getUnreadPollVotes")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0x43286cf2, "messages.getUnreadPollVotes"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.getUnreadPollVotes"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 }));
             let mut run_at = 0;
             let top_msg_id = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
             let offset_id = zerotl::fixed::i32_at(run, run_at);
@@ -29968,15 +30580,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadPollVotes<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1720b4d8, "messages.readPollVotes")?;
-            let flags = r.read_flags(0x00000001, "messages.readPollVotes")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let top_msg_id = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
+            zerotl::tri!(r.expect_id(0x1720b4d8, "messages.readPollVotes"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.readPollVotes"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let top_msg_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { peer, top_msg_id })
         }
     }
@@ -30017,14 +30630,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetBotGuestChatResult<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb8f106e3, "messages.setBotGuestChatResult")?;
-            let query_id = r.read_i64()?;
-            let result = enums::InputBotInlineResult::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xb8f106e3, "messages.setBotGuestChatResult"));
+            let query_id = zerotl::tri!(r.read_i64());
+            let result = zerotl::tri!(enums::InputBotInlineResult::decode_inline(r));
             Ok(Self { query_id, result })
         }
     }
@@ -30063,14 +30677,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteParticipantReactions<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa0b80cf8, "messages.deleteParticipantReactions")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xa0b80cf8, "messages.deleteParticipantReactions"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer, participant })
         }
     }
@@ -30112,15 +30727,16 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteParticipantReaction<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe3b7f82c, "messages.deleteParticipantReaction")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let participant = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xe3b7f82c, "messages.deleteParticipantReaction"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer, msg_id, participant })
         }
     }
@@ -30170,14 +30786,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPersonalChannelHistory<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x55fb0996, "messages.getPersonalChannelHistory")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let run = r.read_array::<20>()?;
+            zerotl::tri!(r.expect_id(0x55fb0996, "messages.getPersonalChannelHistory"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<20>());
             let limit = zerotl::fixed::i32_at(run, 0);
             let max_id = zerotl::fixed::i32_at(run, 4);
             let min_id = zerotl::fixed::i32_at(run, 8);
@@ -30220,14 +30837,15 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRichMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x501569cf, "messages.getRichMessage")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x501569cf, "messages.getRichMessage"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id })
         }
     }
@@ -30261,7 +30879,7 @@ pub mod messages {
     impl zerotl::Encode for TranslateRichMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.id.as_ref().map_or(0, |v| v.encoded_len()) + self.text.as_ref().map_or(0, |v| v.encoded_len()) + self.to_lang.encoded_len() + self.tone.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + if let Some(v) = &self.id { v.encoded_len() } else { 0 } + if let Some(v) = &self.text { v.encoded_len() } else { 0 } + self.to_lang.encoded_len() + if let Some(v) = &self.tone { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -30276,18 +30894,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TranslateRichMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1a542004, "messages.translateRichMessage")?;
-            let flags = r.read_flags(0x00000007, "messages.translateRichMessage")?;
-            let peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let text = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let to_lang = zerotl::Decode::decode(r)?;
-            let tone = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x1a542004, "messages.translateRichMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "messages.translateRichMessage"));
+            let peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let text = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let to_lang = zerotl::tri!(zerotl::Decode::decode(r));
+            let tone = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, id, text, to_lang, tone })
         }
     }
@@ -30321,7 +30940,7 @@ pub mod messages {
     impl zerotl::Encode for ComposeRichMessageWithAi<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.text.as_ref().map_or(0, |v| v.encoded_len()) + self.translate_to_lang.as_ref().map_or(0, |v| v.encoded_len()) + self.tone.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.text { v.encoded_len() } else { 0 } + if let Some(v) = &self.translate_to_lang { v.encoded_len() } else { 0 } + if let Some(v) = &self.tone { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -30334,18 +30953,19 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ComposeRichMessageWithAi<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8d7ae6af, "messages.composeRichMessageWithAI")?;
-            let flags = r.read_flags(0x0000001f, "messages.composeRichMessageWithAI")?;
+            zerotl::tri!(r.expect_id(0x8d7ae6af, "messages.composeRichMessageWithAI"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "messages.composeRichMessageWithAI"));
             let proofread = flags & (1 << 0) != 0;
             let emojify = flags & (1 << 3) != 0;
-            let text = if flags & (1 << 4) != 0 { Some(enums::InputRichMessage::decode_inline(r)?) } else { None };
-            let translate_to_lang = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let tone = if flags & (1 << 2) != 0 { Some(enums::InputAiComposeTone::decode_inline(r)?) } else { None };
+            let text = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::InputRichMessage::decode_inline(r))) } else { None };
+            let translate_to_lang = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let tone = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputAiComposeTone::decode_inline(r))) } else { None };
             Ok(Self { proofread, emojify, text, translate_to_lang, tone })
         }
     }
@@ -30375,7 +30995,7 @@ pub mod messages {
     impl zerotl::Encode for RequestChatJoinWebView<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
+            4 + 12 + if let Some(v) = &self.theme_params { v.encoded_len() } else { 0 } + self.platform.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -30388,16 +31008,17 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestChatJoinWebView<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xba9ee679, "messages.requestChatJoinWebView")?;
-            let flags = r.read_flags(0x00000001, "messages.requestChatJoinWebView")?;
-            let query_id = r.read_i64()?;
-            let theme_params = if flags & (1 << 0) != 0 { Some(enums::DataJson::decode_inline(r)?) } else { None };
-            let platform = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xba9ee679, "messages.requestChatJoinWebView"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "messages.requestChatJoinWebView"));
+            let query_id = zerotl::tri!(r.read_i64());
+            let theme_params = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::DataJson::decode_inline(r))) } else { None };
+            let platform = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { query_id, theme_params, platform })
         }
     }
@@ -30433,7 +31054,7 @@ pub mod payments {
     impl zerotl::Encode for GetPaymentForm<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.invoice.encoded_len() + self.theme_params.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.invoice.encoded_len() + if let Some(v) = &self.theme_params { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -30445,15 +31066,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPaymentForm<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x37148dbb, "payments.getPaymentForm")?;
-            let flags = r.read_flags(0x00000001, "payments.getPaymentForm")?;
-            let invoice = zerotl::Decode::decode(r)?;
-            let theme_params = if flags & (1 << 0) != 0 { Some(enums::DataJson::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x37148dbb, "payments.getPaymentForm"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getPaymentForm"));
+            let invoice = zerotl::tri!(zerotl::Decode::decode(r));
+            let theme_params = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::DataJson::decode_inline(r))) } else { None };
             Ok(Self { invoice, theme_params })
         }
     }
@@ -30492,14 +31114,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPaymentReceipt<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2478d1cc, "payments.getPaymentReceipt")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x2478d1cc, "payments.getPaymentReceipt"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -30541,16 +31164,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ValidateRequestedInfo<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb6c8f12b, "payments.validateRequestedInfo")?;
-            let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
+            zerotl::tri!(r.expect_id(0xb6c8f12b, "payments.validateRequestedInfo"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.validateRequestedInfo"));
             let save = flags & (1 << 0) != 0;
-            let invoice = zerotl::Decode::decode(r)?;
-            let info = enums::PaymentRequestedInfo::decode_inline(r)?;
+            let invoice = zerotl::tri!(zerotl::Decode::decode(r));
+            let info = zerotl::tri!(enums::PaymentRequestedInfo::decode_inline(r));
             Ok(Self { save, invoice, info })
         }
     }
@@ -30586,7 +31210,7 @@ pub mod payments {
     impl zerotl::Encode for SendPaymentForm<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.invoice.encoded_len() + self.requested_info_id.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_option_id.as_ref().map_or(0, |v| v.encoded_len()) + self.credentials.encoded_len() + if self.tip_amount.is_some() { 8 } else { 0 }
+            4 + 12 + self.invoice.encoded_len() + if let Some(v) = &self.requested_info_id { v.encoded_len() } else { 0 } + if let Some(v) = &self.shipping_option_id { v.encoded_len() } else { 0 } + self.credentials.encoded_len() + if self.tip_amount.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -30602,19 +31226,20 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendPaymentForm<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2d03522f, "payments.sendPaymentForm")?;
-            let flags = r.read_flags(0x00000007, "payments.sendPaymentForm")?;
-            let form_id = r.read_i64()?;
-            let invoice = zerotl::Decode::decode(r)?;
-            let requested_info_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let credentials = enums::InputPaymentCredentials::decode_inline(r)?;
-            let tip_amount = if flags & (1 << 2) != 0 { Some(r.read_i64()?) } else { None };
+            zerotl::tri!(r.expect_id(0x2d03522f, "payments.sendPaymentForm"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "payments.sendPaymentForm"));
+            let form_id = zerotl::tri!(r.read_i64());
+            let invoice = zerotl::tri!(zerotl::Decode::decode(r));
+            let requested_info_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let shipping_option_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let credentials = zerotl::tri!(enums::InputPaymentCredentials::decode_inline(r));
+            let tip_amount = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { form_id, invoice, requested_info_id, shipping_option_id, credentials, tip_amount })
         }
     }
@@ -30646,12 +31271,13 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedInfo {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x227d824b, "payments.getSavedInfo")?;
+            zerotl::tri!(r.expect_id(0x227d824b, "payments.getSavedInfo"));
             Ok(Self)
         }
     }
@@ -30689,13 +31315,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ClearSavedInfo {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd83d70c1, "payments.clearSavedInfo")?;
-            let flags = r.read_flags(0x00000003, "payments.clearSavedInfo")?;
+            zerotl::tri!(r.expect_id(0xd83d70c1, "payments.clearSavedInfo"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.clearSavedInfo"));
             let credentials = flags & (1 << 0) != 0;
             let info = flags & (1 << 1) != 0;
             Ok(Self { credentials, info })
@@ -30733,13 +31360,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBankCardData<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2e79d779, "payments.getBankCardData")?;
-            let number = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x2e79d779, "payments.getBankCardData"));
+            let number = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { number })
         }
     }
@@ -30775,13 +31403,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportInvoice<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0f91b065, "payments.exportInvoice")?;
-            let invoice_media = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0f91b065, "payments.exportInvoice"));
+            let invoice_media = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { invoice_media })
         }
     }
@@ -30820,14 +31449,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AssignAppStoreTransaction<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x80ed747d, "payments.assignAppStoreTransaction")?;
-            let receipt = zerotl::Decode::decode(r)?;
-            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x80ed747d, "payments.assignAppStoreTransaction"));
+            let receipt = zerotl::tri!(zerotl::Decode::decode(r));
+            let purpose = zerotl::tri!(enums::InputStorePaymentPurpose::decode_inline(r));
             Ok(Self { receipt, purpose })
         }
     }
@@ -30866,14 +31496,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AssignPlayMarketTransaction<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdffd50d3, "payments.assignPlayMarketTransaction")?;
-            let receipt = enums::DataJson::decode_inline(r)?;
-            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xdffd50d3, "payments.assignPlayMarketTransaction"));
+            let receipt = zerotl::tri!(enums::DataJson::decode_inline(r));
+            let purpose = zerotl::tri!(enums::InputStorePaymentPurpose::decode_inline(r));
             Ok(Self { receipt, purpose })
         }
     }
@@ -30899,7 +31530,7 @@ pub mod payments {
     impl zerotl::Encode for GetPremiumGiftCodeOptions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.boost_peer.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.boost_peer { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -30910,14 +31541,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPremiumGiftCodeOptions<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2757ba54, "payments.getPremiumGiftCodeOptions")?;
-            let flags = r.read_flags(0x00000001, "payments.getPremiumGiftCodeOptions")?;
-            let boost_peer = if flags & (1 << 0) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x2757ba54, "payments.getPremiumGiftCodeOptions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getPremiumGiftCodeOptions"));
+            let boost_peer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { boost_peer })
         }
     }
@@ -30953,13 +31585,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckGiftCode<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8e51b4c1, "payments.checkGiftCode")?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8e51b4c1, "payments.checkGiftCode"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug })
         }
     }
@@ -30995,13 +31628,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ApplyGiftCode<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf6e26854, "payments.applyGiftCode")?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf6e26854, "payments.applyGiftCode"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug })
         }
     }
@@ -31040,14 +31674,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGiveawayInfo<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf4239425, "payments.getGiveawayInfo")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xf4239425, "payments.getGiveawayInfo"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, msg_id })
         }
     }
@@ -31089,15 +31724,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LaunchPrepaidGiveaway<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5ff58f20, "payments.launchPrepaidGiveaway")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let giveaway_id = r.read_i64()?;
-            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x5ff58f20, "payments.launchPrepaidGiveaway"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let giveaway_id = zerotl::tri!(r.read_i64());
+            let purpose = zerotl::tri!(enums::InputStorePaymentPurpose::decode_inline(r));
             Ok(Self { peer, giveaway_id, purpose })
         }
     }
@@ -31129,12 +31765,13 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsTopupOptions {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc00ec7d3, "payments.getStarsTopupOptions")?;
+            zerotl::tri!(r.expect_id(0xc00ec7d3, "payments.getStarsTopupOptions"));
             Ok(Self)
         }
     }
@@ -31173,15 +31810,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsStatus<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4ea9b3bf, "payments.getStarsStatus")?;
-            let flags = r.read_flags(0x00000001, "payments.getStarsStatus")?;
+            zerotl::tri!(r.expect_id(0x4ea9b3bf, "payments.getStarsStatus"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getStarsStatus"));
             let ton = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { ton, peer })
         }
     }
@@ -31221,7 +31859,7 @@ pub mod payments {
     impl zerotl::Encode for GetStarsTransactions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.subscription_id.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.offset.encoded_len()
+            4 + 8 + if let Some(v) = &self.subscription_id { v.encoded_len() } else { 0 } + self.peer.encoded_len() + self.offset.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -31235,21 +31873,22 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsTransactions<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x69da4557, "payments.getStarsTransactions")?;
-            let flags = r.read_flags(0x0000001f, "payments.getStarsTransactions")?;
+            zerotl::tri!(r.expect_id(0x69da4557, "payments.getStarsTransactions"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "payments.getStarsTransactions"));
             let inbound = flags & (1 << 0) != 0;
             let outbound = flags & (1 << 1) != 0;
             let ascending = flags & (1 << 2) != 0;
             let ton = flags & (1 << 4) != 0;
-            let subscription_id = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let subscription_id = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { inbound, outbound, ascending, ton, subscription_id, peer, offset, limit })
         }
     }
@@ -31290,14 +31929,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendStarsForm<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7998c914, "payments.sendStarsForm")?;
-            let form_id = r.read_i64()?;
-            let invoice = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x7998c914, "payments.sendStarsForm"));
+            let form_id = zerotl::tri!(r.read_i64());
+            let invoice = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { form_id, invoice })
         }
     }
@@ -31336,14 +31976,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RefundStarsCharge<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x25ae8f4a, "payments.refundStarsCharge")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let charge_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x25ae8f4a, "payments.refundStarsCharge"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let charge_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { user_id, charge_id })
         }
     }
@@ -31384,16 +32025,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueStats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd91ffad6, "payments.getStarsRevenueStats")?;
-            let flags = r.read_flags(0x00000003, "payments.getStarsRevenueStats")?;
+            zerotl::tri!(r.expect_id(0xd91ffad6, "payments.getStarsRevenueStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.getStarsRevenueStats"));
             let dark = flags & (1 << 0) != 0;
             let ton = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { dark, ton, peer })
         }
     }
@@ -31438,17 +32080,18 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueWithdrawalUrl<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2433dc92, "payments.getStarsRevenueWithdrawalUrl")?;
-            let flags = r.read_flags(0x00000003, "payments.getStarsRevenueWithdrawalUrl")?;
+            zerotl::tri!(r.expect_id(0x2433dc92, "payments.getStarsRevenueWithdrawalUrl"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.getStarsRevenueWithdrawalUrl"));
             let ton = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let amount = if flags & (1 << 1) != 0 { Some(r.read_i64()?) } else { None };
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let amount = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { ton, peer, amount, password })
         }
     }
@@ -31484,13 +32127,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueAdsAccountUrl<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd1d7efc5, "payments.getStarsRevenueAdsAccountUrl")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xd1d7efc5, "payments.getStarsRevenueAdsAccountUrl"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -31532,16 +32176,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsTransactionsById<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2dca16b8, "payments.getStarsTransactionsByID")?;
-            let flags = r.read_flags(0x00000001, "payments.getStarsTransactionsByID")?;
+            zerotl::tri!(r.expect_id(0x2dca16b8, "payments.getStarsTransactionsByID"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getStarsTransactionsByID"));
             let ton = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { ton, peer, id })
         }
     }
@@ -31567,7 +32212,7 @@ pub mod payments {
     impl zerotl::Encode for GetStarsGiftOptions<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.user_id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.user_id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -31578,14 +32223,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsGiftOptions<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd3c96bc8, "payments.getStarsGiftOptions")?;
-            let flags = r.read_flags(0x00000001, "payments.getStarsGiftOptions")?;
-            let user_id = if flags & (1 << 0) != 0 { Some(enums::InputUser::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xd3c96bc8, "payments.getStarsGiftOptions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getStarsGiftOptions"));
+            let user_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputUser::decode_inline(r))) } else { None };
             Ok(Self { user_id })
         }
     }
@@ -31627,16 +32273,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsSubscriptions<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x032512c5, "payments.getStarsSubscriptions")?;
-            let flags = r.read_flags(0x00000001, "payments.getStarsSubscriptions")?;
+            zerotl::tri!(r.expect_id(0x032512c5, "payments.getStarsSubscriptions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getStarsSubscriptions"));
             let missing_balance = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let offset = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { missing_balance, peer, offset })
         }
     }
@@ -31666,7 +32313,7 @@ pub mod payments {
     impl zerotl::Encode for ChangeStarsSubscription<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.subscription_id.encoded_len() + self.canceled.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.peer.encoded_len() + self.subscription_id.encoded_len() + if let Some(v) = &self.canceled { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -31679,16 +32326,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ChangeStarsSubscription<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc7770878, "payments.changeStarsSubscription")?;
-            let flags = r.read_flags(0x00000001, "payments.changeStarsSubscription")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let subscription_id = zerotl::Decode::decode(r)?;
-            let canceled = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xc7770878, "payments.changeStarsSubscription"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.changeStarsSubscription"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let subscription_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let canceled = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, subscription_id, canceled })
         }
     }
@@ -31727,14 +32375,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FulfillStarsSubscription<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc5bebb3, "payments.fulfillStarsSubscription")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let subscription_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xcc5bebb3, "payments.fulfillStarsSubscription"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let subscription_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, subscription_id })
         }
     }
@@ -31766,12 +32415,13 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarsGiveawayOptions {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd1efd3e, "payments.getStarsGiveawayOptions")?;
+            zerotl::tri!(r.expect_id(0xbd1efd3e, "payments.getStarsGiveawayOptions"));
             Ok(Self)
         }
     }
@@ -31809,13 +32459,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGifts {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc4563590, "payments.getStarGifts")?;
-            let hash = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc4563590, "payments.getStarGifts"));
+            let hash = zerotl::tri!(r.read_i32());
             Ok(Self { hash })
         }
     }
@@ -31854,15 +32505,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveStarGift<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2a2a697c, "payments.saveStarGift")?;
-            let flags = r.read_flags(0x00000001, "payments.saveStarGift")?;
+            zerotl::tri!(r.expect_id(0x2a2a697c, "payments.saveStarGift"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.saveStarGift"));
             let unsave = flags & (1 << 0) != 0;
-            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
+            let stargift = zerotl::tri!(enums::InputSavedStarGift::decode_inline(r));
             Ok(Self { unsave, stargift })
         }
     }
@@ -31898,13 +32550,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConvertStarGift<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x74bf076b, "payments.convertStarGift")?;
-            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x74bf076b, "payments.convertStarGift"));
+            let stargift = zerotl::tri!(enums::InputSavedStarGift::decode_inline(r));
             Ok(Self { stargift })
         }
     }
@@ -31946,16 +32599,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for BotCancelStarsSubscription<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6dfa0622, "payments.botCancelStarsSubscription")?;
-            let flags = r.read_flags(0x00000001, "payments.botCancelStarsSubscription")?;
+            zerotl::tri!(r.expect_id(0x6dfa0622, "payments.botCancelStarsSubscription"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.botCancelStarsSubscription"));
             let restore = flags & (1 << 0) != 0;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let charge_id = zerotl::Decode::decode(r)?;
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let charge_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { restore, user_id, charge_id })
         }
     }
@@ -31987,7 +32641,7 @@ pub mod payments {
     impl zerotl::Encode for GetConnectedStarRefBots<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + if self.offset_date.is_some() { 4 } else { 0 } + self.offset_link.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if self.offset_date.is_some() { 4 } else { 0 } + if let Some(v) = &self.offset_link { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -32001,17 +32655,18 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetConnectedStarRefBots<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5869a553, "payments.getConnectedStarRefBots")?;
-            let flags = r.read_flags(0x00000004, "payments.getConnectedStarRefBots")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let offset_date = if flags & (1 << 2) != 0 { Some(r.read_i32()?) } else { None };
-            let offset_link = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x5869a553, "payments.getConnectedStarRefBots"));
+            let flags = zerotl::tri!(r.read_flags(0x00000004, "payments.getConnectedStarRefBots"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let offset_date = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let offset_link = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { peer, offset_date, offset_link, limit })
         }
     }
@@ -32050,14 +32705,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetConnectedStarRefBot<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb7d998f0, "payments.getConnectedStarRefBot")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xb7d998f0, "payments.getConnectedStarRefBot"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { peer, bot })
         }
     }
@@ -32104,18 +32760,19 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSuggestedStarRefBots<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0d6b48f7, "payments.getSuggestedStarRefBots")?;
-            let flags = r.read_flags(0x00000003, "payments.getSuggestedStarRefBots")?;
+            zerotl::tri!(r.expect_id(0x0d6b48f7, "payments.getSuggestedStarRefBots"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "payments.getSuggestedStarRefBots"));
             let order_by_revenue = flags & (1 << 0) != 0;
             let order_by_date = flags & (1 << 1) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { order_by_revenue, order_by_date, peer, offset, limit })
         }
     }
@@ -32154,14 +32811,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConnectStarRefBot<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7ed5348a, "payments.connectStarRefBot")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let bot = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x7ed5348a, "payments.connectStarRefBot"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let bot = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { peer, bot })
         }
     }
@@ -32203,16 +32861,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditConnectedStarRefBot<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe4fca4a3, "payments.editConnectedStarRefBot")?;
-            let flags = r.read_flags(0x00000001, "payments.editConnectedStarRefBot")?;
+            zerotl::tri!(r.expect_id(0xe4fca4a3, "payments.editConnectedStarRefBot"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.editConnectedStarRefBot"));
             let revoked = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let link = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let link = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { revoked, peer, link })
         }
     }
@@ -32250,13 +32909,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGiftUpgradePreview {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9c9abcb1, "payments.getStarGiftUpgradePreview")?;
-            let gift_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x9c9abcb1, "payments.getStarGiftUpgradePreview"));
+            let gift_id = zerotl::tri!(r.read_i64());
             Ok(Self { gift_id })
         }
     }
@@ -32295,15 +32955,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpgradeStarGift<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xaed6e4f5, "payments.upgradeStarGift")?;
-            let flags = r.read_flags(0x00000001, "payments.upgradeStarGift")?;
+            zerotl::tri!(r.expect_id(0xaed6e4f5, "payments.upgradeStarGift"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.upgradeStarGift"));
             let keep_original_details = flags & (1 << 0) != 0;
-            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
+            let stargift = zerotl::tri!(enums::InputSavedStarGift::decode_inline(r));
             Ok(Self { keep_original_details, stargift })
         }
     }
@@ -32342,14 +33003,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TransferStarGift<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7f18176a, "payments.transferStarGift")?;
-            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
-            let to_id = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x7f18176a, "payments.transferStarGift"));
+            let stargift = zerotl::tri!(enums::InputSavedStarGift::decode_inline(r));
+            let to_id = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { stargift, to_id })
         }
     }
@@ -32385,13 +33047,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUniqueStarGift<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa1974d72, "payments.getUniqueStarGift")?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa1974d72, "payments.getUniqueStarGift"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug })
         }
     }
@@ -32455,13 +33118,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedStarGifts<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa319e569, "payments.getSavedStarGifts")?;
-            let flags = r.read_flags(0x000007f7, "payments.getSavedStarGifts")?;
+            zerotl::tri!(r.expect_id(0xa319e569, "payments.getSavedStarGifts"));
+            let flags = zerotl::tri!(r.read_flags(0x000007f7, "payments.getSavedStarGifts"));
             let exclude_unsaved = flags & (1 << 0) != 0;
             let exclude_saved = flags & (1 << 1) != 0;
             let exclude_unlimited = flags & (1 << 2) != 0;
@@ -32471,10 +33135,10 @@ pub mod payments {
             let exclude_unupgradable = flags & (1 << 8) != 0;
             let peer_color_available = flags & (1 << 9) != 0;
             let exclude_hosted = flags & (1 << 10) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let collection_id = if flags & (1 << 6) != 0 { Some(r.read_i32()?) } else { None };
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let collection_id = if flags & (1 << 6) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { exclude_unsaved, exclude_saved, exclude_unlimited, exclude_unique, sort_by_value, exclude_upgradable, exclude_unupgradable, peer_color_available, exclude_hosted, peer, collection_id, offset, limit })
         }
     }
@@ -32510,13 +33174,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedStarGift<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb455a106, "payments.getSavedStarGift")?;
-            let stargift = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb455a106, "payments.getSavedStarGift"));
+            let stargift = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { stargift })
         }
     }
@@ -32555,14 +33220,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGiftWithdrawalUrl<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd06e93a8, "payments.getStarGiftWithdrawalUrl")?;
-            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
-            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xd06e93a8, "payments.getStarGiftWithdrawalUrl"));
+            let stargift = zerotl::tri!(enums::InputSavedStarGift::decode_inline(r));
+            let password = zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r));
             Ok(Self { stargift, password })
         }
     }
@@ -32601,15 +33267,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleChatStarGiftNotifications<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x60eaefa1, "payments.toggleChatStarGiftNotifications")?;
-            let flags = r.read_flags(0x00000001, "payments.toggleChatStarGiftNotifications")?;
+            zerotl::tri!(r.expect_id(0x60eaefa1, "payments.toggleChatStarGiftNotifications"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.toggleChatStarGiftNotifications"));
             let enabled = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { enabled, peer })
         }
     }
@@ -32648,14 +33315,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleStarGiftsPinnedToTop<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1513e7b0, "payments.toggleStarGiftsPinnedToTop")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let stargift = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1513e7b0, "payments.toggleStarGiftsPinnedToTop"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let stargift = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, stargift })
         }
     }
@@ -32691,13 +33359,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CanPurchaseStore<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4fdc5ea7, "payments.canPurchaseStore")?;
-            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x4fdc5ea7, "payments.canPurchaseStore"));
+            let purpose = zerotl::tri!(enums::InputStorePaymentPurpose::decode_inline(r));
             Ok(Self { purpose })
         }
     }
@@ -32739,7 +33408,7 @@ pub mod payments {
     impl zerotl::Encode for GetResaleStarGifts<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + if self.attributes_hash.is_some() { 8 } else { 0 } + self.attributes.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.encoded_len()
+            4 + 16 + if self.attributes_hash.is_some() { 8 } else { 0 } + if let Some(v) = &self.attributes { v.encoded_len() } else { 0 } + self.offset.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -32754,24 +33423,25 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetResaleStarGifts<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7a5fa236, "payments.getResaleStarGifts")?;
-            let flags = r.read_flags(0x0000003f, "payments.getResaleStarGifts")?;
+            zerotl::tri!(r.expect_id(0x7a5fa236, "payments.getResaleStarGifts"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "payments.getResaleStarGifts"));
             let sort_by_price = flags & (1 << 1) != 0;
             let sort_by_num = flags & (1 << 2) != 0;
             let for_craft = flags & (1 << 4) != 0;
             let stars_only = flags & (1 << 5) != 0;
-            let run = r.read_slice(8 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 0) != 0 { 8 } else { 0 }));
             let mut run_at = 0;
             let attributes_hash = if flags & (1 << 0) != 0 { let v = zerotl::fixed::i64_at(run, run_at); run_at += 8; Some(v) } else { None };
             let gift_id = zerotl::fixed::i64_at(run, run_at);
-            let attributes = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let attributes = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { sort_by_price, sort_by_num, for_craft, stars_only, attributes_hash, gift_id, attributes, offset, limit })
         }
     }
@@ -32810,14 +33480,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateStarGiftPrice<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xedbe6ccb, "payments.updateStarGiftPrice")?;
-            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
-            let resell_amount = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xedbe6ccb, "payments.updateStarGiftPrice"));
+            let stargift = zerotl::tri!(enums::InputSavedStarGift::decode_inline(r));
+            let resell_amount = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { stargift, resell_amount })
         }
     }
@@ -32859,15 +33530,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateStarGiftCollection<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1f4a0e87, "payments.createStarGiftCollection")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let stargift = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1f4a0e87, "payments.createStarGiftCollection"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let stargift = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, title, stargift })
         }
     }
@@ -32903,7 +33575,7 @@ pub mod payments {
     impl zerotl::Encode for UpdateStarGiftCollection<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.delete_stargift.as_ref().map_or(0, |v| v.encoded_len()) + self.add_stargift.as_ref().map_or(0, |v| v.encoded_len()) + self.order.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.delete_stargift { v.encoded_len() } else { 0 } + if let Some(v) = &self.add_stargift { v.encoded_len() } else { 0 } + if let Some(v) = &self.order { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -32919,19 +33591,20 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateStarGiftCollection<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4fddbee7, "payments.updateStarGiftCollection")?;
-            let flags = r.read_flags(0x0000000f, "payments.updateStarGiftCollection")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let collection_id = r.read_i32()?;
-            let title = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let delete_stargift = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let add_stargift = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let order = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x4fddbee7, "payments.updateStarGiftCollection"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "payments.updateStarGiftCollection"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let collection_id = zerotl::tri!(r.read_i32());
+            let title = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let delete_stargift = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let add_stargift = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let order = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, collection_id, title, delete_stargift, add_stargift, order })
         }
     }
@@ -32970,14 +33643,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderStarGiftCollections<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc32af4cc, "payments.reorderStarGiftCollections")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc32af4cc, "payments.reorderStarGiftCollections"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, order })
         }
     }
@@ -33016,14 +33690,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteStarGiftCollection<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xad5648e8, "payments.deleteStarGiftCollection")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let collection_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xad5648e8, "payments.deleteStarGiftCollection"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let collection_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, collection_id })
         }
     }
@@ -33062,14 +33737,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGiftCollections<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x981b91dd, "payments.getStarGiftCollections")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x981b91dd, "payments.getStarGiftCollections"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { peer, hash })
         }
     }
@@ -33105,13 +33781,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUniqueStarGiftValueInfo<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4365af6b, "payments.getUniqueStarGiftValueInfo")?;
-            let slug = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4365af6b, "payments.getUniqueStarGiftValueInfo"));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { slug })
         }
     }
@@ -33149,13 +33826,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckCanSendGift {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc0c4edc9, "payments.checkCanSendGift")?;
-            let gift_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xc0c4edc9, "payments.checkCanSendGift"));
+            let gift_id = zerotl::tri!(r.read_i64());
             Ok(Self { gift_id })
         }
     }
@@ -33194,14 +33872,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGiftAuctionState<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5c9ff4d6, "payments.getStarGiftAuctionState")?;
-            let auction = enums::InputStarGiftAuction::decode_inline(r)?;
-            let version = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x5c9ff4d6, "payments.getStarGiftAuctionState"));
+            let auction = zerotl::tri!(enums::InputStarGiftAuction::decode_inline(r));
+            let version = zerotl::tri!(r.read_i32());
             Ok(Self { auction, version })
         }
     }
@@ -33239,13 +33918,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGiftAuctionAcquiredGifts {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6ba2cbec, "payments.getStarGiftAuctionAcquiredGifts")?;
-            let gift_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x6ba2cbec, "payments.getStarGiftAuctionAcquiredGifts"));
+            let gift_id = zerotl::tri!(r.read_i64());
             Ok(Self { gift_id })
         }
     }
@@ -33283,13 +33963,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGiftActiveAuctions {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa5d0514d, "payments.getStarGiftActiveAuctions")?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xa5d0514d, "payments.getStarGiftActiveAuctions"));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { hash })
         }
     }
@@ -33328,15 +34009,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ResolveStarGiftOffer {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe9ce781c, "payments.resolveStarGiftOffer")?;
-            let flags = r.read_flags(0x00000001, "payments.resolveStarGiftOffer")?;
+            zerotl::tri!(r.expect_id(0xe9ce781c, "payments.resolveStarGiftOffer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.resolveStarGiftOffer"));
             let decline = flags & (1 << 0) != 0;
-            let offer_msg_id = r.read_i32()?;
+            let offer_msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { decline, offer_msg_id })
         }
     }
@@ -33390,17 +34072,18 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendStarGiftOffer<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8fb86b41, "payments.sendStarGiftOffer")?;
-            let flags = r.read_flags(0x00000001, "payments.sendStarGiftOffer")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let slug = zerotl::Decode::decode(r)?;
-            let price = zerotl::Decode::decode_validated(r)?;
-            let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+            zerotl::tri!(r.expect_id(0x8fb86b41, "payments.sendStarGiftOffer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.sendStarGiftOffer"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let slug = zerotl::tri!(zerotl::Decode::decode(r));
+            let price = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let run = zerotl::tri!(r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 }));
             let duration = zerotl::fixed::i32_at(run, 0);
             let random_id = zerotl::fixed::i64_at(run, 4);
             let allow_paid_stars = if flags & (1 << 0) != 0 { Some(zerotl::fixed::i64_at(run, 12)) } else { None };
@@ -33441,13 +34124,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStarGiftUpgradeAttributes {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6d038b58, "payments.getStarGiftUpgradeAttributes")?;
-            let gift_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x6d038b58, "payments.getStarGiftUpgradeAttributes"));
+            let gift_id = zerotl::tri!(r.read_i64());
             Ok(Self { gift_id })
         }
     }
@@ -33491,15 +34175,16 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCraftStarGifts<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfd05dd00, "payments.getCraftStarGifts")?;
-            let gift_id = r.read_i64()?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xfd05dd00, "payments.getCraftStarGifts"));
+            let gift_id = zerotl::tri!(r.read_i64());
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { gift_id, offset, limit })
         }
     }
@@ -33535,13 +34220,14 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CraftStarGift<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb0f9684f, "payments.craftStarGift")?;
-            let stargift = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb0f9684f, "payments.craftStarGift"));
+            let stargift = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { stargift })
         }
     }
@@ -33573,12 +34259,13 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCurrencyRates {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd35983e8, "payments.getCurrencyRates")?;
+            zerotl::tri!(r.expect_id(0xd35983e8, "payments.getCurrencyRates"));
             Ok(Self)
         }
     }
@@ -33604,7 +34291,7 @@ pub mod payments {
     impl zerotl::Encode for GetOnrampProviders<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.crypto_currency.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.crypto_currency { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -33615,14 +34302,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOnrampProviders<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3f3e00dc, "payments.getOnrampProviders")?;
-            let flags = r.read_flags(0x00000001, "payments.getOnrampProviders")?;
-            let crypto_currency = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x3f3e00dc, "payments.getOnrampProviders"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getOnrampProviders"));
+            let crypto_currency = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { crypto_currency })
         }
     }
@@ -33661,14 +34349,15 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOnrampBaseCurrencies<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1c8bedf3, "payments.getOnrampBaseCurrencies")?;
-            let provider = zerotl::Decode::decode(r)?;
-            let crypto_currency = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1c8bedf3, "payments.getOnrampBaseCurrencies"));
+            let provider = zerotl::tri!(zerotl::Decode::decode(r));
+            let crypto_currency = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { provider, crypto_currency })
         }
     }
@@ -33698,7 +34387,7 @@ pub mod payments {
     impl zerotl::Encode for GetOnrampAvailability<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + if let Some(v) = &self.base_currency { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -33711,16 +34400,17 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOnrampAvailability<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2ec29951, "payments.getOnrampAvailability")?;
-            let flags = r.read_flags(0x00000001, "payments.getOnrampAvailability")?;
-            let provider = zerotl::Decode::decode(r)?;
-            let crypto_currency = zerotl::Decode::decode(r)?;
-            let base_currency = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x2ec29951, "payments.getOnrampAvailability"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getOnrampAvailability"));
+            let provider = zerotl::tri!(zerotl::Decode::decode(r));
+            let crypto_currency = zerotl::tri!(zerotl::Decode::decode(r));
+            let base_currency = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { provider, crypto_currency, base_currency })
         }
     }
@@ -33752,7 +34442,7 @@ pub mod payments {
     impl zerotl::Encode for GetOnrampLimits<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.encoded_len() + self.payment_method.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.encoded_len() + if let Some(v) = &self.payment_method { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -33766,17 +34456,18 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOnrampLimits<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x80e851fd, "payments.getOnrampLimits")?;
-            let flags = r.read_flags(0x00000001, "payments.getOnrampLimits")?;
-            let provider = zerotl::Decode::decode(r)?;
-            let crypto_currency = zerotl::Decode::decode(r)?;
-            let base_currency = zerotl::Decode::decode(r)?;
-            let payment_method = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x80e851fd, "payments.getOnrampLimits"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "payments.getOnrampLimits"));
+            let provider = zerotl::tri!(zerotl::Decode::decode(r));
+            let crypto_currency = zerotl::tri!(zerotl::Decode::decode(r));
+            let base_currency = zerotl::tri!(zerotl::Decode::decode(r));
+            let payment_method = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { provider, crypto_currency, base_currency, payment_method })
         }
     }
@@ -33812,7 +34503,7 @@ pub mod payments {
     impl zerotl::Encode for GetOnrampQuote<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.encoded_len() + self.base_amount.as_ref().map_or(0, |v| v.encoded_len()) + self.crypto_amount.as_ref().map_or(0, |v| v.encoded_len()) + self.payment_method.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.encoded_len() + if let Some(v) = &self.base_amount { v.encoded_len() } else { 0 } + if let Some(v) = &self.crypto_amount { v.encoded_len() } else { 0 } + if let Some(v) = &self.payment_method { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -33828,19 +34519,20 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetOnrampQuote<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe06645fa, "payments.getOnrampQuote")?;
-            let flags = r.read_flags(0x00000007, "payments.getOnrampQuote")?;
-            let provider = zerotl::Decode::decode(r)?;
-            let crypto_currency = zerotl::Decode::decode(r)?;
-            let base_currency = zerotl::Decode::decode(r)?;
-            let base_amount = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let crypto_amount = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let payment_method = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xe06645fa, "payments.getOnrampQuote"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "payments.getOnrampQuote"));
+            let provider = zerotl::tri!(zerotl::Decode::decode(r));
+            let crypto_currency = zerotl::tri!(zerotl::Decode::decode(r));
+            let base_currency = zerotl::tri!(zerotl::Decode::decode(r));
+            let base_amount = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let crypto_amount = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let payment_method = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { provider, crypto_currency, base_currency, base_amount, crypto_amount, payment_method })
         }
     }
@@ -33886,7 +34578,7 @@ pub mod payments {
     impl zerotl::Encode for CreateOnrampSession<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.address.encoded_len() + self.payment_method.as_ref().map_or(0, |v| v.encoded_len()) + self.base_currency.as_ref().map_or(0, |v| v.encoded_len()) + self.base_amount.as_ref().map_or(0, |v| v.encoded_len()) + self.memo.as_ref().map_or(0, |v| v.encoded_len()) + self.theme.as_ref().map_or(0, |v| v.encoded_len()) + self.success_return_url.as_ref().map_or(0, |v| v.encoded_len()) + self.fail_return_url.as_ref().map_or(0, |v| v.encoded_len()) + self.crypto_amount.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.address.encoded_len() + if let Some(v) = &self.payment_method { v.encoded_len() } else { 0 } + if let Some(v) = &self.base_currency { v.encoded_len() } else { 0 } + if let Some(v) = &self.base_amount { v.encoded_len() } else { 0 } + if let Some(v) = &self.memo { v.encoded_len() } else { 0 } + if let Some(v) = &self.theme { v.encoded_len() } else { 0 } + if let Some(v) = &self.success_return_url { v.encoded_len() } else { 0 } + if let Some(v) = &self.fail_return_url { v.encoded_len() } else { 0 } + if let Some(v) = &self.crypto_amount { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -33907,24 +34599,25 @@ pub mod payments {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateOnrampSession<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa2197cf6, "payments.createOnrampSession")?;
-            let flags = r.read_flags(0x000000ff, "payments.createOnrampSession")?;
-            let provider = zerotl::Decode::decode(r)?;
-            let crypto_currency = zerotl::Decode::decode(r)?;
-            let address = zerotl::Decode::decode(r)?;
-            let payment_method = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let base_currency = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let base_amount = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let memo = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let theme = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let success_return_url = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let fail_return_url = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let crypto_amount = if flags & (1 << 7) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xa2197cf6, "payments.createOnrampSession"));
+            let flags = zerotl::tri!(r.read_flags(0x000000ff, "payments.createOnrampSession"));
+            let provider = zerotl::tri!(zerotl::Decode::decode(r));
+            let crypto_currency = zerotl::tri!(zerotl::Decode::decode(r));
+            let address = zerotl::tri!(zerotl::Decode::decode(r));
+            let payment_method = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let base_currency = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let base_amount = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let memo = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let theme = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let success_return_url = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let fail_return_url = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let crypto_amount = if flags & (1 << 7) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { provider, crypto_currency, address, payment_method, base_currency, base_amount, memo, theme, success_return_url, fail_return_url, crypto_amount })
         }
     }
@@ -33964,12 +34657,13 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCallConfig {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x55451fa9, "phone.getCallConfig")?;
+            zerotl::tri!(r.expect_id(0x55451fa9, "phone.getCallConfig"));
             Ok(Self)
         }
     }
@@ -34017,18 +34711,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RequestCall<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x42ff96ed, "phone.requestCall")?;
-            let flags = r.read_flags(0x00000001, "phone.requestCall")?;
+            zerotl::tri!(r.expect_id(0x42ff96ed, "phone.requestCall"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.requestCall"));
             let video = flags & (1 << 0) != 0;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let random_id = r.read_i32()?;
-            let g_a_hash = zerotl::Decode::decode(r)?;
-            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i32());
+            let g_a_hash = zerotl::tri!(zerotl::Decode::decode(r));
+            let protocol = zerotl::tri!(enums::PhoneCallProtocol::decode_inline(r));
             Ok(Self { video, user_id, random_id, g_a_hash, protocol })
         }
     }
@@ -34070,15 +34765,16 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AcceptCall<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let g_b = zerotl::Decode::decode(r)?;
-            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x3bd2b4a0, "phone.acceptCall"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let g_b = zerotl::tri!(zerotl::Decode::decode(r));
+            let protocol = zerotl::tri!(enums::PhoneCallProtocol::decode_inline(r));
             Ok(Self { peer, g_b, protocol })
         }
     }
@@ -34123,16 +34819,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ConfirmCall<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2efe1722, "phone.confirmCall")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let g_a = zerotl::Decode::decode(r)?;
-            let key_fingerprint = r.read_i64()?;
-            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x2efe1722, "phone.confirmCall"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let g_a = zerotl::tri!(zerotl::Decode::decode(r));
+            let key_fingerprint = zerotl::tri!(r.read_i64());
+            let protocol = zerotl::tri!(enums::PhoneCallProtocol::decode_inline(r));
             Ok(Self { peer, g_a, key_fingerprint, protocol })
         }
     }
@@ -34168,13 +34865,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReceivedCall {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x17d54f61, "phone.receivedCall")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0x17d54f61, "phone.receivedCall"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { peer })
         }
     }
@@ -34222,18 +34920,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DiscardCall<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
-            let flags = r.read_flags(0x00000001, "phone.discardCall")?;
+            zerotl::tri!(r.expect_id(0xb2cbc1c0, "phone.discardCall"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.discardCall"));
             let video = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let duration = r.read_i32()?;
-            let reason = enums::PhoneCallDiscardReason::decode_inline(r)?;
-            let connection_id = r.read_i64()?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let duration = zerotl::tri!(r.read_i32());
+            let reason = zerotl::tri!(enums::PhoneCallDiscardReason::decode_inline(r));
+            let connection_id = zerotl::tri!(r.read_i64());
             Ok(Self { video, peer, duration, reason, connection_id })
         }
     }
@@ -34278,17 +34977,18 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetCallRating<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x59ead627, "phone.setCallRating")?;
-            let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
+            zerotl::tri!(r.expect_id(0x59ead627, "phone.setCallRating"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.setCallRating"));
             let user_initiative = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let rating = r.read_i32()?;
-            let comment = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let rating = zerotl::tri!(r.read_i32());
+            let comment = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { user_initiative, peer, rating, comment })
         }
     }
@@ -34327,14 +35027,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveCallDebug<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x277add7e, "phone.saveCallDebug")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let debug = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x277add7e, "phone.saveCallDebug"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let debug = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { peer, debug })
         }
     }
@@ -34373,14 +35074,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendSignalingData<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let data = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xff7a9383, "phone.sendSignalingData"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let data = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, data })
         }
     }
@@ -34414,7 +35116,7 @@ pub mod phone {
     impl zerotl::Encode for CreateGroupCall<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if self.schedule_date.is_some() { 4 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -34428,18 +35130,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateGroupCall<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x48cdc6d8, "phone.createGroupCall")?;
-            let flags = r.read_flags(0x00000007, "phone.createGroupCall")?;
+            zerotl::tri!(r.expect_id(0x48cdc6d8, "phone.createGroupCall"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "phone.createGroupCall"));
             let rtmp_stream = flags & (1 << 2) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let random_id = r.read_i32()?;
-            let title = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let schedule_date = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i32());
+            let title = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let schedule_date = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
             Ok(Self { rtmp_stream, peer, random_id, title, schedule_date })
         }
     }
@@ -34479,7 +35182,7 @@ pub mod phone {
     impl zerotl::Encode for JoinGroupCall<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.call.encoded_len() + self.join_as.encoded_len() + self.invite_hash.as_ref().map_or(0, |v| v.encoded_len()) + if self.public_key.is_some() { 32 } else { 0 } + self.block.as_ref().map_or(0, |v| v.encoded_len()) + self.params.encoded_len()
+            4 + 4 + self.call.encoded_len() + self.join_as.encoded_len() + if let Some(v) = &self.invite_hash { v.encoded_len() } else { 0 } + if self.public_key.is_some() { 32 } else { 0 } + if let Some(v) = &self.block { v.encoded_len() } else { 0 } + self.params.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -34495,21 +35198,22 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for JoinGroupCall<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8fb53057, "phone.joinGroupCall")?;
-            let flags = r.read_flags(0x0000000f, "phone.joinGroupCall")?;
+            zerotl::tri!(r.expect_id(0x8fb53057, "phone.joinGroupCall"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "phone.joinGroupCall"));
             let muted = flags & (1 << 0) != 0;
             let video_stopped = flags & (1 << 2) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let join_as = enums::InputPeer::decode_inline(r)?;
-            let invite_hash = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let public_key = if flags & (1 << 3) != 0 { Some(*r.read_array::<32>()?) } else { None };
-            let block = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let params = enums::DataJson::decode_inline(r)?;
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let join_as = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let invite_hash = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let public_key = if flags & (1 << 3) != 0 { Some(*zerotl::tri!(r.read_array::<32>())) } else { None };
+            let block = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let params = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { muted, video_stopped, call, join_as, invite_hash, public_key, block, params })
         }
     }
@@ -34548,14 +35252,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LeaveGroupCall<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let source = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x500377f9, "phone.leaveGroupCall"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let source = zerotl::tri!(r.read_i32());
             Ok(Self { call, source })
         }
     }
@@ -34594,14 +35299,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InviteToGroupCall<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let users = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x7b393160, "phone.inviteToGroupCall"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let users = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, users })
         }
     }
@@ -34637,13 +35343,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DiscardGroupCall<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7a777135, "phone.discardGroupCall")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x7a777135, "phone.discardGroupCall"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
             Ok(Self { call })
         }
     }
@@ -34677,7 +35384,7 @@ pub mod phone {
     impl zerotl::Encode for ToggleGroupCallSettings<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.call.encoded_len() + self.join_muted.as_ref().map_or(0, |v| v.encoded_len()) + self.messages_enabled.as_ref().map_or(0, |v| v.encoded_len()) + if self.send_paid_messages_stars.is_some() { 8 } else { 0 }
+            4 + 4 + self.call.encoded_len() + if let Some(v) = &self.join_muted { v.encoded_len() } else { 0 } + if let Some(v) = &self.messages_enabled { v.encoded_len() } else { 0 } + if self.send_paid_messages_stars.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -34691,18 +35398,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallSettings<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x974392f2, "phone.toggleGroupCallSettings")?;
-            let flags = r.read_flags(0x0000000f, "phone.toggleGroupCallSettings")?;
+            zerotl::tri!(r.expect_id(0x974392f2, "phone.toggleGroupCallSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "phone.toggleGroupCallSettings"));
             let reset_invite_hash = flags & (1 << 1) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let join_muted = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let messages_enabled = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let send_paid_messages_stars = if flags & (1 << 3) != 0 { Some(r.read_i64()?) } else { None };
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let join_muted = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let messages_enabled = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let send_paid_messages_stars = if flags & (1 << 3) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { reset_invite_hash, call, join_muted, messages_enabled, send_paid_messages_stars })
         }
     }
@@ -34741,14 +35449,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupCall<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x041845db, "phone.getGroupCall")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x041845db, "phone.getGroupCall"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { call, limit })
         }
     }
@@ -34796,17 +35505,18 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupParticipants<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc558d8ab, "phone.getGroupParticipants")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let ids = zerotl::Decode::decode(r)?;
-            let sources = zerotl::Decode::decode(r)?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xc558d8ab, "phone.getGroupParticipants"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let ids = zerotl::tri!(zerotl::Decode::decode(r));
+            let sources = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { call, ids, sources, offset, limit })
         }
     }
@@ -34845,14 +35555,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckGroupCall<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb59cf977, "phone.checkGroupCall")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let sources = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb59cf977, "phone.checkGroupCall"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let sources = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, sources })
         }
     }
@@ -34886,7 +35597,7 @@ pub mod phone {
     impl zerotl::Encode for ToggleGroupCallRecord<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.call.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.video_portrait.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.call.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.video_portrait { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -34899,18 +35610,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallRecord<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf128c708, "phone.toggleGroupCallRecord")?;
-            let flags = r.read_flags(0x00000007, "phone.toggleGroupCallRecord")?;
+            zerotl::tri!(r.expect_id(0xf128c708, "phone.toggleGroupCallRecord"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "phone.toggleGroupCallRecord"));
             let start = flags & (1 << 0) != 0;
             let video = flags & (1 << 2) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let title = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let video_portrait = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let title = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let video_portrait = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { start, video, call, title, video_portrait })
         }
     }
@@ -34950,7 +35662,7 @@ pub mod phone {
     impl zerotl::Encode for EditGroupCallParticipant<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.call.encoded_len() + self.participant.encoded_len() + self.muted.as_ref().map_or(0, |v| v.encoded_len()) + if self.volume.is_some() { 4 } else { 0 } + self.raise_hand.as_ref().map_or(0, |v| v.encoded_len()) + self.video_stopped.as_ref().map_or(0, |v| v.encoded_len()) + self.video_paused.as_ref().map_or(0, |v| v.encoded_len()) + self.presentation_paused.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.call.encoded_len() + self.participant.encoded_len() + if let Some(v) = &self.muted { v.encoded_len() } else { 0 } + if self.volume.is_some() { 4 } else { 0 } + if let Some(v) = &self.raise_hand { v.encoded_len() } else { 0 } + if let Some(v) = &self.video_stopped { v.encoded_len() } else { 0 } + if let Some(v) = &self.video_paused { v.encoded_len() } else { 0 } + if let Some(v) = &self.presentation_paused { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -34968,21 +35680,22 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditGroupCallParticipant<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa5273abf, "phone.editGroupCallParticipant")?;
-            let flags = r.read_flags(0x0000003f, "phone.editGroupCallParticipant")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
-            let muted = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let volume = if flags & (1 << 1) != 0 { Some(r.read_i32()?) } else { None };
-            let raise_hand = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let video_stopped = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let video_paused = if flags & (1 << 4) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let presentation_paused = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xa5273abf, "phone.editGroupCallParticipant"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "phone.editGroupCallParticipant"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let muted = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let volume = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let raise_hand = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let video_stopped = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let video_paused = if flags & (1 << 4) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let presentation_paused = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { call, participant, muted, volume, raise_hand, video_stopped, video_paused, presentation_paused })
         }
     }
@@ -35021,14 +35734,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditGroupCallTitle<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1ca6ac0a, "phone.editGroupCallTitle")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x1ca6ac0a, "phone.editGroupCallTitle"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, title })
         }
     }
@@ -35064,13 +35778,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupCallJoinAs<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xef7c213a, "phone.getGroupCallJoinAs")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xef7c213a, "phone.getGroupCallJoinAs"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -35109,15 +35824,16 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportGroupCallInvite<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe6aa647f, "phone.exportGroupCallInvite")?;
-            let flags = r.read_flags(0x00000001, "phone.exportGroupCallInvite")?;
+            zerotl::tri!(r.expect_id(0xe6aa647f, "phone.exportGroupCallInvite"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.exportGroupCallInvite"));
             let can_self_unmute = flags & (1 << 0) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
             Ok(Self { can_self_unmute, call })
         }
     }
@@ -35156,14 +35872,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallStartSubscription<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x219c34e6, "phone.toggleGroupCallStartSubscription")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let subscribed = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x219c34e6, "phone.toggleGroupCallStartSubscription"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let subscribed = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, subscribed })
         }
     }
@@ -35199,13 +35916,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for StartScheduledGroupCall<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5680e342, "phone.startScheduledGroupCall")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x5680e342, "phone.startScheduledGroupCall"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
             Ok(Self { call })
         }
     }
@@ -35244,14 +35962,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveDefaultGroupCallJoinAs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x575e1f8c, "phone.saveDefaultGroupCallJoinAs")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let join_as = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x575e1f8c, "phone.saveDefaultGroupCallJoinAs"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let join_as = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer, join_as })
         }
     }
@@ -35290,14 +36009,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for JoinGroupCallPresentation<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcbea6bc4, "phone.joinGroupCallPresentation")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let params = enums::DataJson::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xcbea6bc4, "phone.joinGroupCallPresentation"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let params = zerotl::tri!(enums::DataJson::decode_inline(r));
             Ok(Self { call, params })
         }
     }
@@ -35333,13 +36053,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LeaveGroupCallPresentation<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1c50d144, "phone.leaveGroupCallPresentation")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1c50d144, "phone.leaveGroupCallPresentation"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
             Ok(Self { call })
         }
     }
@@ -35375,13 +36096,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupCallStreamChannels<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1ab21940, "phone.getGroupCallStreamChannels")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x1ab21940, "phone.getGroupCallStreamChannels"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
             Ok(Self { call })
         }
     }
@@ -35423,16 +36145,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupCallStreamRtmpUrl<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5af4c73a, "phone.getGroupCallStreamRtmpUrl")?;
-            let flags = r.read_flags(0x00000001, "phone.getGroupCallStreamRtmpUrl")?;
+            zerotl::tri!(r.expect_id(0x5af4c73a, "phone.getGroupCallStreamRtmpUrl"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.getGroupCallStreamRtmpUrl"));
             let live_story = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let revoke = zerotl::Decode::decode(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let revoke = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { live_story, peer, revoke })
         }
     }
@@ -35471,14 +36194,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveCallLog<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x41248786, "phone.saveCallLog")?;
-            let peer = zerotl::Decode::decode_validated(r)?;
-            let file = enums::InputFile::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x41248786, "phone.saveCallLog"));
+            let peer = zerotl::tri!(zerotl::Decode::decode_validated(r));
+            let file = zerotl::tri!(enums::InputFile::decode_inline(r));
             Ok(Self { peer, file })
         }
     }
@@ -35516,7 +36240,7 @@ pub mod phone {
     impl zerotl::Encode for CreateConferenceCall<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + if self.public_key.is_some() { 32 } else { 0 } + self.block.as_ref().map_or(0, |v| v.encoded_len()) + self.params.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + if self.public_key.is_some() { 32 } else { 0 } + if let Some(v) = &self.block { v.encoded_len() } else { 0 } + if let Some(v) = &self.params { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -35530,21 +36254,22 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateConferenceCall<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7d0444bb, "phone.createConferenceCall")?;
-            let flags = r.read_flags(0x0000000d, "phone.createConferenceCall")?;
+            zerotl::tri!(r.expect_id(0x7d0444bb, "phone.createConferenceCall"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000d, "phone.createConferenceCall"));
             let muted = flags & (1 << 0) != 0;
             let video_stopped = flags & (1 << 2) != 0;
             let join = flags & (1 << 3) != 0;
-            let run = r.read_slice(4 + if flags & (1 << 3) != 0 { 32 } else { 0 })?;
+            let run = zerotl::tri!(r.read_slice(4 + if flags & (1 << 3) != 0 { 32 } else { 0 }));
             let random_id = zerotl::fixed::i32_at(run, 0);
             let public_key = if flags & (1 << 3) != 0 { Some(zerotl::fixed::array_at(run, 4)) } else { None };
-            let block = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let params = if flags & (1 << 3) != 0 { Some(enums::DataJson::decode_inline(r)?) } else { None };
+            let block = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let params = if flags & (1 << 3) != 0 { Some(zerotl::tri!(enums::DataJson::decode_inline(r))) } else { None };
             Ok(Self { muted, video_stopped, join, random_id, public_key, block, params })
         }
     }
@@ -35591,18 +36316,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteConferenceCallParticipants<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8ca60525, "phone.deleteConferenceCallParticipants")?;
-            let flags = r.read_flags(0x00000003, "phone.deleteConferenceCallParticipants")?;
+            zerotl::tri!(r.expect_id(0x8ca60525, "phone.deleteConferenceCallParticipants"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "phone.deleteConferenceCallParticipants"));
             let only_left = flags & (1 << 0) != 0;
             let kick = flags & (1 << 1) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let ids = zerotl::Decode::decode(r)?;
-            let block = zerotl::Decode::decode(r)?;
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let ids = zerotl::tri!(zerotl::Decode::decode(r));
+            let block = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { only_left, kick, call, ids, block })
         }
     }
@@ -35641,14 +36367,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendConferenceCallBroadcast<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc6701900, "phone.sendConferenceCallBroadcast")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let block = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xc6701900, "phone.sendConferenceCallBroadcast"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let block = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, block })
         }
     }
@@ -35690,16 +36417,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for InviteConferenceCallParticipant<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbcf22685, "phone.inviteConferenceCallParticipant")?;
-            let flags = r.read_flags(0x00000001, "phone.inviteConferenceCallParticipant")?;
+            zerotl::tri!(r.expect_id(0xbcf22685, "phone.inviteConferenceCallParticipant"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.inviteConferenceCallParticipant"));
             let video = flags & (1 << 0) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { video, call, user_id })
         }
     }
@@ -35737,13 +36465,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeclineConferenceCallInvite {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x3c479971, "phone.declineConferenceCallInvite")?;
-            let msg_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x3c479971, "phone.declineConferenceCallInvite"));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { msg_id })
         }
     }
@@ -35790,14 +36519,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupCallChainBlocks<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xee9f88a6, "phone.getGroupCallChainBlocks")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xee9f88a6, "phone.getGroupCallChainBlocks"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let sub_chain_id = zerotl::fixed::i32_at(run, 0);
             let offset = zerotl::fixed::i32_at(run, 4);
             let limit = zerotl::fixed::i32_at(run, 8);
@@ -35834,7 +36564,7 @@ pub mod phone {
     impl zerotl::Encode for SendGroupCallMessage<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.call.encoded_len() + self.message.encoded_len() + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.call.encoded_len() + self.message.encoded_len() + if self.allow_paid_stars.is_some() { 8 } else { 0 } + if let Some(v) = &self.send_as { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -35849,18 +36579,19 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendGroupCallMessage<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb1d11410, "phone.sendGroupCallMessage")?;
-            let flags = r.read_flags(0x00000003, "phone.sendGroupCallMessage")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let random_id = r.read_i64()?;
-            let message = enums::TextWithEntities::decode_inline(r)?;
-            let allow_paid_stars = if flags & (1 << 0) != 0 { Some(r.read_i64()?) } else { None };
-            let send_as = if flags & (1 << 1) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xb1d11410, "phone.sendGroupCallMessage"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "phone.sendGroupCallMessage"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let message = zerotl::tri!(enums::TextWithEntities::decode_inline(r));
+            let allow_paid_stars = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
+            let send_as = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
             Ok(Self { call, random_id, message, allow_paid_stars, send_as })
         }
     }
@@ -35899,14 +36630,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendGroupCallEncryptedMessage<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe5afa56d, "phone.sendGroupCallEncryptedMessage")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let encrypted_message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xe5afa56d, "phone.sendGroupCallEncryptedMessage"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let encrypted_message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { call, encrypted_message })
         }
     }
@@ -35948,16 +36680,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteGroupCallMessages<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf64f54f7, "phone.deleteGroupCallMessages")?;
-            let flags = r.read_flags(0x00000001, "phone.deleteGroupCallMessages")?;
+            zerotl::tri!(r.expect_id(0xf64f54f7, "phone.deleteGroupCallMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.deleteGroupCallMessages"));
             let report_spam = flags & (1 << 0) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let messages = zerotl::Decode::decode(r)?;
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let messages = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { report_spam, call, messages })
         }
     }
@@ -35999,16 +36732,17 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteGroupCallParticipantMessages<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x1dbfeca0, "phone.deleteGroupCallParticipantMessages")?;
-            let flags = r.read_flags(0x00000001, "phone.deleteGroupCallParticipantMessages")?;
+            zerotl::tri!(r.expect_id(0x1dbfeca0, "phone.deleteGroupCallParticipantMessages"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "phone.deleteGroupCallParticipantMessages"));
             let report_spam = flags & (1 << 0) != 0;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let participant = enums::InputPeer::decode_inline(r)?;
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let participant = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { report_spam, call, participant })
         }
     }
@@ -36044,13 +36778,14 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGroupCallStars<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6f636302, "phone.getGroupCallStars")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x6f636302, "phone.getGroupCallStars"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
             Ok(Self { call })
         }
     }
@@ -36089,14 +36824,15 @@ pub mod phone {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveDefaultSendAs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4167add1, "phone.saveDefaultSendAs")?;
-            let call = enums::InputGroupCall::decode_inline(r)?;
-            let send_as = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x4167add1, "phone.saveDefaultSendAs"));
+            let call = zerotl::tri!(enums::InputGroupCall::decode_inline(r));
+            let send_as = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { call, send_as })
         }
     }
@@ -36134,7 +36870,7 @@ pub mod photos {
     impl zerotl::Encode for UpdateProfilePhoto<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.id.encoded_len()
+            4 + 4 + if let Some(v) = &self.bot { v.encoded_len() } else { 0 } + self.id.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -36146,16 +36882,17 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateProfilePhoto<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x09e82039, "photos.updateProfilePhoto")?;
-            let flags = r.read_flags(0x00000003, "photos.updateProfilePhoto")?;
+            zerotl::tri!(r.expect_id(0x09e82039, "photos.updateProfilePhoto"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "photos.updateProfilePhoto"));
             let fallback = flags & (1 << 0) != 0;
-            let bot = if flags & (1 << 1) != 0 { Some(enums::InputUser::decode_inline(r)?) } else { None };
-            let id = enums::InputPhoto::decode_inline(r)?;
+            let bot = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputUser::decode_inline(r))) } else { None };
+            let id = zerotl::tri!(enums::InputPhoto::decode_inline(r));
             Ok(Self { fallback, bot, id })
         }
     }
@@ -36191,7 +36928,7 @@ pub mod photos {
     impl zerotl::Encode for UploadProfilePhoto<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.file.as_ref().map_or(0, |v| v.encoded_len()) + self.video.as_ref().map_or(0, |v| v.encoded_len()) + if self.video_start_ts.is_some() { 8 } else { 0 } + self.video_emoji_markup.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.bot { v.encoded_len() } else { 0 } + if let Some(v) = &self.file { v.encoded_len() } else { 0 } + if let Some(v) = &self.video { v.encoded_len() } else { 0 } + if self.video_start_ts.is_some() { 8 } else { 0 } + if let Some(v) = &self.video_emoji_markup { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -36206,19 +36943,20 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0388a3b5, "photos.uploadProfilePhoto")?;
-            let flags = r.read_flags(0x0000003f, "photos.uploadProfilePhoto")?;
+            zerotl::tri!(r.expect_id(0x0388a3b5, "photos.uploadProfilePhoto"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "photos.uploadProfilePhoto"));
             let fallback = flags & (1 << 3) != 0;
-            let bot = if flags & (1 << 5) != 0 { Some(enums::InputUser::decode_inline(r)?) } else { None };
-            let file = if flags & (1 << 0) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let video = if flags & (1 << 1) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let video_start_ts = if flags & (1 << 2) != 0 { Some(r.read_f64()?) } else { None };
-            let video_emoji_markup = if flags & (1 << 4) != 0 { Some(enums::VideoSize::decode_inline(r)?) } else { None };
+            let bot = if flags & (1 << 5) != 0 { Some(zerotl::tri!(enums::InputUser::decode_inline(r))) } else { None };
+            let file = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let video = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let video_start_ts = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_f64())) } else { None };
+            let video_emoji_markup = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::VideoSize::decode_inline(r))) } else { None };
             Ok(Self { fallback, bot, file, video, video_start_ts, video_emoji_markup })
         }
     }
@@ -36254,13 +36992,14 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeletePhotos<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x87cf7f2f, "photos.deletePhotos"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -36307,14 +37046,15 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUserPhotos<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0x91cd32a8, "photos.getUserPhotos"));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let max_id = zerotl::fixed::i64_at(run, 4);
             let limit = zerotl::fixed::i32_at(run, 12);
@@ -36355,7 +37095,7 @@ pub mod photos {
     impl zerotl::Encode for UploadContactProfilePhoto<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.user_id.encoded_len() + self.file.as_ref().map_or(0, |v| v.encoded_len()) + self.video.as_ref().map_or(0, |v| v.encoded_len()) + if self.video_start_ts.is_some() { 8 } else { 0 } + self.video_emoji_markup.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.user_id.encoded_len() + if let Some(v) = &self.file { v.encoded_len() } else { 0 } + if let Some(v) = &self.video { v.encoded_len() } else { 0 } + if self.video_start_ts.is_some() { 8 } else { 0 } + if let Some(v) = &self.video_emoji_markup { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -36370,20 +37110,21 @@ pub mod photos {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UploadContactProfilePhoto<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xe14c4a71, "photos.uploadContactProfilePhoto")?;
-            let flags = r.read_flags(0x0000003f, "photos.uploadContactProfilePhoto")?;
+            zerotl::tri!(r.expect_id(0xe14c4a71, "photos.uploadContactProfilePhoto"));
+            let flags = zerotl::tri!(r.read_flags(0x0000003f, "photos.uploadContactProfilePhoto"));
             let suggest = flags & (1 << 3) != 0;
             let save = flags & (1 << 4) != 0;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let file = if flags & (1 << 0) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let video = if flags & (1 << 1) != 0 { Some(enums::InputFile::decode_inline(r)?) } else { None };
-            let video_start_ts = if flags & (1 << 2) != 0 { Some(r.read_f64()?) } else { None };
-            let video_emoji_markup = if flags & (1 << 5) != 0 { Some(enums::VideoSize::decode_inline(r)?) } else { None };
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let file = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let video = if flags & (1 << 1) != 0 { Some(zerotl::tri!(enums::InputFile::decode_inline(r))) } else { None };
+            let video_start_ts = if flags & (1 << 2) != 0 { Some(zerotl::tri!(r.read_f64())) } else { None };
+            let video_emoji_markup = if flags & (1 << 5) != 0 { Some(zerotl::tri!(enums::VideoSize::decode_inline(r))) } else { None };
             Ok(Self { suggest, save, user_id, file, video, video_start_ts, video_emoji_markup })
         }
     }
@@ -36436,17 +37177,18 @@ pub mod premium {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBoostsList<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x60f67660, "premium.getBoostsList")?;
-            let flags = r.read_flags(0x00000001, "premium.getBoostsList")?;
+            zerotl::tri!(r.expect_id(0x60f67660, "premium.getBoostsList"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "premium.getBoostsList"));
             let gifts = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { gifts, peer, offset, limit })
         }
     }
@@ -36478,12 +37220,13 @@ pub mod premium {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMyBoosts {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0be77b4a, "premium.getMyBoosts")?;
+            zerotl::tri!(r.expect_id(0x0be77b4a, "premium.getMyBoosts"));
             Ok(Self)
         }
     }
@@ -36511,7 +37254,7 @@ pub mod premium {
     impl zerotl::Encode for ApplyBoost<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.slots.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
+            4 + 4 + if let Some(v) = &self.slots { v.encoded_len() } else { 0 } + self.peer.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -36523,15 +37266,16 @@ pub mod premium {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ApplyBoost<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x6b7da746, "premium.applyBoost")?;
-            let flags = r.read_flags(0x00000001, "premium.applyBoost")?;
-            let slots = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x6b7da746, "premium.applyBoost"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "premium.applyBoost"));
+            let slots = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { slots, peer })
         }
     }
@@ -36567,13 +37311,14 @@ pub mod premium {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBoostsStatus<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x042f1f61, "premium.getBoostsStatus")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x042f1f61, "premium.getBoostsStatus"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -36612,14 +37357,15 @@ pub mod premium {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUserBoosts<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x39854d1f, "premium.getUserBoosts")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let user_id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x39854d1f, "premium.getUserBoosts"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { peer, user_id })
         }
     }
@@ -36659,12 +37405,13 @@ pub mod smsjobs {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for IsEligibleToJoin {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0edc39d0, "smsjobs.isEligibleToJoin")?;
+            zerotl::tri!(r.expect_id(0x0edc39d0, "smsjobs.isEligibleToJoin"));
             Ok(Self)
         }
     }
@@ -36696,12 +37443,13 @@ pub mod smsjobs {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Join {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa74ece2d, "smsjobs.join")?;
+            zerotl::tri!(r.expect_id(0xa74ece2d, "smsjobs.join"));
             Ok(Self)
         }
     }
@@ -36733,12 +37481,13 @@ pub mod smsjobs {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Leave {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9898ad73, "smsjobs.leave")?;
+            zerotl::tri!(r.expect_id(0x9898ad73, "smsjobs.leave"));
             Ok(Self)
         }
     }
@@ -36774,13 +37523,14 @@ pub mod smsjobs {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateSettings {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x093fa0bf, "smsjobs.updateSettings")?;
-            let flags = r.read_flags(0x00000001, "smsjobs.updateSettings")?;
+            zerotl::tri!(r.expect_id(0x093fa0bf, "smsjobs.updateSettings"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "smsjobs.updateSettings"));
             let allow_international = flags & (1 << 0) != 0;
             Ok(Self { allow_international })
         }
@@ -36813,12 +37563,13 @@ pub mod smsjobs {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStatus {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x10a698e8, "smsjobs.getStatus")?;
+            zerotl::tri!(r.expect_id(0x10a698e8, "smsjobs.getStatus"));
             Ok(Self)
         }
     }
@@ -36854,13 +37605,14 @@ pub mod smsjobs {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSmsJob<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x778d902f, "smsjobs.getSmsJob")?;
-            let job_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x778d902f, "smsjobs.getSmsJob"));
+            let job_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { job_id })
         }
     }
@@ -36888,7 +37640,7 @@ pub mod smsjobs {
     impl zerotl::Encode for FinishJob<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.job_id.encoded_len() + self.error.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.job_id.encoded_len() + if let Some(v) = &self.error { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -36900,15 +37652,16 @@ pub mod smsjobs {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FinishJob<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4f1ebf24, "smsjobs.finishJob")?;
-            let flags = r.read_flags(0x00000001, "smsjobs.finishJob")?;
-            let job_id = zerotl::Decode::decode(r)?;
-            let error = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x4f1ebf24, "smsjobs.finishJob"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "smsjobs.finishJob"));
+            let job_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let error = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { job_id, error })
         }
     }
@@ -36955,15 +37708,16 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBroadcastStats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
+            zerotl::tri!(r.expect_id(0xab42441a, "stats.getBroadcastStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getBroadcastStats"));
             let dark = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { dark, channel })
         }
     }
@@ -37003,15 +37757,16 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for LoadAsyncGraph<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x621d5fa0, "stats.loadAsyncGraph")?;
-            let flags = r.read_flags(0x00000001, "stats.loadAsyncGraph")?;
-            let token = zerotl::Decode::decode(r)?;
-            let x = if flags & (1 << 0) != 0 { Some(r.read_i64()?) } else { None };
+            zerotl::tri!(r.expect_id(0x621d5fa0, "stats.loadAsyncGraph"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.loadAsyncGraph"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
+            let x = if flags & (1 << 0) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { token, x })
         }
     }
@@ -37050,15 +37805,16 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMegagroupStats<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
+            zerotl::tri!(r.expect_id(0xdcdf8607, "stats.getMegagroupStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getMegagroupStats"));
             let dark = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
             Ok(Self { dark, channel })
         }
     }
@@ -37103,16 +37859,17 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessagePublicForwards<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5f150144, "stats.getMessagePublicForwards")?;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x5f150144, "stats.getMessagePublicForwards"));
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { channel, msg_id, offset, limit })
         }
     }
@@ -37154,16 +37911,17 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetMessageStats<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
+            zerotl::tri!(r.expect_id(0xb6e0a3f5, "stats.getMessageStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getMessageStats"));
             let dark = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { dark, channel, msg_id })
         }
     }
@@ -37205,16 +37963,17 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStoryStats<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x374fef40, "stats.getStoryStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getStoryStats")?;
+            zerotl::tri!(r.expect_id(0x374fef40, "stats.getStoryStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getStoryStats"));
             let dark = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { dark, peer, id })
         }
     }
@@ -37259,16 +38018,17 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStoryPublicForwards<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa6437ef6, "stats.getStoryPublicForwards")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xa6437ef6, "stats.getStoryPublicForwards"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id, offset, limit })
         }
     }
@@ -37310,16 +38070,17 @@ pub mod stats {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPollStats<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc27dfa68, "stats.getPollStats")?;
-            let flags = r.read_flags(0x00000001, "stats.getPollStats")?;
+            zerotl::tri!(r.expect_id(0xc27dfa68, "stats.getPollStats"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stats.getPollStats"));
             let dark = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let msg_id = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let msg_id = zerotl::tri!(r.read_i32());
             Ok(Self { dark, peer, msg_id })
         }
     }
@@ -37369,7 +38130,7 @@ pub mod stickers {
     impl zerotl::Encode for CreateStickerSet<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.user_id.encoded_len() + self.title.encoded_len() + self.short_name.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.stickers.encoded_len() + self.software.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.user_id.encoded_len() + self.title.encoded_len() + self.short_name.encoded_len() + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + self.stickers.encoded_len() + if let Some(v) = &self.software { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -37385,22 +38146,23 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateStickerSet<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9021ab67, "stickers.createStickerSet")?;
-            let flags = r.read_flags(0x0000006d, "stickers.createStickerSet")?;
+            zerotl::tri!(r.expect_id(0x9021ab67, "stickers.createStickerSet"));
+            let flags = zerotl::tri!(r.read_flags(0x0000006d, "stickers.createStickerSet"));
             let masks = flags & (1 << 0) != 0;
             let emojis = flags & (1 << 5) != 0;
             let text_color = flags & (1 << 6) != 0;
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let short_name = zerotl::Decode::decode(r)?;
-            let thumb = if flags & (1 << 2) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
-            let stickers = zerotl::Decode::decode(r)?;
-            let software = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let short_name = zerotl::tri!(zerotl::Decode::decode(r));
+            let thumb = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
+            let stickers = zerotl::tri!(zerotl::Decode::decode(r));
+            let software = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { masks, emojis, text_color, user_id, title, short_name, thumb, stickers, software })
         }
     }
@@ -37436,13 +38198,14 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RemoveStickerFromSet<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
-            let sticker = enums::InputDocument::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xf7760f51, "stickers.removeStickerFromSet"));
+            let sticker = zerotl::tri!(enums::InputDocument::decode_inline(r));
             Ok(Self { sticker })
         }
     }
@@ -37481,14 +38244,15 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ChangeStickerPosition<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
-            let sticker = enums::InputDocument::decode_inline(r)?;
-            let position = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition"));
+            let sticker = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let position = zerotl::tri!(r.read_i32());
             Ok(Self { sticker, position })
         }
     }
@@ -37527,14 +38291,15 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for AddStickerToSet<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
-            let sticker = enums::InputStickerSetItem::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x8653febe, "stickers.addStickerToSet"));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+            let sticker = zerotl::tri!(enums::InputStickerSetItem::decode_inline(r));
             Ok(Self { stickerset, sticker })
         }
     }
@@ -37564,7 +38329,7 @@ pub mod stickers {
     impl zerotl::Encode for SetStickerSetThumb<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.stickerset.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + if self.thumb_document_id.is_some() { 8 } else { 0 }
+            4 + 4 + self.stickerset.encoded_len() + if let Some(v) = &self.thumb { v.encoded_len() } else { 0 } + if self.thumb_document_id.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -37577,16 +38342,17 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetStickerSetThumb<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa76a5392, "stickers.setStickerSetThumb")?;
-            let flags = r.read_flags(0x00000003, "stickers.setStickerSetThumb")?;
-            let stickerset = zerotl::Decode::decode(r)?;
-            let thumb = if flags & (1 << 0) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
-            let thumb_document_id = if flags & (1 << 1) != 0 { Some(r.read_i64()?) } else { None };
+            zerotl::tri!(r.expect_id(0xa76a5392, "stickers.setStickerSetThumb"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "stickers.setStickerSetThumb"));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+            let thumb = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
+            let thumb_document_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { stickerset, thumb, thumb_document_id })
         }
     }
@@ -37622,13 +38388,14 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CheckShortName<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x284b3639, "stickers.checkShortName")?;
-            let short_name = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x284b3639, "stickers.checkShortName"));
+            let short_name = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { short_name })
         }
     }
@@ -37664,13 +38431,14 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SuggestShortName<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4dafc503, "stickers.suggestShortName")?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x4dafc503, "stickers.suggestShortName"));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { title })
         }
     }
@@ -37702,7 +38470,7 @@ pub mod stickers {
     impl zerotl::Encode for ChangeSticker<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.sticker.encoded_len() + self.emoji.as_ref().map_or(0, |v| v.encoded_len()) + self.mask_coords.as_ref().map_or(0, |v| v.encoded_len()) + self.keywords.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.sticker.encoded_len() + if let Some(v) = &self.emoji { v.encoded_len() } else { 0 } + if let Some(v) = &self.mask_coords { v.encoded_len() } else { 0 } + if let Some(v) = &self.keywords { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -37716,17 +38484,18 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ChangeSticker<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf5537ebc, "stickers.changeSticker")?;
-            let flags = r.read_flags(0x00000007, "stickers.changeSticker")?;
-            let sticker = enums::InputDocument::decode_inline(r)?;
-            let emoji = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let mask_coords = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
-            let keywords = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xf5537ebc, "stickers.changeSticker"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "stickers.changeSticker"));
+            let sticker = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let emoji = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let mask_coords = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode_validated(r))) } else { None };
+            let keywords = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { sticker, emoji, mask_coords, keywords })
         }
     }
@@ -37765,14 +38534,15 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for RenameStickerSet<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x124b1c00, "stickers.renameStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
-            let title = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x124b1c00, "stickers.renameStickerSet"));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { stickerset, title })
         }
     }
@@ -37808,13 +38578,14 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteStickerSet<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x87704394, "stickers.deleteStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x87704394, "stickers.deleteStickerSet"));
+            let stickerset = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { stickerset })
         }
     }
@@ -37853,14 +38624,15 @@ pub mod stickers {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReplaceSticker<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4696459a, "stickers.replaceSticker")?;
-            let sticker = enums::InputDocument::decode_inline(r)?;
-            let new_sticker = enums::InputStickerSetItem::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x4696459a, "stickers.replaceSticker"));
+            let sticker = zerotl::tri!(enums::InputDocument::decode_inline(r));
+            let new_sticker = zerotl::tri!(enums::InputStickerSetItem::decode_inline(r));
             Ok(Self { sticker, new_sticker })
         }
     }
@@ -37904,13 +38676,14 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CanSendStory<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x30eb63f0, "stories.canSendStory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x30eb63f0, "stories.canSendStory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -37964,7 +38737,7 @@ pub mod stories {
     impl zerotl::Encode for SendStory<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.media.encoded_len() + self.media_areas.as_ref().map_or(0, |v| v.encoded_len()) + self.caption.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.privacy_rules.encoded_len() + if self.period.is_some() { 4 } else { 0 } + self.fwd_from_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.fwd_from_story.is_some() { 4 } else { 0 } + self.albums.as_ref().map_or(0, |v| v.encoded_len()) + self.music.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + self.media.encoded_len() + if let Some(v) = &self.media_areas { v.encoded_len() } else { 0 } + if let Some(v) = &self.caption { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + self.privacy_rules.encoded_len() + if self.period.is_some() { 4 } else { 0 } + if let Some(v) = &self.fwd_from_id { v.encoded_len() } else { 0 } + if self.fwd_from_story.is_some() { 4 } else { 0 } + if let Some(v) = &self.albums { v.encoded_len() } else { 0 } + if let Some(v) = &self.music { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -37986,29 +38759,30 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendStory<'a> {
         const MIN_SIZE: usize = 32;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8f9e6898, "stories.sendStory")?;
-            let flags = r.read_flags(0x000003ff, "stories.sendStory")?;
+            zerotl::tri!(r.expect_id(0x8f9e6898, "stories.sendStory"));
+            let flags = zerotl::tri!(r.read_flags(0x000003ff, "stories.sendStory"));
             let pinned = flags & (1 << 2) != 0;
             let noforwards = flags & (1 << 4) != 0;
             let fwd_modified = flags & (1 << 7) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let media = zerotl::Decode::decode(r)?;
-            let media_areas = if flags & (1 << 5) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let caption = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let privacy_rules = zerotl::Decode::decode(r)?;
-            let run = r.read_slice(8 + if flags & (1 << 3) != 0 { 4 } else { 0 })?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let media = zerotl::tri!(zerotl::Decode::decode(r));
+            let media_areas = if flags & (1 << 5) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let caption = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let privacy_rules = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_slice(8 + if flags & (1 << 3) != 0 { 4 } else { 0 }));
             let random_id = zerotl::fixed::i64_at(run, 0);
             let period = if flags & (1 << 3) != 0 { Some(zerotl::fixed::i32_at(run, 8)) } else { None };
-            let fwd_from_id = if flags & (1 << 6) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let fwd_from_story = if flags & (1 << 6) != 0 { Some(r.read_i32()?) } else { None };
-            let albums = if flags & (1 << 8) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let music = if flags & (1 << 9) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
+            let fwd_from_id = if flags & (1 << 6) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let fwd_from_story = if flags & (1 << 6) != 0 { Some(zerotl::tri!(r.read_i32())) } else { None };
+            let albums = if flags & (1 << 8) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let music = if flags & (1 << 9) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
             Ok(Self { pinned, noforwards, fwd_modified, peer, media, media_areas, caption, entities, privacy_rules, random_id, period, fwd_from_id, fwd_from_story, albums, music })
         }
     }
@@ -38048,7 +38822,7 @@ pub mod stories {
     impl zerotl::Encode for EditStory<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.media_areas.as_ref().map_or(0, |v| v.encoded_len()) + self.caption.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.privacy_rules.as_ref().map_or(0, |v| v.encoded_len()) + self.music.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.media { v.encoded_len() } else { 0 } + if let Some(v) = &self.media_areas { v.encoded_len() } else { 0 } + if let Some(v) = &self.caption { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + if let Some(v) = &self.privacy_rules { v.encoded_len() } else { 0 } + if let Some(v) = &self.music { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -38066,21 +38840,22 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EditStory<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2c63a72b, "stories.editStory")?;
-            let flags = r.read_flags(0x0000001f, "stories.editStory")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let media = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let media_areas = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let caption = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let privacy_rules = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let music = if flags & (1 << 4) != 0 { Some(enums::InputDocument::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x2c63a72b, "stories.editStory"));
+            let flags = zerotl::tri!(r.read_flags(0x0000001f, "stories.editStory"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let media = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let media_areas = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let caption = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let privacy_rules = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let music = if flags & (1 << 4) != 0 { Some(zerotl::tri!(enums::InputDocument::decode_inline(r))) } else { None };
             Ok(Self { peer, id, media, media_areas, caption, entities, privacy_rules, music })
         }
     }
@@ -38119,14 +38894,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteStories<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xae59db5f, "stories.deleteStories")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xae59db5f, "stories.deleteStories"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -38168,15 +38944,16 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePinned<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9a75a1ef, "stories.togglePinned")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let pinned = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x9a75a1ef, "stories.togglePinned"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let pinned = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id, pinned })
         }
     }
@@ -38206,7 +38983,7 @@ pub mod stories {
     impl zerotl::Encode for GetAllStories<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.state.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.state { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -38217,16 +38994,17 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllStories<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xeeb0d625, "stories.getAllStories")?;
-            let flags = r.read_flags(0x00000007, "stories.getAllStories")?;
+            zerotl::tri!(r.expect_id(0xeeb0d625, "stories.getAllStories"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "stories.getAllStories"));
             let next = flags & (1 << 1) != 0;
             let hidden = flags & (1 << 2) != 0;
-            let state = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let state = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { next, hidden, state })
         }
     }
@@ -38270,14 +39048,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPinnedStories<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5821a5dc, "stories.getPinnedStories")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x5821a5dc, "stories.getPinnedStories"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, offset_id, limit })
@@ -38323,14 +39102,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStoriesArchive<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb4352016, "stories.getStoriesArchive")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0xb4352016, "stories.getStoriesArchive"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, offset_id, limit })
@@ -38371,14 +39151,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStoriesById<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5774ca74, "stories.getStoriesByID")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x5774ca74, "stories.getStoriesByID"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -38414,13 +39195,14 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ToggleAllStoriesHidden {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7c2557c4, "stories.toggleAllStoriesHidden")?;
-            let hidden = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x7c2557c4, "stories.toggleAllStoriesHidden"));
+            let hidden = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { hidden })
         }
     }
@@ -38459,14 +39241,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReadStories<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa556dac8, "stories.readStories")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let max_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xa556dac8, "stories.readStories"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let max_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, max_id })
         }
     }
@@ -38505,14 +39288,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for IncrementStoryViews<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb2028afb, "stories.incrementStoryViews")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xb2028afb, "stories.incrementStoryViews"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -38552,7 +39336,7 @@ pub mod stories {
     impl zerotl::Encode for GetStoryViewsList<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.q.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.encoded_len()
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.q { v.encoded_len() } else { 0 } + self.offset.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -38567,21 +39351,22 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStoryViewsList<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7ed23c57, "stories.getStoryViewsList")?;
-            let flags = r.read_flags(0x0000000f, "stories.getStoryViewsList")?;
+            zerotl::tri!(r.expect_id(0x7ed23c57, "stories.getStoryViewsList"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "stories.getStoryViewsList"));
             let just_contacts = flags & (1 << 0) != 0;
             let reactions_first = flags & (1 << 2) != 0;
             let forwards_first = flags & (1 << 3) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let q = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let id = r.read_i32()?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let q = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let id = zerotl::tri!(r.read_i32());
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { just_contacts, reactions_first, forwards_first, peer, q, id, offset, limit })
         }
     }
@@ -38620,14 +39405,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStoriesViews<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x28e16cc8, "stories.getStoriesViews")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x28e16cc8, "stories.getStoriesViews"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -38666,14 +39452,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportStoryLink<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7b8def20, "stories.exportStoryLink")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x7b8def20, "stories.exportStoryLink"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, id })
         }
     }
@@ -38718,16 +39505,17 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x19d8eb45, "stories.report")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
-            let option = zerotl::Decode::decode(r)?;
-            let message = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x19d8eb45, "stories.report"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let option = zerotl::tri!(zerotl::Decode::decode(r));
+            let message = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id, option, message })
         }
     }
@@ -38765,13 +39553,14 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ActivateStealthMode {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x57bbd166, "stories.activateStealthMode")?;
-            let flags = r.read_flags(0x00000003, "stories.activateStealthMode")?;
+            zerotl::tri!(r.expect_id(0x57bbd166, "stories.activateStealthMode"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "stories.activateStealthMode"));
             let past = flags & (1 << 0) != 0;
             let future = flags & (1 << 1) != 0;
             Ok(Self { past, future })
@@ -38818,17 +39607,18 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendReaction<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7fd736b2, "stories.sendReaction")?;
-            let flags = r.read_flags(0x00000001, "stories.sendReaction")?;
+            zerotl::tri!(r.expect_id(0x7fd736b2, "stories.sendReaction"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "stories.sendReaction"));
             let add_to_recent = flags & (1 << 0) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let story_id = r.read_i32()?;
-            let reaction = enums::Reaction::decode_inline(r)?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let story_id = zerotl::tri!(r.read_i32());
+            let reaction = zerotl::tri!(enums::Reaction::decode_inline(r));
             Ok(Self { add_to_recent, peer, story_id, reaction })
         }
     }
@@ -38864,13 +39654,14 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerStories<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2c4ada50, "stories.getPeerStories")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0x2c4ada50, "stories.getPeerStories"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
             Ok(Self { peer })
         }
     }
@@ -38902,12 +39693,13 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAllReadPeerStories {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9b5ae7f9, "stories.getAllReadPeerStories")?;
+            zerotl::tri!(r.expect_id(0x9b5ae7f9, "stories.getAllReadPeerStories"));
             Ok(Self)
         }
     }
@@ -38943,13 +39735,14 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetPeerMaxIDs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x78499170, "stories.getPeerMaxIDs")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x78499170, "stories.getPeerMaxIDs"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -38981,12 +39774,13 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChatsToSend {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa56a8b60, "stories.getChatsToSend")?;
+            zerotl::tri!(r.expect_id(0xa56a8b60, "stories.getChatsToSend"));
             Ok(Self)
         }
     }
@@ -39025,14 +39819,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePeerStoriesHidden<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbd0415c4, "stories.togglePeerStoriesHidden")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let hidden = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xbd0415c4, "stories.togglePeerStoriesHidden"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let hidden = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, hidden })
         }
     }
@@ -39068,7 +39863,7 @@ pub mod stories {
     impl zerotl::Encode for GetStoryReactionsList<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.reaction.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.reaction { v.encoded_len() } else { 0 } + if let Some(v) = &self.offset { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -39083,19 +39878,20 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStoryReactionsList<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb9b2881f, "stories.getStoryReactionsList")?;
-            let flags = r.read_flags(0x00000007, "stories.getStoryReactionsList")?;
+            zerotl::tri!(r.expect_id(0xb9b2881f, "stories.getStoryReactionsList"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "stories.getStoryReactionsList"));
             let forwards_first = flags & (1 << 2) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = r.read_i32()?;
-            let reaction = if flags & (1 << 0) != 0 { Some(enums::Reaction::decode_inline(r)?) } else { None };
-            let offset = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let limit = r.read_i32()?;
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(r.read_i32());
+            let reaction = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::Reaction::decode_inline(r))) } else { None };
+            let offset = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { forwards_first, peer, id, reaction, offset, limit })
         }
     }
@@ -39134,14 +39930,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TogglePinnedToTop<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0b297e9b, "stories.togglePinnedToTop")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0b297e9b, "stories.togglePinnedToTop"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, id })
         }
     }
@@ -39175,7 +39972,7 @@ pub mod stories {
     impl zerotl::Encode for SearchPosts<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.hashtag.as_ref().map_or(0, |v| v.encoded_len()) + self.area.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.encoded_len()
+            4 + 8 + if let Some(v) = &self.hashtag { v.encoded_len() } else { 0 } + if let Some(v) = &self.area { v.encoded_len() } else { 0 } + if let Some(v) = &self.peer { v.encoded_len() } else { 0 } + self.offset.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -39190,18 +39987,19 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SearchPosts<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd1810907, "stories.searchPosts")?;
-            let flags = r.read_flags(0x00000007, "stories.searchPosts")?;
-            let hashtag = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let area = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let peer = if flags & (1 << 2) != 0 { Some(enums::InputPeer::decode_inline(r)?) } else { None };
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0xd1810907, "stories.searchPosts"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "stories.searchPosts"));
+            let hashtag = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let area = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let peer = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::InputPeer::decode_inline(r))) } else { None };
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { hashtag, area, peer, offset, limit })
         }
     }
@@ -39243,15 +40041,16 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for CreateAlbum<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa36396e5, "stories.createAlbum")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let title = zerotl::Decode::decode(r)?;
-            let stories = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa36396e5, "stories.createAlbum"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let title = zerotl::tri!(zerotl::Decode::decode(r));
+            let stories = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, title, stories })
         }
     }
@@ -39287,7 +40086,7 @@ pub mod stories {
     impl zerotl::Encode for UpdateAlbum<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.delete_stories.as_ref().map_or(0, |v| v.encoded_len()) + self.add_stories.as_ref().map_or(0, |v| v.encoded_len()) + self.order.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 8 + self.peer.encoded_len() + if let Some(v) = &self.title { v.encoded_len() } else { 0 } + if let Some(v) = &self.delete_stories { v.encoded_len() } else { 0 } + if let Some(v) = &self.add_stories { v.encoded_len() } else { 0 } + if let Some(v) = &self.order { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -39303,19 +40102,20 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for UpdateAlbum<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5e5259b6, "stories.updateAlbum")?;
-            let flags = r.read_flags(0x0000000f, "stories.updateAlbum")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let album_id = r.read_i32()?;
-            let title = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let delete_stories = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let add_stories = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let order = if flags & (1 << 3) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x5e5259b6, "stories.updateAlbum"));
+            let flags = zerotl::tri!(r.read_flags(0x0000000f, "stories.updateAlbum"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let album_id = zerotl::tri!(r.read_i32());
+            let title = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let delete_stories = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let add_stories = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let order = if flags & (1 << 3) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { peer, album_id, title, delete_stories, add_stories, order })
         }
     }
@@ -39354,14 +40154,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReorderAlbums<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8535fbd9, "stories.reorderAlbums")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let order = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x8535fbd9, "stories.reorderAlbums"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let order = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { peer, order })
         }
     }
@@ -39400,14 +40201,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DeleteAlbum<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8d3456d0, "stories.deleteAlbum")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let album_id = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x8d3456d0, "stories.deleteAlbum"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let album_id = zerotl::tri!(r.read_i32());
             Ok(Self { peer, album_id })
         }
     }
@@ -39446,14 +40248,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAlbums<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x25b3eac7, "stories.getAlbums")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let hash = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x25b3eac7, "stories.getAlbums"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let hash = zerotl::tri!(r.read_i64());
             Ok(Self { peer, hash })
         }
     }
@@ -39500,14 +40303,15 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetAlbumStories<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xac806d61, "stories.getAlbumStories")?;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xac806d61, "stories.getAlbumStories"));
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let album_id = zerotl::fixed::i32_at(run, 0);
             let offset = zerotl::fixed::i32_at(run, 4);
             let limit = zerotl::fixed::i32_at(run, 8);
@@ -39554,7 +40358,7 @@ pub mod stories {
     impl zerotl::Encode for StartLive<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.caption.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.privacy_rules.encoded_len() + self.messages_enabled.as_ref().map_or(0, |v| v.encoded_len()) + if self.send_paid_messages_stars.is_some() { 8 } else { 0 }
+            4 + 12 + self.peer.encoded_len() + if let Some(v) = &self.caption { v.encoded_len() } else { 0 } + if let Some(v) = &self.entities { v.encoded_len() } else { 0 } + self.privacy_rules.encoded_len() + if let Some(v) = &self.messages_enabled { v.encoded_len() } else { 0 } + if self.send_paid_messages_stars.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -39571,23 +40375,24 @@ pub mod stories {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for StartLive<'a> {
         const MIN_SIZE: usize = 28;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd069ccde, "stories.startLive")?;
-            let flags = r.read_flags(0x000000f7, "stories.startLive")?;
+            zerotl::tri!(r.expect_id(0xd069ccde, "stories.startLive"));
+            let flags = zerotl::tri!(r.read_flags(0x000000f7, "stories.startLive"));
             let pinned = flags & (1 << 2) != 0;
             let noforwards = flags & (1 << 4) != 0;
             let rtmp_stream = flags & (1 << 5) != 0;
-            let peer = enums::InputPeer::decode_inline(r)?;
-            let caption = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let entities = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let privacy_rules = zerotl::Decode::decode(r)?;
-            let random_id = r.read_i64()?;
-            let messages_enabled = if flags & (1 << 6) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let send_paid_messages_stars = if flags & (1 << 7) != 0 { Some(r.read_i64()?) } else { None };
+            let peer = zerotl::tri!(enums::InputPeer::decode_inline(r));
+            let caption = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let entities = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let privacy_rules = zerotl::tri!(zerotl::Decode::decode(r));
+            let random_id = zerotl::tri!(r.read_i64());
+            let messages_enabled = if flags & (1 << 6) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let send_paid_messages_stars = if flags & (1 << 7) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { pinned, noforwards, rtmp_stream, peer, caption, entities, privacy_rules, random_id, messages_enabled, send_paid_messages_stars })
         }
     }
@@ -39627,7 +40432,7 @@ pub mod toncenter {
     impl zerotl::Encode for PerformApiRequest<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.endpoint.encoded_len() + self.query.as_ref().map_or(0, |v| v.encoded_len()) + self.payload.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.endpoint.encoded_len() + if let Some(v) = &self.query { v.encoded_len() } else { 0 } + if let Some(v) = &self.payload { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -39640,17 +40445,18 @@ pub mod toncenter {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for PerformApiRequest<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8d7bdd61, "toncenter.performApiRequest")?;
-            let flags = r.read_flags(0x00000007, "toncenter.performApiRequest")?;
+            zerotl::tri!(r.expect_id(0x8d7bdd61, "toncenter.performApiRequest"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "toncenter.performApiRequest"));
             let post = flags & (1 << 0) != 0;
-            let endpoint = zerotl::Decode::decode(r)?;
-            let query = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let payload = if flags & (1 << 2) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let endpoint = zerotl::tri!(zerotl::Decode::decode(r));
+            let query = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let payload = if flags & (1 << 2) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { post, endpoint, query, payload })
         }
     }
@@ -39682,12 +40488,13 @@ pub mod toncenter {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetStreamingUrl {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcdaf63c7, "toncenter.getStreamingUrl")?;
+            zerotl::tri!(r.expect_id(0xcdaf63c7, "toncenter.getStreamingUrl"));
             Ok(Self)
         }
     }
@@ -39727,12 +40534,13 @@ pub mod updates {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xedd4882a, "updates.getState")?;
+            zerotl::tri!(r.expect_id(0xedd4882a, "updates.getState"));
             Ok(Self)
         }
     }
@@ -39786,14 +40594,15 @@ pub mod updates {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetDifference {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x19c2f763, "updates.getDifference")?;
-            let flags = r.read_flags(0x00000007, "updates.getDifference")?;
-            let run = r.read_slice(12 + zerotl::fixed::count_flags::<0x7>(flags) * 4)?;
+            zerotl::tri!(r.expect_id(0x19c2f763, "updates.getDifference"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "updates.getDifference"));
+            let run = zerotl::tri!(r.read_slice(12 + zerotl::fixed::count_flags::<0x7>(flags) * 4));
             let pts = zerotl::fixed::i32_at(run, 0);
             let mut run_at = 4;
             let pts_limit = if flags & (1 << 1) != 0 { let v = zerotl::fixed::i32_at(run, run_at); run_at += 4; Some(v) } else { None };
@@ -39852,17 +40661,18 @@ pub mod updates {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetChannelDifference<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x03173d78, "updates.getChannelDifference")?;
-            let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
+            zerotl::tri!(r.expect_id(0x03173d78, "updates.getChannelDifference"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "updates.getChannelDifference"));
             let force = flags & (1 << 0) != 0;
-            let channel = enums::InputChannel::decode_inline(r)?;
-            let filter = enums::ChannelMessagesFilter::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            let channel = zerotl::tri!(enums::InputChannel::decode_inline(r));
+            let filter = zerotl::tri!(enums::ChannelMessagesFilter::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let pts = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { force, channel, filter, pts, limit })
@@ -39916,16 +40726,17 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveFilePart<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb304a621, "upload.saveFilePart")?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xb304a621, "upload.saveFilePart"));
+            let run = zerotl::tri!(r.read_array::<12>());
             let file_id = zerotl::fixed::i64_at(run, 0);
             let file_part = zerotl::fixed::i32_at(run, 8);
-            let bytes = zerotl::Decode::decode(r)?;
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file_id, file_part, bytes })
         }
     }
@@ -39974,17 +40785,18 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFile<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xbe5335be, "upload.getFile")?;
-            let flags = r.read_flags(0x00000003, "upload.getFile")?;
+            zerotl::tri!(r.expect_id(0xbe5335be, "upload.getFile"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "upload.getFile"));
             let precise = flags & (1 << 0) != 0;
             let cdn_supported = flags & (1 << 1) != 0;
-            let location = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<12>()?;
+            let location = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset = zerotl::fixed::i64_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self { precise, cdn_supported, location, offset, limit })
@@ -40033,17 +40845,18 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SaveBigFilePart<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0xde7b673d, "upload.saveBigFilePart"));
+            let run = zerotl::tri!(r.read_array::<16>());
             let file_id = zerotl::fixed::i64_at(run, 0);
             let file_part = zerotl::fixed::i32_at(run, 8);
             let file_total_parts = zerotl::fixed::i32_at(run, 12);
-            let bytes = zerotl::Decode::decode(r)?;
+            let bytes = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file_id, file_part, file_total_parts, bytes })
         }
     }
@@ -40087,14 +40900,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetWebFile<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x24e6818d, "upload.getWebFile")?;
-            let location = enums::InputWebFileLocation::decode_inline(r)?;
-            let run = r.read_array::<8>()?;
+            zerotl::tri!(r.expect_id(0x24e6818d, "upload.getWebFile"));
+            let location = zerotl::tri!(enums::InputWebFileLocation::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<8>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { location, offset, limit })
@@ -40140,14 +40954,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCdnFile<'a> {
         const MIN_SIZE: usize = 20;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x395f69da, "upload.getCdnFile")?;
-            let file_token = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0x395f69da, "upload.getCdnFile"));
+            let file_token = zerotl::tri!(zerotl::Decode::decode(r));
+            let run = zerotl::tri!(r.read_array::<12>());
             let offset = zerotl::fixed::i64_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self { file_token, offset, limit })
@@ -40188,14 +41003,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReuploadCdnFile<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9b2754a8, "upload.reuploadCdnFile")?;
-            let file_token = zerotl::Decode::decode(r)?;
-            let request_token = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x9b2754a8, "upload.reuploadCdnFile"));
+            let file_token = zerotl::tri!(zerotl::Decode::decode(r));
+            let request_token = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { file_token, request_token })
         }
     }
@@ -40234,14 +41050,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetCdnFileHashes<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x91dc3f31, "upload.getCdnFileHashes")?;
-            let file_token = zerotl::Decode::decode(r)?;
-            let offset = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x91dc3f31, "upload.getCdnFileHashes"));
+            let file_token = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(r.read_i64());
             Ok(Self { file_token, offset })
         }
     }
@@ -40280,14 +41097,15 @@ pub mod upload {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFileHashes<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9156982a, "upload.getFileHashes")?;
-            let location = zerotl::Decode::decode(r)?;
-            let offset = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x9156982a, "upload.getFileHashes"));
+            let location = zerotl::tri!(zerotl::Decode::decode(r));
+            let offset = zerotl::tri!(r.read_i64());
             Ok(Self { location, offset })
         }
     }
@@ -40331,13 +41149,14 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUsers<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0d91a548, "users.getUsers")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x0d91a548, "users.getUsers"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -40373,13 +41192,14 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetFullUser<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xb60f5918, "users.getFullUser")?;
-            let id = enums::InputUser::decode_inline(r)?;
+            zerotl::tri!(r.expect_id(0xb60f5918, "users.getFullUser"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
             Ok(Self { id })
         }
     }
@@ -40418,14 +41238,15 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SetSecureValueErrors<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
-            let id = enums::InputUser::decode_inline(r)?;
-            let errors = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x90c894b5, "users.setSecureValueErrors"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let errors = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, errors })
         }
     }
@@ -40461,13 +41282,14 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetRequirementsToContact<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd89a83a3, "users.getRequirementsToContact")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xd89a83a3, "users.getRequirementsToContact"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -40514,14 +41336,15 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedMusic<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x788d7fe3, "users.getSavedMusic")?;
-            let id = enums::InputUser::decode_inline(r)?;
-            let run = r.read_array::<16>()?;
+            zerotl::tri!(r.expect_id(0x788d7fe3, "users.getSavedMusic"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let run = zerotl::tri!(r.read_array::<16>());
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let hash = zerotl::fixed::i64_at(run, 8);
@@ -40563,14 +41386,15 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetSavedMusicById<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x7573a4e9, "users.getSavedMusicByID")?;
-            let id = enums::InputUser::decode_inline(r)?;
-            let documents = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x7573a4e9, "users.getSavedMusicByID"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let documents = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id, documents })
         }
     }
@@ -40609,14 +41433,15 @@ pub mod users {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SuggestBirthday<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfc533372, "users.suggestBirthday")?;
-            let id = enums::InputUser::decode_inline(r)?;
-            let birthday = zerotl::Decode::decode_validated(r)?;
+            zerotl::tri!(r.expect_id(0xfc533372, "users.suggestBirthday"));
+            let id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let birthday = zerotl::tri!(zerotl::Decode::decode_validated(r));
             Ok(Self { id, birthday })
         }
     }
@@ -40656,12 +41481,13 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xab83b33a, "wallet.getState")?;
+            zerotl::tri!(r.expect_id(0xab83b33a, "wallet.getState"));
             Ok(Self)
         }
     }
@@ -40703,16 +41529,17 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetUserAddresses<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x5275dfdd, "wallet.getUserAddresses")?;
-            let flags = r.read_flags(0x00000001, "wallet.getUserAddresses")?;
+            zerotl::tri!(r.expect_id(0x5275dfdd, "wallet.getUserAddresses"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "wallet.getUserAddresses"));
             let force = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
-            let addresses = zerotl::Decode::decode(r)?;
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
+            let addresses = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { force, id, addresses })
         }
     }
@@ -40756,17 +41583,18 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTransactions<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa8830a83, "wallet.getTransactions")?;
-            let flags = r.read_flags(0x00000003, "wallet.getTransactions")?;
+            zerotl::tri!(r.expect_id(0xa8830a83, "wallet.getTransactions"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "wallet.getTransactions"));
             let inbound = flags & (1 << 0) != 0;
             let outbound = flags & (1 << 1) != 0;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { inbound, outbound, offset, limit })
         }
     }
@@ -40802,13 +41630,14 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTransactionsByIDs<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x811ceab6, "wallet.getTransactionsByIDs")?;
-            let id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x811ceab6, "wallet.getTransactionsByIDs"));
+            let id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { id })
         }
     }
@@ -40844,13 +41673,14 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetTransactionsByMsgHash<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa6bb795d, "wallet.getTransactionsByMsgHash")?;
-            let msg_hash = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xa6bb795d, "wallet.getTransactionsByMsgHash"));
+            let msg_hash = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { msg_hash })
         }
     }
@@ -40876,7 +41706,7 @@ pub mod wallet {
     impl zerotl::Encode for ExportSecretPhrase<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.password.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.password { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -40887,14 +41717,15 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ExportSecretPhrase<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x9077c9ac, "wallet.exportSecretPhrase")?;
-            let flags = r.read_flags(0x00000001, "wallet.exportSecretPhrase")?;
-            let password = if flags & (1 << 0) != 0 { Some(enums::InputCheckPasswordSrp::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x9077c9ac, "wallet.exportSecretPhrase"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "wallet.exportSecretPhrase"));
+            let password = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r))) } else { None };
             Ok(Self { password })
         }
     }
@@ -40933,14 +41764,15 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for FetchEncryptedSecretPhrasePart<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xf53925cf, "wallet.fetchEncryptedSecretPhrasePart")?;
-            let token = zerotl::Decode::decode(r)?;
-            let public_key = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xf53925cf, "wallet.fetchEncryptedSecretPhrasePart"));
+            let token = zerotl::tri!(zerotl::Decode::decode(r));
+            let public_key = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { token, public_key })
         }
     }
@@ -40968,7 +41800,7 @@ pub mod wallet {
     impl zerotl::Encode for ReplaceWallet<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.wallet.encoded_len() + self.password.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.wallet.encoded_len() + if let Some(v) = &self.password { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -40980,15 +41812,16 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for ReplaceWallet<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd8c72eec, "wallet.replaceWallet")?;
-            let flags = r.read_flags(0x00000001, "wallet.replaceWallet")?;
-            let wallet = enums::InputWalletReplacement::decode_inline(r)?;
-            let password = if flags & (1 << 0) != 0 { Some(enums::InputCheckPasswordSrp::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xd8c72eec, "wallet.replaceWallet"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "wallet.replaceWallet"));
+            let wallet = zerotl::tri!(enums::InputWalletReplacement::decode_inline(r));
+            let password = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r))) } else { None };
             Ok(Self { wallet, password })
         }
     }
@@ -41018,7 +41851,7 @@ pub mod wallet {
     impl zerotl::Encode for DisableBackup<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.password.as_ref().map_or(0, |v| v.encoded_len()) + self.new_public_key.as_ref().map_or(0, |v| v.encoded_len()) + self.proof.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + if let Some(v) = &self.password { v.encoded_len() } else { 0 } + if let Some(v) = &self.new_public_key { v.encoded_len() } else { 0 } + if let Some(v) = &self.proof { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41031,16 +41864,17 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for DisableBackup<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x0b0bf0da, "wallet.disableBackup")?;
-            let flags = r.read_flags(0x00000007, "wallet.disableBackup")?;
-            let password = if flags & (1 << 0) != 0 { Some(enums::InputCheckPasswordSrp::decode_inline(r)?) } else { None };
-            let new_public_key = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let proof = if flags & (1 << 2) != 0 { Some(enums::WalletOwnershipProof::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x0b0bf0da, "wallet.disableBackup"));
+            let flags = zerotl::tri!(r.read_flags(0x00000007, "wallet.disableBackup"));
+            let password = if flags & (1 << 0) != 0 { Some(zerotl::tri!(enums::InputCheckPasswordSrp::decode_inline(r))) } else { None };
+            let new_public_key = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let proof = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::WalletOwnershipProof::decode_inline(r))) } else { None };
             Ok(Self { password, new_public_key, proof })
         }
     }
@@ -41072,12 +41906,13 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetBackupHolderDcs {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd179d494, "wallet.getBackupHolderDcs")?;
+            zerotl::tri!(r.expect_id(0xd179d494, "wallet.getBackupHolderDcs"));
             Ok(Self)
         }
     }
@@ -41107,7 +41942,7 @@ pub mod wallet {
     impl zerotl::Encode for EnableBackup<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.parts.encoded_len() + self.new_public_key.as_ref().map_or(0, |v| v.encoded_len()) + self.proof.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 4 + self.parts.encoded_len() + if let Some(v) = &self.new_public_key { v.encoded_len() } else { 0 } + if let Some(v) = &self.proof { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41120,16 +41955,17 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for EnableBackup<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x4500c525, "wallet.enableBackup")?;
-            let flags = r.read_flags(0x00000006, "wallet.enableBackup")?;
-            let parts = zerotl::Decode::decode(r)?;
-            let new_public_key = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let proof = if flags & (1 << 2) != 0 { Some(enums::WalletOwnershipProof::decode_inline(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0x4500c525, "wallet.enableBackup"));
+            let flags = zerotl::tri!(r.read_flags(0x00000006, "wallet.enableBackup"));
+            let parts = zerotl::tri!(zerotl::Decode::decode(r));
+            let new_public_key = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let proof = if flags & (1 << 2) != 0 { Some(zerotl::tri!(enums::WalletOwnershipProof::decode_inline(r))) } else { None };
             Ok(Self { parts, new_public_key, proof })
         }
     }
@@ -41161,12 +41997,13 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetProofChallenge {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x2025e697, "wallet.getProofChallenge")?;
+            zerotl::tri!(r.expect_id(0x2025e697, "wallet.getProofChallenge"));
             Ok(Self)
         }
     }
@@ -41198,7 +42035,7 @@ pub mod wallet {
     impl zerotl::Encode for SendTransfer<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.data_normal.encoded_len() + self.data_gasless.as_ref().map_or(0, |v| v.encoded_len()) + self.user_id.encoded_len()
+            4 + 12 + self.data_normal.encoded_len() + if let Some(v) = &self.data_gasless { v.encoded_len() } else { 0 } + self.user_id.encoded_len()
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41212,17 +42049,18 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for SendTransfer<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd9e5d9e2, "wallet.sendTransfer")?;
-            let flags = r.read_flags(0x00000001, "wallet.sendTransfer")?;
-            let data_normal = zerotl::Decode::decode(r)?;
-            let data_gasless = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let user_id = enums::InputUser::decode_inline(r)?;
-            let random_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0xd9e5d9e2, "wallet.sendTransfer"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "wallet.sendTransfer"));
+            let data_normal = zerotl::tri!(zerotl::Decode::decode(r));
+            let data_gasless = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let user_id = zerotl::tri!(enums::InputUser::decode_inline(r));
+            let random_id = zerotl::tri!(r.read_i64());
             Ok(Self { data_normal, data_gasless, user_id, random_id })
         }
     }
@@ -41254,12 +42092,13 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetGaslessInfo {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x742df0a1, "wallet.getGaslessInfo")?;
+            zerotl::tri!(r.expect_id(0x742df0a1, "wallet.getGaslessInfo"));
             Ok(Self)
         }
     }
@@ -41291,12 +42130,13 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetExistingWaltBalance {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x691f4360, "wallet.getExistingWaltBalance")?;
+            zerotl::tri!(r.expect_id(0x691f4360, "wallet.getExistingWaltBalance"));
             Ok(Self)
         }
     }
@@ -41335,14 +42175,15 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for GetNfts<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x8c12f3a4, "wallet.getNfts")?;
-            let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
+            zerotl::tri!(r.expect_id(0x8c12f3a4, "wallet.getNfts"));
+            let offset = zerotl::tri!(zerotl::Decode::decode(r));
+            let limit = zerotl::tri!(r.read_i32());
             Ok(Self { offset, limit })
         }
     }
@@ -41381,14 +42222,15 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectCreateSession<'a> {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xcc931046, "wallet.tonConnectCreateSession")?;
-            let dapp_client_id = zerotl::Decode::decode(r)?;
-            let manifest_url = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0xcc931046, "wallet.tonConnectCreateSession"));
+            let dapp_client_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let manifest_url = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { dapp_client_id, manifest_url })
         }
     }
@@ -41429,14 +42271,15 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectRegisterKey<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x338bcf1c, "wallet.tonConnectRegisterKey")?;
-            let session_id = r.read_i64()?;
-            let client_id = zerotl::Decode::decode(r)?;
+            zerotl::tri!(r.expect_id(0x338bcf1c, "wallet.tonConnectRegisterKey"));
+            let session_id = zerotl::tri!(r.read_i64());
+            let client_id = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { session_id, client_id })
         }
     }
@@ -41470,7 +42313,7 @@ pub mod wallet {
     impl zerotl::Encode for TonConnectSubmitConnectResult<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.challenge_answer.encoded_len() + self.body.encoded_len() + self.trace_id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + self.challenge_answer.encoded_len() + self.body.encoded_len() + if let Some(v) = &self.trace_id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41484,18 +42327,19 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectSubmitConnectResult<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xc2c00779, "wallet.tonConnectSubmitConnectResult")?;
-            let flags = r.read_flags(0x00000003, "wallet.tonConnectSubmitConnectResult")?;
+            zerotl::tri!(r.expect_id(0xc2c00779, "wallet.tonConnectSubmitConnectResult"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "wallet.tonConnectSubmitConnectResult"));
             let error = flags & (1 << 0) != 0;
-            let session_id = r.read_i64()?;
-            let challenge_answer = zerotl::Decode::decode(r)?;
-            let body = zerotl::Decode::decode(r)?;
-            let trace_id = if flags & (1 << 1) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let session_id = zerotl::tri!(r.read_i64());
+            let challenge_answer = zerotl::tri!(zerotl::Decode::decode(r));
+            let body = zerotl::tri!(zerotl::Decode::decode(r));
+            let trace_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { error, session_id, challenge_answer, body, trace_id })
         }
     }
@@ -41523,7 +42367,7 @@ pub mod wallet {
     impl zerotl::Encode for TonConnectGetPending<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.dapp_client_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.session_id.is_some() { 8 } else { 0 }
+            4 + 4 + if let Some(v) = &self.dapp_client_id { v.encoded_len() } else { 0 } + if self.session_id.is_some() { 8 } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41535,15 +42379,16 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectGetPending<'a> {
         const MIN_SIZE: usize = 8;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x11aee065, "wallet.tonConnectGetPending")?;
-            let flags = r.read_flags(0x00000003, "wallet.tonConnectGetPending")?;
-            let dapp_client_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
-            let session_id = if flags & (1 << 1) != 0 { Some(r.read_i64()?) } else { None };
+            zerotl::tri!(r.expect_id(0x11aee065, "wallet.tonConnectGetPending"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "wallet.tonConnectGetPending"));
+            let dapp_client_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
+            let session_id = if flags & (1 << 1) != 0 { Some(zerotl::tri!(r.read_i64())) } else { None };
             Ok(Self { dapp_client_id, session_id })
         }
     }
@@ -41577,7 +42422,7 @@ pub mod wallet {
     impl zerotl::Encode for TonConnectClaimRequest<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.app_request_id.encoded_len() + self.challenge_answer.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 16 + self.app_request_id.encoded_len() + if let Some(v) = &self.challenge_answer { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41593,19 +42438,20 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectClaimRequest<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x66b57b41, "wallet.tonConnectClaimRequest")?;
-            let flags = r.read_flags(0x00000003, "wallet.tonConnectClaimRequest")?;
+            zerotl::tri!(r.expect_id(0x66b57b41, "wallet.tonConnectClaimRequest"));
+            let flags = zerotl::tri!(r.read_flags(0x00000003, "wallet.tonConnectClaimRequest"));
             let declined = flags & (1 << 1) != 0;
-            let run = r.read_array::<12>()?;
+            let run = zerotl::tri!(r.read_array::<12>());
             let session_id = zerotl::fixed::i64_at(run, 0);
             let msg_id = zerotl::fixed::i32_at(run, 8);
-            let app_request_id = zerotl::Decode::decode(r)?;
-            let challenge_answer = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let app_request_id = zerotl::tri!(zerotl::Decode::decode(r));
+            let challenge_answer = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { declined, session_id, msg_id, app_request_id, challenge_answer })
         }
     }
@@ -41637,7 +42483,7 @@ pub mod wallet {
     impl zerotl::Encode for TonConnectSubmitResponse<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 16 + self.body.encoded_len() + self.trace_id.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 16 + self.body.encoded_len() + if let Some(v) = &self.trace_id { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41653,18 +42499,19 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectSubmitResponse<'a> {
         const MIN_SIZE: usize = 24;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xfac67d3c, "wallet.tonConnectSubmitResponse")?;
-            let flags = r.read_flags(0x00000001, "wallet.tonConnectSubmitResponse")?;
-            let run = r.read_array::<12>()?;
+            zerotl::tri!(r.expect_id(0xfac67d3c, "wallet.tonConnectSubmitResponse"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "wallet.tonConnectSubmitResponse"));
+            let run = zerotl::tri!(r.read_array::<12>());
             let session_id = zerotl::fixed::i64_at(run, 0);
             let msg_id = zerotl::fixed::i32_at(run, 8);
-            let body = zerotl::Decode::decode(r)?;
-            let trace_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            let body = zerotl::tri!(zerotl::Decode::decode(r));
+            let trace_id = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { session_id, msg_id, body, trace_id })
         }
     }
@@ -41702,13 +42549,14 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
         const MIN_SIZE: usize = 12;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0x775d7244, "wallet.tonConnectNextEventId")?;
-            let session_id = r.read_i64()?;
+            zerotl::tri!(r.expect_id(0x775d7244, "wallet.tonConnectNextEventId"));
+            let session_id = zerotl::tri!(r.read_i64());
             Ok(Self { session_id })
         }
     }
@@ -41736,7 +42584,7 @@ pub mod wallet {
     impl zerotl::Encode for TonConnectCloseSession<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.body.as_ref().map_or(0, |v| v.encoded_len())
+            4 + 12 + if let Some(v) = &self.body { v.encoded_len() } else { 0 }
         }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
@@ -41748,15 +42596,16 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectCloseSession<'a> {
         const MIN_SIZE: usize = 16;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xd63f61ce, "wallet.tonConnectCloseSession")?;
-            let flags = r.read_flags(0x00000001, "wallet.tonConnectCloseSession")?;
-            let session_id = r.read_i64()?;
-            let body = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
+            zerotl::tri!(r.expect_id(0xd63f61ce, "wallet.tonConnectCloseSession"));
+            let flags = zerotl::tri!(r.read_flags(0x00000001, "wallet.tonConnectCloseSession"));
+            let session_id = zerotl::tri!(r.read_i64());
+            let body = if flags & (1 << 0) != 0 { Some(zerotl::tri!(zerotl::Decode::decode(r))) } else { None };
             Ok(Self { session_id, body })
         }
     }
@@ -41788,12 +42637,13 @@ pub mod wallet {
         }
     }
 
+    #[cfg(feature = "decode-functions")]
     impl<'a> zerotl::Decode<'a> for TonConnectGetSessions {
         const MIN_SIZE: usize = 4;
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.expect_id(0xa7ffb56e, "wallet.tonConnectGetSessions")?;
+            zerotl::tri!(r.expect_id(0xa7ffb56e, "wallet.tonConnectGetSessions"));
             Ok(Self)
         }
     }

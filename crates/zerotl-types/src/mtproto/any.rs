@@ -186,756 +186,756 @@ static BY_NAME: &[(&str, Decoder)] = &[
 ];
 
 fn id_04deb57d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgsStateInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgsStateInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_05162463(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ResPq<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ResPq<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_09333afb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsBlockZero as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsBlockZero as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0949d9dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::FutureSalt as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::FutureSalt as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_0a9f2259(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DestroyAuthKeyNone as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DestroyAuthKeyNone as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_10e8636f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsBlockDomain as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsBlockDomain as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_2144ca19(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RpcError<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RpcError<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_276d3ec6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgDetailedInfo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgDetailedInfo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3072cfa1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::GzipPacked<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::GzipPacked<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_347773c5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Pong as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Pong as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_37982646(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::IpPortSecret<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::IpPortSecret<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3bcbf734(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DhGenOk as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DhGenOk as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_3c6a84d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PQInnerDataTemp<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PQInnerDataTemp<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4218a164(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsBlockString<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsBlockString<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4679b65f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::AccessPointRule<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::AccessPointRule<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_46dc1fb9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DhGenRetry as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DhGenRetry as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_4d4dc41e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsBlockRandom as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsBlockRandom as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_56fddf88(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PQInnerDataTempDc<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PQInnerDataTempDc<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_58e4a740(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::RpcDropAnswer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::RpcDropAnswer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5a592a6c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::help::ConfigSimple<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::help::ConfigSimple<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5bb8e511(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::Message<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::Message<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_5e2ad36e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RpcAnswerUnknown as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RpcAnswerUnknown as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_60469778(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::ReqPq as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::ReqPq as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_62d350c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DestroySessionNone as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DestroySessionNone as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_62d6b459(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgsAck<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgsAck<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6643b654(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ClientDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ClientDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_6c52c484(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsClientHello<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsClientHello<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_73f1f8dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgContainer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgContainer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_75a3f765(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BindAuthKeyInner as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BindAuthKeyInner as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_79cb045d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ServerDhParamsFail as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ServerDhParamsFail as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7abe77ec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::Ping as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::Ping as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_7d861a08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgResendReq<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgResendReq<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_809db6df(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgNewDetailedInfo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgNewDetailedInfo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_83c95aec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PQInnerData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PQInnerData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8610baeb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgResendAnsReq<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgResendAnsReq<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_8cc0d131(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgsAllInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgsAllInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9299359f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::HttpWait as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::HttpWait as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9eb95b5c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsBlockPublicKey as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsBlockPublicKey as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_9ec20908(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::NewSessionCreated as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::NewSessionCreated as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a43ad8b7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RpcAnswerDropped as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RpcAnswerDropped as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a69dae02(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DhGenFail as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DhGenFail as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a7eff811(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BadMsgNotification as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BadMsgNotification as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_a9f55f95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::PQInnerDataDc<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::PQInnerDataDc<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ae500895(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::FutureSalts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::FutureSalts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b5890dba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ServerDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ServerDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_b921bd04(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::GetFutureSalts as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::GetFutureSalts as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_be7e8ef1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::ReqPqMulti as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::ReqPqMulti as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_cd78e586(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RpcAnswerDroppedRunning as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RpcAnswerDroppedRunning as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d0e8075c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::ServerDhParamsOk<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::ServerDhParamsOk<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d1435160(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::DestroyAuthKey as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::DestroyAuthKey as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d433ad73(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::IpPort as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::IpPort as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_d712e4be(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::ReqDhParams<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::ReqDhParams<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_da69fb52(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgsStateReq<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgsStateReq<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e06046b2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::MsgCopy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::MsgCopy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e22045fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DestroySessionOk as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DestroySessionOk as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e675a1c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsBlockGrease as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsBlockGrease as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e725d44f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::TlsBlockScope<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::TlsBlockScope<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_e7512126(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::DestroySession as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::DestroySession as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_ea109b13(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DestroyAuthKeyFail as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DestroyAuthKeyFail as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_edab447b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::BadServerSalt as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::BadServerSalt as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f3427b8c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::PingDelayDisconnect as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::PingDelayDisconnect as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f35c6d01(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::RpcResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::RpcResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f5045f1f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<functions::SetClientDhParams<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<functions::SetClientDhParams<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn id_f660e1d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<types::DestroyAuthKeyOk as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<types::DestroyAuthKeyOk as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_access_point_rule(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::AccessPointRule<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::AccessPointRule<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_bad_msg_notification(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BadMsgNotification as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BadMsgNotification as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_bind_auth_key_inner(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::BindAuthKeyInner as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::BindAuthKeyInner as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_client_dh_inner_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ClientDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ClientDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_destroy_auth_key_res(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DestroyAuthKeyRes as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DestroyAuthKeyRes as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_destroy_session_res(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::DestroySessionRes as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::DestroySessionRes as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_future_salt(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::FutureSalt as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::FutureSalt as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_future_salts(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::FutureSalts<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::FutureSalts<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_http_wait(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::HttpWait as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::HttpWait as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_ip_port(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::IpPort<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::IpPort<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Message<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Message<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_container(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageContainer<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageContainer<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_message_copy(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MessageCopy<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MessageCopy<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_msg_detailed_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MsgDetailedInfo as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MsgDetailedInfo as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_msg_resend_req(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MsgResendReq<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MsgResendReq<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_msgs_ack(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MsgsAck<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MsgsAck<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_msgs_all_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MsgsAllInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MsgsAllInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_msgs_state_info(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MsgsStateInfo<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MsgsStateInfo<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_msgs_state_req(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::MsgsStateReq<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::MsgsStateReq<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_new_session(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::NewSession as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::NewSession as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_object(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Object<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Object<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_p_q_inner_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::PQInnerData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::PQInnerData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_pong(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::Pong as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::Pong as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_res_pq(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ResPq<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ResPq<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_rpc_drop_answer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::RpcDropAnswer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::RpcDropAnswer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_rpc_error(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::RpcError<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::RpcError<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_rpc_result(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::RpcResult<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::RpcResult<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_server_dh_params(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ServerDhParams<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ServerDhParams<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_server_dh_inner_data(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::ServerDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::ServerDhInnerData<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_set_client_dh_params_answer(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::SetClientDhParamsAnswer as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::SetClientDhParamsAnswer as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_tls_block(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::TlsBlock<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::TlsBlock<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn type_tls_client_hello(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::TlsClientHello<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::TlsClientHello<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_4679b65f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::AccessPointRule<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::AccessPointRule<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a7eff811(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BadMsgNotification as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BadMsgNotification as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_edab447b(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BadServerSalt as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BadServerSalt as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_75a3f765(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::BindAuthKeyInner as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::BindAuthKeyInner as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6643b654(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ClientDhInnerData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ClientDhInnerData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ea109b13(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DestroyAuthKeyFail as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DestroyAuthKeyFail as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0a9f2259(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DestroyAuthKeyNone as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DestroyAuthKeyNone as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f660e1d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DestroyAuthKeyOk as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DestroyAuthKeyOk as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_62d350c9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DestroySessionNone as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DestroySessionNone as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e22045fc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DestroySessionOk as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DestroySessionOk as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a69dae02(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DhGenFail as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DhGenFail as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3bcbf734(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DhGenOk as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DhGenOk as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_46dc1fb9(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::DhGenRetry as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::DhGenRetry as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_0949d9dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::FutureSalt as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::FutureSalt as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_ae500895(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::FutureSalts<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::FutureSalts<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3072cfa1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::GzipPacked<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::GzipPacked<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn type_help_config_simple(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&<enums::help::ConfigSimple<'_> as zerotl::Decode<'_>>::decode(r)?);
+    f(&zerotl::tri!(<enums::help::ConfigSimple<'_> as zerotl::Decode<'_>>::decode(r)));
     Ok(())
 }
 
 fn bare_5a592a6c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::help::ConfigSimple<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::help::ConfigSimple<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9299359f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::HttpWait as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::HttpWait as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d433ad73(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::IpPort as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::IpPort as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_37982646(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::IpPortSecret<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::IpPortSecret<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5bb8e511(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Message<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Message<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_73f1f8dc(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgContainer<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgContainer<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e06046b2(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgCopy<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgCopy<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_276d3ec6(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgDetailedInfo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgDetailedInfo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_809db6df(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgNewDetailedInfo as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgNewDetailedInfo as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8610baeb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgResendAnsReq<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgResendAnsReq<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_7d861a08(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgResendReq<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgResendReq<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_62d6b459(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgsAck<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgsAck<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_8cc0d131(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgsAllInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgsAllInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_04deb57d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgsStateInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgsStateInfo<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_da69fb52(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::MsgsStateReq<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::MsgsStateReq<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9ec20908(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::NewSessionCreated as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::NewSessionCreated as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_83c95aec(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PQInnerData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PQInnerData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a9f55f95(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PQInnerDataDc<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PQInnerDataDc<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_3c6a84d4(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PQInnerDataTemp<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PQInnerDataTemp<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_56fddf88(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::PQInnerDataTempDc<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::PQInnerDataTempDc<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_347773c5(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::Pong as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::Pong as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_05162463(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ResPq<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ResPq<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_a43ad8b7(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RpcAnswerDropped as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RpcAnswerDropped as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_cd78e586(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RpcAnswerDroppedRunning as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RpcAnswerDroppedRunning as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_5e2ad36e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RpcAnswerUnknown as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RpcAnswerUnknown as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_2144ca19(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RpcError<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RpcError<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_f35c6d01(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::RpcResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::RpcResult<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_b5890dba(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ServerDhInnerData<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ServerDhInnerData<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_79cb045d(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ServerDhParamsFail as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ServerDhParamsFail as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_d0e8075c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::ServerDhParamsOk<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::ServerDhParamsOk<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_10e8636f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsBlockDomain as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsBlockDomain as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e675a1c1(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsBlockGrease as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsBlockGrease as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_9eb95b5c(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsBlockPublicKey as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsBlockPublicKey as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4d4dc41e(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsBlockRandom as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsBlockRandom as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_e725d44f(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsBlockScope<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsBlockScope<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_4218a164(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsBlockString<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsBlockString<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_09333afb(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsBlockZero as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsBlockZero as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }
 
 fn bare_6c52c484(r: &mut Reader<'_>, f: &mut dyn FnMut(&dyn Encode)) -> Result<(), DecodeError> {
-    f(&zerotl::Bare(<types::TlsClientHello<'_> as zerotl::BareDecode<'_>>::decode_bare(r)?));
+    f(&zerotl::Bare(zerotl::tri!(<types::TlsClientHello<'_> as zerotl::BareDecode<'_>>::decode_bare(r))));
     Ok(())
 }

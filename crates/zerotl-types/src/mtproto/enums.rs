@@ -39,7 +39,9 @@ impl zerotl::Encode for ResPq<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Pq(x) => x.encode(w),
+        }
     }
 }
 
@@ -47,34 +49,16 @@ impl<'a> zerotl::Decode<'a> for ResPq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x05162463 => Self::Pq(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "ResPQ")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "ResPQ")),
-        })
-    }
-}
-
-impl<'a> ResPq<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Pq(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x05162463 => Self::Pq(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "ResPQ")),
         })
     }
@@ -137,34 +121,6 @@ impl zerotl::Encode for PQInnerData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xa9f55f95 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x3c6a84d4 => Self::Temp(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x56fddf88 => Self::TempDc(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
-        })
-    }
-}
-
-impl<'a> PQInnerData<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Data(x) => x.encode(w),
             Self::Dc(x) => x.encode(w),
@@ -172,16 +128,28 @@ impl<'a> PQInnerData<'a> {
             Self::TempDc(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                0xa9f55f95 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
-                0x3c6a84d4 => Self::Temp(zerotl::BareDecode::decode_bare(r)?),
-                0x56fddf88 => Self::TempDc(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x83c95aec => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa9f55f95 => Self::Dc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3c6a84d4 => Self::Temp(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x56fddf88 => Self::TempDc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
+        })
+    }
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x83c95aec => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa9f55f95 => Self::Dc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x3c6a84d4 => Self::Temp(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x56fddf88 => Self::TempDc(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
         })
     }
@@ -244,7 +212,9 @@ impl zerotl::Encode for BindAuthKeyInner {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Inner(x) => x.encode(w),
+        }
     }
 }
 
@@ -252,34 +222,16 @@ impl<'a> zerotl::Decode<'a> for BindAuthKeyInner {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x75a3f765 => Self::Inner(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
-        })
-    }
-}
-
-impl<'a> BindAuthKeyInner {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Inner(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x75a3f765 => Self::Inner(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
         })
     }
@@ -330,7 +282,10 @@ impl zerotl::Encode for ServerDhParams<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Fail(x) => x.encode(w),
+            Self::Ok(x) => x.encode(w),
+        }
     }
 }
 
@@ -338,37 +293,18 @@ impl<'a> zerotl::Decode<'a> for ServerDhParams<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x79cb045d => Self::Fail(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd0e8075c => Self::Ok(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
-        })
-    }
-}
-
-impl<'a> ServerDhParams<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Fail(x) => x.encode(w),
-            Self::Ok(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare(r)?),
-                0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x79cb045d => Self::Fail(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xd0e8075c => Self::Ok(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
         })
     }
@@ -419,7 +355,9 @@ impl zerotl::Encode for ServerDhInnerData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Data(x) => x.encode(w),
+        }
     }
 }
 
@@ -427,34 +365,16 @@ impl<'a> zerotl::Decode<'a> for ServerDhInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb5890dba => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
-        })
-    }
-}
-
-impl<'a> ServerDhInnerData<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Data(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xb5890dba => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
         })
     }
@@ -499,7 +419,9 @@ impl zerotl::Encode for ClientDhInnerData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Data(x) => x.encode(w),
+        }
     }
 }
 
@@ -507,34 +429,16 @@ impl<'a> zerotl::Decode<'a> for ClientDhInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6643b654 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
-        })
-    }
-}
-
-impl<'a> ClientDhInnerData<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Data(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6643b654 => Self::Data(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
         })
     }
@@ -591,7 +495,11 @@ impl zerotl::Encode for SetClientDhParamsAnswer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::DhGenOk(x) => x.encode(w),
+            Self::DhGenRetry(x) => x.encode(w),
+            Self::DhGenFail(x) => x.encode(w),
+        }
     }
 }
 
@@ -599,40 +507,20 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3bcbf734 => Self::DhGenOk(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x46dc1fb9 => Self::DhGenRetry(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa69dae02 => Self::DhGenFail(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
-        })
-    }
-}
-
-impl<'a> SetClientDhParamsAnswer {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::DhGenOk(x) => x.encode(w),
-            Self::DhGenRetry(x) => x.encode(w),
-            Self::DhGenFail(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare(r)?),
-                0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare(r)?),
-                0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3bcbf734 => Self::DhGenOk(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x46dc1fb9 => Self::DhGenRetry(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xa69dae02 => Self::DhGenFail(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
         })
     }
@@ -701,7 +589,11 @@ impl zerotl::Encode for DestroyAuthKeyRes {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Ok => w.put_u32(0xf660e1d4),
+            Self::None => w.put_u32(0x0a9f2259),
+            Self::Fail => w.put_u32(0xea109b13),
+        }
     }
 }
 
@@ -709,37 +601,17 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xf660e1d4 => Self::Ok,
                 0x0a9f2259 => Self::None,
                 0xea109b13 => Self::Fail,
                 id => return Err(r.unknown_constructor(id, "DestroyAuthKeyRes")),
         })
     }
-}
-
-impl<'a> DestroyAuthKeyRes {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Ok => w.put_u32(0xf660e1d4),
-            Self::None => w.put_u32(0x0a9f2259),
-            Self::Fail => w.put_u32(0xea109b13),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0xf660e1d4 => Self::Ok,
                 0x0a9f2259 => Self::None,
                 0xea109b13 => Self::Fail,
@@ -799,7 +671,9 @@ impl zerotl::Encode for MsgsAck<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Ack(x) => x.encode(w),
+        }
     }
 }
 
@@ -807,34 +681,16 @@ impl<'a> zerotl::Decode<'a> for MsgsAck<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x62d6b459 => Self::Ack(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MsgsAck")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MsgsAck")),
-        })
-    }
-}
-
-impl<'a> MsgsAck<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Ack(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x62d6b459 => Self::Ack(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MsgsAck")),
         })
     }
@@ -885,7 +741,10 @@ impl zerotl::Encode for BadMsgNotification {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Notification(x) => x.encode(w),
+            Self::ServerSalt(x) => x.encode(w),
+        }
     }
 }
 
@@ -893,37 +752,18 @@ impl<'a> zerotl::Decode<'a> for BadMsgNotification {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa7eff811 => Self::Notification(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xedab447b => Self::ServerSalt(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare_inline(r)?),
-                0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
-        })
-    }
-}
-
-impl<'a> BadMsgNotification {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Notification(x) => x.encode(w),
-            Self::ServerSalt(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare(r)?),
-                0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xa7eff811 => Self::Notification(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0xedab447b => Self::ServerSalt(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
         })
     }
@@ -974,7 +814,9 @@ impl zerotl::Encode for MsgsStateReq<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Req(x) => x.encode(w),
+        }
     }
 }
 
@@ -982,34 +824,16 @@ impl<'a> zerotl::Decode<'a> for MsgsStateReq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xda69fb52 => Self::Req(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
-        })
-    }
-}
-
-impl<'a> MsgsStateReq<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Req(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xda69fb52 => Self::Req(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
         })
     }
@@ -1054,7 +878,9 @@ impl zerotl::Encode for MsgsStateInfo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Info(x) => x.encode(w),
+        }
     }
 }
 
@@ -1062,34 +888,16 @@ impl<'a> zerotl::Decode<'a> for MsgsStateInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x04deb57d => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
-        })
-    }
-}
-
-impl<'a> MsgsStateInfo<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x04deb57d => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
         })
     }
@@ -1134,7 +942,9 @@ impl zerotl::Encode for MsgsAllInfo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Info(x) => x.encode(w),
+        }
     }
 }
 
@@ -1142,34 +952,16 @@ impl<'a> zerotl::Decode<'a> for MsgsAllInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x8cc0d131 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
-        })
-    }
-}
-
-impl<'a> MsgsAllInfo<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x8cc0d131 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
         })
     }
@@ -1220,7 +1012,10 @@ impl zerotl::Encode for MsgDetailedInfo {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Info(x) => x.encode(w),
+            Self::NewDetailedInfo(x) => x.encode(w),
+        }
     }
 }
 
@@ -1228,37 +1023,18 @@ impl<'a> zerotl::Decode<'a> for MsgDetailedInfo {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x276d3ec6 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x809db6df => Self::NewDetailedInfo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
-        })
-    }
-}
-
-impl<'a> MsgDetailedInfo {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-            Self::NewDetailedInfo(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x276d3ec6 => Self::Info(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x809db6df => Self::NewDetailedInfo(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
         })
     }
@@ -1315,7 +1091,10 @@ impl zerotl::Encode for MsgResendReq<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Req(x) => x.encode(w),
+            Self::AnsReq(x) => x.encode(w),
+        }
     }
 }
 
@@ -1323,37 +1102,18 @@ impl<'a> zerotl::Decode<'a> for MsgResendReq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7d861a08 => Self::Req(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8610baeb => Self::AnsReq(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MsgResendReq")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x8610baeb => Self::AnsReq(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MsgResendReq")),
-        })
-    }
-}
-
-impl<'a> MsgResendReq<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Req(x) => x.encode(w),
-            Self::AnsReq(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
-                0x8610baeb => Self::AnsReq(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x7d861a08 => Self::Req(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x8610baeb => Self::AnsReq(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MsgResendReq")),
         })
     }
@@ -1404,7 +1164,9 @@ impl zerotl::Encode for RpcResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Result(x) => x.encode(w),
+        }
     }
 }
 
@@ -1412,34 +1174,16 @@ impl<'a> zerotl::Decode<'a> for RpcResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf35c6d01 => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "RpcResult")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "RpcResult")),
-        })
-    }
-}
-
-impl<'a> RpcResult<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Result(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xf35c6d01 => Self::Result(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "RpcResult")),
         })
     }
@@ -1484,7 +1228,9 @@ impl zerotl::Encode for RpcError<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Error(x) => x.encode(w),
+        }
     }
 }
 
@@ -1492,34 +1238,16 @@ impl<'a> zerotl::Decode<'a> for RpcError<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x2144ca19 => Self::Error(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "RpcError")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "RpcError")),
-        })
-    }
-}
-
-impl<'a> RpcError<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Error(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x2144ca19 => Self::Error(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "RpcError")),
         })
     }
@@ -1576,7 +1304,11 @@ impl zerotl::Encode for RpcDropAnswer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::AnswerUnknown => w.put_u32(0x5e2ad36e),
+            Self::AnswerDroppedRunning => w.put_u32(0xcd78e586),
+            Self::AnswerDropped(x) => x.encode(w),
+        }
     }
 }
 
@@ -1584,40 +1316,20 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5e2ad36e => Self::AnswerUnknown,
+                0xcd78e586 => Self::AnswerDroppedRunning,
+                0xa43ad8b7 => Self::AnswerDropped(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
+        Ok(match zerotl::tri!(r.read_u32()) {
                 0x5e2ad36e => Self::AnswerUnknown,
                 0xcd78e586 => Self::AnswerDroppedRunning,
-                0xa43ad8b7 => Self::AnswerDropped(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
-        })
-    }
-}
-
-impl<'a> RpcDropAnswer {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::AnswerUnknown => w.put_u32(0x5e2ad36e),
-            Self::AnswerDroppedRunning => w.put_u32(0xcd78e586),
-            Self::AnswerDropped(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5e2ad36e => Self::AnswerUnknown,
-                0xcd78e586 => Self::AnswerDroppedRunning,
-                0xa43ad8b7 => Self::AnswerDropped(zerotl::BareDecode::decode_bare(r)?),
+                0xa43ad8b7 => Self::AnswerDropped(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
         })
     }
@@ -1674,7 +1386,9 @@ impl zerotl::Encode for FutureSalt {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Salt(x) => x.encode(w),
+        }
     }
 }
 
@@ -1682,34 +1396,16 @@ impl<'a> zerotl::Decode<'a> for FutureSalt {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x0949d9dc => Self::Salt(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "FutureSalt")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "FutureSalt")),
-        })
-    }
-}
-
-impl<'a> FutureSalt {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Salt(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x0949d9dc => Self::Salt(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "FutureSalt")),
         })
     }
@@ -1754,7 +1450,9 @@ impl zerotl::Encode for FutureSalts<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Salts(x) => x.encode(w),
+        }
     }
 }
 
@@ -1762,34 +1460,16 @@ impl<'a> zerotl::Decode<'a> for FutureSalts<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xae500895 => Self::Salts(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "FutureSalts")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "FutureSalts")),
-        })
-    }
-}
-
-impl<'a> FutureSalts<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Salts(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xae500895 => Self::Salts(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "FutureSalts")),
         })
     }
@@ -1834,7 +1514,9 @@ impl zerotl::Encode for Pong {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Pong(x) => x.encode(w),
+        }
     }
 }
 
@@ -1842,34 +1524,16 @@ impl<'a> zerotl::Decode<'a> for Pong {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x347773c5 => Self::Pong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Pong")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Pong")),
-        })
-    }
-}
-
-impl<'a> Pong {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Pong(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x347773c5 => Self::Pong(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Pong")),
         })
     }
@@ -1920,7 +1584,10 @@ impl zerotl::Encode for DestroySessionRes {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Ok(x) => x.encode(w),
+            Self::None(x) => x.encode(w),
+        }
     }
 }
 
@@ -1928,37 +1595,18 @@ impl<'a> zerotl::Decode<'a> for DestroySessionRes {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe22045fc => Self::Ok(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x62d350c9 => Self::None(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x62d350c9 => Self::None(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
-        })
-    }
-}
-
-impl<'a> DestroySessionRes {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Ok(x) => x.encode(w),
-            Self::None(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
-                0x62d350c9 => Self::None(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe22045fc => Self::Ok(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x62d350c9 => Self::None(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
         })
     }
@@ -2009,7 +1657,9 @@ impl zerotl::Encode for NewSession {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Created(x) => x.encode(w),
+        }
     }
 }
 
@@ -2017,34 +1667,16 @@ impl<'a> zerotl::Decode<'a> for NewSession {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9ec20908 => Self::Created(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "NewSession")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "NewSession")),
-        })
-    }
-}
-
-impl<'a> NewSession {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Created(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9ec20908 => Self::Created(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "NewSession")),
         })
     }
@@ -2089,7 +1721,9 @@ impl zerotl::Encode for Message<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Message(x) => x.encode(w),
+        }
     }
 }
 
@@ -2097,34 +1731,16 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5bb8e511 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Message")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Message")),
-        })
-    }
-}
-
-impl<'a> Message<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Message(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x5bb8e511 => Self::Message(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
@@ -2169,7 +1785,9 @@ impl zerotl::Encode for MessageContainer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::MsgContainer(x) => x.encode(w),
+        }
     }
 }
 
@@ -2177,34 +1795,16 @@ impl<'a> zerotl::Decode<'a> for MessageContainer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x73f1f8dc => Self::MsgContainer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageContainer")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageContainer")),
-        })
-    }
-}
-
-impl<'a> MessageContainer<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::MsgContainer(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x73f1f8dc => Self::MsgContainer(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageContainer")),
         })
     }
@@ -2249,7 +1849,9 @@ impl zerotl::Encode for MessageCopy<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::MsgCopy(x) => x.encode(w),
+        }
     }
 }
 
@@ -2257,34 +1859,16 @@ impl<'a> zerotl::Decode<'a> for MessageCopy<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe06046b2 => Self::MsgCopy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "MessageCopy")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "MessageCopy")),
-        })
-    }
-}
-
-impl<'a> MessageCopy<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::MsgCopy(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xe06046b2 => Self::MsgCopy(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "MessageCopy")),
         })
     }
@@ -2329,7 +1913,9 @@ impl zerotl::Encode for Object<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::GzipPacked(x) => x.encode(w),
+        }
     }
 }
 
@@ -2337,34 +1923,16 @@ impl<'a> zerotl::Decode<'a> for Object<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3072cfa1 => Self::GzipPacked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "Object")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "Object")),
-        })
-    }
-}
-
-impl<'a> Object<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::GzipPacked(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x3072cfa1 => Self::GzipPacked(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "Object")),
         })
     }
@@ -2409,7 +1977,9 @@ impl zerotl::Encode for HttpWait {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Wait(x) => x.encode(w),
+        }
     }
 }
 
@@ -2417,34 +1987,16 @@ impl<'a> zerotl::Decode<'a> for HttpWait {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9299359f => Self::Wait(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "HttpWait")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "HttpWait")),
-        })
-    }
-}
-
-impl<'a> HttpWait {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Wait(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x9299359f => Self::Wait(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "HttpWait")),
         })
     }
@@ -2495,7 +2047,10 @@ impl zerotl::Encode for IpPort<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Port(x) => x.encode(w),
+            Self::Secret(x) => x.encode(w),
+        }
     }
 }
 
@@ -2503,37 +2058,18 @@ impl<'a> zerotl::Decode<'a> for IpPort<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd433ad73 => Self::Port(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x37982646 => Self::Secret(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "IpPort")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare_inline(r)?),
-                0x37982646 => Self::Secret(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "IpPort")),
-        })
-    }
-}
-
-impl<'a> IpPort<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Port(x) => x.encode(w),
-            Self::Secret(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare(r)?),
-                0x37982646 => Self::Secret(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0xd433ad73 => Self::Port(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x37982646 => Self::Secret(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "IpPort")),
         })
     }
@@ -2584,7 +2120,9 @@ impl zerotl::Encode for AccessPointRule<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Rule(x) => x.encode(w),
+        }
     }
 }
 
@@ -2592,34 +2130,16 @@ impl<'a> zerotl::Decode<'a> for AccessPointRule<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4679b65f => Self::Rule(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "AccessPointRule")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "AccessPointRule")),
-        })
-    }
-}
-
-impl<'a> AccessPointRule<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Rule(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4679b65f => Self::Rule(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "AccessPointRule")),
         })
     }
@@ -2664,7 +2184,9 @@ impl zerotl::Encode for TlsClientHello<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
+        match self {
+            Self::Hello(x) => x.encode(w),
+        }
     }
 }
 
@@ -2672,34 +2194,16 @@ impl<'a> zerotl::Decode<'a> for TlsClientHello<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6c52c484 => Self::Hello(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                id => return Err(r.unknown_constructor(id, "TlsClientHello")),
+        })
     }
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare_inline(r)?),
-                id => return Err(r.unknown_constructor(id, "TlsClientHello")),
-        })
-    }
-}
-
-impl<'a> TlsClientHello<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Hello(x) => x.encode(w),
-        }
-    }
-
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare(r)?),
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x6c52c484 => Self::Hello(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "TlsClientHello")),
         })
     }
@@ -2780,23 +2284,6 @@ impl zerotl::Encode for TlsBlock<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        self.encode_inline(w)
-    }
-}
-
-impl<'a> zerotl::Decode<'a> for TlsBlock<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_inline(r)
-    }
-}
-
-impl<'a> TlsBlock<'a> {
-    /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::String(x) => x.encode(w),
             Self::Random(x) => x.encode(w),
@@ -2807,19 +2294,20 @@ impl<'a> TlsBlock<'a> {
             Self::Scope(x) => x.encode(w),
         }
     }
+}
 
-    /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-                0x4218a164 => Self::String(zerotl::BareDecode::decode_bare(r)?),
-                0x4d4dc41e => Self::Random(zerotl::BareDecode::decode_bare(r)?),
-                0x09333afb => Self::Zero(zerotl::BareDecode::decode_bare(r)?),
+impl<'a> zerotl::Decode<'a> for TlsBlock<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match zerotl::tri!(r.read_u32()) {
+                0x4218a164 => Self::String(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x4d4dc41e => Self::Random(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                0x09333afb => Self::Zero(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x10e8636f => Self::Domain,
-                0xe675a1c1 => Self::Grease(zerotl::BareDecode::decode_bare(r)?),
+                0xe675a1c1 => Self::Grease(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 0x9eb95b5c => Self::PublicKey,
-                0xe725d44f => Self::Scope(zerotl::BareDecode::decode_bare(r)?),
+                0xe725d44f => Self::Scope(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                 id => return Err(r.unknown_constructor(id, "TlsBlock")),
         })
     }
@@ -2907,7 +2395,9 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            self.encode_inline(w)
+            match self {
+                Self::Simple(x) => x.encode(w),
+            }
         }
     }
 
@@ -2915,34 +2405,16 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_inline(r)
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x5a592a6c => Self::Simple(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
+                    id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
+            })
         }
         #[cfg(not(debug_assertions))]
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare_inline(r)?),
-                    id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
-            })
-        }
-    }
-
-    impl<'a> ConfigSimple<'a> {
-        /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Simple(x) => x.encode(w),
-            }
-        }
-
-        /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[cfg_attr(debug_assertions, inline)]
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                    0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare(r)?),
+            Ok(match zerotl::tri!(r.read_u32()) {
+                    0x5a592a6c => Self::Simple(zerotl::tri!(zerotl::BareDecode::decode_bare(r))),
                     id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
             })
         }

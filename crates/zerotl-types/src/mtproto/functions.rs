@@ -40,8 +40,8 @@ impl<'a> zerotl::Decode<'a> for ReqPq {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x60469778, "req_pq")?;
-        let nonce = *r.read_array::<16>()?;
+        zerotl::tri!(r.expect_id(0x60469778, "req_pq"));
+        let nonce = *zerotl::tri!(r.read_array::<16>());
         Ok(Self { nonce })
     }
 }
@@ -84,8 +84,8 @@ impl<'a> zerotl::Decode<'a> for ReqPqMulti {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xbe7e8ef1, "req_pq_multi")?;
-        let nonce = *r.read_array::<16>()?;
+        zerotl::tri!(r.expect_id(0xbe7e8ef1, "req_pq_multi"));
+        let nonce = *zerotl::tri!(r.read_array::<16>());
         Ok(Self { nonce })
     }
 }
@@ -143,14 +143,14 @@ impl<'a> zerotl::Decode<'a> for ReqDhParams<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xd712e4be, "req_DH_params")?;
-        let run = r.read_array::<32>()?;
+        zerotl::tri!(r.expect_id(0xd712e4be, "req_DH_params"));
+        let run = zerotl::tri!(r.read_array::<32>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
-        let p = zerotl::Decode::decode(r)?;
-        let q = zerotl::Decode::decode(r)?;
-        let public_key_fingerprint = r.read_i64()?;
-        let encrypted_data = zerotl::Decode::decode(r)?;
+        let p = zerotl::tri!(zerotl::Decode::decode(r));
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
+        let public_key_fingerprint = zerotl::tri!(r.read_i64());
+        let encrypted_data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { nonce, server_nonce, p, q, public_key_fingerprint, encrypted_data })
     }
 }
@@ -199,11 +199,11 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParams<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xf5045f1f, "set_client_DH_params")?;
-        let run = r.read_array::<32>()?;
+        zerotl::tri!(r.expect_id(0xf5045f1f, "set_client_DH_params"));
+        let run = zerotl::tri!(r.read_array::<32>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
-        let encrypted_data = zerotl::Decode::decode(r)?;
+        let encrypted_data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { nonce, server_nonce, encrypted_data })
     }
 }
@@ -240,7 +240,7 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKey {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xd1435160, "destroy_auth_key")?;
+        zerotl::tri!(r.expect_id(0xd1435160, "destroy_auth_key"));
         Ok(Self)
     }
 }
@@ -283,8 +283,8 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x58e4a740, "rpc_drop_answer")?;
-        let req_msg_id = r.read_i64()?;
+        zerotl::tri!(r.expect_id(0x58e4a740, "rpc_drop_answer"));
+        let req_msg_id = zerotl::tri!(r.read_i64());
         Ok(Self { req_msg_id })
     }
 }
@@ -327,8 +327,8 @@ impl<'a> zerotl::Decode<'a> for GetFutureSalts {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xb921bd04, "get_future_salts")?;
-        let num = r.read_i32()?;
+        zerotl::tri!(r.expect_id(0xb921bd04, "get_future_salts"));
+        let num = zerotl::tri!(r.read_i32());
         Ok(Self { num })
     }
 }
@@ -371,8 +371,8 @@ impl<'a> zerotl::Decode<'a> for Ping {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0x7abe77ec, "ping")?;
-        let ping_id = r.read_i64()?;
+        zerotl::tri!(r.expect_id(0x7abe77ec, "ping"));
+        let ping_id = zerotl::tri!(r.read_i64());
         Ok(Self { ping_id })
     }
 }
@@ -418,8 +418,8 @@ impl<'a> zerotl::Decode<'a> for PingDelayDisconnect {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xf3427b8c, "ping_delay_disconnect")?;
-        let run = r.read_array::<12>()?;
+        zerotl::tri!(r.expect_id(0xf3427b8c, "ping_delay_disconnect"));
+        let run = zerotl::tri!(r.read_array::<12>());
         let ping_id = zerotl::fixed::i64_at(run, 0);
         let disconnect_delay = zerotl::fixed::i32_at(run, 8);
         Ok(Self { ping_id, disconnect_delay })
@@ -464,8 +464,8 @@ impl<'a> zerotl::Decode<'a> for DestroySession {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.expect_id(0xe7512126, "destroy_session")?;
-        let session_id = r.read_i64()?;
+        zerotl::tri!(r.expect_id(0xe7512126, "destroy_session"));
+        let session_id = zerotl::tri!(r.read_i64());
         Ok(Self { session_id })
     }
 }

@@ -44,18 +44,14 @@ impl zerotl::BareEncode for ResPq<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ResPq<'a> {
     const MIN_BARE_SIZE: usize = 44;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<32>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<32>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
-        let pq = zerotl::Decode::decode(r)?;
-        let server_public_key_fingerprints = zerotl::Decode::decode(r)?;
+        let pq = zerotl::tri!(zerotl::Decode::decode(r));
+        let server_public_key_fingerprints = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { nonce, server_nonce, pq, server_public_key_fingerprints })
     }
 }
@@ -104,17 +100,13 @@ impl zerotl::BareEncode for PQInnerData<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PQInnerData<'a> {
     const MIN_BARE_SIZE: usize = 76;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let pq = zerotl::Decode::decode(r)?;
-        let p = zerotl::Decode::decode(r)?;
-        let q = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<64>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let pq = zerotl::tri!(zerotl::Decode::decode(r));
+        let p = zerotl::tri!(zerotl::Decode::decode(r));
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<64>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce = zerotl::fixed::array_at(run, 32);
@@ -169,17 +161,13 @@ impl zerotl::BareEncode for PQInnerDataDc<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PQInnerDataDc<'a> {
     const MIN_BARE_SIZE: usize = 80;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let pq = zerotl::Decode::decode(r)?;
-        let p = zerotl::Decode::decode(r)?;
-        let q = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<68>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let pq = zerotl::tri!(zerotl::Decode::decode(r));
+        let p = zerotl::tri!(zerotl::Decode::decode(r));
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<68>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce = zerotl::fixed::array_at(run, 32);
@@ -235,17 +223,13 @@ impl zerotl::BareEncode for PQInnerDataTemp<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PQInnerDataTemp<'a> {
     const MIN_BARE_SIZE: usize = 80;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let pq = zerotl::Decode::decode(r)?;
-        let p = zerotl::Decode::decode(r)?;
-        let q = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<68>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let pq = zerotl::tri!(zerotl::Decode::decode(r));
+        let p = zerotl::tri!(zerotl::Decode::decode(r));
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<68>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce = zerotl::fixed::array_at(run, 32);
@@ -304,17 +288,13 @@ impl zerotl::BareEncode for PQInnerDataTempDc<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for PQInnerDataTempDc<'a> {
     const MIN_BARE_SIZE: usize = 84;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let pq = zerotl::Decode::decode(r)?;
-        let p = zerotl::Decode::decode(r)?;
-        let q = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<72>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let pq = zerotl::tri!(zerotl::Decode::decode(r));
+        let p = zerotl::tri!(zerotl::Decode::decode(r));
+        let q = zerotl::tri!(zerotl::Decode::decode(r));
+        let run = zerotl::tri!(r.read_array::<72>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce = zerotl::fixed::array_at(run, 32);
@@ -377,14 +357,10 @@ impl zerotl::BareEncode for BindAuthKeyInner {
 impl<'a> zerotl::BareDecode<'a> for BindAuthKeyInner {
     const MIN_BARE_SIZE: usize = 36;
     const FIXED_BARE_SIZE: Option<usize> = Some(36);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<36>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<36>());
         let nonce = zerotl::fixed::i64_at(run, 0);
         let temp_auth_key_id = zerotl::fixed::i64_at(run, 8);
         let perm_auth_key_id = zerotl::fixed::i64_at(run, 16);
@@ -439,14 +415,10 @@ impl zerotl::BareEncode for ServerDhParamsFail {
 impl<'a> zerotl::BareDecode<'a> for ServerDhParamsFail {
     const MIN_BARE_SIZE: usize = 48;
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<48>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<48>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce_hash = zerotl::fixed::array_at(run, 32);
@@ -489,17 +461,13 @@ impl zerotl::BareEncode for ServerDhParamsOk<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ServerDhParamsOk<'a> {
     const MIN_BARE_SIZE: usize = 36;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<32>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<32>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
-        let encrypted_answer = zerotl::Decode::decode(r)?;
+        let encrypted_answer = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { nonce, server_nonce, encrypted_answer })
     }
 }
@@ -548,20 +516,16 @@ impl zerotl::BareEncode for ServerDhInnerData<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ServerDhInnerData<'a> {
     const MIN_BARE_SIZE: usize = 48;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<36>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<36>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let g = zerotl::fixed::i32_at(run, 32);
-        let dh_prime = zerotl::Decode::decode(r)?;
-        let g_a = zerotl::Decode::decode(r)?;
-        let server_time = r.read_i32()?;
+        let dh_prime = zerotl::tri!(zerotl::Decode::decode(r));
+        let g_a = zerotl::tri!(zerotl::Decode::decode(r));
+        let server_time = zerotl::tri!(r.read_i32());
         Ok(Self { nonce, server_nonce, g, dh_prime, g_a, server_time })
     }
 }
@@ -604,18 +568,14 @@ impl zerotl::BareEncode for ClientDhInnerData<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for ClientDhInnerData<'a> {
     const MIN_BARE_SIZE: usize = 44;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<40>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<40>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let retry_id = zerotl::fixed::i64_at(run, 32);
-        let g_b = zerotl::Decode::decode(r)?;
+        let g_b = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { nonce, server_nonce, retry_id, g_b })
     }
 }
@@ -665,14 +625,10 @@ impl zerotl::BareEncode for DhGenOk {
 impl<'a> zerotl::BareDecode<'a> for DhGenOk {
     const MIN_BARE_SIZE: usize = 48;
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<48>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<48>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce_hash1 = zerotl::fixed::array_at(run, 32);
@@ -725,14 +681,10 @@ impl zerotl::BareEncode for DhGenRetry {
 impl<'a> zerotl::BareDecode<'a> for DhGenRetry {
     const MIN_BARE_SIZE: usize = 48;
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<48>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<48>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce_hash2 = zerotl::fixed::array_at(run, 32);
@@ -785,14 +737,10 @@ impl zerotl::BareEncode for DhGenFail {
 impl<'a> zerotl::BareDecode<'a> for DhGenFail {
     const MIN_BARE_SIZE: usize = 48;
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<48>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<48>());
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
         let new_nonce_hash3 = zerotl::fixed::array_at(run, 32);
@@ -823,13 +771,9 @@ impl zerotl::BareEncode for DestroyAuthKeyOk {
 
 impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyOk {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -857,13 +801,9 @@ impl zerotl::BareEncode for DestroyAuthKeyNone {
 
 impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyNone {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -891,13 +831,9 @@ impl zerotl::BareEncode for DestroyAuthKeyFail {
 
 impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyFail {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -929,14 +865,10 @@ impl zerotl::BareEncode for MsgsAck<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgsAck<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_ids = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let msg_ids = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_ids })
     }
 }
@@ -986,14 +918,10 @@ impl zerotl::BareEncode for BadMsgNotification {
 impl<'a> zerotl::BareDecode<'a> for BadMsgNotification {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let bad_msg_id = zerotl::fixed::i64_at(run, 0);
         let bad_msg_seqno = zerotl::fixed::i32_at(run, 8);
         let error_code = zerotl::fixed::i32_at(run, 12);
@@ -1050,14 +978,10 @@ impl zerotl::BareEncode for BadServerSalt {
 impl<'a> zerotl::BareDecode<'a> for BadServerSalt {
     const MIN_BARE_SIZE: usize = 24;
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<24>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<24>());
         let bad_msg_id = zerotl::fixed::i64_at(run, 0);
         let bad_msg_seqno = zerotl::fixed::i32_at(run, 8);
         let error_code = zerotl::fixed::i32_at(run, 12);
@@ -1093,14 +1017,10 @@ impl zerotl::BareEncode for MsgsStateReq<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgsStateReq<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_ids = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let msg_ids = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_ids })
     }
 }
@@ -1135,15 +1055,11 @@ impl zerotl::BareEncode for MsgsStateInfo<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgsStateInfo<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let req_msg_id = r.read_i64()?;
-        let info = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let req_msg_id = zerotl::tri!(r.read_i64());
+        let info = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { req_msg_id, info })
     }
 }
@@ -1178,15 +1094,11 @@ impl zerotl::BareEncode for MsgsAllInfo<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgsAllInfo<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_ids = zerotl::Decode::decode(r)?;
-        let info = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let msg_ids = zerotl::tri!(zerotl::Decode::decode(r));
+        let info = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_ids, info })
     }
 }
@@ -1240,14 +1152,10 @@ impl zerotl::BareEncode for MsgDetailedInfo {
 impl<'a> zerotl::BareDecode<'a> for MsgDetailedInfo {
     const MIN_BARE_SIZE: usize = 24;
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<24>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<24>());
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let answer_msg_id = zerotl::fixed::i64_at(run, 8);
         let bytes = zerotl::fixed::i32_at(run, 16);
@@ -1301,14 +1209,10 @@ impl zerotl::BareEncode for MsgNewDetailedInfo {
 impl<'a> zerotl::BareDecode<'a> for MsgNewDetailedInfo {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let answer_msg_id = zerotl::fixed::i64_at(run, 0);
         let bytes = zerotl::fixed::i32_at(run, 8);
         let status = zerotl::fixed::i32_at(run, 12);
@@ -1343,14 +1247,10 @@ impl zerotl::BareEncode for MsgResendReq<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgResendReq<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_ids = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let msg_ids = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_ids })
     }
 }
@@ -1382,14 +1282,10 @@ impl zerotl::BareEncode for MsgResendAnsReq<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgResendAnsReq<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_ids = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let msg_ids = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { msg_ids })
     }
 }
@@ -1424,15 +1320,11 @@ impl zerotl::BareEncode for RpcResult<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for RpcResult<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let req_msg_id = r.read_i64()?;
-        let result = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let req_msg_id = zerotl::tri!(r.read_i64());
+        let result = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { req_msg_id, result })
     }
 }
@@ -1467,15 +1359,11 @@ impl zerotl::BareEncode for RpcError<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for RpcError<'a> {
     const MIN_BARE_SIZE: usize = 8;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let error_code = r.read_i32()?;
-        let error_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let error_code = zerotl::tri!(r.read_i32());
+        let error_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { error_code, error_message })
     }
 }
@@ -1503,13 +1391,9 @@ impl zerotl::BareEncode for RpcAnswerUnknown {
 
 impl<'a> zerotl::BareDecode<'a> for RpcAnswerUnknown {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1537,13 +1421,9 @@ impl zerotl::BareEncode for RpcAnswerDroppedRunning {
 
 impl<'a> zerotl::BareDecode<'a> for RpcAnswerDroppedRunning {
     const MIN_BARE_SIZE: usize = 0;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1593,14 +1473,10 @@ impl zerotl::BareEncode for RpcAnswerDropped {
 impl<'a> zerotl::BareDecode<'a> for RpcAnswerDropped {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let seq_no = zerotl::fixed::i32_at(run, 8);
         let bytes = zerotl::fixed::i32_at(run, 12);
@@ -1653,14 +1529,10 @@ impl zerotl::BareEncode for FutureSalt {
 impl<'a> zerotl::BareDecode<'a> for FutureSalt {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let valid_since = zerotl::fixed::i32_at(run, 0);
         let valid_until = zerotl::fixed::i32_at(run, 4);
         let salt = zerotl::fixed::i64_at(run, 8);
@@ -1703,17 +1575,13 @@ impl zerotl::BareEncode for FutureSalts<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for FutureSalts<'a> {
     const MIN_BARE_SIZE: usize = 16;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let req_msg_id = zerotl::fixed::i64_at(run, 0);
         let now = zerotl::fixed::i32_at(run, 8);
-        let salts = zerotl::Decode::decode(r)?;
+        let salts = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { req_msg_id, now, salts })
     }
 }
@@ -1759,14 +1627,10 @@ impl zerotl::BareEncode for Pong {
 impl<'a> zerotl::BareDecode<'a> for Pong {
     const MIN_BARE_SIZE: usize = 16;
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<16>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<16>());
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let ping_id = zerotl::fixed::i64_at(run, 8);
         Ok(Self { msg_id, ping_id })
@@ -1808,14 +1672,10 @@ impl zerotl::BareEncode for DestroySessionOk {
 impl<'a> zerotl::BareDecode<'a> for DestroySessionOk {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let session_id = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let session_id = zerotl::tri!(r.read_i64());
         Ok(Self { session_id })
     }
 }
@@ -1855,14 +1715,10 @@ impl zerotl::BareEncode for DestroySessionNone {
 impl<'a> zerotl::BareDecode<'a> for DestroySessionNone {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let session_id = r.read_i64()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let session_id = zerotl::tri!(r.read_i64());
         Ok(Self { session_id })
     }
 }
@@ -1912,14 +1768,10 @@ impl zerotl::BareEncode for NewSessionCreated {
 impl<'a> zerotl::BareDecode<'a> for NewSessionCreated {
     const MIN_BARE_SIZE: usize = 24;
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<24>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<24>());
         let first_msg_id = zerotl::fixed::i64_at(run, 0);
         let unique_id = zerotl::fixed::i64_at(run, 8);
         let server_salt = zerotl::fixed::i64_at(run, 16);
@@ -1963,18 +1815,14 @@ impl zerotl::BareEncode for Message<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     const MIN_BARE_SIZE: usize = 20;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let seqno = zerotl::fixed::i32_at(run, 8);
-        let bytes = r.read_i32()?;
-        let body = zerotl::Object::decode_sized(r, bytes)?;
+        let bytes = zerotl::tri!(r.read_i32());
+        let body = zerotl::tri!(zerotl::Object::decode_sized(r, bytes));
         Ok(Self { msg_id, seqno, body })
     }
 }
@@ -2006,14 +1854,10 @@ impl zerotl::BareEncode for MsgContainer<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgContainer<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let messages = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let messages = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { messages })
     }
 }
@@ -2045,14 +1889,10 @@ impl zerotl::BareEncode for MsgCopy<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for MsgCopy<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let orig_message = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let orig_message = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { orig_message })
     }
 }
@@ -2084,14 +1924,10 @@ impl zerotl::BareEncode for GzipPacked<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for GzipPacked<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let packed_data = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let packed_data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { packed_data })
     }
 }
@@ -2141,14 +1977,10 @@ impl zerotl::BareEncode for HttpWait {
 impl<'a> zerotl::BareDecode<'a> for HttpWait {
     const MIN_BARE_SIZE: usize = 12;
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<12>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<12>());
         let max_delay = zerotl::fixed::i32_at(run, 0);
         let wait_after = zerotl::fixed::i32_at(run, 4);
         let max_wait = zerotl::fixed::i32_at(run, 8);
@@ -2197,14 +2029,10 @@ impl zerotl::BareEncode for IpPort {
 impl<'a> zerotl::BareDecode<'a> for IpPort {
     const MIN_BARE_SIZE: usize = 8;
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let ipv4 = zerotl::fixed::i32_at(run, 0);
         let port = zerotl::fixed::i32_at(run, 4);
         Ok(Self { ipv4, port })
@@ -2246,17 +2074,13 @@ impl zerotl::BareEncode for IpPortSecret<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for IpPortSecret<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let run = r.read_array::<8>()?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let run = zerotl::tri!(r.read_array::<8>());
         let ipv4 = zerotl::fixed::i32_at(run, 0);
         let port = zerotl::fixed::i32_at(run, 4);
-        let secret = zerotl::Decode::decode(r)?;
+        let secret = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { ipv4, port, secret })
     }
 }
@@ -2294,16 +2118,12 @@ impl zerotl::BareEncode for AccessPointRule<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for AccessPointRule<'a> {
     const MIN_BARE_SIZE: usize = 12;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let phone_prefix_rules = zerotl::Decode::decode(r)?;
-        let dc_id = r.read_i32()?;
-        let ips = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let phone_prefix_rules = zerotl::tri!(zerotl::Decode::decode(r));
+        let dc_id = zerotl::tri!(r.read_i32());
+        let ips = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { phone_prefix_rules, dc_id, ips })
     }
 }
@@ -2335,14 +2155,10 @@ impl zerotl::BareEncode for TlsClientHello<'_> {
 
 impl<'a> zerotl::BareDecode<'a> for TlsClientHello<'a> {
     const MIN_BARE_SIZE: usize = 4;
-    #[inline]
-    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Self::decode_bare_inline(r)
-    }
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let blocks = zerotl::Decode::decode(r)?;
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        let blocks = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { blocks })
     }
 }
@@ -2376,7 +2192,7 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockString<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let data = zerotl::Decode::decode(r)?;
+        let data = zerotl::tri!(zerotl::Decode::decode(r));
         Ok(Self { data })
     }
 }
@@ -2418,7 +2234,7 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockRandom {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let length = r.read_i32()?;
+        let length = zerotl::tri!(r.read_i32());
         Ok(Self { length })
     }
 }
@@ -2460,7 +2276,7 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockZero {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let length = r.read_i32()?;
+        let length = zerotl::tri!(r.read_i32());
         Ok(Self { length })
     }
 }
@@ -2531,7 +2347,7 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockGrease {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let seed = r.read_i32()?;
+        let seed = zerotl::tri!(r.read_i32());
         Ok(Self { seed })
     }
 }
@@ -2594,8 +2410,8 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockScope<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let entries = zerotl::Decode::decode(r)?;
+        zerotl::tri!(r.enter());
+        let entries = zerotl::tri!(zerotl::Decode::decode(r));
         r.leave();
         Ok(Self { entries })
     }
@@ -2643,17 +2459,13 @@ pub mod help {
 
     impl<'a> zerotl::BareDecode<'a> for ConfigSimple<'a> {
         const MIN_BARE_SIZE: usize = 12;
-        #[inline]
-        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Self::decode_bare_inline(r)
-        }
         #[cfg_attr(debug_assertions, inline)]
         #[cfg_attr(not(debug_assertions), inline(always))]
-        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let run = r.read_array::<8>()?;
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            let run = zerotl::tri!(r.read_array::<8>());
             let date = zerotl::fixed::i32_at(run, 0);
             let expires = zerotl::fixed::i32_at(run, 4);
-            let rules = zerotl::Decode::decode(r)?;
+            let rules = zerotl::tri!(zerotl::Decode::decode(r));
             Ok(Self { date, expires, rules })
         }
     }
