@@ -62,8 +62,14 @@ pub extern "C" fn roundtrip(kind: u32, len: usize) -> i32 {
     let mut out = [0u8; CAP];
     let written = match kind {
         0 => encode(enums::InputPeer::decode_from_slice(input), &mut out),
-        1 => encode(enums::ExportedChatInvite::decode_from_slice(input), &mut out),
-        2 => encode(functions::messages::ExportChatInvite::decode_from_slice(input), &mut out),
+        1 => encode(
+            enums::ExportedChatInvite::decode_from_slice(input),
+            &mut out,
+        ),
+        2 => encode(
+            functions::messages::ExportChatInvite::decode_from_slice(input),
+            &mut out,
+        ),
         _ => return -1,
     };
     match written {
