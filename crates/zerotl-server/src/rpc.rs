@@ -10,7 +10,7 @@
 //! | `initConnection` | the query's answer; the app info is remembered for the session and reported ([`Answer::client`]) |
 //! | `invokeWithoutUpdates`, `invokeAfterMsg`, `invokeAfterMsgs` | the query's answer (at most [`MAX_WRAPPERS`] wrappers in all) |
 //! | `messages.exportChatInvite#0df7534c` (layer 122) | a new primary link, or the world's `rpc_error` |
-//! | `messages.exportChatInvite#a455de90` (230; `#a02ce5d5` of layers 134–185 too) | a complete `chatInviteExported`: the link, `admin_id` (the caller), `date`, `expire_date`, `usage_limit`, `title`, `subscription_pricing` echoed, `request_needed`, `permanent` for a primary link (`legacy_revoke_permanent`, which revokes the previous one); `usage_limit` outside 1..=99999 answers 400 `USAGE_LIMIT_INVALID`, an `expire_date` not in the future 400 `EXPIRE_DATE_INVALID` |
+//! | `messages.exportChatInvite#a455de90` (230; `#a02ce5d5` of layers 134–185 and `#14b9bcd7` of layers 123–133 too) | a complete `chatInviteExported`: the link, `admin_id` (the caller), `date`, `expire_date`, `usage_limit`, `title`, `subscription_pricing` echoed, `request_needed`, `permanent` for a primary link (`legacy_revoke_permanent`, which revokes the previous one); `usage_limit` outside 1..=99999 answers 400 `USAGE_LIMIT_INVALID`, an `expire_date` not in the future 400 `EXPIRE_DATE_INVALID` |
 //! | `help.getConfig` | `config`: every DC at the server's listen address ([`THIS_DC`] is this one), Telegram's usual limits |
 //! | `help.getNearestDc` | `nearestDc` ([`THIS_DC`]) |
 //! | `updates.getState` | an empty `updates.state`; 401 `AUTH_KEY_UNREGISTERED` before a login |
@@ -150,13 +150,17 @@ pub fn answer(
     })
 }
 
-mod ids {
+pub(crate) mod ids {
     use super::*;
     pub const EXPORT_122: u32 = layer122::functions::messages::ExportChatInvite::CONSTRUCTOR_ID;
     pub const EXPORT_230: u32 = layer230::functions::messages::ExportChatInvite::CONSTRUCTOR_ID;
     /// `messages.exportChatInvite` of layers 134..=185: the layer-230 form
     /// without `subscription_pricing` (flags.5).
     pub const EXPORT_134: u32 = 0xa02c_e5d5;
+    /// `messages.exportChatInvite` of layers 123..=133:
+    /// `flags:# legacy_revoke_permanent:flags.2?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int`,
+    /// with layer 122's `InputPeer` (int ids) before 133 and layer 230's from 133.
+    pub const EXPORT_123: u32 = 0x14b9_bcd7;
     pub const INVOKE_WITH_LAYER: u32 =
         <layer230::functions::InvokeWithLayer<()> as Identifiable>::CONSTRUCTOR_ID;
     pub const INIT_CONNECTION: u32 =
@@ -299,6 +303,11 @@ impl Call<'_, '_> {
                 let r = decode::<layer230::functions::messages::ExportChatInvite>(body)?;
                 let options = ExportOptions::of(&r);
                 let layer = self.layer(230);
+                self.export(options, layer, out)
+            }
+            ids::EXPORT_123 => {
+                let options = export_123(body)?;
+                let layer = self.layer(133);
                 self.export(options, layer, out)
             }
             ids::GET_CONFIG => {
@@ -531,6 +540,46 @@ impl ExportOptions {
             }),
         }
     }
+}
+
+/// Reads layer 123..=133's `messages.exportChatInvite#14b9bcd7` (see
+/// [`ids::EXPORT_123`]): its peer in either schema's `InputPeer`.
+fn export_123(body: &[u8]) -> Result<ExportOptions, RpcError> {
+    let fetch = |e: zerotl::DecodeError| fetch_error(Some(e.kind()));
+    let mut r = zerotl::Reader::new(body);
+    r.expect_id(ids::EXPORT_123, "messages.exportChatInvite")
+        .map_err(fetch)?;
+    let flags = r
+        .read_flags(0b111, "messages.exportChatInvite")
+        .map_err(fetch)?;
+    let at_peer = r.clone();
+    let target = match layer230::enums::InputPeer::decode(&mut r) {
+        Ok(peer) => target_of_230(&peer),
+        Err(_) => {
+            r = at_peer;
+            target_of(&layer122::enums::InputPeer::decode(&mut r).map_err(fetch)?)
+        }
+    };
+    let expire_date = if flags & 1 != 0 {
+        Some(r.read_i32().map_err(fetch)?)
+    } else {
+        None
+    };
+    let usage_limit = if flags & 2 != 0 {
+        Some(r.read_i32().map_err(fetch)?)
+    } else {
+        None
+    };
+    r.finish().map_err(fetch)?;
+    Ok(ExportOptions {
+        target,
+        primary: flags & 4 != 0,
+        request_needed: false,
+        expire_date,
+        usage_limit,
+        title: None,
+        subscription_pricing: None,
+    })
 }
 
 /// The access hash the server gives user `id` (a fixed function of the id).

@@ -346,6 +346,55 @@ fn export_chat_invite_230_with_every_flag() {
 }
 
 #[test]
+fn layer_123_to_133_requests() {
+    use layer122::{enums as e122, types as t122};
+    let state = WorldState::new(World::default());
+    // messages.exportChatInvite#14b9bcd7 with usage_limit (flags.1) and
+    // legacy_revoke_permanent (flags.2), its peer in layer 122's form (int chat_id).
+    let mut old = ids::EXPORT_123.to_le_bytes().to_vec();
+    old.extend_from_slice(&0b110u32.to_le_bytes());
+    old.extend(encode(&e122::InputPeer::Chat(t122::InputPeerChat {
+        chat_id: 1,
+    })));
+    old.extend_from_slice(&5i32.to_le_bytes());
+    let answer = call(&state, at(5, 6), &hello(128, Object::from_bytes(&old))).unwrap();
+    // At layer 128: chatInviteExported#6e24fc9d, whose admin_id is an int.
+    let word = |at: usize| i32::from_le_bytes(answer[at..at + 4].try_into().unwrap());
+    assert_eq!(word(0) as u32, 0x6e24_fc9d);
+    assert_eq!(word(4), 1 << 5 | 1 << 2, "permanent, usage_limit");
+    let link_len = usize::from(answer[8]);
+    let after_link = 8 + (1 + link_len).div_ceil(4) * 4;
+    let link = std::str::from_utf8(&answer[9..9 + link_len]).unwrap();
+    assert!(link.starts_with(crate::LINK_PREFIX));
+    let caller = invite(&call(&state, at(1, 2), &encode(&export_230(chat(1)))).unwrap()).admin_id;
+    assert_eq!(i64::from(word(after_link)), caller);
+    assert_eq!(word(after_link + 4) as i64, NOW, "date");
+    assert_eq!(word(after_link + 8), 5, "usage_limit");
+    assert_eq!(answer.len(), after_link + 12);
+
+    // Layer 133's peers are layer 230's (long ids); its answer is #b18105e8.
+    let mut at133 = ids::EXPORT_123.to_le_bytes().to_vec();
+    at133.extend_from_slice(&0u32.to_le_bytes());
+    at133.extend(encode(&chat(1)));
+    let answer = call(&state, at(7, 8), &hello(133, Object::from_bytes(&at133))).unwrap();
+    assert_eq!(answer[..4], 0xb181_05e8u32.to_le_bytes());
+
+    // A peer neither schema knows, and bytes left over, are the usual errors.
+    let mut unknown = at133[..8].to_vec();
+    unknown.extend_from_slice(&[9, 9, 9, 9]);
+    assert_eq!(
+        call(&state, at(7, 8), &unknown),
+        bad(400, "INPUT_CONSTRUCTOR_INVALID")
+    );
+    let mut longer = at133.clone();
+    longer.extend_from_slice(&[0, 0, 0, 0]);
+    assert_eq!(
+        call(&state, at(7, 8), &longer),
+        bad(400, "INPUT_FETCH_ERROR")
+    );
+}
+
+#[test]
 fn layer_122_requests_stay_as_they_were() {
     use layer122::{enums as e122, functions as f122, types as t122};
     let state = WorldState::new(World::default());
