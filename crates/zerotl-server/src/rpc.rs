@@ -1,7 +1,8 @@
 //! Answering one RPC request body from the world: no I/O; the state it touches is
 //! the [`WorldState`] (links, sessions' layers, logins).
 //!
-//! Requests are recognised by constructor id in either layer's schema; answers are
+//! Requests are recognised by constructor id in any layer's form (layer 122's and 230's
+//! schemas, and the older forms of `messages.exportChatInvite`); answers are
 //! encoded in the session's layer ([`crate::layers`] has the mapping).
 //!
 //! | request body | answer |
@@ -15,7 +16,7 @@
 //! | `help.getNearestDc` | `nearestDc` ([`THIS_DC`]) |
 //! | `updates.getState` | an empty `updates.state`; 401 `AUTH_KEY_UNREGISTERED` before a login |
 //! | `updates.getDifference` (`#19c2f763`, layer 122's `#25939651` too) | `updates.differenceEmpty` (the world sends no updates); 401 `AUTH_KEY_UNREGISTERED` before a login |
-//! | `users.getUsers` | the users it names that the world knows; `inputUserSelf` is the logged-in bot (401 `AUTH_KEY_UNREGISTERED` before a login) |
+//! | `users.getUsers` | the users it names (in either schema's `inputUser`: layers up to 132 send int ids) that the world knows; `inputUserSelf` is the logged-in bot (401 `AUTH_KEY_UNREGISTERED` before a login) |
 //! | `auth.importBotAuthorization` | `auth.authorization` with the bot, whose token logs the auth key in; 400 `ACCESS_TOKEN_INVALID` for an unknown token |
 //! | `ping_delay_disconnect` | `pong` (as the `rpc_result`) |
 //! | `destroy_session` | `destroy_session_ok` / `destroy_session_none` (the session's layer and app are forgotten) |
@@ -442,29 +443,47 @@ impl Call<'_, '_> {
             }
             Ok(())
         };
-        if layers::is_legacy(layer) {
-            let r = decode::<layer122::functions::users::GetUsers>(body)?;
-            check_count(r.id.len())?;
-            for u in r.id.iter() {
-                match u {
-                    layer122::enums::InputUser::UserSelf => wanted(None, None)?,
-                    layer122::enums::InputUser::User(u) => {
-                        wanted(Some(u.user_id.into()), Some(u.access_hash))?
-                    }
-                    _ => {}
+        // Either schema's `InputUser`, whatever the session's layer: clients at 123..=132
+        // still send layer 122's (int ids).
+        let named: Vec<Option<(i64, i64)>> =
+            match decode::<layer230::functions::users::GetUsers>(body) {
+                Ok(r) => {
+                    check_count(r.id.len())?;
+                    r.id.iter()
+                        .filter_map(|u| match u {
+                            layer230::enums::InputUser::UserSelf => Some(None),
+                            layer230::enums::InputUser::User(u) => {
+                                Some(Some((u.user_id, u.access_hash)))
+                            }
+                            _ => None,
+                        })
+                        .collect()
                 }
-            }
-        } else {
-            let r = decode::<layer230::functions::users::GetUsers>(body)?;
-            check_count(r.id.len())?;
-            for u in r.id.iter() {
-                match u {
-                    layer230::enums::InputUser::UserSelf => wanted(None, None)?,
-                    layer230::enums::InputUser::User(u) => {
-                        wanted(Some(u.user_id), Some(u.access_hash))?
-                    }
-                    _ => {}
+                Err(at230) => {
+                    let r =
+                        decode::<layer122::functions::users::GetUsers>(body).map_err(|at122| {
+                            if layers::is_legacy(layer) {
+                                at122
+                            } else {
+                                at230
+                            }
+                        })?;
+                    check_count(r.id.len())?;
+                    r.id.iter()
+                        .filter_map(|u| match u {
+                            layer122::enums::InputUser::UserSelf => Some(None),
+                            layer122::enums::InputUser::User(u) => {
+                                Some(Some((u.user_id.into(), u.access_hash)))
+                            }
+                            _ => None,
+                        })
+                        .collect()
                 }
+            };
+        for user in named {
+            match user {
+                None => wanted(None, None)?,
+                Some((id, hash)) => wanted(Some(id), Some(hash))?,
             }
         }
         Ok(found)

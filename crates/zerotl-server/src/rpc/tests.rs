@@ -379,6 +379,21 @@ fn layer_123_to_133_requests() {
     let answer = call(&state, at(7, 8), &hello(133, Object::from_bytes(&at133))).unwrap();
     assert_eq!(answer[..4], 0xb181_05e8u32.to_le_bytes());
 
+    // users.getUsers with layer 122's inputUser (an int id), as clients up to 132 send it.
+    let wanted = [e122::InputUser::User(t122::InputUser {
+        user_id: 123_456,
+        access_hash: access_hash(123_456),
+    })];
+    let get = encode(&layer122::functions::users::GetUsers {
+        id: (&wanted[..]).into(),
+    });
+    let users = call(&state, at(5, 6), &get).unwrap();
+    let word = |at: usize| u32::from_le_bytes(users[at..at + 4].try_into().unwrap());
+    assert_eq!(
+        (word(0), word(4), word(8)),
+        (zerotl::VECTOR_ID, 1, 0x9384_58c1)
+    );
+
     // A peer neither schema knows, and bytes left over, are the usual errors.
     let mut unknown = at133[..8].to_vec();
     unknown.extend_from_slice(&[9, 9, 9, 9]);
