@@ -8,8 +8,12 @@
 //!   server in the same run.
 //! * GramJS 2.26.22's `TelegramClient` (layer 198, `oracles/gramjs_client.js`): the
 //!   same flow; its `user` is the layer-198 form.
+//! * Older Telethon releases, the same script at their own layers: 1.34 (layer 173)
+//!   and 1.24 (layer 133, whose `exportChatInvite` is the `#14b9bcd7` form), each
+//!   installed with `pip install --no-deps --target target/oracles/telethon-VERSION`.
 //!
-//! Run only with `ZEROTL_ORACLES=1` (python3 with `telethon==1.45.0`; node with
+//! Run only with `ZEROTL_ORACLES=1` (python3 with `telethon==1.45.0` and the older
+//! releases under `target/oracles`, as `.ci/run` installs them; node with
 //! `tests/conformance`'s `npm ci` done):
 //! `ZEROTL_ORACLES=1 cargo test -p zerotl-server --test client_libraries -- --nocapture`.
 
@@ -30,6 +34,9 @@ use zerotl_types::layer122::{enums, functions, types};
 const TELETHON_CHECKS: u64 = 37;
 /// Checks the GramJS script makes.
 const GRAMJS_CHECKS: u64 = 23;
+/// Older Telethon releases: the version, its layer, and the checks the script makes there
+/// (no `title` or `request_needed` before layer 134).
+const OLDER_TELETHON: [(&str, i32, u64); 2] = [("1.34.0", 173, 37), ("1.24.0", 133, 33)];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telethon_telegram_client_against_the_server() {
@@ -102,4 +109,39 @@ async fn gramjs_telegram_client_against_the_server() {
         .arg(format!("{dir}/../../tests/conformance/node_modules"));
     run_oracle(command, GRAMJS_CHECKS).await;
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn older_telethon_releases_against_the_server() {
+    if !oracles() {
+        return;
+    }
+    for (version, layer, checks) in OLDER_TELETHON {
+        let dir = format!(
+            "{}/../../target/oracles/telethon-{version}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        assert!(
+            std::path::Path::new(&dir).join("telethon").is_dir(),
+            "Telethon {version} is missing: pip install --no-deps --target {dir} telethon=={version}"
+        );
+        let (builder, events) = recording(ServerBuilder::new().world(World::default()));
+        let server = builder.spawn().await.unwrap();
+        let mut command = telethon_script("telethon_client.py", server.local_addr());
+        command
+            .arg("--bot-token")
+            .arg(DEFAULT_BOT_TOKEN)
+            .env("PYTHONPATH", &dir);
+        let summary = run_oracle(command, checks).await;
+        assert_eq!(summary["layer"], layer, "Telethon {version}");
+        let events = events.lock().unwrap().clone();
+        assert!(
+            events.iter().any(|e| matches!(
+                e,
+                ServerEvent::ClientInit { client, .. } if client.layer == Some(layer)
+            )),
+            "Telethon {version} named layer {layer}"
+        );
+        server.shutdown().await;
+    }
 }
