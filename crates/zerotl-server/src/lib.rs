@@ -126,6 +126,7 @@ use tokio::sync::watch;
 use zerotl_mtproto::auth::KeyExchangeServerConfig;
 use zerotl_mtproto::crypto::rsa::RsaPrivateKey;
 pub use zerotl_mtproto::server::ServerConnectionConfig;
+use zerotl_mtproto::server::ServerTimeouts;
 
 pub use blocking::ServerThread;
 pub use driver::{Observer, ServerStats};
@@ -274,7 +275,9 @@ impl ServerBuilder {
         self
     }
 
-    /// Per-connection limits and transport settings.
+    /// Per-connection limits and transport settings. Its `timeouts` are set
+    /// from [`limits`](Self::limits), [`idle_timeout`](Self::idle_timeout) and
+    /// [`write_timeout`](Self::write_timeout) when the server starts.
     pub fn connection_config(mut self, config: ServerConnectionConfig) -> Self {
         self.connection = config;
         self
@@ -312,14 +315,21 @@ impl ServerBuilder {
             .world
             .unwrap_or_else(|| WorldState::new(World::default()));
         world.set_listen_addr(local_addr);
-        let connection = self.connection;
+        let connection = ServerConnectionConfig {
+            timeouts: ServerTimeouts {
+                detect: self.limits.detect_timeout,
+                key_exchange: self.limits.key_exchange_timeout,
+                frame: self.limits.frame_timeout,
+                idle: self.idle_timeout,
+                write: self.write_timeout,
+            },
+            ..self.connection
+        };
         let stats = Arc::new(ServerStats::default());
         let shared = Arc::new(driver::Shared {
             world: world.clone(),
             security: self.security,
             connection,
-            idle_timeout: self.idle_timeout,
-            write_timeout: self.write_timeout,
             max_connections: self.max_connections,
             limits: self.limits,
             per_ip: std::sync::Mutex::new(std::collections::HashMap::new()),

@@ -30,6 +30,7 @@
 
 mod connection;
 mod key_state;
+mod timers;
 
 pub use key_state::{
     Admission, KeyState, SaltSchedule, SessionRegistry, DEFAULT_SALT_OVERLAP, DEFAULT_SALT_PERIOD,
@@ -40,3 +41,4 @@ pub use connection::{
     AuthKeyStore, IncomingRequest, ServerConnection, ServerConnectionConfig, ServerConnectionError,
     ServerConnectionEvent, ServerContext, DEFAULT_SERVER_MAX_FRAME_LEN, DEFAULT_SERVER_MAX_PADDING,
 };
+pub use timers::{ServerTimeouts, ServerTimer};
