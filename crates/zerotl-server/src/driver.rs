@@ -1,6 +1,8 @@
 //! The tokio side of the server: accept loop and per-connection byte pump. No
-//! protocol decisions here: the core's `ServerConnection` makes them; the world
-//! ([`rpc::answer`](super::rpc::answer)) says what to answer.
+//! protocol decisions here: the core's `ServerConnection` makes them, deadlines
+//! included (the pump sleeps until `poll_timeout()` and calls
+//! `handle_timeout(now)`); the world ([`rpc::answer`](super::rpc::answer)) says
+//! what to answer.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

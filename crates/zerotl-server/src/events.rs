@@ -17,7 +17,7 @@ use super::sessions::{ClientInfo, SessionRef};
 pub enum CloseReason {
     /// The client closed its side.
     PeerClosed,
-    /// Nothing arrived for this long while no answer was pending.
+    /// Nothing was read or written for this long while no output waited.
     IdleTimeout(Duration),
     /// The transport was not detected in time (the first bytes never came, or
     /// not enough of them).
