@@ -360,7 +360,7 @@ pub fn server_session(data: &[u8]) {
         max_in_flight: 8,
         ..ServerConnectionConfig::default()
     };
-    let mut conn = ServerConnection::new(config);
+    let mut conn = ServerConnection::new(config, now);
     let mut wire = alloc::vec![0xee; 4];
     let mut frames = Vec::new();
     for (i, part) in [first, second].into_iter().enumerate() {
@@ -392,7 +392,7 @@ pub fn server_session(data: &[u8]) {
                 }
             }
             let out = conn.output().to_vec();
-            conn.consume_output(out.len());
+            conn.consume_output(out.len(), now);
             let mut rest = &out[..];
             while let Some((len, tail)) = rest.split_first_chunk::<4>() {
                 let len = u32::from_le_bytes(*len) as usize;

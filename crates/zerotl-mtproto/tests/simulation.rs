@@ -144,7 +144,10 @@ impl<'k> Sim<'k> {
         let client = Client::new(&config, setup, &mut client_rng).unwrap();
         Self {
             client,
-            server: ServerConnection::new(ServerConnectionConfig::default()),
+            server: ServerConnection::new(
+                ServerConnectionConfig::default(),
+                UnixTime::from_secs(START),
+            ),
             keys,
             key_exchange: Arc::new(KeyExchangeServerConfig::new(auth_support::test_server_key())),
             client_rng,
@@ -233,7 +236,7 @@ impl<'k> Sim<'k> {
             }
         }
         let out = self.server.output().to_vec();
-        self.server.consume_output(out.len());
+        self.server.consume_output(out.len(), self.server_now);
         if !out.is_empty() {
             self.transcript.push((false, out.clone()));
             self.to_client.extend_from_slice(&out);

@@ -1,6 +1,8 @@
 //! The tokio side of the server: accept loop and per-connection byte pump. No
-//! protocol decisions here: the core's `ServerConnection` makes them; the world
-//! ([`rpc::answer`](super::rpc::answer)) says what to answer.
+//! protocol decisions here: the core's `ServerConnection` makes them, deadlines
+//! included (the pump sleeps until `poll_timeout()` and calls
+//! `handle_timeout(now)`); the world ([`rpc::answer`](super::rpc::answer)) says
+//! what to answer.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -69,9 +71,9 @@ impl ServerStats {
 pub(super) struct Shared {
     pub(super) world: WorldState,
     pub(super) security: Security,
+    /// Per-connection limits, deadlines included (from [`Limits`] and the
+    /// builder's idle and write timeouts).
     pub(super) connection: ServerConnectionConfig,
-    pub(super) idle_timeout: Duration,
-    pub(super) write_timeout: Duration,
     pub(super) max_connections: usize,
     pub(super) limits: Limits,
     /// Per IP address: connections open, and those still in their opening.
@@ -328,15 +330,10 @@ async fn serve(
     let _ = stream.set_nodelay(true);
     let peer_ip = stream.peer_addr().map(|a| a.ip()).ok();
     let (mut reader, mut writer) = stream.split();
-    let mut conn = Some(ServerConnection::new(shared.connection));
+    let mut conn = Some(ServerConnection::new(shared.connection, super::now()));
     let mut buf = vec![0u8; 16 * 1024];
-    let accepted_at = Instant::now();
-    let mut detected_at = None;
     let mut opening = true;
     let mut key_exchange_counted = false;
-    let mut last_progress = Instant::now();
-    // When the bytes buffered in the transport last changed, and how many.
-    let mut partial = (Instant::now(), 0usize);
     let reason = loop {
         let Some(c) = conn.as_mut() else {
             // Its key-exchange step died on the pool.
@@ -349,9 +346,6 @@ async fn serve(
             .stats
             .peak_output
             .fetch_max(c.output_buffered(), Ordering::Relaxed);
-        if detected_at.is_none() && c.is_detected() {
-            detected_at = Some(Instant::now());
-        }
         if !key_exchange_counted && c.in_key_exchange() {
             key_exchange_counted = true;
             if let Some(ip) = peer_ip {
@@ -374,23 +368,11 @@ async fn serve(
                 break reason.clone().into();
             }
         }
-        let buffered = if c.wants_input() {
-            c.buffered_input()
-        } else {
-            0
-        };
-        if buffered != partial.1 {
-            partial = (Instant::now(), buffered);
-        }
-        let (deadline, on_deadline) = next_deadline(
-            shared,
-            pending,
-            last_progress,
-            accepted_at,
-            detected_at,
-            opening,
-            partial,
-        );
+        // The core keeps the deadlines on the wall clock; sleep on the
+        // monotonic one for as long as is left.
+        let wake = c
+            .poll_timeout()
+            .map(|at| Instant::now() + at.saturating_duration_since(super::now()));
         let wants_input = c.wants_input();
         tokio::select! {
             biased;
@@ -398,8 +380,7 @@ async fn serve(
             written = writer.write(c.output()), if pending => match written {
                 Ok(0) => break CloseReason::Io(std::io::ErrorKind::WriteZero),
                 Ok(n) => {
-                    last_progress = Instant::now();
-                    c.consume_output(n);
+                    c.consume_output(n, super::now());
                     if let Err(reason) = c.process(&shared.context(), &mut OsRng) {
                         break reason.into();
                     }
@@ -409,7 +390,6 @@ async fn serve(
             read = reader.read(&mut buf), if wants_input => match read {
                 Ok(0) => break CloseReason::PeerClosed,
                 Ok(n) => {
-                    last_progress = Instant::now();
                     let received = if opening {
                         // Key-exchange crypto (RSA, 2048-bit DH) runs on the bounded
                         // blocking pool, never on the async workers.
@@ -426,7 +406,11 @@ async fn serve(
                 }
                 Err(e) => break CloseReason::Io(e.kind()),
             },
-            _ = tokio::time::sleep_until(deadline) => break on_deadline,
+            _ = sleep_until(wake) => {
+                if let Err(reason) = c.handle_timeout(super::now()) {
+                    break reason.into();
+                }
+            }
         }
     };
     let _ = writer.shutdown().await;
@@ -434,51 +418,12 @@ async fn serve(
     (reason, requests, opening)
 }
 
-/// The earliest deadline that applies now, and what it closes the connection for.
-fn next_deadline(
-    shared: &Shared,
-    pending: bool,
-    last_progress: Instant,
-    accepted_at: Instant,
-    detected_at: Option<Instant>,
-    opening: bool,
-    partial: (Instant, usize),
-) -> (Instant, CloseReason) {
-    let limits = &shared.limits;
-    let mut best = if pending {
-        (
-            last_progress + shared.write_timeout,
-            CloseReason::SlowReader(shared.write_timeout),
-        )
-    } else {
-        (
-            last_progress + shared.idle_timeout,
-            CloseReason::IdleTimeout(shared.idle_timeout),
-        )
-    };
-    let mut consider = |at: Instant, reason: CloseReason| {
-        if at < best.0 {
-            best = (at, reason);
-        }
-    };
-    match detected_at {
-        None => consider(
-            accepted_at + limits.detect_timeout,
-            CloseReason::DetectTimeout(limits.detect_timeout),
-        ),
-        Some(at) if opening => consider(
-            at + limits.key_exchange_timeout,
-            CloseReason::KeyExchangeTimeout(limits.key_exchange_timeout),
-        ),
-        Some(_) => {}
+/// Sleeps until `at`, or forever without a deadline.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
-    if partial.1 > 0 && !pending {
-        consider(
-            partial.0 + limits.frame_timeout,
-            CloseReason::StalledFrame(limits.frame_timeout),
-        );
-    }
-    best
 }
 
 /// Runs `conn.receive(data)` on the blocking pool (at most

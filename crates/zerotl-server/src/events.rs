@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use zerotl_mtproto::server::ServerConnectionError;
+use zerotl_mtproto::server::{ServerConnectionError, ServerTimer};
 use zerotl_mtproto::transport::Transport;
 
 use super::rpc::RequestOutcome;
@@ -17,7 +17,7 @@ use super::sessions::{ClientInfo, SessionRef};
 pub enum CloseReason {
     /// The client closed its side.
     PeerClosed,
-    /// Nothing arrived for this long while no answer was pending.
+    /// Nothing was read or written for this long while no output waited.
     IdleTimeout(Duration),
     /// The transport was not detected in time (the first bytes never came, or
     /// not enough of them).
@@ -25,7 +25,8 @@ pub enum CloseReason {
     /// The key exchange (or the first message: encrypted under a known key, or
     /// a plain test-mode request) did not come in time.
     KeyExchangeTimeout(Duration),
-    /// A frame started arriving and then stopped growing for this long.
+    /// A frame was not complete this long after its first byte (however
+    /// slowly it kept growing).
     StalledFrame(Duration),
     /// The client's address started more key exchanges this minute than allowed.
     TooManyKeyExchanges {
@@ -51,7 +52,7 @@ impl fmt::Display for CloseReason {
             Self::IdleTimeout(d) => write!(f, "idle for {d:?}"),
             Self::DetectTimeout(d) => write!(f, "no transport detected within {d:?}"),
             Self::KeyExchangeTimeout(d) => write!(f, "key exchange not done within {d:?}"),
-            Self::StalledFrame(d) => write!(f, "a partial frame did not grow for {d:?}"),
+            Self::StalledFrame(d) => write!(f, "a frame was not complete within {d:?}"),
             Self::TooManyKeyExchanges { limit } => {
                 write!(
                     f,
@@ -107,8 +108,20 @@ impl fmt::Display for RefuseReason {
 }
 
 impl From<ServerConnectionError> for CloseReason {
+    /// A passed deadline becomes its own reason; anything else is
+    /// [`Protocol`](Self::Protocol).
     fn from(e: ServerConnectionError) -> Self {
-        Self::Protocol(e)
+        match e {
+            ServerConnectionError::TimedOut { timer, after } => match timer {
+                ServerTimer::Detect => Self::DetectTimeout(after),
+                ServerTimer::KeyExchange => Self::KeyExchangeTimeout(after),
+                ServerTimer::Frame => Self::StalledFrame(after),
+                ServerTimer::Idle => Self::IdleTimeout(after),
+                ServerTimer::Write => Self::SlowReader(after),
+                _ => Self::Protocol(e),
+            },
+            e => Self::Protocol(e),
+        }
     }
 }
 

@@ -21,10 +21,11 @@
 //!   code, on a thread with its own runtime.
 //!
 //! Each connection's protocol — transport detection, framing, key exchange,
-//! sessions, service messages, bounds — is the sans-IO
+//! sessions, service messages, bounds and deadlines — is the sans-IO
 //! [`ServerConnection`](zerotl_mtproto::server::ServerConnection) of
-//! `zerotl-mtproto`; the driver only moves bytes and answers the requests it hands
-//! out.
+//! `zerotl-mtproto`; the driver only moves bytes, answers the requests it hands
+//! out, and sleeps until the connection's `poll_timeout()`. The deadlines'
+//! durations come from [`Limits`] and the builder's idle and write timeouts.
 //!
 //! ## Plain test mode
 //!
@@ -60,7 +61,7 @@
 //! | key exchanges started per IP address | 600 a minute | the connection starting one is closed ([`CloseReason::TooManyKeyExchanges`]) |
 //! | transport detection | 10 s from accept | [`CloseReason::DetectTimeout`] |
 //! | key exchange, or the first message under a known key (or plain request) | 30 s from detection | [`CloseReason::KeyExchangeTimeout`] |
-//! | a partial frame not growing | 30 s | [`CloseReason::StalledFrame`] |
+//! | a frame not complete, from its first byte (however it trickles in) | 30 s | [`CloseReason::StalledFrame`] |
 //! | key-exchange crypto running at once | one per two cores (at least one) | waits for the bounded blocking pool |
 //! | frame size | 1 MiB | [`CloseReason::Protocol`] (`Frame(FrameError::TooLarge)`) |
 //! | requests not yet answered or read by the client | 256 | the connection stops reading; [`CloseReason::SlowReader`] after the write timeout (10 s) |
@@ -126,6 +127,7 @@ use tokio::sync::watch;
 use zerotl_mtproto::auth::KeyExchangeServerConfig;
 use zerotl_mtproto::crypto::rsa::RsaPrivateKey;
 pub use zerotl_mtproto::server::ServerConnectionConfig;
+use zerotl_mtproto::server::ServerTimeouts;
 
 pub use blocking::ServerThread;
 pub use driver::{Observer, ServerStats};
@@ -163,7 +165,8 @@ pub struct Limits {
     /// resumes a key and stays silent this long after its transport tag is
     /// closed.
     pub key_exchange_timeout: Duration,
-    /// How long a partial frame may stop growing.
+    /// How long a frame may take from its first byte to its last (a total
+    /// deadline: a frame trickled in one byte at a time still times out).
     pub frame_timeout: Duration,
     /// Most connections open from one IP address.
     pub max_connections_per_ip: usize,
@@ -274,7 +277,9 @@ impl ServerBuilder {
         self
     }
 
-    /// Per-connection limits and transport settings.
+    /// Per-connection limits and transport settings. Its `timeouts` are set
+    /// from [`limits`](Self::limits), [`idle_timeout`](Self::idle_timeout) and
+    /// [`write_timeout`](Self::write_timeout) when the server starts.
     pub fn connection_config(mut self, config: ServerConnectionConfig) -> Self {
         self.connection = config;
         self
@@ -286,7 +291,8 @@ impl ServerBuilder {
         self
     }
 
-    /// Closes connections that send nothing for `d`.
+    /// Closes connections that read and write nothing for `d` while no output
+    /// waits.
     pub fn idle_timeout(mut self, d: Duration) -> Self {
         self.idle_timeout = d;
         self
@@ -312,14 +318,21 @@ impl ServerBuilder {
             .world
             .unwrap_or_else(|| WorldState::new(World::default()));
         world.set_listen_addr(local_addr);
-        let connection = self.connection;
+        let connection = ServerConnectionConfig {
+            timeouts: ServerTimeouts {
+                detect: self.limits.detect_timeout,
+                key_exchange: self.limits.key_exchange_timeout,
+                frame: self.limits.frame_timeout,
+                idle: self.idle_timeout,
+                write: self.write_timeout,
+            },
+            ..self.connection
+        };
         let stats = Arc::new(ServerStats::default());
         let shared = Arc::new(driver::Shared {
             world: world.clone(),
             security: self.security,
             connection,
-            idle_timeout: self.idle_timeout,
-            write_timeout: self.write_timeout,
             max_connections: self.max_connections,
             limits: self.limits,
             per_ip: std::sync::Mutex::new(std::collections::HashMap::new()),

@@ -191,6 +191,58 @@ async fn a_frame_that_stops_growing_times_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_trickled_a_byte_at_a_time_still_times_out() {
+    // Each byte comes well within the frame timeout of the one before, so a
+    // timer that restarts on every byte would never fire; the frame would be
+    // complete after about 3 s and answered.
+    let frame_timeout = Duration::from_millis(600);
+    let limits = Limits {
+        frame_timeout,
+        ..Limits::default()
+    };
+    let (builder, events) = recording(ServerBuilder::new().insecure_plain(true).limits(limits));
+    let server = builder.spawn().await.unwrap();
+    let mut s = TcpStream::connect(server.local_addr()).await.unwrap();
+    s.write_all(&[0xee; 4]).await.unwrap();
+    s.write_all(&plain_request(0)).await.unwrap();
+    let frame = plain_request(1);
+    let started = Instant::now();
+    for b in &frame[..frame.len() - 1] {
+        if s.write_all(std::slice::from_ref(b)).await.is_err() {
+            break;
+        }
+        let closed = events.lock().unwrap().iter().any(|e| {
+            matches!(
+                e,
+                ServerEvent::Closed {
+                    reason: CloseReason::StalledFrame(_),
+                    ..
+                }
+            )
+        });
+        if closed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for(&events, "stalled frame", |e| {
+        matches!(
+            e,
+            ServerEvent::Closed {
+                reason: CloseReason::StalledFrame(d),
+                requests: 1,
+                ..
+            } if *d == frame_timeout
+        )
+    })
+    .await;
+    let elapsed = started.elapsed();
+    // Closed about a frame timeout after the first byte, long before the last.
+    assert!(elapsed < Duration::from_millis(2000), "{elapsed:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gzip_amplification_frame_costs_bounded_cpu() {
     let keys = KeyStore::default();
     let (key, salt) = (AuthKey::from_bytes([0x61; 256]), 0x5151);

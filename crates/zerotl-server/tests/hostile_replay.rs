@@ -161,7 +161,7 @@ fn exchange(
         }
     }
     let out = conn.output().to_vec();
-    conn.consume_output(out.len());
+    conn.consume_output(out.len(), now);
     let mut bodies = Vec::new();
     let mut rest = &out[..];
     while let Some((len, tail)) = rest.split_first_chunk::<4>() {
@@ -194,7 +194,7 @@ fn salts_rotate_old_ones_work_until_they_expire() {
     let at = |s: u64| UnixTime::from_secs(t0 + s);
     let (key, first_salt) = (test_key(0x33), 0x1111);
     let keys = store_with(&key, first_salt, at(0));
-    let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default(), at(0));
     let mut client = Session::client(key, first_salt, 42, 0);
 
     // get_future_salts: the current salt first, then the ones after it.
@@ -247,7 +247,7 @@ fn seq_no_and_container_rules_get_their_codes() {
     // Each case in a session (and on a connection) of its own.
     let fresh = |session_id| {
         (
-            ServerConnection::new(ServerConnectionConfig::default()),
+            ServerConnection::new(ServerConnectionConfig::default(), UnixTime::from_secs(t0)),
             Session::client(key.clone(), salt, session_id, 0),
         )
     };

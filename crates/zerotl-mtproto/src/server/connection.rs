@@ -9,6 +9,7 @@ use rand_core::CryptoRngCore;
 use zerotl_types::mtproto::{functions as mt_functions, types as mt_types};
 
 use super::key_state::{Admission, KeyState};
+use super::timers::{Now, Observed, ServerTimeouts, ServerTimer, Timers};
 use crate::auth::{AuthError, KeyExchangeServer, KeyExchangeServerConfig, KeyVerdict, ServerStep};
 use crate::envelope::{
     classify, encode_rpc_error, gzip, EnvelopeError, MsgIdGenerator, MsgIdKind, PlainMessage,
@@ -54,6 +55,9 @@ pub struct ServerConnectionConfig {
     /// Most bytes of output waiting to be written before the connection stops
     /// handling input (the answers already owed are still appended).
     pub max_output: usize,
+    /// The connection's deadlines (see
+    /// [`poll_timeout`](ServerConnection::poll_timeout)).
+    pub timeouts: ServerTimeouts,
 }
 
 impl Default for ServerConnectionConfig {
@@ -68,6 +72,7 @@ impl Default for ServerConnectionConfig {
             max_inflated: 1024 * 1024,
             max_inflated_per_sec: 16 * 1024 * 1024,
             max_output: 1024 * 1024,
+            timeouts: ServerTimeouts::default(),
         }
     }
 }
@@ -142,6 +147,14 @@ pub enum ServerConnectionError {
     InflateFlood {
         /// The limit.
         limit: usize,
+    },
+    /// A deadline passed ([`handle_timeout`](ServerConnection::handle_timeout)).
+    #[error("{timer} deadline passed ({after:?})")]
+    TimedOut {
+        /// Which one.
+        timer: ServerTimer,
+        /// Its configured duration.
+        after: core::time::Duration,
     },
 }
 
@@ -231,7 +244,7 @@ impl Fatal {
 ///     fn insert(&self, _: KeyState) {}
 /// }
 /// let cx = ServerContext { key_exchange: None, keys: &NoKeys, insecure_plain: true, now: UnixTime::from_secs(1_700_000_000) };
-/// let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+/// let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
 ///
 /// // Intermediate transport, one plain message: exportChatInvite(inputPeerChat 1).
 /// let request = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 1, 0, 0, 0];
@@ -253,7 +266,7 @@ impl Fatal {
 /// assert_eq!(answer.msg_id % 4, 1);
 /// assert!(matches!(classify(answer.body), Ok(ServiceMessage::RpcResult(_))));
 /// let n = out.len();
-/// conn.consume_output(n);
+/// conn.consume_output(n, cx.now);
 /// assert_eq!(conn.requests(), 1);
 /// ```
 pub struct ServerConnection {
@@ -274,6 +287,9 @@ pub struct ServerConnection {
     closing: Option<ServerConnectionError>,
     inflate_left: usize,
     inflate_rate: InflateRate,
+    /// Frames decoded so far (a new one restarts the partial-frame clock).
+    frames: u64,
+    timers: Timers,
 }
 
 impl core::fmt::Debug for ServerConnection {
@@ -295,8 +311,9 @@ const KEY_EXCHANGE_IDS: [u32; 4] = [
 ];
 
 impl ServerConnection {
-    /// A connection waiting for the client's first bytes.
-    pub fn new(config: ServerConnectionConfig) -> Self {
+    /// A connection waiting for the client's first bytes, accepted at `now`
+    /// (its deadlines count from there).
+    pub fn new(config: ServerConnectionConfig, now: UnixTime) -> Self {
         Self {
             config,
             framing: Framing::Detecting(TransportDetector::new(
@@ -319,17 +336,23 @@ impl ServerConnection {
                 limit: config.max_inflated_per_sec,
                 ..InflateRate::default()
             },
+            frames: 0,
+            timers: Timers::new(config.timeouts, now),
         }
     }
 
-    /// Takes bytes read from the socket and handles every complete message (up to
-    /// the in-flight limit). An `Err` means: close now, sending nothing more.
+    /// Takes bytes read from the socket at `cx.now` and handles every complete
+    /// message (up to the in-flight limit). An `Err` means: close now, sending
+    /// nothing more.
     pub fn receive<R: CryptoRngCore + ?Sized>(
         &mut self,
         data: &[u8],
         cx: &ServerContext<'_>,
         rng: &mut R,
     ) -> Result<(), ServerConnectionError> {
+        if !data.is_empty() {
+            self.timers.activity(cx.now);
+        }
         match &mut self.framing {
             Framing::Detecting(detector) => match detector.receive(data, rng) {
                 Ok(None) => return Ok(()),
@@ -354,6 +377,16 @@ impl ServerConnection {
         cx: &ServerContext<'_>,
         rng: &mut R,
     ) -> Result<(), ServerConnectionError> {
+        let handled = self.handle_frames(cx, rng);
+        self.observe(cx.now);
+        handled
+    }
+
+    fn handle_frames<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
         while self.wants_input() {
             let Framing::Ready(codec) = &mut self.framing else {
                 return Ok(());
@@ -363,6 +396,7 @@ impl ServerConnection {
             let handled = match codec.next_event().map_err(ServerConnectionError::Frame)? {
                 None => break,
                 Some(Received::Frame { payload, .. }) => {
+                    self.frames += 1;
                     let mut messages = Messages {
                         config: &self.config,
                         session: &mut self.session,
@@ -446,7 +480,9 @@ impl ServerConnection {
             inflate_rate: &mut self.inflate_rate,
         };
         messages.answer(request, result, cx, rng);
-        self.send_replies(&replies)
+        let sent = self.send_replies(&replies);
+        self.observe(cx.now);
+        sent
     }
 
     /// Bytes waiting to be written to the socket.
@@ -454,9 +490,12 @@ impl ServerConnection {
         &self.out[self.out_start..]
     }
 
-    /// Marks `n` bytes of [`output`](Self::output) as written.
-    pub fn consume_output(&mut self, n: usize) {
+    /// Marks `n` bytes of [`output`](Self::output) as written at `now`.
+    pub fn consume_output(&mut self, n: usize, now: UnixTime) {
         let n = n.min(self.out.len() - self.out_start);
+        if n > 0 {
+            self.timers.activity(now);
+        }
         self.out_start += n;
         self.flushed += n as u64;
         while self.answer_ends.front().is_some_and(|&e| e <= self.flushed) {
@@ -474,6 +513,60 @@ impl ServerConnection {
         if self.out.capacity() > SHRINK_ABOVE && self.out.len() * 4 < self.out.capacity() {
             self.out.shrink_to(self.out.len().max(SHRINK_ABOVE / 2));
         }
+        self.observe(now);
+    }
+
+    /// When the connection's next deadline passes, if it has one: call
+    /// [`handle_timeout`](Self::handle_timeout) then (or any time after).
+    ///
+    /// The deadlines ([`ServerTimeouts`]): transport detection, counted from
+    /// [`new`](Self::new); the key exchange (or first message), counted from
+    /// detection; a frame still arriving, counted from its first byte; and no
+    /// byte read or written for the idle time (no output waiting) or the write
+    /// time (output waiting). A connection closing after a protocol error
+    /// keeps only the write deadline. The answer changes only when a method
+    /// that takes the time is called.
+    pub fn poll_timeout(&self) -> Option<UnixTime> {
+        self.timers.next(self.timer_state()).map(|(at, _)| at)
+    }
+
+    /// Acts on the deadlines at `now`. If one has passed, the connection is
+    /// over: the `Err` ([`ServerConnectionError::TimedOut`]) says which
+    /// deadline it was, [`closing`](Self::closing) reports it too, and the
+    /// driver closes the socket without writing more. Called early, it does
+    /// nothing.
+    pub fn handle_timeout(&mut self, now: UnixTime) -> Result<(), ServerConnectionError> {
+        let Some((timer, after)) = self.timers.expire(now, self.timer_state()) else {
+            return Ok(());
+        };
+        let error = ServerConnectionError::TimedOut { timer, after };
+        self.closing = Some(error.clone());
+        Err(error)
+    }
+
+    fn timer_state(&self) -> Now {
+        Now {
+            output_pending: !self.output().is_empty(),
+            closing: self.closing.is_some(),
+        }
+    }
+
+    /// Tells the timers what the last call changed, at `now`.
+    fn observe(&mut self, now: UnixTime) {
+        let partial = if self.wants_input() {
+            self.buffered_input()
+        } else {
+            0
+        };
+        self.timers.observe(
+            now,
+            Observed {
+                detected: self.is_detected(),
+                established: self.is_established(),
+                partial,
+                frames: self.frames,
+            },
+        );
     }
 
     /// Bytes the output buffer holds, written or not (what it costs in memory,
@@ -1296,7 +1389,7 @@ mod tests {
             max_in_flight: 2,
             ..ServerConnectionConfig::default()
         };
-        let mut conn = ServerConnection::new(config);
+        let mut conn = ServerConnection::new(config, cx.now);
         let mut wire = vec![0xee; 4];
         for i in 1..=5 {
             wire.extend_from_slice(&plain_request(i, 2));
@@ -1310,19 +1403,19 @@ mod tests {
         assert_eq!(first.len(), 2);
         assert_eq!(conn.in_flight(), 2);
         // Writing part of the first answer frees nothing.
-        conn.consume_output(10);
+        conn.consume_output(10, cx.now);
         assert_eq!(conn.in_flight(), 2);
         conn.process(&cx, &mut rng).unwrap();
         assert_eq!(conn.in_flight(), 2);
         // Writing it all lets two more through, then the last one.
         let n = conn.output().len();
-        conn.consume_output(n);
+        conn.consume_output(n, cx.now);
         assert!(conn.wants_input());
         conn.process(&cx, &mut rng).unwrap();
         answer_all(&mut conn, &cx, &mut rng);
         let second = answers(conn.output());
         let n = conn.output().len();
-        conn.consume_output(n);
+        conn.consume_output(n, cx.now);
         conn.process(&cx, &mut rng).unwrap();
         answer_all(&mut conn, &cx, &mut rng);
         let third = answers(conn.output());
@@ -1342,7 +1435,7 @@ mod tests {
         // Abridged: length / 4 in one byte.
         wire.push((request.len() - 4) as u8 / 4);
         wire.extend_from_slice(&request[4..]);
-        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
         for b in &wire {
             assert!(conn.output().is_empty());
             conn.receive(core::slice::from_ref(b), &cx, &mut rng)
@@ -1384,7 +1477,7 @@ mod tests {
         let keys = Keys::default();
         let cx = cx(&keys);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
         let mut body = mt_functions::ReqPqMulti::CONSTRUCTOR_ID
             .to_le_bytes()
             .to_vec();
@@ -1416,7 +1509,7 @@ mod tests {
             ..cx(&keys)
         };
         let mut rng = ChaCha8Rng::seed_from_u64(4);
-        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
         let mut wire = vec![0xee; 4];
         wire.extend_from_slice(&plain_request(1, 1));
         conn.receive(&wire, &cx, &mut rng).unwrap();
@@ -1446,7 +1539,7 @@ mod tests {
             let cx = cx(&keys);
             let mut rng = ChaCha8Rng::seed_from_u64(5);
             let config = ServerConnectionConfig { max_in_flight: 4, ..ServerConnectionConfig::default() };
-            let mut conn = ServerConnection::new(config);
+            let mut conn = ServerConnection::new(config, cx.now);
             let wire = [tag, body].concat();
             let mut rest = &wire[..];
             let mut cut = cuts.iter().cycle();
@@ -1460,7 +1553,7 @@ mod tests {
                 prop_assert!(conn.in_flight() <= 4);
                 answer_all(&mut conn, &cx, &mut rng);
                 let n = conn.output().len();
-                conn.consume_output(n);
+                conn.consume_output(n, cx.now);
             }
         }
     }

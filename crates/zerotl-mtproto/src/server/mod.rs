@@ -11,7 +11,8 @@
 //!  auth_key_id ≠ 0 ─▶ Session::unpack ─▶ container / gzip / ping / acks (handled here)
 //!                                        └▶ event Request ─▶ reply() ─▶ encrypted rpc_result
 //!
-//!  output() ─▶ socket; consume_output(n) when written.
+//!  output() ─▶ socket; consume_output(n, now) when written.
+//!  poll_timeout() ─▶ driver sleeps until then ─▶ handle_timeout(now) ─▶ Err(TimedOut): close.
 //! ```
 //!
 //! The connection decides everything about the protocol; what to *answer* a
@@ -27,9 +28,30 @@
 //! [`wants_input`](ServerConnection::wants_input) turns false, so the driver stops
 //! reading) until the client reads its answers. Inflated `gzip_packed` requests
 //! are capped; containers hold at most 1024 messages and never nest.
+//!
+//! **Deadlines** ([`ServerTimeouts`], in [`ServerConnectionConfig::timeouts`]).
+//! The connection keeps them itself, on the time its caller passes
+//! ([`ServerConnection::new`] takes the start, `receive`, `process` and
+//! `reply` the context's `now`, `consume_output` the time of the write); it
+//! reads no clock. [`poll_timeout`](ServerConnection::poll_timeout) names the
+//! earliest, [`handle_timeout`](ServerConnection::handle_timeout) ends the
+//! connection once it has passed, with
+//! [`ServerConnectionError::TimedOut`] naming the [`ServerTimer`]:
+//!
+//! | deadline | counts from | applies while |
+//! | --- | --- | --- |
+//! | detect | the start | no transport is known |
+//! | key exchange | detection | the opening lasts: no key exchange done, no message under a known key, no plain request |
+//! | frame | a frame's first byte (or the completion of the frame before it, or reading resuming) | bytes of an unfinished frame wait and the connection reads |
+//! | idle | the last byte read or written | no output waits |
+//! | write | the last byte read or written | output waits (after a protocol error, the only one left) |
+//!
+//! The frame deadline is total, not per byte: a frame trickled in one byte
+//! at a time, each just inside the timeout, still times out.
 
 mod connection;
 mod key_state;
+mod timers;
 
 pub use key_state::{
     Admission, KeyState, SaltSchedule, SessionRegistry, DEFAULT_SALT_OVERLAP, DEFAULT_SALT_PERIOD,
@@ -40,3 +62,4 @@ pub use connection::{
     AuthKeyStore, IncomingRequest, ServerConnection, ServerConnectionConfig, ServerConnectionError,
     ServerConnectionEvent, ServerContext, DEFAULT_SERVER_MAX_FRAME_LEN, DEFAULT_SERVER_MAX_PADDING,
 };
+pub use timers::{ServerTimeouts, ServerTimer};
