@@ -157,6 +157,14 @@ impl Shared {
                     })
                 }
                 ServerConnectionEvent::Request(request) => self.answer(conn, conn_id, &request)?,
+                ServerConnectionEvent::SessionDestroyed {
+                    auth_key_id,
+                    session_id,
+                } => {
+                    // The core forgot the session's replay state; its layer and
+                    // app go with it.
+                    self.world.destroy_session(auth_key_id, session_id);
+                }
             }
         }
         // Answering may have made room for requests held back by the limit.

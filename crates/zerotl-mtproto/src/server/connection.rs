@@ -181,6 +181,17 @@ pub enum ServerConnectionEvent {
     },
     /// A request to answer.
     Request(IncomingRequest),
+    /// The connection answered a `destroy_session` for another session of its
+    /// auth key and forgot that session's replay state: the driver forgets what
+    /// it keeps per session too (the layer of `invokeWithLayer`, for instance).
+    /// Sent whether or not the core still knew the session (the answer,
+    /// `destroy_session_ok` or `destroy_session_none`, says which).
+    SessionDestroyed {
+        /// The auth key the sessions belong to.
+        auth_key_id: i64,
+        /// The destroyed session.
+        session_id: i64,
+    },
 }
 
 /// What the server's answers are wrapped in.
@@ -995,7 +1006,10 @@ impl Messages<'_> {
 
     /// Answers the MTProto service queries the connection handles itself
     /// (`ping`, `ping_delay_disconnect`, `get_future_salts`, `destroy_session`);
-    /// false for anything else.
+    /// false for anything else. `ping_delay_disconnect` is answered like `ping`:
+    /// its `disconnect_delay` is not honoured (the driver's idle timeout closes
+    /// a silent connection). `destroy_session` of another session is reported
+    /// to the driver ([`ServerConnectionEvent::SessionDestroyed`]).
     fn service_call<R: CryptoRngCore + ?Sized>(
         &mut self,
         header: Header,
@@ -1050,12 +1064,17 @@ impl Messages<'_> {
                 };
                 // The session in use cannot destroy itself.
                 let mut destroyed = false;
-                if request.session_id != header.session_id {
-                    cx.keys.with_key(key_id, &mut |state| {
-                        destroyed = state.sessions.destroy(request.session_id);
-                    });
-                }
                 let session_id = request.session_id;
+                if session_id != header.session_id {
+                    cx.keys.with_key(key_id, &mut |state| {
+                        destroyed = state.sessions.destroy(session_id);
+                    });
+                    self.events
+                        .push_back(ServerConnectionEvent::SessionDestroyed {
+                            auth_key_id: key_id,
+                            session_id,
+                        });
+                }
                 if destroyed {
                     self.pack(
                         &mt_types::DestroySessionOk { session_id },
