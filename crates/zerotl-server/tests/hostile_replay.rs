@@ -329,6 +329,97 @@ fn seq_no_and_container_rules_get_their_codes() {
     assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(32)));
 }
 
+/// Every `bad_msg_notification` in `bodies`: (bad_msg_id, code).
+fn bad_msgs(bodies: &[Vec<u8>]) -> Vec<(i64, i32)> {
+    bodies
+        .iter()
+        .filter_map(|b| match classify(b) {
+            Ok(ServiceMessage::BadMsgNotification(n)) => Some((n.bad_msg_id, n.error_code)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn messages_inside_a_container_get_their_own_codes() {
+    use zerotl_mtproto::server::KEY_REPLAY_WINDOW;
+    let t0 = 1_700_000_000;
+    let now = UnixTime::from_secs(t0 + 400);
+    let (key, salt) = (test_key(0x55), 0x3333);
+    let keys = store_with(&key, salt, UnixTime::from_secs(t0));
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+    let mut client = Session::client(key.clone(), salt, 48, 0);
+
+    // Fill the session's replay window (msgs_ack, not content-related): its
+    // oldest id is now the floor.
+    let ack = zerotl::encode_to_vec(&mtt::MsgsAck {
+        msg_ids: zerotl::Vector::from_slice(&[1i64 << 32]),
+    })
+    .unwrap();
+    for i in 0..=KEY_REPLAY_WINDOW {
+        let m = pack(&mut client, &ack, false, now);
+        let (bodies, _) = exchange(&mut conn, &keys, &mut client, &m, now, i == 0);
+        assert_eq!(bad_msg_code(&bodies), None);
+    }
+
+    let body = export_bytes(1);
+    let this_second = ((t0 + 400) as i64) << 32;
+    let too_old = ((t0 + 400 - 301) as i64) << 32; // past MAX_AGE_SECS (300 s)
+    let wrong_parity = this_second - 4 * 1000 + 2; // a server's kind of id
+    let behind_window = this_second - 4 * 2000; // in time, below the window
+    let messages = [
+        mtt::Message {
+            msg_id: too_old,
+            seqno: 1,
+            body: zerotl::Object::from_bytes(&body),
+        },
+        mtt::Message {
+            msg_id: wrong_parity,
+            seqno: 3,
+            body: zerotl::Object::from_bytes(&body),
+        },
+        mtt::Message {
+            msg_id: behind_window,
+            seqno: 5,
+            body: zerotl::Object::from_bytes(&body),
+        },
+    ];
+    let mut container = Vec::new();
+    encode_container(&messages, &mut container).unwrap();
+    for _ in 0..3 {
+        pack(&mut client, &body, true, now);
+    }
+    let m = pack(&mut client, &container, false, now);
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, false);
+    assert_eq!(ran, 0);
+    let mut got = bad_msgs(&bodies);
+    got.sort_unstable();
+    let mut expected = vec![(too_old, 16), (wrong_parity, 18), (behind_window, 20)];
+    expected.sort_unstable();
+    assert_eq!(got, expected);
+
+    // 17 (too far ahead) cannot happen inside a container that passed its own
+    // check, since its messages' ids are below its own: a container from 40 s
+    // ahead gets 17 itself, and nothing inside it runs.
+    let ahead = UnixTime::from_secs(t0 + 440);
+    let mut future = Session::client(key, salt, 49, 0);
+    for _ in 0..3 {
+        pack(&mut future, &body, true, ahead);
+    }
+    let inner = ((t0 + 439) as i64) << 32;
+    let messages = [mtt::Message {
+        msg_id: inner,
+        seqno: 1,
+        body: zerotl::Object::from_bytes(&body),
+    }];
+    let mut container = Vec::new();
+    encode_container(&messages, &mut container).unwrap();
+    let m = pack(&mut future, &container, false, ahead);
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut future, &m, now, true);
+    assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(17)));
+}
+
 /// The next message the server sends on `s` (an intermediate frame), decrypted
 /// by `client`: its body.
 async fn next_body(s: &mut TcpStream, client: &mut Session) -> Vec<u8> {
