@@ -329,6 +329,24 @@ fn seq_no_and_container_rules_get_their_codes() {
     assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(32)));
 }
 
+#[test]
+fn a_repeated_message_is_ignored_without_an_answer() {
+    let t0 = 1_700_000_000;
+    let now = UnixTime::from_secs(t0 + 1);
+    let (key, salt) = (test_key(0x56), 0x4444);
+    let keys = store_with(&key, salt, UnixTime::from_secs(t0));
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+    let mut client = Session::client(key, salt, 50, 0);
+    let m = pack(&mut client, &export_bytes(1), true, now);
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, true);
+    // new_session_created and the answer.
+    assert_eq!((ran, bodies.len()), (1, 2));
+    // The same message again: not run, and nothing at all is sent back.
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, false);
+    assert_eq!((ran, bodies.len()), (0, 0));
+    assert!(conn.closing().is_none());
+}
+
 /// Every `bad_msg_notification` in `bodies`: (bad_msg_id, code).
 fn bad_msgs(bodies: &[Vec<u8>]) -> Vec<(i64, i32)> {
     bodies

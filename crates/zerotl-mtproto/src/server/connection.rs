@@ -585,6 +585,12 @@ fn classify_id(body: &[u8]) -> Option<u32> {
 /// msg_id, seq_no, is a container)`, against the key's shared state:
 /// `current_salt` is set when the salt is refused. A repeated container id gets
 /// `bad_msg_notification` 19; any other repeat is dropped silently.
+///
+/// Dropping a repeat without an answer is a choice Telegram's documentation
+/// allows (a message whose msg_id was already received may be ignored): the
+/// server keeps no answers to send again, and it neither runs the message
+/// again nor tells a replaying peer anything. A client that lost an answer
+/// sends its query again under a new msg_id.
 fn admit(
     keys: &dyn AuthKeyStore,
     key_id: i64,
@@ -864,6 +870,7 @@ impl Messages<'_> {
                     return Ok(());
                 }
                 return match e {
+                    // A repeat is ignored: not run again, not answered (see `admit`).
                     SessionError::Duplicate { .. } | SessionError::BehindReplayWindow { .. } => {
                         Ok(())
                     }
@@ -945,6 +952,7 @@ impl Messages<'_> {
                 Admission::Fresh { .. } => {
                     self.handle_body(inner, m.body.as_bytes(), cx, rng, 1)?;
                 }
+                // Ignored, as a repeated top-level message is (see `admit`).
                 Admission::Duplicate => {}
                 Admission::TooOld => self.notify(inner, 20, cx, rng),
                 Admission::SeqNo(code) => self.notify(inner, code, cx, rng),
