@@ -390,6 +390,9 @@ async fn serve(
         if buffered != partial.1 {
             partial = (Instant::now(), buffered);
         }
+        let disconnect = c
+            .disconnect_at()
+            .map(|at| Instant::now() + at.saturating_duration_since(super::now()));
         let (deadline, on_deadline) = next_deadline(
             shared,
             pending,
@@ -399,6 +402,12 @@ async fn serve(
             opening,
             partial,
         );
+        // The client's ping_delay_disconnect, once the output (the pong first of
+        // all) is written.
+        let (deadline, on_deadline) = match disconnect {
+            Some(at) if !pending && at < deadline => (at, CloseReason::DisconnectDelay),
+            _ => (deadline, on_deadline),
+        };
         let wants_input = c.wants_input();
         tokio::select! {
             biased;

@@ -517,3 +517,92 @@ async fn connections_per_address_are_capped() {
     assert!(answer.is_some(), "served again after a close");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_delay_disconnect_closes_the_connection_after_its_delay() {
+    use zerotl_mtproto::envelope::{classify, ServiceMessage};
+    use zerotl_types::mtproto::functions as mtf;
+
+    let keys = KeyStore::default();
+    let (key, salt) = (AuthKey::from_bytes([0x63; 256]), 0x6363);
+    keys.insert(key.clone(), salt);
+    let (builder, events) = recording(ServerBuilder::new().security(Security {
+        keys: keys.clone(),
+        ..Security::default()
+    }));
+    let server = builder.spawn().await.unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let mut client = Session::client(key, salt, 0x63, 0);
+    let mut ping = |client: &mut Session, ping_id: i64, delay: Option<i32>| {
+        let body = match delay {
+            Some(disconnect_delay) => zerotl::encode_to_vec(&mtf::PingDelayDisconnect {
+                ping_id,
+                disconnect_delay,
+            }),
+            None => zerotl::encode_to_vec(&mtf::Ping { ping_id }),
+        }
+        .unwrap();
+        let mut m = (0u32).to_le_bytes().to_vec();
+        client
+            .pack(&body, true, wall_clock(), &mut rng, &mut m)
+            .unwrap();
+        let len = (m.len() - 4) as u32;
+        m[..4].copy_from_slice(&len.to_le_bytes());
+        m
+    };
+    // The pong for `ping_id` (whatever else comes first is skipped).
+    async fn pong(s: &mut TcpStream, client: &mut Session, ping_id: i64) {
+        loop {
+            let mut frame = read_frame(s).await.expect("a pong, not a close");
+            let m = client.unpack(&mut frame, wall_clock()).unwrap();
+            if let Ok(ServiceMessage::Pong(p)) = classify(m.body()) {
+                assert_eq!(p.ping_id, ping_id);
+                return;
+            }
+        }
+    }
+
+    // A delay of 1 s: answered, then closed about a second later.
+    let mut s = TcpStream::connect(server.local_addr()).await.unwrap();
+    s.write_all(&[0xee; 4]).await.unwrap();
+    let sent = Instant::now();
+    s.write_all(&ping(&mut client, 1, Some(1))).await.unwrap();
+    pong(&mut s, &mut client, 1).await;
+    assert_eq!(read_frame(&mut s).await, None, "closed");
+    let waited = sent.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+        "closed after {waited:?}"
+    );
+    wait_for(&events, "disconnect delay", |e| {
+        matches!(
+            e,
+            ServerEvent::Closed {
+                reason: CloseReason::DisconnectDelay,
+                ..
+            }
+        )
+    })
+    .await;
+
+    // A later ping_delay_disconnect moves the time: 1 s, then 3 s half a second
+    // later; at 1.5 s the connection still answers.
+    let mut s = TcpStream::connect(server.local_addr()).await.unwrap();
+    s.write_all(&[0xee; 4]).await.unwrap();
+    s.write_all(&ping(&mut client, 2, Some(1))).await.unwrap();
+    pong(&mut s, &mut client, 2).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let second = Instant::now();
+    s.write_all(&ping(&mut client, 3, Some(3))).await.unwrap();
+    pong(&mut s, &mut client, 3).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    s.write_all(&ping(&mut client, 4, None)).await.unwrap();
+    pong(&mut s, &mut client, 4).await;
+    assert_eq!(read_frame(&mut s).await, None, "closed");
+    let waited = second.elapsed();
+    assert!(
+        waited >= Duration::from_millis(2900) && waited < Duration::from_secs(7),
+        "closed {waited:?} after the second ping"
+    );
+    server.shutdown().await;
+}

@@ -285,6 +285,8 @@ pub struct ServerConnection {
     closing: Option<ServerConnectionError>,
     inflate_left: usize,
     inflate_rate: InflateRate,
+    /// When the last `ping_delay_disconnect` asked the connection to close.
+    disconnect_at: Option<UnixTime>,
 }
 
 impl core::fmt::Debug for ServerConnection {
@@ -330,6 +332,7 @@ impl ServerConnection {
                 limit: config.max_inflated_per_sec,
                 ..InflateRate::default()
             },
+            disconnect_at: None,
         }
     }
 
@@ -384,6 +387,7 @@ impl ServerConnection {
                         replies: &mut replies,
                         inflate_left: &mut self.inflate_left,
                         inflate_rate: &mut self.inflate_rate,
+                        disconnect_at: &mut self.disconnect_at,
                     };
                     messages.handle_payload(payload, transport, cx, rng)
                 }
@@ -455,6 +459,7 @@ impl ServerConnection {
             replies: &mut replies,
             inflate_left: &mut self.inflate_left,
             inflate_rate: &mut self.inflate_rate,
+            disconnect_at: &mut self.disconnect_at,
         };
         messages.answer(request, result, cx, rng);
         self.send_replies(&replies)
@@ -511,6 +516,14 @@ impl ServerConnection {
     /// (after a transport error frame, for example).
     pub fn closing(&self) -> Option<&ServerConnectionError> {
         self.closing.as_ref()
+    }
+
+    /// When the connection should close, as the client's last
+    /// `ping_delay_disconnect` asked (`disconnect_delay` seconds after it came;
+    /// a later one moves the time): the driver closes it then, once its output
+    /// is written. `None` until such a ping comes.
+    pub fn disconnect_at(&self) -> Option<UnixTime> {
+        self.disconnect_at
     }
 
     /// Requests answered so far.
@@ -686,6 +699,7 @@ struct Messages<'c> {
     /// Inflate bytes left for the message being handled.
     inflate_left: &'c mut usize,
     inflate_rate: &'c mut InflateRate,
+    disconnect_at: &'c mut Option<UnixTime>,
 }
 
 impl Messages<'_> {
@@ -1014,10 +1028,10 @@ impl Messages<'_> {
 
     /// Answers the MTProto service queries the connection handles itself
     /// (`ping`, `ping_delay_disconnect`, `get_future_salts`, `destroy_session`);
-    /// false for anything else. `ping_delay_disconnect` is answered like `ping`:
-    /// its `disconnect_delay` is not honoured (the driver's idle timeout closes
-    /// a silent connection). `destroy_session` of another session is reported
-    /// to the driver ([`ServerConnectionEvent::SessionDestroyed`]).
+    /// false for anything else. `ping_delay_disconnect` is answered like `ping`
+    /// and (re)sets [`disconnect_at`](ServerConnection::disconnect_at).
+    /// `destroy_session` of another session is reported to the driver
+    /// ([`ServerConnectionEvent::SessionDestroyed`]).
     fn service_call<R: CryptoRngCore + ?Sized>(
         &mut self,
         header: Header,
@@ -1041,6 +1055,12 @@ impl Messages<'_> {
                 let Ok(ping) = object.decode::<mt_functions::PingDelayDisconnect>() else {
                     return false;
                 };
+                // A negative delay counts as none: close once the pong is out.
+                let delay = u64::try_from(ping.disconnect_delay).unwrap_or(0);
+                *self.disconnect_at = Some(
+                    cx.now
+                        .saturating_add(core::time::Duration::from_secs(delay)),
+                );
                 let pong = mt_types::Pong {
                     msg_id,
                     ping_id: ping.ping_id,
