@@ -32,6 +32,53 @@ enum Command {
 /// Bytes of unsent output above which the I/O task stops taking new requests.
 const MAX_UNSENT: usize = 1024 * 1024;
 
+/// The calls in flight, each with its body (kept for the core's
+/// [`ClientEvent::Resend`]), and the bytes of those bodies.
+#[derive(Default)]
+struct Pending {
+    calls: HashMap<RequestId, (Reply, Arc<[u8]>)>,
+    body_bytes: usize,
+}
+
+impl Pending {
+    fn insert(&mut self, id: RequestId, reply: Reply, body: Arc<[u8]>) {
+        self.body_bytes += body.len();
+        if let Some((_, old)) = self.calls.insert(id, (reply, body)) {
+            self.body_bytes -= old.len();
+        }
+    }
+
+    fn body(&self, id: &RequestId) -> Option<&Arc<[u8]>> {
+        self.calls.get(id).map(|(_, body)| body)
+    }
+
+    fn remove(&mut self, id: &RequestId) -> Option<Reply> {
+        let (reply, body) = self.calls.remove(id)?;
+        self.body_bytes -= body.len();
+        Some(reply)
+    }
+
+    /// Drops the calls whose callers gave up; `forget` sees each one's id.
+    fn retain_waiting(&mut self, mut forget: impl FnMut(RequestId)) {
+        let mut freed = 0;
+        self.calls.retain(|id, (reply, body)| {
+            let keep = !reply.is_closed();
+            if !keep {
+                freed += body.len();
+                forget(*id);
+            }
+            keep
+        });
+        self.body_bytes -= freed;
+    }
+
+    /// Whether another call may be taken: the bodies held are under
+    /// [`Client::MAX_PENDING_BYTES`] (so one call, however large, always may).
+    fn has_room(&self) -> bool {
+        self.body_bytes < Client::MAX_PENDING_BYTES
+    }
+}
+
 /// A connection to an MTProto server, for tokio.
 ///
 /// `invoke` may be called from many tasks at once (the client is cheap to clone;
@@ -131,6 +178,13 @@ impl Wire {
 impl Client {
     /// The most calls one connection has in flight.
     pub const MAX_IN_FLIGHT: usize = 256;
+
+    /// Bytes of request bodies in flight above which the connection takes no
+    /// new call until answers come (4 MiB). Each call's body is kept until its
+    /// answer, to send again when the server asks (`bad_server_salt`, a clock
+    /// correction); with this cap a server that answers nothing holds at most
+    /// 4 MiB plus one body per connection, whatever the callers send.
+    pub const MAX_PENDING_BYTES: usize = 4 * 1024 * 1024;
 
     /// Connects to `addr`, sets up the transport and (unless in plain test mode)
     /// runs the key exchange, all within `config.connect_timeout`.
@@ -265,13 +319,11 @@ impl Client {
 }
 
 /// A copy of a connection-wide failure for each waiting call.
-fn fail_all(
-    pending: &mut HashMap<RequestId, (Reply, Arc<[u8]>)>,
-    error: impl Fn() -> InvocationError,
-) {
-    for (_, (reply, _)) in pending.drain() {
+fn fail_all(pending: &mut Pending, error: impl Fn() -> InvocationError) {
+    for (_, (reply, _)) in pending.calls.drain() {
         let _ = reply.send(Err(error()));
     }
+    pending.body_bytes = 0;
 }
 
 fn io_copy(e: &std::io::Error) -> InvocationError {
@@ -284,7 +336,7 @@ fn settle(
     event: ClientEvent,
     wire: &Wire,
     output: &mut Vec<u8>,
-    pending: &mut HashMap<RequestId, (Reply, Arc<[u8]>)>,
+    pending: &mut Pending,
     request_timeout: std::time::Duration,
 ) {
     let (request, result) = match event {
@@ -301,8 +353,8 @@ fn settle(
             (request, Err(InvocationError::Refused(failure)))
         }
         ClientEvent::Resend { request } => {
-            let sent = match pending.get(&request) {
-                Some((_, body)) => core.resend(request, body, now(), &mut OsRng, output),
+            let sent = match pending.body(&request) {
+                Some(body) => core.resend(request, body, now(), &mut OsRng, output),
                 None => return,
             };
             match sent {
@@ -311,7 +363,7 @@ fn settle(
             }
         }
     };
-    if let Some((reply, _)) = pending.remove(&request) {
+    if let Some(reply) = pending.remove(&request) {
         let _ = reply.send(result);
     } else {
         core.forget(request);
@@ -328,17 +380,11 @@ async fn run(
     request_timeout: std::time::Duration,
 ) {
     let (mut reader, mut writer) = stream.split();
-    let mut pending: HashMap<RequestId, (Reply, Arc<[u8]>)> = HashMap::new();
+    let mut pending = Pending::default();
     let mut buf = vec![0u8; READ_CHUNK];
     loop {
         // Callers that gave up (dropped futures) leave closed senders.
-        pending.retain(|id, (reply, _)| {
-            let keep = !reply.is_closed();
-            if !keep {
-                core.forget(*id);
-            }
-            keep
-        });
+        pending.retain_waiting(|id| core.forget(id));
         if let Err(e) = core.poll_transmit(now(), &mut OsRng, &mut wire.output) {
             let failure: InvocationError = e.into();
             fail_all(&mut pending, || copy_failure(&failure));
@@ -392,13 +438,13 @@ async fn run(
                 }
                 wire.output = output;
             },
-            command = commands.recv(), if unsent < MAX_UNSENT => match command {
+            command = commands.recv(), if unsent < MAX_UNSENT && pending.has_room() => match command {
                 // Every handle is gone: close.
                 None => break,
                 Some(Command::Invoke { body, reply }) => {
                     match core.send_request(&body, now(), &mut OsRng, &mut wire.output) {
                         Ok(id) => {
-                            pending.insert(id, (reply, body));
+                            pending.insert(id, reply, body);
                         }
                         Err(failure) => {
                             let _ = reply.send(Err(failure.into()));

@@ -27,6 +27,22 @@
 //!
 //! Updates are ignored.
 //!
+//! ## Memory per connection
+//!
+//! At the defaults a [`Client`] connection holds at most about **37 MiB**,
+//! whatever the server sends, plus up to two requests of the callers' own size:
+//!
+//! | what | bound (default) |
+//! | --- | --- |
+//! | received bytes not yet handled | one frame ([`ClientConfig::max_frame_len`], 16 MiB) plus one read (16 KiB) |
+//! | scratch for inflating `gzip_packed` answers | [`ClientConfig::max_inflated`] (16 MiB; zeroed pages, committed only as answers use them) |
+//! | output not yet written | 1 MiB, after which no new call is taken, plus the last request and acks |
+//! | request bodies kept to send again when the server asks | [`Client::MAX_PENDING_BYTES`] (4 MiB), after which no new call is taken, plus one body |
+//! | the core's requests in flight, acks, replay window | fixed: 256 requests, 1024 acks, 1024 msg_ids |
+//!
+//! A server's part of it is the first two rows (32 MiB at the defaults; lower
+//! them for less). Answers are copied out to their callers as they come.
+//!
 //! ## Features
 //!
 //! | feature | default | what it adds |

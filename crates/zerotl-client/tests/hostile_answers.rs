@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use zerotl::Identifiable as _;
 use zerotl_client::{Client, ClientConfig, InvocationError};
 use zerotl_mtproto::transport::Transport;
 use zerotl_types::layer122::enums::InputPeer;
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
-use zerotl_types::layer122::types::InputPeerChat;
+use zerotl_types::layer122::types::{ChatInviteExported, InputPeerChat};
 
 const RPC_RESULT: u32 = 0xf35c6d01;
 const MSG_CONTAINER: u32 = 0x73f1f8dc;
@@ -177,15 +178,19 @@ async fn an_answer_that_does_not_decode_fails_only_its_call() {
         let (mut socket, _) = listener.accept().await.unwrap();
         let mut tagged = false;
         let mut ids = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..4 {
             ids.push(read_request(&mut socket, &mut tagged).await);
         }
         // chatInviteEmpty for the first and third call; the second gets an
-        // unknown constructor, then bytes cut short.
+        // unknown constructor, the fourth a chatInviteExported cut short (its
+        // link claims 20 bytes, 3 follow).
         let good = 0x69df3769u32.to_le_bytes();
         let unknown = 0xdeadbeefu32.to_le_bytes();
+        let mut cut_short = ChatInviteExported::CONSTRUCTOR_ID.to_le_bytes().to_vec();
+        cut_short.extend_from_slice(&[20, b'h', b't', b't']);
         let answers = [
             rpc_result(ids[1], &unknown),
+            rpc_result(ids[3], &cut_short),
             rpc_result(ids[0], &good),
             rpc_result(ids[2], &good),
         ];
@@ -202,7 +207,7 @@ async fn an_answer_that_does_not_decode_fails_only_its_call() {
         .timeout(Duration::from_secs(10));
     let client = Client::connect(addr, config).await.unwrap();
     let first = export(1);
-    let (a, b, c) = tokio::join!(
+    let (a, b, c, d) = tokio::join!(
         client.invoke(&first),
         async {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -211,6 +216,10 @@ async fn an_answer_that_does_not_decode_fails_only_its_call() {
         async {
             tokio::time::sleep(Duration::from_millis(100)).await;
             client.invoke(&export(3)).await
+        },
+        async {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            client.invoke(&export(4)).await
         },
     );
     assert!(a.is_ok(), "{a:?}");
@@ -221,5 +230,72 @@ async fn an_answer_that_does_not_decode_fails_only_its_call() {
         err.to_string().contains("deadbeef"),
         "names the constructor: {err}"
     );
+    // The cut-short answer came before the first and third call's: they were
+    // still answered.
+    let err = d.unwrap_err();
+    assert!(matches!(err, InvocationError::Decode(_)), "{err:?}");
     server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_answers_nothing_holds_a_bounded_sum_of_bodies() {
+    const CALLS: usize = 64;
+    const BODY: usize = 256 * 1024;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut tagged = false;
+        let mut answered = 0;
+        let mut most_unanswered = 0;
+        let mut n = 0;
+        while answered < CALLS {
+            // Take requests until none comes for half a second, answering none:
+            // the bodies the client holds for resending are all unanswered.
+            let mut ids = Vec::new();
+            while let Ok(id) = tokio::time::timeout(
+                Duration::from_millis(500),
+                read_request(&mut socket, &mut tagged),
+            )
+            .await
+            {
+                ids.push(id);
+            }
+            assert!(!ids.is_empty(), "the client stopped sending");
+            most_unanswered = most_unanswered.max(ids.len() * BODY);
+            for id in ids {
+                n += 1;
+                let answer = rpc_result(id, &0x997275b5u32.to_le_bytes());
+                socket
+                    .write_all(&plain_frame(server_msg_id(n), &answer))
+                    .await
+                    .unwrap();
+                answered += 1;
+            }
+        }
+        most_unanswered
+    });
+    let config = ClientConfig::new(Transport::Intermediate)
+        .insecure_plain()
+        .timeout(Duration::from_secs(60));
+    let client = Client::connect(addr, config).await.unwrap();
+    let mut body = 0x997275b5u32.to_le_bytes().to_vec();
+    body.resize(BODY, 0);
+    let body: std::sync::Arc<[u8]> = body.into();
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..CALLS {
+        let (client, body) = (client.clone(), body.clone());
+        calls.spawn(async move { client.invoke_raw(&body).await.map(|_| ()) });
+    }
+    while let Some(result) = calls.join_next().await {
+        let result = result.unwrap();
+        assert!(result.is_ok(), "{result:?}");
+    }
+    let most_unanswered = server.await.unwrap();
+    // Without the cap all 64 bodies (16 MiB) would be out at once.
+    let bound = Client::MAX_PENDING_BYTES + BODY;
+    assert!(
+        most_unanswered <= bound,
+        "{most_unanswered} bytes of bodies unanswered at once (bound {bound})"
+    );
 }

@@ -159,6 +159,14 @@ impl Shared {
                     })
                 }
                 ServerConnectionEvent::Request(request) => self.answer(conn, conn_id, &request)?,
+                ServerConnectionEvent::SessionDestroyed {
+                    auth_key_id,
+                    session_id,
+                } => {
+                    // The core forgot the session's replay state; its layer and
+                    // app go with it.
+                    self.world.destroy_session(auth_key_id, session_id);
+                }
             }
         }
         // Answering may have made room for requests held back by the limit.
@@ -368,8 +376,8 @@ async fn serve(
                 break reason.clone().into();
             }
         }
-        // The core keeps the deadlines on the wall clock; sleep on the
-        // monotonic one for as long as is left.
+        // The core keeps the deadlines (the client's ping_delay_disconnect among
+        // them) on the wall clock; sleep on the monotonic one for as long as is left.
         let wake = c
             .poll_timeout()
             .map(|at| Instant::now() + at.saturating_duration_since(super::now()));

@@ -35,6 +35,9 @@ pub enum CloseReason {
     },
     /// The client did not read its answers: no byte could be written for this long.
     SlowReader(Duration),
+    /// The client's `ping_delay_disconnect` asked for it: no later one came
+    /// within its `disconnect_delay`.
+    DisconnectDelay,
     /// The protocol core closed it: the client broke a rule (an unknown
     /// transport, a bad frame, a plain request with plain test mode off, an
     /// unknown auth key, a failed key exchange, ...).
@@ -60,6 +63,9 @@ impl fmt::Display for CloseReason {
                 )
             }
             Self::SlowReader(d) => write!(f, "client read no answer for {d:?}"),
+            Self::DisconnectDelay => f.write_str(
+                "the disconnect_delay of the client's last ping_delay_disconnect ran out",
+            ),
             Self::Protocol(e) => e.fmt(f),
             Self::Io(kind) => write!(f, "i/o error: {kind}"),
             Self::Shutdown => f.write_str("server shutting down"),
@@ -120,6 +126,7 @@ impl From<ServerConnectionError> for CloseReason {
                 ServerTimer::Write => Self::SlowReader(after),
                 _ => Self::Protocol(e),
             },
+            ServerConnectionError::DisconnectDelay => Self::DisconnectDelay,
             e => Self::Protocol(e),
         }
     }

@@ -67,6 +67,7 @@
 //! | requests not yet answered or read by the client | 256 | the connection stops reading; [`CloseReason::SlowReader`] after the write timeout (10 s) |
 //! | output not yet written | 1 MiB | the connection stops reading (as above) |
 //! | idle time | 300 s | [`CloseReason::IdleTimeout`] |
+//! | after a `ping_delay_disconnect` | its `disconnect_delay`, unless another one comes first | [`CloseReason::DisconnectDelay`] (once the output is written) |
 //! | inflated `gzip_packed`, all parts of one message | 1 MiB | 400 `INPUT_FETCH_ERROR` |
 //! | inflated bytes per connection and second | 16 MiB | transport error −429, closed |
 //! | auth keys remembered | 4096 | least recently used key on probation first ([`keys::KeyStore`]) |

@@ -18,14 +18,21 @@
 //! | `updates.getDifference` (`#19c2f763`, layer 122's `#25939651` too) | `updates.differenceEmpty` (the world sends no updates); 401 `AUTH_KEY_UNREGISTERED` before a login |
 //! | `users.getUsers` | the users it names (in either schema's `inputUser`: layers up to 132 send int ids) that the world knows; `inputUserSelf` is the logged-in bot (401 `AUTH_KEY_UNREGISTERED` before a login) |
 //! | `auth.importBotAuthorization` | `auth.authorization` with the bot, whose token logs the auth key in; 400 `ACCESS_TOKEN_INVALID` for an unknown token |
-//! | `ping_delay_disconnect` | `pong` (as the `rpc_result`) |
-//! | `destroy_session` | `destroy_session_ok` / `destroy_session_none` (the session's layer and app are forgotten) |
-//! | any other constructor id (`get_future_salts` included: salts belong to the connection core) | 400 `INPUT_METHOD_INVALID` |
+//! | any other constructor id | 400 `INPUT_METHOD_INVALID` |
 //! | a known method whose arguments do not decode | 400 `INPUT_CONSTRUCTOR_INVALID` (an unknown constructor inside) or 400 `INPUT_FETCH_ERROR` (anything else) |
 //!
+//! The MTProto service queries (`ping`, `ping_delay_disconnect`,
+//! `get_future_salts`, `destroy_session`) are the connection core's: it answers
+//! them as top-level messages (or inside a container or `gzip_packed`) and
+//! reports a destroyed session to the driver, which forgets its layer and app
+//! ([`WorldState::destroy_session`]). One that reaches this function came where
+//! no service query belongs (inside `invokeWithLayer` and friends, in plain
+//! test mode, or with arguments the core could not decode) and is an unknown
+//! method here: 400 `INPUT_METHOD_INVALID`.
+//!
 //! With the world's `login_required`, every method but `help.getConfig`,
-//! `help.getNearestDc`, `auth.importBotAuthorization`, `ping_delay_disconnect` and
-//! `destroy_session` answers 401 `AUTH_KEY_UNREGISTERED` until the auth key logs in.
+//! `help.getNearestDc` and `auth.importBotAuthorization` answers 401
+//! `AUTH_KEY_UNREGISTERED` until the auth key logs in.
 //! In plain test mode there is no auth key: nothing is remembered between
 //! requests (a login holds for nothing, the layer is the request's own).
 //!
@@ -179,8 +186,6 @@ pub(crate) mod ids {
     pub const GET_DIFFERENCE_122: u32 = layer122::functions::updates::GetDifference::CONSTRUCTOR_ID;
     pub const GET_USERS: u32 = layer230::functions::users::GetUsers::CONSTRUCTOR_ID;
     pub const IMPORT_BOT: u32 = layer230::functions::auth::ImportBotAuthorization::CONSTRUCTOR_ID;
-    pub const PING_DELAY_DISCONNECT: u32 = 0xf342_7b8c;
-    pub const DESTROY_SESSION: u32 = 0xe751_2126;
 }
 
 /// One request being answered.
@@ -361,26 +366,6 @@ impl Call<'_, '_> {
                 Ok(RequestOutcome::LoggedIn {
                     user_id: bot.user_id,
                 })
-            }
-            ids::PING_DELAY_DISCONNECT => {
-                // ping_delay_disconnect ping_id:long disconnect_delay:int
-                let ping_id = fixed_i64(body, 4)?;
-                if body.len() != 16 {
-                    return Err(fetch_error(None));
-                }
-                // pong#347773c5 msg_id:long ping_id:long
-                out.u32(0x3477_73c5).i64(self.request.msg_id).i64(ping_id);
-                answered("ping_delay_disconnect")
-            }
-            ids::DESTROY_SESSION => {
-                let session_id = fixed_i64(body, 4)?;
-                let known = self
-                    .state
-                    .sessions()
-                    .destroy(self.request.session.auth_key_id, session_id);
-                out.u32(if known { 0xe220_45fc } else { 0x62d3_50c9 })
-                    .i64(session_id);
-                answered("destroy_session")
             }
             _ => Err(RpcError::parse(400, "INPUT_METHOD_INVALID")),
         }
@@ -620,13 +605,6 @@ fn check_count(n: usize) -> Result<(), RpcError> {
 fn constructor(body: &[u8]) -> Result<u32, RpcError> {
     body.first_chunk::<4>()
         .map(|b| u32::from_le_bytes(*b))
-        .ok_or_else(|| fetch_error(None))
-}
-
-fn fixed_i64(body: &[u8], at: usize) -> Result<i64, RpcError> {
-    body.get(at..at + 8)
-        .and_then(|b| b.try_into().ok())
-        .map(i64::from_le_bytes)
         .ok_or_else(|| fetch_error(None))
 }
 

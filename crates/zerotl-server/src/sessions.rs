@@ -129,11 +129,8 @@ impl Sessions {
     }
 
     /// Forgets a session: whether it was known (`destroy_session`).
-    pub(crate) fn destroy(&mut self, auth_key_id: Option<i64>, session_id: i64) -> bool {
-        match auth_key_id {
-            Some(k) => self.sessions.remove(&(k, session_id)).is_some(),
-            None => false,
-        }
+    pub(crate) fn destroy(&mut self, auth_key_id: i64, session_id: i64) -> bool {
+        self.sessions.remove(&(auth_key_id, session_id)).is_some()
     }
 
     /// The user the auth key is logged in as.
@@ -187,8 +184,8 @@ mod tests {
         // A login belongs to the auth key: every session of it sees it.
         assert_eq!(s.login(at(1, 9)), Some(123_456));
         assert_eq!(s.login(at(2, 1)), None);
-        assert!(s.destroy(Some(1), 2));
-        assert!(!s.destroy(Some(1), 2));
+        assert!(s.destroy(1, 2));
+        assert!(!s.destroy(1, 2));
         assert_eq!(s.layer(at(1, 2)), None);
     }
 

@@ -110,6 +110,13 @@ impl WorldState {
         self.sessions().layer(session)
     }
 
+    /// Forgets what is remembered for a session (its layer and app), as
+    /// `destroy_session` asks: whether anything was. The driver calls this when
+    /// the connection core reports a destroyed session.
+    pub fn destroy_session(&self, auth_key_id: i64, session_id: i64) -> bool {
+        self.sessions().destroy(auth_key_id, session_id)
+    }
+
     /// The bot the auth key is logged in as, if any.
     pub fn logged_in(&self, auth_key_id: i64) -> Option<i64> {
         self.sessions().login(SessionRef {

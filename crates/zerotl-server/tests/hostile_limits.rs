@@ -1,7 +1,8 @@
 //! Hostile peers against the server's per-connection bounds, deadlines and key
 //! store, over raw sockets: a reader slower than the server, stalled openings
 //! holding every connection slot, a stalled frame, a gzip-amplification frame,
-//! a flood of key exchanges.
+//! a flood of inflating within one second, a flood of key exchanges, too many
+//! connections from one address.
 
 mod e2e_support;
 
@@ -16,10 +17,13 @@ use tokio::net::TcpStream;
 use zerotl_client::Client;
 use zerotl_mtproto::crypto::AuthKey;
 use zerotl_mtproto::envelope::{encode_container, gzip};
+use zerotl_mtproto::server::ServerConnectionError;
 use zerotl_mtproto::session::Session;
 use zerotl_mtproto::transport::Transport;
 use zerotl_server::keys::{KeyStore, Security};
-use zerotl_server::{CloseReason, Limits, ServerBuilder, ServerConnectionConfig, ServerEvent};
+use zerotl_server::{
+    CloseReason, Limits, RefuseReason, ServerBuilder, ServerConnectionConfig, ServerEvent,
+};
 use zerotl_types::mtproto::types as mtt;
 
 /// An intermediate frame with a plain exportChatInvite(chat 1), request `i`.
@@ -404,5 +408,253 @@ async fn key_exchanges_per_address_are_rate_limited() {
         .await
         .unwrap();
     assert!(again.invoke(&export(1)).await.is_ok());
+    server.shutdown().await;
+}
+
+/// Reads one intermediate frame's payload from `s` (None at the end of the
+/// stream), waiting at most 10 s.
+async fn read_frame(s: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut len = [0u8; 4];
+    let read = tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut len))
+        .await
+        .expect("a frame or the end within 10 s");
+    read.ok()?;
+    let mut payload = vec![0u8; u32::from_le_bytes(len) as usize];
+    s.read_exact(&mut payload).await.ok()?;
+    Some(payload)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inflating_past_the_per_second_budget_closes_with_429() {
+    const PER_SEC: usize = 100 * 1024;
+    let keys = KeyStore::default();
+    let (key, salt) = (AuthKey::from_bytes([0x62; 256]), 0x6262);
+    keys.insert(key.clone(), salt);
+    let config = ServerConnectionConfig {
+        max_inflated_per_sec: PER_SEC,
+        ..ServerConnectionConfig::default()
+    };
+    let (builder, events) = recording(
+        ServerBuilder::new()
+            .security(Security {
+                keys: keys.clone(),
+                ..Security::default()
+            })
+            .connection_config(config),
+    );
+    let server = builder.spawn().await.unwrap();
+
+    // A request followed by zeros to 40 KiB, gzip_packed: each inflates to
+    // 40 KiB, well under the per-message budget (1 MiB).
+    let mut request = zerotl::encode_to_vec(&export(1)).unwrap();
+    request.resize(40 * 1024, 0);
+    let mut packed = Vec::new();
+    gzip::encode_gzip_packed(&request, &mut packed).unwrap();
+    let now = wall_clock();
+    let mut client = Session::client(key, salt, 0x62, 0);
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let mut s = TcpStream::connect(server.local_addr()).await.unwrap();
+    s.write_all(&[0xee; 4]).await.unwrap();
+
+    // One such message: within the budget, answered, the connection stays.
+    let mut message = Vec::new();
+    client
+        .pack(&packed, true, now, &mut rng, &mut message)
+        .unwrap();
+    s.write_all(&(message.len() as u32).to_le_bytes())
+        .await
+        .unwrap();
+    s.write_all(&message).await.unwrap();
+    for _ in 0..2 {
+        // new_session_created, then the answer.
+        let frame = read_frame(&mut s).await.expect("answered");
+        assert!(frame.len() > 4, "a message, not a transport error");
+    }
+
+    // Three in one container: 120 KiB inflated within one second.
+    let base = (now.as_secs() as i64 - 1) << 32;
+    let messages: Vec<mtt::Message<'_>> = (0..3)
+        .map(|i| mtt::Message {
+            msg_id: base + 4 * (i + 1),
+            seqno: 2 * i as i32 + 3,
+            body: zerotl::Object::from_bytes(&packed),
+        })
+        .collect();
+    let mut container = Vec::new();
+    encode_container(&messages, &mut container).unwrap();
+    // Number the container after its contents.
+    for _ in 0..3 {
+        client
+            .pack(&[0; 4], true, now, &mut rng, &mut Vec::new())
+            .unwrap();
+    }
+    let mut message = Vec::new();
+    client
+        .pack(&container, false, now, &mut rng, &mut message)
+        .unwrap();
+    s.write_all(&(message.len() as u32).to_le_bytes())
+        .await
+        .unwrap();
+    s.write_all(&message).await.unwrap();
+    let mut flood = false;
+    while let Some(frame) = read_frame(&mut s).await {
+        flood |= frame == (-429i32).to_le_bytes();
+    }
+    assert!(flood, "no transport error -429 before the close");
+    wait_for(&events, "inflate flood", |e| {
+        matches!(
+            e,
+            ServerEvent::Closed {
+                reason: CloseReason::Protocol(ServerConnectionError::InflateFlood {
+                    limit: PER_SEC
+                }),
+                ..
+            }
+        )
+    })
+    .await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_per_address_are_capped() {
+    let limits = Limits {
+        max_connections_per_ip: 2,
+        ..Limits::default()
+    };
+    let (builder, events) = recording(ServerBuilder::new().insecure_plain(true).limits(limits));
+    let server = builder.spawn().await.unwrap();
+    let addr = server.local_addr();
+    let connect_and_call = |i: u64| async move {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        // A refused connection may be gone before the writes (a broken pipe).
+        let mut wire = vec![0xee; 4];
+        wire.extend_from_slice(&plain_request(i));
+        let _ = s.write_all(&wire).await;
+        let answer = read_frame(&mut s).await;
+        (s, answer)
+    };
+    let mut open = Vec::new();
+    for i in 0..2 {
+        let (s, answer) = connect_and_call(i).await;
+        assert!(answer.is_some(), "connection {i} served");
+        open.push(s);
+    }
+    // A third from the same address is closed at accept, unanswered.
+    let (_third, answer) = connect_and_call(2).await;
+    assert_eq!(answer, None);
+    wait_for(&events, "refused", |e| {
+        matches!(
+            e,
+            ServerEvent::Refused {
+                reason: RefuseReason::TooManyFromAddress { limit: 2 },
+                ..
+            }
+        )
+    })
+    .await;
+    // Once one of the two closes, the address is served again.
+    drop(open.pop());
+    wait_for(&events, "closed", |e| {
+        matches!(
+            e,
+            ServerEvent::Closed {
+                reason: CloseReason::PeerClosed,
+                ..
+            }
+        )
+    })
+    .await;
+    let (_fourth, answer) = connect_and_call(3).await;
+    assert!(answer.is_some(), "served again after a close");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_delay_disconnect_closes_the_connection_after_its_delay() {
+    use zerotl_mtproto::envelope::{classify, ServiceMessage};
+    use zerotl_types::mtproto::functions as mtf;
+
+    let keys = KeyStore::default();
+    let (key, salt) = (AuthKey::from_bytes([0x63; 256]), 0x6363);
+    keys.insert(key.clone(), salt);
+    let (builder, events) = recording(ServerBuilder::new().security(Security {
+        keys: keys.clone(),
+        ..Security::default()
+    }));
+    let server = builder.spawn().await.unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let mut client = Session::client(key, salt, 0x63, 0);
+    let mut ping = |client: &mut Session, ping_id: i64, delay: Option<i32>| {
+        let body = match delay {
+            Some(disconnect_delay) => zerotl::encode_to_vec(&mtf::PingDelayDisconnect {
+                ping_id,
+                disconnect_delay,
+            }),
+            None => zerotl::encode_to_vec(&mtf::Ping { ping_id }),
+        }
+        .unwrap();
+        let mut m = (0u32).to_le_bytes().to_vec();
+        client
+            .pack(&body, true, wall_clock(), &mut rng, &mut m)
+            .unwrap();
+        let len = (m.len() - 4) as u32;
+        m[..4].copy_from_slice(&len.to_le_bytes());
+        m
+    };
+    // The pong for `ping_id` (whatever else comes first is skipped).
+    async fn pong(s: &mut TcpStream, client: &mut Session, ping_id: i64) {
+        loop {
+            let mut frame = read_frame(s).await.expect("a pong, not a close");
+            let m = client.unpack(&mut frame, wall_clock()).unwrap();
+            if let Ok(ServiceMessage::Pong(p)) = classify(m.body()) {
+                assert_eq!(p.ping_id, ping_id);
+                return;
+            }
+        }
+    }
+
+    // A delay of 1 s: answered, then closed about a second later.
+    let mut s = TcpStream::connect(server.local_addr()).await.unwrap();
+    s.write_all(&[0xee; 4]).await.unwrap();
+    let sent = Instant::now();
+    s.write_all(&ping(&mut client, 1, Some(1))).await.unwrap();
+    pong(&mut s, &mut client, 1).await;
+    assert_eq!(read_frame(&mut s).await, None, "closed");
+    let waited = sent.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+        "closed after {waited:?}"
+    );
+    wait_for(&events, "disconnect delay", |e| {
+        matches!(
+            e,
+            ServerEvent::Closed {
+                reason: CloseReason::DisconnectDelay,
+                ..
+            }
+        )
+    })
+    .await;
+
+    // A later ping_delay_disconnect moves the time: 1 s, then 3 s half a second
+    // later; at 1.5 s the connection still answers.
+    let mut s = TcpStream::connect(server.local_addr()).await.unwrap();
+    s.write_all(&[0xee; 4]).await.unwrap();
+    s.write_all(&ping(&mut client, 2, Some(1))).await.unwrap();
+    pong(&mut s, &mut client, 2).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let second = Instant::now();
+    s.write_all(&ping(&mut client, 3, Some(3))).await.unwrap();
+    pong(&mut s, &mut client, 3).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    s.write_all(&ping(&mut client, 4, None)).await.unwrap();
+    pong(&mut s, &mut client, 4).await;
+    assert_eq!(read_frame(&mut s).await, None, "closed");
+    let waited = second.elapsed();
+    assert!(
+        waited >= Duration::from_millis(2900) && waited < Duration::from_secs(7),
+        "closed {waited:?} after the second ping"
+    );
     server.shutdown().await;
 }

@@ -328,3 +328,239 @@ fn seq_no_and_container_rules_get_their_codes() {
     let (bodies, ran) = exchange(&mut conn, &keys, &mut restarted, &m, later, false);
     assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(32)));
 }
+
+#[test]
+fn a_repeated_message_is_ignored_without_an_answer() {
+    let t0 = 1_700_000_000;
+    let now = UnixTime::from_secs(t0 + 1);
+    let (key, salt) = (test_key(0x56), 0x4444);
+    let keys = store_with(&key, salt, UnixTime::from_secs(t0));
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default(), now);
+    let mut client = Session::client(key, salt, 50, 0);
+    let m = pack(&mut client, &export_bytes(1), true, now);
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, true);
+    // new_session_created and the answer.
+    assert_eq!((ran, bodies.len()), (1, 2));
+    // The same message again: not run, and nothing at all is sent back.
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, false);
+    assert_eq!((ran, bodies.len()), (0, 0));
+    assert!(conn.closing().is_none());
+}
+
+/// Every `bad_msg_notification` in `bodies`: (bad_msg_id, code).
+fn bad_msgs(bodies: &[Vec<u8>]) -> Vec<(i64, i32)> {
+    bodies
+        .iter()
+        .filter_map(|b| match classify(b) {
+            Ok(ServiceMessage::BadMsgNotification(n)) => Some((n.bad_msg_id, n.error_code)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn messages_inside_a_container_get_their_own_codes() {
+    use zerotl_mtproto::server::KEY_REPLAY_WINDOW;
+    let t0 = 1_700_000_000;
+    let now = UnixTime::from_secs(t0 + 400);
+    let (key, salt) = (test_key(0x55), 0x3333);
+    let keys = store_with(&key, salt, UnixTime::from_secs(t0));
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default(), now);
+    let mut client = Session::client(key.clone(), salt, 48, 0);
+
+    // Fill the session's replay window (msgs_ack, not content-related): its
+    // oldest id is now the floor.
+    let ack = zerotl::encode_to_vec(&mtt::MsgsAck {
+        msg_ids: zerotl::Vector::from_slice(&[1i64 << 32]),
+    })
+    .unwrap();
+    for i in 0..=KEY_REPLAY_WINDOW {
+        let m = pack(&mut client, &ack, false, now);
+        let (bodies, _) = exchange(&mut conn, &keys, &mut client, &m, now, i == 0);
+        assert_eq!(bad_msg_code(&bodies), None);
+    }
+
+    let body = export_bytes(1);
+    let this_second = ((t0 + 400) as i64) << 32;
+    let too_old = ((t0 + 400 - 301) as i64) << 32; // past MAX_AGE_SECS (300 s)
+    let wrong_parity = this_second - 4 * 1000 + 2; // a server's kind of id
+    let behind_window = this_second - 4 * 2000; // in time, below the window
+    let messages = [
+        mtt::Message {
+            msg_id: too_old,
+            seqno: 1,
+            body: zerotl::Object::from_bytes(&body),
+        },
+        mtt::Message {
+            msg_id: wrong_parity,
+            seqno: 3,
+            body: zerotl::Object::from_bytes(&body),
+        },
+        mtt::Message {
+            msg_id: behind_window,
+            seqno: 5,
+            body: zerotl::Object::from_bytes(&body),
+        },
+    ];
+    let mut container = Vec::new();
+    encode_container(&messages, &mut container).unwrap();
+    for _ in 0..3 {
+        pack(&mut client, &body, true, now);
+    }
+    let m = pack(&mut client, &container, false, now);
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, false);
+    assert_eq!(ran, 0);
+    let mut got = bad_msgs(&bodies);
+    got.sort_unstable();
+    let mut expected = vec![(too_old, 16), (wrong_parity, 18), (behind_window, 20)];
+    expected.sort_unstable();
+    assert_eq!(got, expected);
+
+    // 17 (too far ahead) cannot happen inside a container that passed its own
+    // check, since its messages' ids are below its own: a container from 40 s
+    // ahead gets 17 itself, and nothing inside it runs.
+    let ahead = UnixTime::from_secs(t0 + 440);
+    let mut future = Session::client(key, salt, 49, 0);
+    for _ in 0..3 {
+        pack(&mut future, &body, true, ahead);
+    }
+    let inner = ((t0 + 439) as i64) << 32;
+    let messages = [mtt::Message {
+        msg_id: inner,
+        seqno: 1,
+        body: zerotl::Object::from_bytes(&body),
+    }];
+    let mut container = Vec::new();
+    encode_container(&messages, &mut container).unwrap();
+    let m = pack(&mut future, &container, false, ahead);
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default(), now);
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut future, &m, now, true);
+    assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(17)));
+}
+
+/// The next message the server sends on `s` (an intermediate frame), decrypted
+/// by `client`: its body.
+async fn next_body(s: &mut TcpStream, client: &mut Session) -> Vec<u8> {
+    let mut len = [0u8; 4];
+    tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut len))
+        .await
+        .expect("a message within 5 s")
+        .unwrap();
+    let mut message = vec![0u8; u32::from_le_bytes(len) as usize];
+    s.read_exact(&mut message).await.unwrap();
+    let m = client
+        .unpack(&mut message, wall_clock())
+        .expect("a server message");
+    m.body().to_vec()
+}
+
+/// Reads messages on `s` until an `rpc_result` or one of the service answers;
+/// returns its body and whether `new_session_created` came before it.
+async fn next_answer(s: &mut TcpStream, client: &mut Session) -> (Vec<u8>, bool) {
+    let mut new_session = false;
+    loop {
+        let body = next_body(s, client).await;
+        match classify(&body) {
+            Ok(ServiceMessage::NewSessionCreated(_)) => new_session = true,
+            Ok(ServiceMessage::MsgsAck(_)) => {}
+            _ => return (body, new_session),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_destroy_session_forgets_the_replay_state_and_the_layer() {
+    use zerotl_mtproto::envelope::RpcOutcome;
+    use zerotl_server::sessions::SessionRef;
+    use zerotl_types::layer230::functions as f230;
+
+    let keys = KeyStore::default();
+    let (key, salt) = (test_key(0x6b), 0x0bad_cafe);
+    keys.insert(key.clone(), salt);
+    let server = ServerBuilder::new()
+        .listen("127.0.0.1:0".parse().unwrap())
+        .security(Security {
+            keys: keys.clone(),
+            ..Security::default()
+        })
+        .spawn()
+        .await
+        .unwrap();
+    let (a_id, b_id) = (0x0a0a, 0x0b0b);
+    let session_a = SessionRef {
+        auth_key_id: Some(key.id()),
+        session_id: Some(a_id),
+    };
+    let mut a = Session::client(key.clone(), salt, a_id, 0);
+    let mut b = Session::client(key.clone(), salt, b_id, 0);
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut send = |client: &mut Session, body: &[u8]| {
+        let mut m = Vec::new();
+        client
+            .pack(body, true, wall_clock(), &mut rng, &mut m)
+            .unwrap();
+        frame(&m)
+    };
+    let rpc_result = |body: &[u8]| match classify(body) {
+        Ok(ServiceMessage::RpcResult(r)) => match RpcOutcome::of(r.result).unwrap() {
+            RpcOutcome::Ok(_) => Ok(()),
+            RpcOutcome::Error(e) => Err(e.error_message.as_str().to_owned()),
+            RpcOutcome::Gzipped(_) => panic!("gzip"),
+        },
+        other => panic!("not an rpc_result: {other:?}"),
+    };
+
+    // Session A names layer 122.
+    let mut conn_a = TcpStream::connect(server.local_addr()).await.unwrap();
+    conn_a.write_all(&[0xee; 4]).await.unwrap();
+    let hello = zerotl::encode_to_vec(&f230::InvokeWithLayer {
+        layer: 122,
+        query: f230::help::GetNearestDc,
+    })
+    .unwrap();
+    conn_a.write_all(&send(&mut a, &hello)).await.unwrap();
+    let (answer, new_session) = next_answer(&mut conn_a, &mut a).await;
+    assert!(new_session);
+    assert_eq!(rpc_result(&answer), Ok(()));
+    assert_eq!(server.world().session_layer(session_a), Some(122));
+
+    // From session B: destroy_session(A) inside invokeWithLayer is no query; it
+    // is refused and forgets nothing.
+    let destroy = zerotl::encode_to_vec(&mtf::DestroySession { session_id: a_id }).unwrap();
+    let wrapped = zerotl::encode_to_vec(&f230::InvokeWithLayer {
+        layer: 230,
+        query: zerotl::Object::from_bytes(&destroy),
+    })
+    .unwrap();
+    let mut conn_b = TcpStream::connect(server.local_addr()).await.unwrap();
+    conn_b.write_all(&[0xee; 4]).await.unwrap();
+    conn_b.write_all(&send(&mut b, &wrapped)).await.unwrap();
+    let (answer, _) = next_answer(&mut conn_b, &mut b).await;
+    assert_eq!(rpc_result(&answer), Err("INPUT_METHOD_INVALID".to_owned()));
+    assert_eq!(server.world().session_layer(session_a), Some(122));
+
+    // The top-level destroy_session(A): answered by the core, and the layer is
+    // gone as well (the driver handled the core's report before writing).
+    conn_b.write_all(&send(&mut b, &destroy)).await.unwrap();
+    let (answer, _) = next_answer(&mut conn_b, &mut b).await;
+    assert_eq!(
+        answer[..4],
+        mtt::DestroySessionOk::CONSTRUCTOR_ID.to_le_bytes()
+    );
+    assert_eq!(server.world().session_layer(session_a), None);
+    conn_b.write_all(&send(&mut b, &destroy)).await.unwrap();
+    let (answer, _) = next_answer(&mut conn_b, &mut b).await;
+    assert_eq!(
+        answer[..4],
+        mtt::DestroySessionNone::CONSTRUCTOR_ID.to_le_bytes()
+    );
+
+    // Session A's next message starts a new session in the core's registry too.
+    let plain_call = zerotl::encode_to_vec(&f230::help::GetNearestDc).unwrap();
+    conn_a.write_all(&send(&mut a, &plain_call)).await.unwrap();
+    let (answer, new_session) = next_answer(&mut conn_a, &mut a).await;
+    assert!(new_session, "the replay registry still knew session A");
+    assert_eq!(rpc_result(&answer), Ok(()));
+    assert_eq!(server.world().session_layer(session_a), None);
+    server.shutdown().await;
+}

@@ -7,7 +7,7 @@
 //!
 //! * short form (runs by default, debug build): 20 clients x 100 calls, one key
 //!   exchange whose key all clients reuse:
-//!   `cargo test -p zerotl-mtproto --test load`
+//!   `cargo test -p zerotl-server --test load`
 //! * full form: 100 clients x 1 000 calls, one key exchange per client, with
 //!   throughput and latency percentiles printed:
 //!   `cargo test --release -p zerotl-server --test load full_load -- --ignored --nocapture`
@@ -470,7 +470,7 @@ async fn short_load() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the full load run: cargo test --release -p zerotl-mtproto --test load -- --ignored --nocapture"]
+#[ignore = "the full load run: cargo test --release -p zerotl-server --test load full_load -- --ignored --nocapture"]
 async fn full_load() {
     let mut report = run(100, 1000, true).await;
     print("full load", 100, &mut report);

@@ -13,6 +13,7 @@ use crate::crypto::factor::{is_prime, pq_from_bytes, to_be_bytes_min};
 use crate::crypto::kdf::{handshake_aes_key_iv, initial_server_salt};
 use crate::crypto::rsa::{legacy_decrypt, rsa_pad_decrypt, RsaPrivateKey};
 use crate::crypto::{aes_ige_decrypt_in_place, aes_ige_encrypt_in_place, sha1, AuthKey};
+use zeroize::Zeroizing;
 use zerotl::{Bytes, Decode as _, Vector};
 use zerotl_types::mtproto::{enums, functions, types};
 
@@ -304,9 +305,11 @@ fn open_pq_inner<R: CryptoRngCore + ?Sized>(
 ) -> Result<PqInner, AuthError> {
     let step = Step::DhParams;
     let what = "p_q_inner_data";
+    // The decrypted blocks hold new_nonce: wiped when dropped.
     let pad_error = match rsa_pad_decrypt(encrypted, &config.key, rng) {
         Ok(data) => {
-            let mut r = zerotl::Reader::new(&data);
+            let data = Zeroizing::new(data);
+            let mut r = zerotl::Reader::new(&data[..]);
             return decode_pq_inner(&mut r).map_err(|error| AuthError::Decode {
                 step,
                 what,
@@ -318,7 +321,7 @@ fn open_pq_inner<R: CryptoRngCore + ?Sized>(
     if !config.accept_legacy_rsa {
         return Err(pad_error.into());
     }
-    let block = legacy_decrypt(encrypted, &config.key, rng)?;
+    let block = Zeroizing::new(legacy_decrypt(encrypted, &config.key, rng)?);
     let (hash, rest) = block.split_at(20);
     let mut r = zerotl::Reader::new(rest);
     let Ok(inner) = decode_pq_inner(&mut r) else {
@@ -393,6 +396,7 @@ fn on_req_dh<R: CryptoRngCore + ?Sized>(
         server_time: unix_time,
     })?;
     let (tmp_key, tmp_iv) = handshake_aes_key_iv(&inner.new_nonce, &server_nonce);
+    let (tmp_key, tmp_iv) = (Zeroizing::new(tmp_key), Zeroizing::new(tmp_iv));
     let mut encrypted = with_sha1_and_padding(&answer, rng);
     aes_ige_encrypt_in_place(&mut encrypted, &tmp_key, &tmp_iv).expect("padded to whole blocks");
     let reply = zerotl::encode_to_vec(&types::ServerDhParamsOk {
@@ -472,8 +476,11 @@ fn on_set_client_dh(
             max: MAX_CLIENT_DH_DATA,
         });
     }
+    // The temporary AES key and IV and the decrypted client_DH_inner_data are
+    // wiped when dropped, on every path out.
     let (tmp_key, tmp_iv) = handshake_aes_key_iv(&ctx.new_nonce, &ctx.server_nonce);
-    let mut plain = encrypted.to_vec();
+    let (tmp_key, tmp_iv) = (Zeroizing::new(tmp_key), Zeroizing::new(tmp_iv));
+    let mut plain = Zeroizing::new(encrypted.to_vec());
     aes_ige_decrypt_in_place(&mut plain, &tmp_key, &tmp_iv)
         .map_err(|error| AuthError::Ige { step, error })?;
     let enums::ClientDhInnerData::Data(inner) =

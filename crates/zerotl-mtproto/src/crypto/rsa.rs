@@ -33,6 +33,7 @@ use rsa::pkcs1::{
 };
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
+use zeroize::Zeroizing;
 
 /// The longest `data` that `RSA_PAD` accepts.
 pub const RSA_PAD_MAX_DATA: usize = 144;
@@ -293,25 +294,27 @@ pub fn rsa_pad_decrypt<R: CryptoRngCore + ?Sized>(
     key: &RsaPrivateKey,
     rng: &mut R,
 ) -> Result<[u8; RSA_PAD_DATA_LEN], RsaError> {
-    let mut block = key.decrypt_raw(encrypted, rng)?;
+    // The plaintext (it holds the key exchange's new_nonce) and the temporary
+    // key are wiped when dropped, on every path out.
+    let mut block = Zeroizing::new(key.decrypt_raw(encrypted, rng)?);
     let (key_xor, aes) = block.split_at_mut(32);
     let aes_hash = sha256(&[aes]);
-    let mut temp_key = [0u8; 32];
+    let mut temp_key = Zeroizing::new([0u8; 32]);
     for (i, b) in temp_key.iter_mut().enumerate() {
         *b = key_xor[i] ^ aes_hash[i];
     }
     aes_ige_decrypt_in_place(aes, &temp_key, &[0u8; 32]).expect("224 bytes are whole blocks");
-    let mut data_with_padding = [0u8; RSA_PAD_DATA_LEN];
+    let mut data_with_padding = Zeroizing::new([0u8; RSA_PAD_DATA_LEN]);
     for (dst, src) in data_with_padding
         .iter_mut()
         .zip(aes[..RSA_PAD_DATA_LEN].iter().rev())
     {
         *dst = *src;
     }
-    if sha256(&[&temp_key, &data_with_padding])[..] != aes[RSA_PAD_DATA_LEN..] {
+    if sha256(&[&temp_key[..], &data_with_padding[..]])[..] != aes[RSA_PAD_DATA_LEN..] {
         return Err(RsaError::PadHash);
     }
-    Ok(data_with_padding)
+    Ok(*data_with_padding)
 }
 
 /// The legacy encryption: `RSA(SHA1(data) + data + random padding to 255 bytes)`.
@@ -340,7 +343,7 @@ pub fn legacy_decrypt<R: CryptoRngCore + ?Sized>(
     key: &RsaPrivateKey,
     rng: &mut R,
 ) -> Result<[u8; 255], RsaError> {
-    let block = key.decrypt_raw(encrypted, rng)?;
+    let block = Zeroizing::new(key.decrypt_raw(encrypted, rng)?);
     if block[0] != 0 {
         return Err(RsaError::Decryption);
     }

@@ -156,6 +156,11 @@ pub enum ServerConnectionError {
         /// Its configured duration.
         after: core::time::Duration,
     },
+    /// The `disconnect_delay` of the client's last `ping_delay_disconnect` ran
+    /// out, with every answer written
+    /// ([`disconnect_at`](ServerConnection::disconnect_at)).
+    #[error("the client's ping_delay_disconnect delay ran out")]
+    DisconnectDelay,
 }
 
 /// A request for the driver to answer: call
@@ -194,6 +199,17 @@ pub enum ServerConnectionEvent {
     },
     /// A request to answer.
     Request(IncomingRequest),
+    /// The connection answered a `destroy_session` for another session of its
+    /// auth key and forgot that session's replay state: the driver forgets what
+    /// it keeps per session too (the layer of `invokeWithLayer`, for instance).
+    /// Sent whether or not the core still knew the session (the answer,
+    /// `destroy_session_ok` or `destroy_session_none`, says which).
+    SessionDestroyed {
+        /// The auth key the sessions belong to.
+        auth_key_id: i64,
+        /// The destroyed session.
+        session_id: i64,
+    },
 }
 
 /// What the server's answers are wrapped in.
@@ -290,6 +306,8 @@ pub struct ServerConnection {
     /// Frames decoded so far (a new one restarts the partial-frame clock).
     frames: u64,
     timers: Timers,
+    /// When the last `ping_delay_disconnect` asked the connection to close.
+    disconnect_at: Option<UnixTime>,
 }
 
 impl core::fmt::Debug for ServerConnection {
@@ -338,6 +356,7 @@ impl ServerConnection {
             },
             frames: 0,
             timers: Timers::new(config.timeouts, now),
+            disconnect_at: None,
         }
     }
 
@@ -407,6 +426,7 @@ impl ServerConnection {
                         replies: &mut replies,
                         inflate_left: &mut self.inflate_left,
                         inflate_rate: &mut self.inflate_rate,
+                        disconnect_at: &mut self.disconnect_at,
                     };
                     messages.handle_payload(payload, transport, cx, rng)
                 }
@@ -478,6 +498,7 @@ impl ServerConnection {
             replies: &mut replies,
             inflate_left: &mut self.inflate_left,
             inflate_rate: &mut self.inflate_rate,
+            disconnect_at: &mut self.disconnect_at,
         };
         messages.answer(request, result, cx, rng);
         let sent = self.send_replies(&replies);
@@ -527,7 +548,18 @@ impl ServerConnection {
     /// keeps only the write deadline. The answer changes only when a method
     /// that takes the time is called.
     pub fn poll_timeout(&self) -> Option<UnixTime> {
-        self.timers.next(self.timer_state()).map(|(at, _)| at)
+        let timers = self.timers.next(self.timer_state()).map(|(at, _)| at);
+        match (timers, self.disconnect_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// [`disconnect_at`](Self::disconnect_at) while it can act: every answer
+    /// written (the pong first of all) and the connection not closing already.
+    fn disconnect_due(&self) -> Option<UnixTime> {
+        let quiet = self.output().is_empty() && self.closing.is_none();
+        self.disconnect_at.filter(|_| quiet)
     }
 
     /// Acts on the deadlines at `now`. If one has passed, the connection is
@@ -536,6 +568,11 @@ impl ServerConnection {
     /// driver closes the socket without writing more. Called early, it does
     /// nothing.
     pub fn handle_timeout(&mut self, now: UnixTime) -> Result<(), ServerConnectionError> {
+        if self.disconnect_due().is_some_and(|at| at <= now) {
+            let error = ServerConnectionError::DisconnectDelay;
+            self.closing = Some(error.clone());
+            return Err(error);
+        }
         let Some((timer, after)) = self.timers.expire(now, self.timer_state()) else {
             return Ok(());
         };
@@ -593,6 +630,16 @@ impl ServerConnection {
     /// (after a transport error frame, for example).
     pub fn closing(&self) -> Option<&ServerConnectionError> {
         self.closing.as_ref()
+    }
+
+    /// When the connection should close, as the client's last
+    /// `ping_delay_disconnect` asked (`disconnect_delay` seconds after it came;
+    /// a later one moves the time). Once the output is written,
+    /// [`poll_timeout`](Self::poll_timeout) includes it and
+    /// [`handle_timeout`](Self::handle_timeout) ends the connection with
+    /// [`ServerConnectionError::DisconnectDelay`]. `None` until such a ping comes.
+    pub fn disconnect_at(&self) -> Option<UnixTime> {
+        self.disconnect_at
     }
 
     /// Requests answered so far.
@@ -667,6 +714,12 @@ fn classify_id(body: &[u8]) -> Option<u32> {
 /// msg_id, seq_no, is a container)`, against the key's shared state:
 /// `current_salt` is set when the salt is refused. A repeated container id gets
 /// `bad_msg_notification` 19; any other repeat is dropped silently.
+///
+/// Dropping a repeat without an answer is a choice Telegram's documentation
+/// allows (a message whose msg_id was already received may be ignored): the
+/// server keeps no answers to send again, and it neither runs the message
+/// again nor tells a replaying peer anything. A client that lost an answer
+/// sends its query again under a new msg_id.
 fn admit(
     keys: &dyn AuthKeyStore,
     key_id: i64,
@@ -762,6 +815,7 @@ struct Messages<'c> {
     /// Inflate bytes left for the message being handled.
     inflate_left: &'c mut usize,
     inflate_rate: &'c mut InflateRate,
+    disconnect_at: &'c mut Option<UnixTime>,
 }
 
 impl Messages<'_> {
@@ -946,6 +1000,7 @@ impl Messages<'_> {
                     return Ok(());
                 }
                 return match e {
+                    // A repeat is ignored: not run again, not answered (see `admit`).
                     SessionError::Duplicate { .. } | SessionError::BehindReplayWindow { .. } => {
                         Ok(())
                     }
@@ -1027,6 +1082,7 @@ impl Messages<'_> {
                 Admission::Fresh { .. } => {
                     self.handle_body(inner, m.body.as_bytes(), cx, rng, 1)?;
                 }
+                // Ignored, as a repeated top-level message is (see `admit`).
                 Admission::Duplicate => {}
                 Admission::TooOld => self.notify(inner, 20, cx, rng),
                 Admission::SeqNo(code) => self.notify(inner, code, cx, rng),
@@ -1088,7 +1144,10 @@ impl Messages<'_> {
 
     /// Answers the MTProto service queries the connection handles itself
     /// (`ping`, `ping_delay_disconnect`, `get_future_salts`, `destroy_session`);
-    /// false for anything else.
+    /// false for anything else. `ping_delay_disconnect` is answered like `ping`
+    /// and (re)sets [`disconnect_at`](ServerConnection::disconnect_at).
+    /// `destroy_session` of another session is reported to the driver
+    /// ([`ServerConnectionEvent::SessionDestroyed`]).
     fn service_call<R: CryptoRngCore + ?Sized>(
         &mut self,
         header: Header,
@@ -1112,6 +1171,12 @@ impl Messages<'_> {
                 let Ok(ping) = object.decode::<mt_functions::PingDelayDisconnect>() else {
                     return false;
                 };
+                // A negative delay counts as none: close once the pong is out.
+                let delay = u64::try_from(ping.disconnect_delay).unwrap_or(0);
+                *self.disconnect_at = Some(
+                    cx.now
+                        .saturating_add(core::time::Duration::from_secs(delay)),
+                );
                 let pong = mt_types::Pong {
                     msg_id,
                     ping_id: ping.ping_id,
@@ -1143,12 +1208,17 @@ impl Messages<'_> {
                 };
                 // The session in use cannot destroy itself.
                 let mut destroyed = false;
-                if request.session_id != header.session_id {
-                    cx.keys.with_key(key_id, &mut |state| {
-                        destroyed = state.sessions.destroy(request.session_id);
-                    });
-                }
                 let session_id = request.session_id;
+                if session_id != header.session_id {
+                    cx.keys.with_key(key_id, &mut |state| {
+                        destroyed = state.sessions.destroy(session_id);
+                    });
+                    self.events
+                        .push_back(ServerConnectionEvent::SessionDestroyed {
+                            auth_key_id: key_id,
+                            session_id,
+                        });
+                }
                 if destroyed {
                     self.pack(
                         &mt_types::DestroySessionOk { session_id },

@@ -21,6 +21,9 @@
 //! [`reply`](ServerConnection::reply). The server sends `new_session_created` on a
 //! session's first message, `bad_server_salt` / `bad_msg_notification` for refused
 //! messages and `pong` for `ping`; it does not send `msgs_ack` or quick acks.
+//! It answers `destroy_session` itself and reports the destroyed session
+//! ([`ServerConnectionEvent::SessionDestroyed`]) so the driver forgets its own
+//! per-session state in the same step.
 //!
 //! **Bounds.** Frames are capped by the transport config; at most
 //! `max_in_flight` requests wait for their answer or for the answer to be written:

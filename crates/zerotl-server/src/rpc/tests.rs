@@ -455,28 +455,38 @@ fn layer_122_requests_stay_as_they_were() {
 }
 
 #[test]
-fn service_calls_routed_to_the_server() {
+fn service_queries_are_not_methods() {
+    // ping_delay_disconnect, destroy_session and get_future_salts belong to the
+    // connection core; wrapped in invokeWithLayer (or in plain mode) they reach
+    // the world, where they are unknown methods and change nothing.
     let state = WorldState::new(World::default());
     let s = at(5, 5);
-    let mut ping = ids::PING_DELAY_DISCONNECT.to_le_bytes().to_vec();
+    call(&state, s, &hello(230, f230::help::GetNearestDc)).unwrap();
+    let mut ping = 0xf342_7b8cu32.to_le_bytes().to_vec();
     ping.extend_from_slice(&42i64.to_le_bytes());
     ping.extend_from_slice(&75i32.to_le_bytes());
-    let pong = call(&state, s, &ping).unwrap();
-    let mut expected = 0x3477_73c5u32.to_le_bytes().to_vec();
-    expected.extend_from_slice(&0x51e5_7ac0_0000_0004i64.to_le_bytes());
-    expected.extend_from_slice(&42i64.to_le_bytes());
-    assert_eq!(pong, expected);
-    assert_eq!(call(&state, s, &ping[..12]), bad(400, "INPUT_FETCH_ERROR"));
-
-    call(&state, s, &hello(230, f230::help::GetNearestDc)).unwrap();
-    let mut destroy = ids::DESTROY_SESSION.to_le_bytes().to_vec();
+    let mut destroy = 0xe751_2126u32.to_le_bytes().to_vec();
     destroy.extend_from_slice(&5i64.to_le_bytes());
-    let ok = call(&state, at(5, 6), &destroy).unwrap();
-    assert_eq!(ok[..4], 0xe220_45fcu32.to_le_bytes());
-    assert_eq!(state.session_layer(s), None);
-    let none = call(&state, at(5, 6), &destroy).unwrap();
-    assert_eq!(none[..4], 0x62d3_50c9u32.to_le_bytes());
-    // get_future_salts is the connection core's: not answered here.
     let salts = [0x04, 0xbd, 0x21, 0xb9, 1, 0, 0, 0];
-    assert_eq!(call(&state, s, &salts), bad(400, "INPUT_METHOD_INVALID"));
+    for body in [&ping[..], &destroy, &salts] {
+        let wrapped = encode(&f230::InvokeWithLayer {
+            layer: 230,
+            query: Object::from_bytes(body),
+        });
+        assert_eq!(
+            call(&state, at(5, 6), &wrapped),
+            bad(400, "INPUT_METHOD_INVALID")
+        );
+        assert_eq!(call(&state, s, body), bad(400, "INPUT_METHOD_INVALID"));
+        assert_eq!(
+            call(&state, SessionRef::default(), body),
+            bad(400, "INPUT_METHOD_INVALID")
+        );
+    }
+    // The wrapped destroy_session forgot nothing.
+    assert_eq!(state.session_layer(s), Some(230));
+    // What the driver calls when the core reports a destroyed session.
+    assert!(state.destroy_session(5, 5));
+    assert_eq!(state.session_layer(s), None);
+    assert!(!state.destroy_session(5, 5));
 }
