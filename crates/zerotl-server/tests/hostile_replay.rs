@@ -347,6 +347,41 @@ fn a_repeated_message_is_ignored_without_an_answer() {
     assert!(conn.closing().is_none());
 }
 
+#[test]
+fn messages_only_a_server_sends_are_answered_not_dropped() {
+    use zerotl_mtproto::envelope::RpcOutcome;
+    let t0 = 1_700_000_000;
+    let now = UnixTime::from_secs(t0 + 1);
+    let (key, salt) = (test_key(0x57), 0x5555);
+    let keys = store_with(&key, salt, UnixTime::from_secs(t0));
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default(), now);
+    let mut client = Session::client(key, salt, 51, 0);
+    let pong = zerotl::encode_to_vec(&mtt::Pong {
+        msg_id: 1,
+        ping_id: 2,
+    })
+    .unwrap();
+    let mut first = true;
+    for content_related in [false, true] {
+        let m = pack(&mut client, &pong, content_related, now);
+        let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, first);
+        first = false;
+        let errors: Vec<String> = bodies
+            .iter()
+            .filter_map(|b| match classify(b) {
+                Ok(ServiceMessage::RpcResult(r)) => match RpcOutcome::of(r.result) {
+                    Ok(RpcOutcome::Error(e)) => Some(e.error_message.as_str().to_owned()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ran, 0);
+        assert_eq!(errors, ["INPUT_METHOD_INVALID"], "{content_related}");
+    }
+    assert!(conn.closing().is_none());
+}
+
 /// Every `bad_msg_notification` in `bodies`: (bad_msg_id, code).
 fn bad_msgs(bodies: &[Vec<u8>]) -> Vec<(i64, i32)> {
     bodies

@@ -1135,8 +1135,10 @@ impl Messages<'_> {
                     self.request(msg_id, body, false);
                 }
             }
-            // Service messages a client has no reason to send are ignored.
-            Ok(_) => {}
+            // What only a server sends (rpc_result, pong, bad_msg_notification,
+            // bad_server_salt, new_session_created, a bare rpc_error) is no request
+            // of a client's: answered as an unknown method is, never dropped unseen.
+            Ok(_) => self.error(msg_id, "INPUT_METHOD_INVALID", cx, rng),
             Err(_) => self.error(msg_id, "INPUT_FETCH_ERROR", cx, rng),
         }
         Ok(())
