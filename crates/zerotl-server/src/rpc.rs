@@ -8,7 +8,7 @@
 //! | request body | answer |
 //! |---|---|
 //! | `invokeWithLayer` | the query's answer; the layer is remembered for the (auth key, session) |
-//! | `initConnection` | the query's answer; the app info is remembered for the session and reported ([`Answer::client`]) |
+//! | `initConnection` | the query's answer; the app info is remembered for the session and reported ([`Reply::client`]) |
 //! | `invokeWithoutUpdates`, `invokeAfterMsg`, `invokeAfterMsgs` | the query's answer (at most [`MAX_WRAPPERS`] wrappers in all) |
 //! | `messages.exportChatInvite#0df7534c` (layer 122) | a new primary link, or the world's `rpc_error` |
 //! | `messages.exportChatInvite#a455de90` (230; `#a02ce5d5` of layers 134–185 and `#14b9bcd7` of layers 123–133 too) | a complete `chatInviteExported`: the link, `admin_id` (the caller), `date`, `expire_date`, `usage_limit`, `title`, `subscription_pricing` echoed, `request_needed`, `permanent` for a primary link (`legacy_revoke_permanent`, which revokes the previous one); `usage_limit` outside 1..=99999 answers 400 `USAGE_LIMIT_INVALID`, an `expire_date` not in the future 400 `EXPIRE_DATE_INVALID` |
@@ -110,7 +110,7 @@ impl<'a> Request<'a> {
 
 /// What [`answer`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
+pub struct Reply {
     /// The outcome.
     pub outcome: RequestOutcome,
     /// The app info of an `initConnection` around the request, to log.
@@ -134,7 +134,7 @@ pub fn answer(
     state: &WorldState,
     request: &Request<'_>,
     out: &mut Vec<u8>,
-) -> Result<Answer, EncodeError> {
+) -> Result<Reply, EncodeError> {
     let mut call = Call {
         state,
         request,
@@ -152,7 +152,7 @@ pub fn answer(
             RequestOutcome::Refused(e)
         }
     };
-    Ok(Answer {
+    Ok(Reply {
         outcome,
         client: call.client,
     })
