@@ -408,3 +408,42 @@ fn the_same_inputs_give_the_same_deadlines() {
         Some(&Some(Duration::from_millis(1500) + secs(30)))
     );
 }
+
+#[test]
+fn ping_delay_disconnect_closes_after_its_delay_and_a_later_one_moves_it() {
+    let mut server = Server::new(ServerConnectionConfig::default());
+    let mut rng = ChaCha20Rng::seed_from_u64(13);
+    let key = AuthKey::from_bytes([0x5b; 256]);
+    let salt = 0x0765_4321;
+    server
+        .keys
+        .insert(KeyState::new(key.clone(), salt, T0, &mut rng));
+    let config = ClientConnectionConfig::new(Transport::Intermediate);
+    let setup = SessionSetup::Resume {
+        auth_key: key,
+        salt,
+    };
+    let mut client = ClientConnection::<4, 8, 32>::new(&config, setup, &mut rng).unwrap();
+    let mut ping = |server: &mut Server, at: u64, delay: i32| {
+        let body = zerotl::encode_to_vec(&mt_functions::PingDelayDisconnect {
+            ping_id: i64::from(delay),
+            disconnect_delay: delay,
+        })
+        .unwrap();
+        let mut wire = Vec::new();
+        client
+            .send_request(&body, T0 + secs(at), &mut rng, &mut wire)
+            .unwrap();
+        let pong = server.at(secs(at)).feed(&wire);
+        assert!(!pong.is_empty(), "the pong is written first");
+    };
+    ping(&mut server, 1, 75);
+    assert_eq!(server.deadline(), Some(secs(76)), "before idle (301 s)");
+    // A later ping moves the time, earlier or later.
+    ping(&mut server, 50, 60);
+    assert_eq!(server.deadline(), Some(secs(110)));
+    assert_eq!(
+        server.sleep_until_closed(),
+        (secs(110), ServerConnectionError::DisconnectDelay)
+    );
+}
