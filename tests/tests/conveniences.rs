@@ -2,17 +2,9 @@
 //! would: `RemoteCall::decode_answer` on answers held in a `Vec` (no lifetime
 //! named), and `Str`/`Bytes` views of a `String`/`Vec<u8>` (feature `alloc`).
 
-use zerotl::{Bytes, Encode, RemoteCall, Str};
+use zerotl::{Bytes, RemoteCall, Str};
 use zerotl_tests::vectors;
 use zerotl_types::{layer122, layer230};
-
-/// Encodes `v` into a new vector.
-fn to_vec(v: &impl Encode) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    let n = v.encode_to_slice(&mut out).expect("encodes");
-    out.truncate(n);
-    out
-}
 
 #[test]
 fn decode_answer_reads_gramjs_answers_from_owned_bytes() {
@@ -68,7 +60,7 @@ fn decode_answer_on_layer_230_and_views_of_owned_strings() {
         title: Some(Str::from(&title)),
         subscription_pricing: None,
     });
-    let reply = to_vec(&answer);
+    let reply = zerotl::encode_to_vec(&answer).unwrap();
     let back = functions::messages::ExportChatInvite::decode_answer(&reply).unwrap();
     assert_eq!(back, answer);
     let enums::ExportedChatInvite::ChatInviteExported(x) = back else {
@@ -80,12 +72,15 @@ fn decode_answer_on_layer_230_and_views_of_owned_strings() {
     );
     // `Str::from(&String)` encodes exactly as `Str::from(&str)`.
     assert_eq!(
-        to_vec(&Str::from(&title)),
-        to_vec(&Str::from("release notes"))
+        zerotl::encode_to_vec(&Str::from(&title)).unwrap(),
+        zerotl::encode_to_vec(&Str::from("release notes")).unwrap()
     );
     // `Bytes::from(&Vec<u8>)` likewise.
     let data: Vec<u8> = (0u8..10).collect();
-    assert_eq!(to_vec(&Bytes::from(&data)), to_vec(&Bytes::from(&data[..])));
+    assert_eq!(
+        zerotl::encode_to_vec(&Bytes::from(&data)).unwrap(),
+        zerotl::encode_to_vec(&Bytes::from(&data[..])).unwrap()
+    );
 }
 
 #[test]
