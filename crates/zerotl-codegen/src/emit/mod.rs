@@ -451,7 +451,7 @@ impl Ctx<'_> {
             .iter()
             .filter(|f| !matches!(f.kind, FieldKind::Flags { .. } | FieldKind::ObjectSize))
             .collect();
-        if c.generics.is_empty() && stored.iter().all(|f| Self::has_natural_default(&f.kind)) {
+        if c.generics.is_empty() && stored.iter().all(|f| self.has_natural_default(&f.kind)) {
             o.line("#[derive(Debug, Clone, Copy, PartialEq, Default)]");
         } else {
             o.line("#[derive(Debug, Clone, Copy, PartialEq)]");
@@ -478,29 +478,49 @@ impl Ctx<'_> {
     }
 
     /// Whether a field has a natural default: zero numbers, empty strings, bytes and
-    /// vectors, `false`, an absent optional field. A field of a boxed type (which
+    /// vectors, `false`, an absent optional field, and a boxed type's empty
+    /// constructor (see [`Ctx::empty_ctor`]). Any other boxed type (which
     /// constructor?) or a type parameter has none.
-    fn has_natural_default(kind: &FieldKind) -> bool {
-        fn plain(ty: &Ty) -> bool {
-            matches!(
-                ty,
-                Ty::Int
-                    | Ty::Long
-                    | Ty::Double
-                    | Ty::Int128
-                    | Ty::Int256
-                    | Ty::String
-                    | Ty::Bytes
-                    | Ty::Bool
-                    | Ty::True
-                    | Ty::Vector { .. }
-            )
-        }
+    fn has_natural_default(&self, kind: &FieldKind) -> bool {
         match kind {
-            FieldKind::Plain { ty, lazy } => !lazy && plain(ty),
+            FieldKind::Plain {
+                ty: Ty::Enum(t),
+                lazy,
+            } => !lazy && self.empty_ctor(*t).is_some(),
+            FieldKind::Plain { ty, lazy } => {
+                !lazy
+                    && matches!(
+                        ty,
+                        Ty::Int
+                            | Ty::Long
+                            | Ty::Double
+                            | Ty::Int128
+                            | Ty::Int256
+                            | Ty::String
+                            | Ty::Bytes
+                            | Ty::Bool
+                            | Ty::True
+                            | Ty::Vector { .. }
+                    )
+            }
             FieldKind::Conditional { .. } => true,
             FieldKind::Flags { .. } | FieldKind::ObjectSize => true,
         }
+    }
+
+    /// The constructor a boxed type defaults to: the one without fields named after
+    /// the type with `Empty` in the type's namespace (`inputPeerEmpty` of
+    /// `InputPeer`, `help.userInfoEmpty` of `help.UserInfo`), if the type has one.
+    /// `photoEmpty id:long` has a field, so `Photo` has no default.
+    fn empty_ctor(&self, t: usize) -> Option<usize> {
+        let ty = &self.m.types[t];
+        let mut chars = ty.name.name.chars();
+        let first = chars.next()?;
+        let want = format!("{}{}Empty", first.to_lowercase(), chars.as_str());
+        ty.ctors.iter().copied().find(|&c| {
+            let c = &self.m.ctors[c];
+            c.name.ns == ty.name.ns && c.name.name == want && Self::is_unit(c)
+        })
     }
 
     /// `impl<'a, X: Bound> Trait for Name<'x, X>` header pieces.
@@ -1021,11 +1041,19 @@ impl Ctx<'_> {
         for &c in &t.ctors {
             o.line(&format!("/// * `{}`", m.ctors[c].def.text));
         }
-        o.line("#[derive(Debug, Clone, Copy, PartialEq)]");
+        let empty = self.empty_ctor(ti);
+        if empty.is_some() {
+            o.line("#[derive(Debug, Clone, Copy, PartialEq, Default)]");
+        } else {
+            o.line("#[derive(Debug, Clone, Copy, PartialEq)]");
+        }
         o.line(&format!("pub enum {name}{lt_a} {{"));
-        for &c in &t.ctors {
-            let c = &m.ctors[c];
+        for &ci in &t.ctors {
+            let c = &m.ctors[ci];
             o.line(&format!("/// `{}#{:08x}`", c.name, c.id));
+            if empty == Some(ci) {
+                o.line("#[default]");
+            }
             if Self::is_unit(c) {
                 o.line(&format!("{},", c.variant));
             } else {
