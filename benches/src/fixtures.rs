@@ -26,9 +26,8 @@ pub const INVITE_TITLE: &str = "Team invite for the spring release";
 
 /// Encodes `v` into a fresh, exactly sized buffer.
 pub fn encode_vec(v: &impl Encode) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    let n = v.encode_to_slice(&mut out).expect("exact buffer");
-    assert_eq!(n, out.len());
+    let out = zerotl::encode_to_vec(v).expect("encodes");
+    assert_eq!(out.len(), v.encoded_len(), "encoded_len is exact");
     out
 }
 

@@ -1,18 +1,12 @@
 //! The std-side conveniences of the core crate, used on generated types as a user
 //! would: `RemoteCall::decode_answer` on answers held in a `Vec` (no lifetime
-//! named), and `Str`/`Bytes` views of a `String`/`Vec<u8>` (feature `alloc`).
+//! named), `Str`/`Bytes` views of a `String`/`Vec<u8>` (feature `alloc`), and the
+//! generated `Default`s (a boxed type defaults to its empty constructor, so a
+//! request holding an `InputPeer` is built with `..Default::default()`).
 
-use zerotl::{Bytes, Encode, RemoteCall, Str};
+use zerotl::{Bytes, RemoteCall, Str};
 use zerotl_tests::vectors;
 use zerotl_types::{layer122, layer230};
-
-/// Encodes `v` into a new vector.
-fn to_vec(v: &impl Encode) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    let n = v.encode_to_slice(&mut out).expect("encodes");
-    out.truncate(n);
-    out
-}
 
 #[test]
 fn decode_answer_reads_gramjs_answers_from_owned_bytes() {
@@ -53,22 +47,15 @@ fn decode_answer_on_layer_230_and_views_of_owned_strings() {
     let link = format!("https://t.me/+{}", "AbCdEf");
     let title = String::from("release notes");
     let answer = enums::ExportedChatInvite::ChatInviteExported(types::ChatInviteExported {
-        revoked: false,
         permanent: true,
-        request_needed: false,
         link: (&link).into(),
         admin_id: 1000,
         date: 1_700_000_000,
-        start_date: None,
-        expire_date: None,
         usage_limit: Some(5),
-        usage: None,
-        requested: None,
-        subscription_expired: None,
         title: Some(Str::from(&title)),
-        subscription_pricing: None,
+        ..Default::default()
     });
-    let reply = to_vec(&answer);
+    let reply = zerotl::encode_to_vec(&answer).unwrap();
     let back = functions::messages::ExportChatInvite::decode_answer(&reply).unwrap();
     assert_eq!(back, answer);
     let enums::ExportedChatInvite::ChatInviteExported(x) = back else {
@@ -80,12 +67,15 @@ fn decode_answer_on_layer_230_and_views_of_owned_strings() {
     );
     // `Str::from(&String)` encodes exactly as `Str::from(&str)`.
     assert_eq!(
-        to_vec(&Str::from(&title)),
-        to_vec(&Str::from("release notes"))
+        zerotl::encode_to_vec(&Str::from(&title)).unwrap(),
+        zerotl::encode_to_vec(&Str::from("release notes")).unwrap()
     );
     // `Bytes::from(&Vec<u8>)` likewise.
     let data: Vec<u8> = (0u8..10).collect();
-    assert_eq!(to_vec(&Bytes::from(&data)), to_vec(&Bytes::from(&data[..])));
+    assert_eq!(
+        zerotl::encode_to_vec(&Bytes::from(&data)).unwrap(),
+        zerotl::encode_to_vec(&Bytes::from(&data[..])).unwrap()
+    );
 }
 
 #[test]
@@ -98,4 +88,36 @@ fn decode_answer_names_no_lifetime_for_generic_wrappers() {
         Call::decode_answer(&reply),
         Ok(layer122::enums::ExportedChatInvite::ChatInviteEmpty)
     );
+}
+
+#[test]
+fn requests_default_every_field_and_peers_to_their_empty_constructor() {
+    use layer230::{enums, functions::messages::ExportChatInvite, types};
+    // `inputPeerEmpty` is `InputPeer`'s default, so the request derives `Default`.
+    assert_eq!(enums::InputPeer::default(), enums::InputPeer::Empty);
+    assert_eq!(enums::InputUser::default(), enums::InputUser::Empty);
+    let peer = enums::InputPeer::Chat(types::InputPeerChat { chat_id: 1 });
+    let short = ExportChatInvite {
+        peer,
+        usage_limit: Some(5),
+        ..Default::default()
+    };
+    let long = ExportChatInvite {
+        legacy_revoke_permanent: false,
+        request_needed: false,
+        peer,
+        expire_date: None,
+        usage_limit: Some(5),
+        title: None,
+        subscription_pricing: None,
+    };
+    assert_eq!(short, long);
+    assert_eq!(
+        zerotl::encode_to_vec(&short).unwrap(),
+        zerotl::encode_to_vec(&long).unwrap()
+    );
+    // The default request asks for the empty peer (and encodes as such).
+    let bytes = zerotl::encode_to_vec(&ExportChatInvite::default()).unwrap();
+    let empty = zerotl::encode_to_vec(&enums::InputPeer::Empty).unwrap();
+    assert_eq!(&bytes[8..], &empty[..]);
 }

@@ -4,15 +4,8 @@
 //! field is found at the right offset whatever the other bits are, a bit that guards
 //! two fields counts both, and a truncated run fails once, at its start.
 
-use zerotl::{Decode, DecodeErrorKind, Encode, Str};
+use zerotl::{Decode, DecodeErrorKind, Str};
 use zerotl_types::layer230::{enums, types};
-
-fn encode_vec(v: &impl Encode) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    let n = v.encode_to_slice(&mut out).expect("sized buffer");
-    out.truncate(n);
-    out
-}
 
 /// `chatInviteExported` with the six optional ints on or off by the bits of `mask`,
 /// each holding a value that names it.
@@ -40,7 +33,7 @@ fn invite(mask: u32) -> types::ChatInviteExported<'static> {
 fn every_subset_of_optional_ints_decodes_to_itself() {
     for mask in 0..64 {
         let value = invite(mask);
-        let bytes = encode_vec(&value);
+        let bytes = zerotl::encode_to_vec(&value).unwrap();
         // The wire order is the schema order: the present ints follow `date` directly.
         let link_end = 4 + 4 + 20;
         let present: Vec<i32> = [
@@ -68,7 +61,7 @@ fn every_subset_of_optional_ints_decodes_to_itself() {
 fn a_truncated_run_fails_at_its_start_with_its_size() {
     // usage_limit and requested present: the run is admin_id + date + 2 ints = 20 bytes.
     let value = invite(0b10100);
-    let bytes = encode_vec(&value);
+    let bytes = zerotl::encode_to_vec(&value).unwrap();
     let run_start = 4 + 4 + 20;
     for cut in run_start..run_start + 20 {
         let err = types::ChatInviteExported::decode_from_slice(&bytes[..cut]).unwrap_err();
@@ -106,5 +99,8 @@ fn one_bit_guarding_two_ints_counts_both() {
         (Some(5), Some(6), Some(9))
     );
     assert_eq!(m.message.as_str(), "hi");
-    assert_eq!(encode_vec(&enums::Message::Message(m)), bytes);
+    assert_eq!(
+        zerotl::encode_to_vec(&enums::Message::Message(m)).unwrap(),
+        bytes
+    );
 }

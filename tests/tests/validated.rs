@@ -3,7 +3,7 @@
 //! validated elements, and the same errors when it is handed unchecked bytes
 //! through an ordinary reader (only a vector's trusted reader skips checks).
 
-use zerotl::{Decode, Encode, Reader, Str, Vector};
+use zerotl::{Decode, Reader, Str, Vector};
 use zerotl_types::layer230::{enums, types};
 
 /// Invites with every optional field on or off in turn, one
@@ -41,13 +41,6 @@ fn invites<'a>(links: &'a [String], title: &'a str) -> Vec<enums::ExportedChatIn
     out
 }
 
-fn encode_vec(v: &impl Encode) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    let n = v.encode_to_slice(&mut out).expect("sized buffer");
-    out.truncate(n);
-    out
-}
-
 #[test]
 fn iteration_returns_the_encoded_values() {
     // Links of every length class: empty, short, around the 253/254 boundary, long.
@@ -60,7 +53,8 @@ fn iteration_returns_the_encoded_values() {
         .collect();
     let title = "A title with ünïcode";
     let values = invites(&links, title);
-    let wire = encode_vec(&Vector::<enums::ExportedChatInvite>::from_slice(&values));
+    let wire =
+        zerotl::encode_to_vec(&Vector::<enums::ExportedChatInvite>::from_slice(&values)).unwrap();
     let decoded = Vector::<enums::ExportedChatInvite>::decode_from_slice(&wire).unwrap();
 
     // `next` and `fold` both go through `decode_validated`.
@@ -86,7 +80,7 @@ fn on_unchecked_bytes_it_fails_like_decode() {
     let links = vec!["https://t.me/+abcdefghijklmnop".to_owned(); 1024];
     let values = invites(&links, "title");
     for value in &values {
-        let mut wire = encode_vec(value);
+        let mut wire = zerotl::encode_to_vec(value).unwrap();
         // Every truncation, then an unknown flag bit, then bad padding/UTF-8 bytes.
         let mut inputs: Vec<Vec<u8>> = (0..wire.len()).map(|cut| wire[..cut].to_vec()).collect();
         if wire.len() > 8 {

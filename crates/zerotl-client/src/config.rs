@@ -195,8 +195,15 @@ impl ClientConfig {
         Ok(self)
     }
 
-    /// Checks that the settings can work together (the builder methods check as
-    /// they go; this catches fields set directly). `connect` checks it first.
+    /// Checks that the settings can work together: no obfuscation on the full
+    /// transport, a trusted RSA key when encrypting without a saved auth key, and
+    /// non-zero request and connect timeouts.
+    ///
+    /// Of the builder methods only [`ClientConfig::obfuscated`] runs this check (and
+    /// so refuses any of these, not only the full transport). The others accept
+    /// what they are given: `timeout(Duration::ZERO)` and `trust(vec![])`, like
+    /// fields set directly, are refused here, which `Client::connect` and
+    /// `BlockingClient::connect` run before they open a connection.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.obfuscation.is_some() && self.transport == Transport::Full {
             return Err(ConfigError::ObfuscatedFull);

@@ -26,7 +26,7 @@ use crate::{check_ids, generate, parse, Config, Model};
 ///
 /// The file is named after the last segment of the module path. It holds no inner
 /// attributes or inner docs (which `include!` cannot take), so it can be included
-/// inside any module; its `types`, `enums` and `functions` modules allow dead code.
+/// inside any module, a private one too: its modules and root items allow dead code.
 /// Run from a build script (with the default output directory), it also prints the
 /// `cargo:rerun-if-changed` lines of its schemas.
 #[derive(Debug, Clone, Default)]

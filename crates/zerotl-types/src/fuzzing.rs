@@ -10,9 +10,8 @@ use crate::schema::Schema;
 
 /// Encodes `v` into a fresh vector, checking that `encoded_len` was exact.
 fn encode_vec(v: &dyn Encode) -> Vec<u8> {
-    let mut out = std::vec![0u8; v.encoded_len()];
-    let n = zerotl::encode_to_slice(v, &mut out).expect("a decoded value re-encodes");
-    assert_eq!(n, out.len(), "encoded_len is exact");
+    let out = zerotl::encode_to_vec(v).expect("a decoded value re-encodes");
+    assert_eq!(out.len(), v.encoded_len(), "encoded_len is exact");
     out
 }
 

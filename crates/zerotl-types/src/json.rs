@@ -191,8 +191,7 @@ pub fn json_to_bytes(schema: &'static Schema, v: &Value) -> Result<Vec<u8>, Json
 
 /// Encodes `value` (any boxed generated type) and shows it as JSON (strict).
 pub fn to_json<T: Encode>(schema: &'static Schema, value: &T) -> Result<Value, JsonDecodeError> {
-    let mut buf = std::vec![0u8; value.encoded_len()];
-    let n = value.encode_to_slice(&mut buf).map_err(|_| {
+    let buf = zerotl::encode_to_vec(value).map_err(|_| {
         DecodeError::new(
             DecodeErrorKind::InvalidValue {
                 what: "value (does not encode)",
@@ -200,7 +199,6 @@ pub fn to_json<T: Encode>(schema: &'static Schema, value: &T) -> Result<Value, J
             0,
         )
     })?;
-    buf.truncate(n);
     bytes_to_json(schema, &buf)
 }
 

@@ -43,6 +43,13 @@ fn defaults_where_every_field_has_one() {
     assert_eq!(d.name, "");
     assert!(d.shapes.is_empty() && d.origin.is_none() && !d.hidden);
     assert_eq!(types::ShapeRect::default().width, 0);
+    // `shapeEmpty` (no fields) is `Shape`'s default, so a function holding a
+    // `Shape` has one too.
+    assert_eq!(enums::Shape::default(), enums::Shape::Empty);
+    assert_eq!(
+        functions::geo::Measure::default().shape,
+        enums::Shape::Empty
+    );
 }
 
 #[test]

@@ -34,14 +34,16 @@ pub fn invite_request_122(chat_id: i32) -> Result<Vec<u8>, EncodeError> {
 /// strings borrow from `options`.
 pub fn invite_request_230(chat_id: i64, options: &InviteOptions) -> Result<Vec<u8>, EncodeError> {
     use layer230::{enums::InputPeer, functions::messages::ExportChatInvite, types};
+    // Every other field (`legacy_revoke_permanent`, `subscription_pricing`) keeps
+    // its default: the request derives `Default`, its `peer` defaulting to
+    // `InputPeer::Empty`.
     zerotl::encode_to_vec(&ExportChatInvite {
-        legacy_revoke_permanent: false,
         request_needed: options.request_needed,
         peer: InputPeer::Chat(types::InputPeerChat { chat_id }),
         expire_date: options.expire_date,
         usage_limit: options.usage_limit,
         title: options.title.as_ref().map(Str::from),
-        subscription_pricing: None,
+        ..Default::default()
     })
 }
 

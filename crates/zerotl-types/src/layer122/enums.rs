@@ -142,9 +142,10 @@ impl From<types::Null> for Null {
 /// * `inputPeerChannel#20adaef8 channel_id:int access_hash:long = InputPeer;`
 /// * `inputPeerUserFromMessage#17bae2e6 peer:InputPeer msg_id:int user_id:int = InputPeer;`
 /// * `inputPeerChannelFromMessage#9c95f7bb peer:InputPeer msg_id:int channel_id:int = InputPeer;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputPeer<'a> {
     /// `inputPeerEmpty#7f3b18ea`
+    #[default]
     Empty,
     /// `inputPeerSelf#7da07ec9`
     PeerSelf,
@@ -295,9 +296,10 @@ impl<'a> From<types::InputPeerChannelFromMessage<'a>> for InputPeer<'a> {
 /// * `inputUserSelf#f7c1b13f = InputUser;`
 /// * `inputUser#d8292816 user_id:int access_hash:long = InputUser;`
 /// * `inputUserFromMessage#2d117597 peer:InputPeer msg_id:int user_id:int = InputUser;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputUser<'a> {
     /// `inputUserEmpty#b98886cf`
+    #[default]
     Empty,
     /// `inputUserSelf#f7c1b13f`
     UserSelf,
@@ -590,9 +592,10 @@ impl<'a> From<types::InputFileBig<'a>> for InputFile<'a> {
 /// * `inputMediaGeoLive#971fa843 flags:# stopped:flags.0?true geo_point:InputGeoPoint heading:flags.2?int period:flags.1?int proximity_notification_radius:flags.3?int = InputMedia;`
 /// * `inputMediaPoll#f94e5f1 flags:# poll:Poll correct_answers:flags.0?Vector<bytes> solution:flags.1?string solution_entities:flags.1?Vector<MessageEntity> = InputMedia;`
 /// * `inputMediaDice#e66fbf7b emoticon:string = InputMedia;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputMedia<'a> {
     /// `inputMediaEmpty#9664f57f`
+    #[default]
     Empty,
     /// `inputMediaUploadedPhoto#1e287d04`
     UploadedPhoto(types::InputMediaUploadedPhoto<'a>),
@@ -830,9 +833,10 @@ impl<'a> From<types::InputMediaDice<'a>> for InputMedia<'a> {
 /// * `inputChatPhotoEmpty#1ca48f57 = InputChatPhoto;`
 /// * `inputChatUploadedPhoto#c642724e flags:# file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double = InputChatPhoto;`
 /// * `inputChatPhoto#8953ad37 id:InputPhoto = InputChatPhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputChatPhoto<'a> {
     /// `inputChatPhotoEmpty#1ca48f57`
+    #[default]
     Empty,
     /// `inputChatUploadedPhoto#c642724e`
     UploadedPhoto(types::InputChatUploadedPhoto<'a>),
@@ -939,9 +943,10 @@ impl<'a> From<types::InputChatPhoto<'a>> for InputChatPhoto<'a> {
 /// The boxed type `InputGeoPoint`: one of
 /// * `inputGeoPointEmpty#e4c123d6 = InputGeoPoint;`
 /// * `inputGeoPoint#48222faf flags:# lat:double long:double accuracy_radius:flags.0?int = InputGeoPoint;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputGeoPoint {
     /// `inputGeoPointEmpty#e4c123d6`
+    #[default]
     Empty,
     /// `inputGeoPoint#48222faf`
     Point(types::InputGeoPoint),
@@ -1034,9 +1039,10 @@ impl From<types::InputGeoPoint> for InputGeoPoint {
 /// The boxed type `InputPhoto`: one of
 /// * `inputPhotoEmpty#1cd7bf0d = InputPhoto;`
 /// * `inputPhoto#3bb3b94a id:long access_hash:long file_reference:bytes = InputPhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputPhoto<'a> {
     /// `inputPhotoEmpty#1cd7bf0d`
+    #[default]
     Empty,
     /// `inputPhoto#3bb3b94a`
     Photo(types::InputPhoto<'a>),
@@ -1470,9 +1476,10 @@ impl<'a> From<types::User<'a>> for User<'a> {
 /// The boxed type `UserProfilePhoto`: one of
 /// * `userProfilePhotoEmpty#4f11bae1 = UserProfilePhoto;`
 /// * `userProfilePhoto#69d3ab26 flags:# has_video:flags.0?true photo_id:long photo_small:FileLocation photo_big:FileLocation dc_id:int = UserProfilePhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum UserProfilePhoto {
     /// `userProfilePhotoEmpty#4f11bae1`
+    #[default]
     Empty,
     /// `userProfilePhoto#69d3ab26`
     Photo(types::UserProfilePhoto),
@@ -1553,9 +1560,10 @@ impl From<types::UserProfilePhoto> for UserProfilePhoto {
 /// * `userStatusRecently#e26f42f1 = UserStatus;`
 /// * `userStatusLastWeek#7bf09fc = UserStatus;`
 /// * `userStatusLastMonth#77ebc742 = UserStatus;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum UserStatus {
     /// `userStatusEmpty#09d05049`
+    #[default]
     Empty,
     /// `userStatusOnline#edb93949`
     Online(types::UserStatusOnline),
@@ -2039,9 +2047,10 @@ impl<'a> From<types::ChatParticipants<'a>> for ChatParticipants<'a> {
 /// The boxed type `ChatPhoto`: one of
 /// * `chatPhotoEmpty#37c1011c = ChatPhoto;`
 /// * `chatPhoto#d20b9f3c flags:# has_video:flags.0?true photo_small:FileLocation photo_big:FileLocation dc_id:int = ChatPhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ChatPhoto {
     /// `chatPhotoEmpty#37c1011c`
+    #[default]
     Empty,
     /// `chatPhoto#d20b9f3c`
     Photo(types::ChatPhoto),
@@ -2223,9 +2232,10 @@ impl<'a> From<types::MessageService<'a>> for Message<'a> {
 /// * `messageMediaGeoLive#b940c666 flags:# geo:GeoPoint heading:flags.0?int period:int proximity_notification_radius:flags.1?int = MessageMedia;`
 /// * `messageMediaPoll#4bd6e798 poll:Poll results:PollResults = MessageMedia;`
 /// * `messageMediaDice#3f7ee58b value:int emoticon:string = MessageMedia;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum MessageMedia<'a> {
     /// `messageMediaEmpty#3ded6320`
+    #[default]
     Empty,
     /// `messageMediaPhoto#695150d7`
     Photo(types::MessageMediaPhoto<'a>),
@@ -2460,9 +2470,10 @@ impl<'a> From<types::MessageMediaDice<'a>> for MessageMedia<'a> {
 /// * `messageActionGeoProximityReached#98e0d697 from_id:Peer to_id:Peer distance:int = MessageAction;`
 /// * `messageActionGroupCall#7a0d7f42 flags:# call:InputGroupCall duration:flags.0?int = MessageAction;`
 /// * `messageActionInviteToGroupCall#76b9f11a call:InputGroupCall users:Vector<int> = MessageAction;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum MessageAction<'a> {
     /// `messageActionEmpty#b6aef7b0`
+    #[default]
     Empty,
     /// `messageActionChatCreate#a6638b9a`
     ChatCreate(types::MessageActionChatCreate<'a>),
@@ -3126,9 +3137,10 @@ impl<'a> From<types::PhotoPathSize<'a>> for PhotoSize<'a> {
 /// The boxed type `GeoPoint`: one of
 /// * `geoPointEmpty#1117dd5f = GeoPoint;`
 /// * `geoPoint#b2a2f663 flags:# long:double lat:double access_hash:long accuracy_radius:flags.0?int = GeoPoint;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum GeoPoint {
     /// `geoPointEmpty#1117dd5f`
+    #[default]
     Empty,
     /// `geoPoint#b2a2f663`
     Point(types::GeoPoint),
@@ -6107,9 +6119,10 @@ impl From<types::InputEncryptedChat> for InputEncryptedChat {
 /// The boxed type `EncryptedFile`: one of
 /// * `encryptedFileEmpty#c21f497e = EncryptedFile;`
 /// * `encryptedFile#4a70994c id:long access_hash:long size:int dc_id:int key_fingerprint:int = EncryptedFile;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum EncryptedFile {
     /// `encryptedFileEmpty#c21f497e`
+    #[default]
     Empty,
     /// `encryptedFile#4a70994c`
     File(types::EncryptedFile),
@@ -6188,9 +6201,10 @@ impl From<types::EncryptedFile> for EncryptedFile {
 /// * `inputEncryptedFileUploaded#64bd0306 id:long parts:int md5_checksum:string key_fingerprint:int = InputEncryptedFile;`
 /// * `inputEncryptedFile#5a17b5e5 id:long access_hash:long = InputEncryptedFile;`
 /// * `inputEncryptedFileBigUploaded#2dc173c8 id:long parts:int key_fingerprint:int = InputEncryptedFile;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputEncryptedFile<'a> {
     /// `inputEncryptedFileEmpty#1837c364`
+    #[default]
     Empty,
     /// `inputEncryptedFileUploaded#64bd0306`
     Uploaded(types::InputEncryptedFileUploaded<'a>),
@@ -6390,9 +6404,10 @@ impl<'a> From<types::EncryptedMessageService<'a>> for EncryptedMessage<'a> {
 /// The boxed type `InputDocument`: one of
 /// * `inputDocumentEmpty#72f0eaae = InputDocument;`
 /// * `inputDocument#1abfb575 id:long access_hash:long file_reference:bytes = InputDocument;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputDocument<'a> {
     /// `inputDocumentEmpty#72f0eaae`
+    #[default]
     Empty,
     /// `inputDocument#1abfb575`
     Document(types::InputDocument<'a>),
@@ -8240,9 +8255,10 @@ impl<'a> From<types::ChatInvitePeek<'a>> for ChatInvite<'a> {
 /// * `inputStickerSetShortName#861cc8a0 short_name:string = InputStickerSet;`
 /// * `inputStickerSetAnimatedEmoji#28703c8 = InputStickerSet;`
 /// * `inputStickerSetDice#e67f520e emoticon:string = InputStickerSet;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputStickerSet<'a> {
     /// `inputStickerSetEmpty#ffb62b95`
+    #[default]
     Empty,
     /// `inputStickerSetID#9de7a269`
     Id(types::InputStickerSetId),
@@ -9251,9 +9267,10 @@ impl<'a> From<types::MessageEntityBankCard> for MessageEntity<'a> {
 /// * `inputChannelEmpty#ee8c1e86 = InputChannel;`
 /// * `inputChannel#afeb712e channel_id:int access_hash:long = InputChannel;`
 /// * `inputChannelFromMessage#2a286531 peer:InputPeer msg_id:int channel_id:int = InputChannel;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputChannel<'a> {
     /// `inputChannelEmpty#ee8c1e86`
+    #[default]
     Empty,
     /// `inputChannel#afeb712e`
     Channel(types::InputChannel),
@@ -9440,9 +9457,10 @@ impl From<types::MessageRange> for MessageRange {
 /// The boxed type `ChannelMessagesFilter`: one of
 /// * `channelMessagesFilterEmpty#94d42ee7 = ChannelMessagesFilter;`
 /// * `channelMessagesFilter#cd77d957 flags:# exclude_new_messages:flags.1?true ranges:Vector<MessageRange> = ChannelMessagesFilter;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ChannelMessagesFilter<'a> {
     /// `channelMessagesFilterEmpty#94d42ee7`
+    #[default]
     Empty,
     /// `channelMessagesFilter#cd77d957`
     Filter(types::ChannelMessagesFilter<'a>),
@@ -15268,9 +15286,10 @@ impl<'a> From<types::InputSecureFile> for InputSecureFile<'a> {
 /// The boxed type `SecureFile`: one of
 /// * `secureFileEmpty#64199744 = SecureFile;`
 /// * `secureFile#e0277a62 id:long access_hash:long size:int dc_id:int date:int file_hash:bytes secret:bytes = SecureFile;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum SecureFile<'a> {
     /// `secureFileEmpty#64199744`
+    #[default]
     Empty,
     /// `secureFile#e0277a62`
     File(types::SecureFile<'a>),
@@ -18908,9 +18927,10 @@ impl<'a> From<types::UrlAuthResultDefault> for UrlAuthResult<'a> {
 /// The boxed type `ChannelLocation`: one of
 /// * `channelLocationEmpty#bfb5ad8b = ChannelLocation;`
 /// * `channelLocation#209b82db geo_point:GeoPoint address:string = ChannelLocation;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ChannelLocation<'a> {
     /// `channelLocationEmpty#bfb5ad8b`
+    #[default]
     Empty,
     /// `channelLocation#209b82db`
     Location(types::ChannelLocation<'a>),
@@ -23802,9 +23822,10 @@ pub mod help {
     /// The boxed type `help.DeepLinkInfo`: one of
     /// * `help.deepLinkInfoEmpty#66afa166 = help.DeepLinkInfo;`
     /// * `help.deepLinkInfo#6a4ee832 flags:# update_app:flags.0?true message:string entities:flags.1?Vector<MessageEntity> = help.DeepLinkInfo;`
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub enum DeepLinkInfo<'a> {
         /// `help.deepLinkInfoEmpty#66afa166`
+        #[default]
         Empty,
         /// `help.deepLinkInfo#6a4ee832`
         Info(types::help::DeepLinkInfo<'a>),
@@ -24024,9 +24045,10 @@ pub mod help {
     /// The boxed type `help.UserInfo`: one of
     /// * `help.userInfoEmpty#f3ae2eed = help.UserInfo;`
     /// * `help.userInfo#1eb3758 message:string entities:Vector<MessageEntity> author:string date:int = help.UserInfo;`
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub enum UserInfo<'a> {
         /// `help.userInfoEmpty#f3ae2eed`
+        #[default]
         Empty,
         /// `help.userInfo#01eb3758`
         Info(types::help::UserInfo<'a>),

@@ -4469,7 +4469,7 @@ pub mod channels {
     /// `channels.readHistory#cc104937 channel:InputChannel max_id:int = Bool;`
     ///
     /// Constructor id `0xcc104937`; defined at `data/schema/layer122/api.tl` line 1501.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadHistory<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -4516,7 +4516,7 @@ pub mod channels {
     /// `channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int> = messages.AffectedMessages;`
     ///
     /// Constructor id `0x84c1fd4e`; defined at `data/schema/layer122/api.tl` line 1502.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteMessages<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -4563,7 +4563,7 @@ pub mod channels {
     /// `channels.deleteUserHistory#d10dd71b channel:InputChannel user_id:InputUser = messages.AffectedHistory;`
     ///
     /// Constructor id `0xd10dd71b`; defined at `data/schema/layer122/api.tl` line 1503.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteUserHistory<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -4610,7 +4610,7 @@ pub mod channels {
     /// `channels.reportSpam#fe087810 channel:InputChannel user_id:InputUser id:Vector<int> = Bool;`
     ///
     /// Constructor id `0xfe087810`; defined at `data/schema/layer122/api.tl` line 1504.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportSpam<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -4661,7 +4661,7 @@ pub mod channels {
     /// `channels.getMessages#ad8c9a23 channel:InputChannel id:Vector<InputMessage> = messages.Messages;`
     ///
     /// Constructor id `0xad8c9a23`; defined at `data/schema/layer122/api.tl` line 1505.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessages<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -4770,7 +4770,7 @@ pub mod channels {
     /// `channels.getParticipant#546dd7a6 channel:InputChannel user_id:InputUser = channels.ChannelParticipant;`
     ///
     /// Constructor id `0x546dd7a6`; defined at `data/schema/layer122/api.tl` line 1507.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetParticipant<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -4860,7 +4860,7 @@ pub mod channels {
     /// `channels.getFullChannel#8736a09 channel:InputChannel = messages.ChatFull;`
     ///
     /// Constructor id `0x08736a09`; defined at `data/schema/layer122/api.tl` line 1509.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetFullChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5021,7 +5021,7 @@ pub mod channels {
     /// `channels.editTitle#566decd0 channel:InputChannel title:string = Updates;`
     ///
     /// Constructor id `0x566decd0`; defined at `data/schema/layer122/api.tl` line 1512.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditTitle<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5068,7 +5068,7 @@ pub mod channels {
     /// `channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto = Updates;`
     ///
     /// Constructor id `0xf12e57c9`; defined at `data/schema/layer122/api.tl` line 1513.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditPhoto<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5115,7 +5115,7 @@ pub mod channels {
     /// `channels.checkUsername#10e6bd2c channel:InputChannel username:string = Bool;`
     ///
     /// Constructor id `0x10e6bd2c`; defined at `data/schema/layer122/api.tl` line 1514.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CheckUsername<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5162,7 +5162,7 @@ pub mod channels {
     /// `channels.updateUsername#3514b3de channel:InputChannel username:string = Bool;`
     ///
     /// Constructor id `0x3514b3de`; defined at `data/schema/layer122/api.tl` line 1515.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateUsername<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5209,7 +5209,7 @@ pub mod channels {
     /// `channels.joinChannel#24b524c5 channel:InputChannel = Updates;`
     ///
     /// Constructor id `0x24b524c5`; defined at `data/schema/layer122/api.tl` line 1516.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct JoinChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5252,7 +5252,7 @@ pub mod channels {
     /// `channels.leaveChannel#f836aa95 channel:InputChannel = Updates;`
     ///
     /// Constructor id `0xf836aa95`; defined at `data/schema/layer122/api.tl` line 1517.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct LeaveChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5295,7 +5295,7 @@ pub mod channels {
     /// `channels.inviteToChannel#199f3a6c channel:InputChannel users:Vector<InputUser> = Updates;`
     ///
     /// Constructor id `0x199f3a6c`; defined at `data/schema/layer122/api.tl` line 1518.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct InviteToChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5342,7 +5342,7 @@ pub mod channels {
     /// `channels.deleteChannel#c0111fe3 channel:InputChannel = Updates;`
     ///
     /// Constructor id `0xc0111fe3`; defined at `data/schema/layer122/api.tl` line 1519.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5385,7 +5385,7 @@ pub mod channels {
     /// `channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true thread:flags.1?true channel:InputChannel id:int = ExportedMessageLink;`
     ///
     /// Constructor id `0xe63fadeb`; defined at `data/schema/layer122/api.tl` line 1520.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ExportMessageLink<'a> {
         /// `grouped:flags.0?true`
         pub grouped: bool,
@@ -5440,7 +5440,7 @@ pub mod channels {
     /// `channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0x1f69b606`; defined at `data/schema/layer122/api.tl` line 1521.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleSignatures<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5585,7 +5585,7 @@ pub mod channels {
     /// `channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string events_filter:flags.0?ChannelAdminLogEventsFilter admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int = channels.AdminLogResults;`
     ///
     /// Constructor id `0x33ddf480`; defined at `data/schema/layer122/api.tl` line 1524.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetAdminLog<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5657,7 +5657,7 @@ pub mod channels {
     /// `channels.setStickers#ea8ca4f9 channel:InputChannel stickerset:InputStickerSet = Bool;`
     ///
     /// Constructor id `0xea8ca4f9`; defined at `data/schema/layer122/api.tl` line 1525.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetStickers<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5704,7 +5704,7 @@ pub mod channels {
     /// `channels.readMessageContents#eab5dc38 channel:InputChannel id:Vector<int> = Bool;`
     ///
     /// Constructor id `0xeab5dc38`; defined at `data/schema/layer122/api.tl` line 1526.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadMessageContents<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5751,7 +5751,7 @@ pub mod channels {
     /// `channels.deleteHistory#af369d42 channel:InputChannel max_id:int = Bool;`
     ///
     /// Constructor id `0xaf369d42`; defined at `data/schema/layer122/api.tl` line 1527.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteHistory<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5798,7 +5798,7 @@ pub mod channels {
     /// `channels.togglePreHistoryHidden#eabbb94c channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0xeabbb94c`; defined at `data/schema/layer122/api.tl` line 1528.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePreHistoryHidden<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5928,7 +5928,7 @@ pub mod channels {
     /// `channels.setDiscussionGroup#40582bb2 broadcast:InputChannel group:InputChannel = Bool;`
     ///
     /// Constructor id `0x40582bb2`; defined at `data/schema/layer122/api.tl` line 1531.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetDiscussionGroup<'a> {
         /// `broadcast:InputChannel`
         pub broadcast: enums::InputChannel<'a>,
@@ -6026,7 +6026,7 @@ pub mod channels {
     /// `channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool;`
     ///
     /// Constructor id `0x58e63f6d`; defined at `data/schema/layer122/api.tl` line 1533.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditLocation<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -6077,7 +6077,7 @@ pub mod channels {
     /// `channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int = Updates;`
     ///
     /// Constructor id `0xedd49ef0`; defined at `data/schema/layer122/api.tl` line 1534.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleSlowMode<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -6427,7 +6427,7 @@ pub mod contacts {
     /// `contacts.block#68cc1411 id:InputPeer = Bool;`
     ///
     /// Constructor id `0x68cc1411`; defined at `data/schema/layer122/api.tl` line 1317.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct Block<'a> {
         /// `id:InputPeer`
         pub id: enums::InputPeer<'a>,
@@ -6470,7 +6470,7 @@ pub mod contacts {
     /// `contacts.unblock#bea65d50 id:InputPeer = Bool;`
     ///
     /// Constructor id `0xbea65d50`; defined at `data/schema/layer122/api.tl` line 1318.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct Unblock<'a> {
         /// `id:InputPeer`
         pub id: enums::InputPeer<'a>,
@@ -6899,7 +6899,7 @@ pub mod contacts {
     /// `contacts.addContact#e8f463d0 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string = Updates;`
     ///
     /// Constructor id `0xe8f463d0`; defined at `data/schema/layer122/api.tl` line 1327.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AddContact<'a> {
         /// `add_phone_privacy_exception:flags.0?true`
         pub add_phone_privacy_exception: bool,
@@ -6959,7 +6959,7 @@ pub mod contacts {
     /// `contacts.acceptContact#f831a20f id:InputUser = Updates;`
     ///
     /// Constructor id `0xf831a20f`; defined at `data/schema/layer122/api.tl` line 1328.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AcceptContact<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,
@@ -7002,7 +7002,7 @@ pub mod contacts {
     /// `contacts.getLocated#d348bc44 flags:# background:flags.1?true geo_point:InputGeoPoint self_expires:flags.0?int = Updates;`
     ///
     /// Constructor id `0xd348bc44`; defined at `data/schema/layer122/api.tl` line 1329.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetLocated {
         /// `background:flags.1?true`
         pub background: bool,
@@ -7868,7 +7868,7 @@ pub mod help {
     /// `help.getUserInfo#38a08d3 user_id:InputUser = help.UserInfo;`
     ///
     /// Constructor id `0x038a08d3`; defined at `data/schema/layer122/api.tl` line 1494.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUserInfo<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -7911,7 +7911,7 @@ pub mod help {
     /// `help.editUserInfo#66b91b70 user_id:InputUser message:string entities:Vector<MessageEntity> = help.UserInfo;`
     ///
     /// Constructor id `0x66b91b70`; defined at `data/schema/layer122/api.tl` line 1495.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditUserInfo<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -8000,7 +8000,7 @@ pub mod help {
     /// `help.hidePromoData#1e251c95 peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x1e251c95`; defined at `data/schema/layer122/api.tl` line 1497.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct HidePromoData<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -8431,7 +8431,7 @@ pub mod messages {
     /// `messages.getDialogs#a0ee3b73 flags:# exclude_pinned:flags.0?true folder_id:flags.1?int offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:int = messages.Dialogs;`
     ///
     /// Constructor id `0xa0ee3b73`; defined at `data/schema/layer122/api.tl` line 1333.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetDialogs<'a> {
         /// `exclude_pinned:flags.0?true`
         pub exclude_pinned: bool,
@@ -8507,7 +8507,7 @@ pub mod messages {
     /// `messages.getHistory#dcbb8260 peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:int = messages.Messages;`
     ///
     /// Constructor id `0xdcbb8260`; defined at `data/schema/layer122/api.tl` line 1334.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetHistory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -8677,7 +8677,7 @@ pub mod messages {
     /// `messages.readHistory#e306d3a peer:InputPeer max_id:int = messages.AffectedMessages;`
     ///
     /// Constructor id `0x0e306d3a`; defined at `data/schema/layer122/api.tl` line 1336.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadHistory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -8724,7 +8724,7 @@ pub mod messages {
     /// `messages.deleteHistory#1c015b09 flags:# just_clear:flags.0?true revoke:flags.1?true peer:InputPeer max_id:int = messages.AffectedHistory;`
     ///
     /// Constructor id `0x1c015b09`; defined at `data/schema/layer122/api.tl` line 1337.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteHistory<'a> {
         /// `just_clear:flags.0?true`
         pub just_clear: bool,
@@ -8925,7 +8925,7 @@ pub mod messages {
     /// `messages.sendMessage#520c3870 flags:# no_webpage:flags.1?true silent:flags.5?true background:flags.6?true clear_draft:flags.7?true peer:InputPeer reply_to_msg_id:flags.0?int message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int = Updates;`
     ///
     /// Constructor id `0x520c3870`; defined at `data/schema/layer122/api.tl` line 1341.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendMessage<'a> {
         /// `no_webpage:flags.1?true`
         pub no_webpage: bool,
@@ -9006,7 +9006,7 @@ pub mod messages {
     /// `messages.sendMedia#3491eba9 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true peer:InputPeer reply_to_msg_id:flags.0?int media:InputMedia message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int = Updates;`
     ///
     /// Constructor id `0x3491eba9`; defined at `data/schema/layer122/api.tl` line 1342.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendMedia<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -9088,7 +9088,7 @@ pub mod messages {
     /// `messages.forwardMessages#d9fee60e flags:# silent:flags.5?true background:flags.6?true with_my_score:flags.8?true from_peer:InputPeer id:Vector<int> random_id:Vector<long> to_peer:InputPeer schedule_date:flags.10?int = Updates;`
     ///
     /// Constructor id `0xd9fee60e`; defined at `data/schema/layer122/api.tl` line 1343.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ForwardMessages<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -9158,7 +9158,7 @@ pub mod messages {
     /// `messages.reportSpam#cf1592db peer:InputPeer = Bool;`
     ///
     /// Constructor id `0xcf1592db`; defined at `data/schema/layer122/api.tl` line 1344.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportSpam<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -9201,7 +9201,7 @@ pub mod messages {
     /// `messages.getPeerSettings#3672e09c peer:InputPeer = PeerSettings;`
     ///
     /// Constructor id `0x3672e09c`; defined at `data/schema/layer122/api.tl` line 1345.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPeerSettings<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -9432,7 +9432,7 @@ pub mod messages {
     /// `messages.editChatPhoto#ca4c79d8 chat_id:int photo:InputChatPhoto = Updates;`
     ///
     /// Constructor id `0xca4c79d8`; defined at `data/schema/layer122/api.tl` line 1350.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditChatPhoto<'a> {
         /// `chat_id:int`
         pub chat_id: i32,
@@ -9481,7 +9481,7 @@ pub mod messages {
     /// `messages.addChatUser#f9a0aa09 chat_id:int user_id:InputUser fwd_limit:int = Updates;`
     ///
     /// Constructor id `0xf9a0aa09`; defined at `data/schema/layer122/api.tl` line 1351.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AddChatUser<'a> {
         /// `chat_id:int`
         pub chat_id: i32,
@@ -9534,7 +9534,7 @@ pub mod messages {
     /// `messages.deleteChatUser#e0611f16 chat_id:int user_id:InputUser = Updates;`
     ///
     /// Constructor id `0xe0611f16`; defined at `data/schema/layer122/api.tl` line 1352.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteChatUser<'a> {
         /// `chat_id:int`
         pub chat_id: i32,
@@ -9680,7 +9680,7 @@ pub mod messages {
     /// `messages.requestEncryption#f64daf43 user_id:InputUser random_id:int g_a:bytes = EncryptedChat;`
     ///
     /// Constructor id `0xf64daf43`; defined at `data/schema/layer122/api.tl` line 1355.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RequestEncryption<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -10360,7 +10360,7 @@ pub mod messages {
     /// `messages.exportChatInvite#df7534c peer:InputPeer = ExportedChatInvite;`
     ///
     /// Constructor id `0x0df7534c`; defined at `data/schema/layer122/api.tl` line 1369.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ExportChatInvite<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -10489,7 +10489,7 @@ pub mod messages {
     /// `messages.getStickerSet#2619a90e stickerset:InputStickerSet = messages.StickerSet;`
     ///
     /// Constructor id `0x2619a90e`; defined at `data/schema/layer122/api.tl` line 1372.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -10532,7 +10532,7 @@ pub mod messages {
     /// `messages.installStickerSet#c78fe460 stickerset:InputStickerSet archived:Bool = messages.StickerSetInstallResult;`
     ///
     /// Constructor id `0xc78fe460`; defined at `data/schema/layer122/api.tl` line 1373.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct InstallStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -10579,7 +10579,7 @@ pub mod messages {
     /// `messages.uninstallStickerSet#f96e55de stickerset:InputStickerSet = Bool;`
     ///
     /// Constructor id `0xf96e55de`; defined at `data/schema/layer122/api.tl` line 1374.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UninstallStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -10622,7 +10622,7 @@ pub mod messages {
     /// `messages.startBot#e6df7378 bot:InputUser peer:InputPeer random_id:long start_param:string = Updates;`
     ///
     /// Constructor id `0xe6df7378`; defined at `data/schema/layer122/api.tl` line 1375.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct StartBot<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -10677,7 +10677,7 @@ pub mod messages {
     /// `messages.getMessagesViews#5784d3e1 peer:InputPeer id:Vector<int> increment:Bool = messages.MessageViews;`
     ///
     /// Constructor id `0x5784d3e1`; defined at `data/schema/layer122/api.tl` line 1376.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessagesViews<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -10728,7 +10728,7 @@ pub mod messages {
     /// `messages.editChatAdmin#a9e69f2e chat_id:int user_id:InputUser is_admin:Bool = Bool;`
     ///
     /// Constructor id `0xa9e69f2e`; defined at `data/schema/layer122/api.tl` line 1377.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditChatAdmin<'a> {
         /// `chat_id:int`
         pub chat_id: i32,
@@ -11053,7 +11053,7 @@ pub mod messages {
     /// `messages.saveGif#327a30cb id:InputDocument unsave:Bool = Bool;`
     ///
     /// Constructor id `0x327a30cb`; defined at `data/schema/layer122/api.tl` line 1383.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveGif<'a> {
         /// `id:InputDocument`
         pub id: enums::InputDocument<'a>,
@@ -11100,7 +11100,7 @@ pub mod messages {
     /// `messages.getInlineBotResults#514e999d flags:# bot:InputUser peer:InputPeer geo_point:flags.0?InputGeoPoint query:string offset:string = messages.BotResults;`
     ///
     /// Constructor id `0x514e999d`; defined at `data/schema/layer122/api.tl` line 1384.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetInlineBotResults<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -11228,7 +11228,7 @@ pub mod messages {
     /// `messages.sendInlineBotResult#220815b0 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true hide_via:flags.11?true peer:InputPeer reply_to_msg_id:flags.0?int random_id:long query_id:long id:string schedule_date:flags.10?int = Updates;`
     ///
     /// Constructor id `0x220815b0`; defined at `data/schema/layer122/api.tl` line 1386.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendInlineBotResult<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -11310,7 +11310,7 @@ pub mod messages {
     /// `messages.getMessageEditData#fda68d36 peer:InputPeer id:int = messages.MessageEditData;`
     ///
     /// Constructor id `0xfda68d36`; defined at `data/schema/layer122/api.tl` line 1387.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessageEditData<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -11357,7 +11357,7 @@ pub mod messages {
     /// `messages.editMessage#48f71778 flags:# no_webpage:flags.1?true peer:InputPeer id:int message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int = Updates;`
     ///
     /// Constructor id `0x48f71778`; defined at `data/schema/layer122/api.tl` line 1388.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditMessage<'a> {
         /// `no_webpage:flags.1?true`
         pub no_webpage: bool,
@@ -11493,7 +11493,7 @@ pub mod messages {
     /// `messages.getBotCallbackAnswer#9342ca07 flags:# game:flags.1?true peer:InputPeer msg_id:int data:flags.0?bytes password:flags.2?InputCheckPasswordSRP = messages.BotCallbackAnswer;`
     ///
     /// Constructor id `0x9342ca07`; defined at `data/schema/layer122/api.tl` line 1390.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBotCallbackAnswer<'a> {
         /// `game:flags.1?true`
         pub game: bool,
@@ -11656,7 +11656,7 @@ pub mod messages {
     /// `messages.saveDraft#bc39e14b flags:# no_webpage:flags.1?true reply_to_msg_id:flags.0?int peer:InputPeer message:string entities:flags.3?Vector<MessageEntity> = Bool;`
     ///
     /// Constructor id `0xbc39e14b`; defined at `data/schema/layer122/api.tl` line 1393.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveDraft<'a> {
         /// `no_webpage:flags.1?true`
         pub no_webpage: bool,
@@ -11890,7 +11890,7 @@ pub mod messages {
     /// `messages.saveRecentSticker#392718f8 flags:# attached:flags.0?true id:InputDocument unsave:Bool = Bool;`
     ///
     /// Constructor id `0x392718f8`; defined at `data/schema/layer122/api.tl` line 1398.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveRecentSticker<'a> {
         /// `attached:flags.0?true`
         pub attached: bool,
@@ -12129,7 +12129,7 @@ pub mod messages {
     /// `messages.setGameScore#8ef8ecc0 flags:# edit_message:flags.0?true force:flags.1?true peer:InputPeer id:int user_id:InputUser score:int = Updates;`
     ///
     /// Constructor id `0x8ef8ecc0`; defined at `data/schema/layer122/api.tl` line 1403.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetGameScore<'a> {
         /// `edit_message:flags.0?true`
         pub edit_message: bool,
@@ -12251,7 +12251,7 @@ pub mod messages {
     /// `messages.getGameHighScores#e822649d peer:InputPeer id:int user_id:InputUser = messages.HighScores;`
     ///
     /// Constructor id `0xe822649d`; defined at `data/schema/layer122/api.tl` line 1405.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetGameHighScores<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -12349,7 +12349,7 @@ pub mod messages {
     /// `messages.getCommonChats#d0a48c4 user_id:InputUser max_id:int limit:int = messages.Chats;`
     ///
     /// Constructor id `0x0d0a48c4`; defined at `data/schema/layer122/api.tl` line 1407.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetCommonChats<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -12743,7 +12743,7 @@ pub mod messages {
     /// `messages.uploadMedia#519bc2b1 peer:InputPeer media:InputMedia = MessageMedia;`
     ///
     /// Constructor id `0x519bc2b1`; defined at `data/schema/layer122/api.tl` line 1415.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UploadMedia<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -12790,7 +12790,7 @@ pub mod messages {
     /// `messages.sendScreenshotNotification#c97df020 peer:InputPeer reply_to_msg_id:int random_id:long = Updates;`
     ///
     /// Constructor id `0xc97df020`; defined at `data/schema/layer122/api.tl` line 1416.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendScreenshotNotification<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -12889,7 +12889,7 @@ pub mod messages {
     /// `messages.faveSticker#b9ffc55b id:InputDocument unfave:Bool = Bool;`
     ///
     /// Constructor id `0xb9ffc55b`; defined at `data/schema/layer122/api.tl` line 1418.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct FaveSticker<'a> {
         /// `id:InputDocument`
         pub id: enums::InputDocument<'a>,
@@ -12936,7 +12936,7 @@ pub mod messages {
     /// `messages.getUnreadMentions#46578472 peer:InputPeer offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages;`
     ///
     /// Constructor id `0x46578472`; defined at `data/schema/layer122/api.tl` line 1419.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUnreadMentions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13002,7 +13002,7 @@ pub mod messages {
     /// `messages.readMentions#f0189d3 peer:InputPeer = messages.AffectedHistory;`
     ///
     /// Constructor id `0x0f0189d3`; defined at `data/schema/layer122/api.tl` line 1420.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadMentions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13045,7 +13045,7 @@ pub mod messages {
     /// `messages.getRecentLocations#bbc45b09 peer:InputPeer limit:int hash:int = messages.Messages;`
     ///
     /// Constructor id `0xbbc45b09`; defined at `data/schema/layer122/api.tl` line 1421.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetRecentLocations<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13099,7 +13099,7 @@ pub mod messages {
     /// `messages.sendMultiMedia#cc0110cb flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true peer:InputPeer reply_to_msg_id:flags.0?int multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int = Updates;`
     ///
     /// Constructor id `0xcc0110cb`; defined at `data/schema/layer122/api.tl` line 1422.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendMultiMedia<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -13426,7 +13426,7 @@ pub mod messages {
     /// `messages.updatePinnedMessage#d2aaf7ec flags:# silent:flags.0?true unpin:flags.1?true pm_oneside:flags.2?true peer:InputPeer id:int = Updates;`
     ///
     /// Constructor id `0xd2aaf7ec`; defined at `data/schema/layer122/api.tl` line 1429.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdatePinnedMessage<'a> {
         /// `silent:flags.0?true`
         pub silent: bool,
@@ -13484,7 +13484,7 @@ pub mod messages {
     /// `messages.sendVote#10ea6184 peer:InputPeer msg_id:int options:Vector<bytes> = Updates;`
     ///
     /// Constructor id `0x10ea6184`; defined at `data/schema/layer122/api.tl` line 1430.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendVote<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13535,7 +13535,7 @@ pub mod messages {
     /// `messages.getPollResults#73bb643b peer:InputPeer msg_id:int = Updates;`
     ///
     /// Constructor id `0x73bb643b`; defined at `data/schema/layer122/api.tl` line 1431.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPollResults<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13582,7 +13582,7 @@ pub mod messages {
     /// `messages.getOnlines#6e2be050 peer:InputPeer = ChatOnlines;`
     ///
     /// Constructor id `0x6e2be050`; defined at `data/schema/layer122/api.tl` line 1432.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetOnlines<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13625,7 +13625,7 @@ pub mod messages {
     /// `messages.getStatsURL#812c2ae6 flags:# dark:flags.0?true peer:InputPeer params:string = StatsURL;`
     ///
     /// Constructor id `0x812c2ae6`; defined at `data/schema/layer122/api.tl` line 1433.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStatsUrl<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -13677,7 +13677,7 @@ pub mod messages {
     /// `messages.editChatAbout#def60797 peer:InputPeer about:string = Bool;`
     ///
     /// Constructor id `0xdef60797`; defined at `data/schema/layer122/api.tl` line 1434.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditChatAbout<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13947,7 +13947,7 @@ pub mod messages {
     /// `messages.getSearchCounters#732eef00 peer:InputPeer filters:Vector<MessagesFilter> = Vector<messages.SearchCounter>;`
     ///
     /// Constructor id `0x732eef00`; defined at `data/schema/layer122/api.tl` line 1440.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSearchCounters<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -13994,7 +13994,7 @@ pub mod messages {
     /// `messages.requestUrlAuth#e33f5613 peer:InputPeer msg_id:int button_id:int = UrlAuthResult;`
     ///
     /// Constructor id `0xe33f5613`; defined at `data/schema/layer122/api.tl` line 1441.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RequestUrlAuth<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14048,7 +14048,7 @@ pub mod messages {
     /// `messages.acceptUrlAuth#f729ea98 flags:# write_allowed:flags.0?true peer:InputPeer msg_id:int button_id:int = UrlAuthResult;`
     ///
     /// Constructor id `0xf729ea98`; defined at `data/schema/layer122/api.tl` line 1442.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AcceptUrlAuth<'a> {
         /// `write_allowed:flags.0?true`
         pub write_allowed: bool,
@@ -14107,7 +14107,7 @@ pub mod messages {
     /// `messages.hidePeerSettingsBar#4facb138 peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x4facb138`; defined at `data/schema/layer122/api.tl` line 1443.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct HidePeerSettingsBar<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14150,7 +14150,7 @@ pub mod messages {
     /// `messages.getScheduledHistory#e2c2685b peer:InputPeer hash:int = messages.Messages;`
     ///
     /// Constructor id `0xe2c2685b`; defined at `data/schema/layer122/api.tl` line 1444.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetScheduledHistory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14197,7 +14197,7 @@ pub mod messages {
     /// `messages.getScheduledMessages#bdbb0464 peer:InputPeer id:Vector<int> = messages.Messages;`
     ///
     /// Constructor id `0xbdbb0464`; defined at `data/schema/layer122/api.tl` line 1445.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetScheduledMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14244,7 +14244,7 @@ pub mod messages {
     /// `messages.sendScheduledMessages#bd38850a peer:InputPeer id:Vector<int> = Updates;`
     ///
     /// Constructor id `0xbd38850a`; defined at `data/schema/layer122/api.tl` line 1446.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendScheduledMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14291,7 +14291,7 @@ pub mod messages {
     /// `messages.deleteScheduledMessages#59ae2b16 peer:InputPeer id:Vector<int> = Updates;`
     ///
     /// Constructor id `0x59ae2b16`; defined at `data/schema/layer122/api.tl` line 1447.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteScheduledMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14338,7 +14338,7 @@ pub mod messages {
     /// `messages.getPollVotes#b86e380e flags:# peer:InputPeer id:int option:flags.0?bytes offset:flags.1?string limit:int = messages.VotesList;`
     ///
     /// Constructor id `0xb86e380e`; defined at `data/schema/layer122/api.tl` line 1448.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPollVotes<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14675,7 +14675,7 @@ pub mod messages {
     /// `messages.getReplies#24b581ba peer:InputPeer msg_id:int offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:int = messages.Messages;`
     ///
     /// Constructor id `0x24b581ba`; defined at `data/schema/layer122/api.tl` line 1455.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetReplies<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14753,7 +14753,7 @@ pub mod messages {
     /// `messages.getDiscussionMessage#446972fd peer:InputPeer msg_id:int = messages.DiscussionMessage;`
     ///
     /// Constructor id `0x446972fd`; defined at `data/schema/layer122/api.tl` line 1456.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetDiscussionMessage<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14800,7 +14800,7 @@ pub mod messages {
     /// `messages.readDiscussion#f731a9f4 peer:InputPeer msg_id:int read_max_id:int = Bool;`
     ///
     /// Constructor id `0xf731a9f4`; defined at `data/schema/layer122/api.tl` line 1457.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadDiscussion<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -14854,7 +14854,7 @@ pub mod messages {
     /// `messages.unpinAllMessages#f025bc8b peer:InputPeer = messages.AffectedHistory;`
     ///
     /// Constructor id `0xf025bc8b`; defined at `data/schema/layer122/api.tl` line 1458.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UnpinAllMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -15697,7 +15697,7 @@ pub mod phone {
     /// `phone.createGroupCall#bd3dabe0 peer:InputPeer random_id:int = Updates;`
     ///
     /// Constructor id `0xbd3dabe0`; defined at `data/schema/layer122/api.tl` line 1564.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateGroupCall<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -16191,7 +16191,7 @@ pub mod photos {
     /// `photos.updateProfilePhoto#72d4742c id:InputPhoto = photos.Photo;`
     ///
     /// Constructor id `0x72d4742c`; defined at `data/schema/layer122/api.tl` line 1464.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateProfilePhoto<'a> {
         /// `id:InputPhoto`
         pub id: enums::InputPhoto<'a>,
@@ -16330,7 +16330,7 @@ pub mod photos {
     /// `photos.getUserPhotos#91cd32a8 user_id:InputUser offset:int max_id:long limit:int = photos.Photos;`
     ///
     /// Constructor id `0x91cd32a8`; defined at `data/schema/layer122/api.tl` line 1467.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUserPhotos<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -16396,7 +16396,7 @@ pub mod stats {
     /// `stats.getBroadcastStats#ab42441a flags:# dark:flags.0?true channel:InputChannel = stats.BroadcastStats;`
     ///
     /// Constructor id `0xab42441a`; defined at `data/schema/layer122/api.tl` line 1584.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBroadcastStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -16493,7 +16493,7 @@ pub mod stats {
     /// `stats.getMegagroupStats#dcdf8607 flags:# dark:flags.0?true channel:InputChannel = stats.MegagroupStats;`
     ///
     /// Constructor id `0xdcdf8607`; defined at `data/schema/layer122/api.tl` line 1586.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMegagroupStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -16541,7 +16541,7 @@ pub mod stats {
     /// `stats.getMessagePublicForwards#5630281b channel:InputChannel msg_id:int offset_rate:int offset_peer:InputPeer offset_id:int limit:int = messages.Messages;`
     ///
     /// Constructor id `0x5630281b`; defined at `data/schema/layer122/api.tl` line 1587.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessagePublicForwards<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -16610,7 +16610,7 @@ pub mod stats {
     /// `stats.getMessageStats#b6e0a3f5 flags:# dark:flags.0?true channel:InputChannel msg_id:int = stats.MessageStats;`
     ///
     /// Constructor id `0xb6e0a3f5`; defined at `data/schema/layer122/api.tl` line 1588.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessageStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -16670,7 +16670,7 @@ pub mod stickers {
     /// `stickers.createStickerSet#f1036780 flags:# masks:flags.0?true animated:flags.1?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> = messages.StickerSet;`
     ///
     /// Constructor id `0xf1036780`; defined at `data/schema/layer122/api.tl` line 1549.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateStickerSet<'a> {
         /// `masks:flags.0?true`
         pub masks: bool,
@@ -16737,7 +16737,7 @@ pub mod stickers {
     /// `stickers.removeStickerFromSet#f7760f51 sticker:InputDocument = messages.StickerSet;`
     ///
     /// Constructor id `0xf7760f51`; defined at `data/schema/layer122/api.tl` line 1550.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RemoveStickerFromSet<'a> {
         /// `sticker:InputDocument`
         pub sticker: enums::InputDocument<'a>,
@@ -16780,7 +16780,7 @@ pub mod stickers {
     /// `stickers.changeStickerPosition#ffb6d4ca sticker:InputDocument position:int = messages.StickerSet;`
     ///
     /// Constructor id `0xffb6d4ca`; defined at `data/schema/layer122/api.tl` line 1551.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ChangeStickerPosition<'a> {
         /// `sticker:InputDocument`
         pub sticker: enums::InputDocument<'a>,
@@ -16874,7 +16874,7 @@ pub mod stickers {
     /// `stickers.setStickerSetThumb#9a364e30 stickerset:InputStickerSet thumb:InputDocument = messages.StickerSet;`
     ///
     /// Constructor id `0x9a364e30`; defined at `data/schema/layer122/api.tl` line 1553.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetStickerSetThumb<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -17029,7 +17029,7 @@ pub mod updates {
     /// `updates.getChannelDifference#3173d78 flags:# force:flags.0?true channel:InputChannel filter:ChannelMessagesFilter pts:int limit:int = updates.ChannelDifference;`
     ///
     /// Constructor id `0x03173d78`; defined at `data/schema/layer122/api.tl` line 1462.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetChannelDifference<'a> {
         /// `force:flags.0?true`
         pub force: bool,
@@ -17574,7 +17574,7 @@ pub mod users {
     /// `users.getFullUser#ca30a5b1 id:InputUser = UserFull;`
     ///
     /// Constructor id `0xca30a5b1`; defined at `data/schema/layer122/api.tl` line 1308.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetFullUser<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,
@@ -17617,7 +17617,7 @@ pub mod users {
     /// `users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool;`
     ///
     /// Constructor id `0x90c894b5`; defined at `data/schema/layer122/api.tl` line 1309.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetSecureValueErrors<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,

@@ -37,10 +37,12 @@ pub mod types;
 pub mod strategies;
 
 /// The layer number this schema declares (`// LAYER N`).
+#[allow(dead_code)]
 pub const LAYER: i32 = 122;
 
 /// The schema name of a constructor or function id.
 #[cfg(feature = "schema")]
+#[allow(dead_code)]
 pub fn name_of(id: u32) -> Option<&'static str> {
     schema::SCHEMA.by_id(id).map(|c| c.name)
 }

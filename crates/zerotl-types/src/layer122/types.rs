@@ -483,7 +483,7 @@ impl<'a> zerotl::BareDecode<'a> for InputUser {
 /// `inputUserFromMessage#2d117597 peer:InputPeer msg_id:int user_id:int = InputUser;`
 ///
 /// Constructor id `0x2d117597`; defined at `data/schema/layer122/api.tl` line 53.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputUserFromMessage<'a> {
     /// `peer:InputPeer`
     pub peer: enums::InputPeer<'a>,
@@ -745,7 +745,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedPhoto<'a> {
 /// `inputMediaPhoto#b3ba0635 flags:# id:InputPhoto ttl_seconds:flags.0?int = InputMedia;`
 ///
 /// Constructor id `0xb3ba0635`; defined at `data/schema/layer122/api.tl` line 62.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputMediaPhoto<'a> {
     /// `id:InputPhoto`
     pub id: enums::InputPhoto<'a>,
@@ -785,7 +785,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPhoto<'a> {
 /// `inputMediaGeoPoint#f9c44144 geo_point:InputGeoPoint = InputMedia;`
 ///
 /// Constructor id `0xf9c44144`; defined at `data/schema/layer122/api.tl` line 63.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputMediaGeoPoint {
     /// `geo_point:InputGeoPoint`
     pub geo_point: enums::InputGeoPoint,
@@ -927,7 +927,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedDocument<'a> {
 /// `inputMediaDocument#33473058 flags:# id:InputDocument ttl_seconds:flags.0?int query:flags.1?string = InputMedia;`
 ///
 /// Constructor id `0x33473058`; defined at `data/schema/layer122/api.tl` line 66.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputMediaDocument<'a> {
     /// `id:InputDocument`
     pub id: enums::InputDocument<'a>,
@@ -971,7 +971,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDocument<'a> {
 /// `inputMediaVenue#c13d1c11 geo_point:InputGeoPoint title:string address:string provider:string venue_id:string venue_type:string = InputMedia;`
 ///
 /// Constructor id `0xc13d1c11`; defined at `data/schema/layer122/api.tl` line 67.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputMediaVenue<'a> {
     /// `geo_point:InputGeoPoint`
     pub geo_point: enums::InputGeoPoint,
@@ -1203,7 +1203,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaInvoice<'a> {
 /// `inputMediaGeoLive#971fa843 flags:# stopped:flags.0?true geo_point:InputGeoPoint heading:flags.2?int period:flags.1?int proximity_notification_radius:flags.3?int = InputMedia;`
 ///
 /// Constructor id `0x971fa843`; defined at `data/schema/layer122/api.tl` line 72.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputMediaGeoLive {
     /// `stopped:flags.0?true`
     pub stopped: bool,
@@ -1413,7 +1413,7 @@ impl<'a> zerotl::BareDecode<'a> for InputChatUploadedPhoto<'a> {
 /// `inputChatPhoto#8953ad37 id:InputPhoto = InputChatPhoto;`
 ///
 /// Constructor id `0x8953ad37`; defined at `data/schema/layer122/api.tl` line 78.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputChatPhoto<'a> {
     /// `id:InputPhoto`
     pub id: enums::InputPhoto<'a>,
@@ -1938,7 +1938,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoLegacyFileLocation<'a> {
 /// `inputPeerPhotoFileLocation#27d69997 flags:# big:flags.0?true peer:InputPeer volume_id:long local_id:int = InputFileLocation;`
 ///
 /// Constructor id `0x27d69997`; defined at `data/schema/layer122/api.tl` line 93.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputPeerPhotoFileLocation<'a> {
     /// `big:flags.0?true`
     pub big: bool,
@@ -1988,7 +1988,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerPhotoFileLocation<'a> {
 /// `inputStickerSetThumb#dbaeae9 stickerset:InputStickerSet volume_id:long local_id:int = InputFileLocation;`
 ///
 /// Constructor id `0x0dbaeae9`; defined at `data/schema/layer122/api.tl` line 94.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputStickerSetThumb<'a> {
     /// `stickerset:InputStickerSet`
     pub stickerset: enums::InputStickerSet<'a>,
@@ -2653,7 +2653,7 @@ impl<'a> zerotl::BareDecode<'a> for ChatEmpty {
 /// `chat#3bda1bde flags:# creator:flags.0?true kicked:flags.1?true left:flags.2?true deactivated:flags.5?true call_active:flags.23?true call_not_empty:flags.24?true id:int title:string photo:ChatPhoto participants_count:int date:int version:int migrated_to:flags.6?InputChannel admin_rights:flags.14?ChatAdminRights default_banned_rights:flags.18?ChatBannedRights = Chat;`
 ///
 /// Constructor id `0x3bda1bde`; defined at `data/schema/layer122/api.tl` line 125.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Chat<'a> {
     /// `creator:flags.0?true`
     pub creator: bool,
@@ -2780,7 +2780,7 @@ impl<'a> zerotl::BareDecode<'a> for ChatForbidden<'a> {
 /// `channel#d31a961e flags:# creator:flags.0?true left:flags.2?true broadcast:flags.5?true verified:flags.7?true megagroup:flags.8?true restricted:flags.9?true signatures:flags.11?true min:flags.12?true scam:flags.19?true has_link:flags.20?true has_geo:flags.21?true slowmode_enabled:flags.22?true call_active:flags.23?true call_not_empty:flags.24?true id:int access_hash:flags.13?long title:string username:flags.6?string photo:ChatPhoto date:int version:int restriction_reason:flags.9?Vector<RestrictionReason> admin_rights:flags.14?ChatAdminRights banned_rights:flags.15?ChatBannedRights default_banned_rights:flags.18?ChatBannedRights participants_count:flags.17?int = Chat;`
 ///
 /// Constructor id `0xd31a961e`; defined at `data/schema/layer122/api.tl` line 127.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Channel<'a> {
     /// `creator:flags.0?true`
     pub creator: bool,
@@ -3859,7 +3859,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPhoto<'a> {
 /// `messageMediaGeo#56e0d474 geo:GeoPoint = MessageMedia;`
 ///
 /// Constructor id `0x56e0d474`; defined at `data/schema/layer122/api.tl` line 149.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MessageMediaGeo {
     /// `geo:GeoPoint`
     pub geo: enums::GeoPoint,
@@ -4046,7 +4046,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaWebPage<'a> {
 /// `messageMediaVenue#2ec0533f geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string = MessageMedia;`
 ///
 /// Constructor id `0x2ec0533f`; defined at `data/schema/layer122/api.tl` line 154.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MessageMediaVenue<'a> {
     /// `geo:GeoPoint`
     pub geo: enums::GeoPoint,
@@ -4200,7 +4200,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaInvoice<'a> {
 /// `messageMediaGeoLive#b940c666 flags:# geo:GeoPoint heading:flags.0?int period:int proximity_notification_radius:flags.1?int = MessageMedia;`
 ///
 /// Constructor id `0xb940c666`; defined at `data/schema/layer122/api.tl` line 157.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MessageMediaGeoLive {
     /// `geo:GeoPoint`
     pub geo: enums::GeoPoint,
@@ -5900,7 +5900,7 @@ impl<'a> zerotl::BareDecode<'a> for GeoPoint {
 /// `inputNotifyPeer#b8bc5b0c peer:InputPeer = InputNotifyPeer;`
 ///
 /// Constructor id `0xb8bc5b0c`; defined at `data/schema/layer122/api.tl` line 211.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputNotifyPeer<'a> {
     /// `peer:InputPeer`
     pub peer: enums::InputPeer<'a>,
@@ -6677,7 +6677,7 @@ impl<'a> zerotl::BareDecode<'a> for ImportedContact {
 /// `contactStatus#d3680c61 user_id:int status:UserStatus = ContactStatus;`
 ///
 /// Constructor id `0xd3680c61`; defined at `data/schema/layer122/api.tl` line 239.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ContactStatus {
     /// `user_id:int`
     pub user_id: i32,
@@ -7472,7 +7472,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipants<'a> {
 /// `updateUserStatus#1bfbd823 user_id:int status:UserStatus = Update;`
 ///
 /// Constructor id `0x1bfbd823`; defined at `data/schema/layer122/api.tl` line 289.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct UpdateUserStatus {
     /// `user_id:int`
     pub user_id: i32,
@@ -7556,7 +7556,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserName<'a> {
 /// `updateUserPhoto#95313b0c user_id:int date:int photo:UserProfilePhoto previous:Bool = Update;`
 ///
 /// Constructor id `0x95313b0c`; defined at `data/schema/layer122/api.tl` line 291.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct UpdateUserPhoto {
     /// `user_id:int`
     pub user_id: i32,
@@ -7970,7 +7970,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNotifySettings<'a> {
 /// `updateServiceNotification#ebe46819 flags:# popup:flags.0?true inbox_date:flags.1?int type:string message:string media:MessageMedia entities:Vector<MessageEntity> = Update;`
 ///
 /// Constructor id `0xebe46819`; defined at `data/schema/layer122/api.tl` line 300.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct UpdateServiceNotification<'a> {
     /// `popup:flags.0?true`
     pub popup: bool,
@@ -12406,7 +12406,7 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileBigUploaded {
 /// `encryptedMessage#ed18c118 random_id:long chat_id:int date:int bytes:bytes file:EncryptedFile = EncryptedMessage;`
 ///
 /// Constructor id `0xed18c118`; defined at `data/schema/layer122/api.tl` line 422.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct EncryptedMessage<'a> {
     /// `random_id:long`
     pub random_id: i64,
@@ -14391,7 +14391,7 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeAnimated {
 /// `documentAttributeSticker#6319d612 flags:# mask:flags.1?true alt:string stickerset:InputStickerSet mask_coords:flags.0?MaskCoords = DocumentAttribute;`
 ///
 /// Constructor id `0x6319d612`; defined at `data/schema/layer122/api.tl` line 503.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct DocumentAttributeSticker<'a> {
     /// `mask:flags.1?true`
     pub mask: bool,
@@ -15917,7 +15917,7 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonUrlAuth<'a> {
 /// `inputKeyboardButtonUrlAuth#d02e7fd4 flags:# request_write_access:flags.0?true text:string fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton;`
 ///
 /// Constructor id `0xd02e7fd4`; defined at `data/schema/layer122/api.tl` line 568.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputKeyboardButtonUrlAuth<'a> {
     /// `request_write_access:flags.0?true`
     pub request_write_access: bool,
@@ -16794,7 +16794,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityMentionName {
 /// `inputMessageEntityMentionName#208e68c9 offset:int length:int user_id:InputUser = MessageEntity;`
 ///
 /// Constructor id `0x208e68c9`; defined at `data/schema/layer122/api.tl` line 590.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputMessageEntityMentionName<'a> {
     /// `offset:int`
     pub offset: i32,
@@ -17220,7 +17220,7 @@ impl<'a> zerotl::BareDecode<'a> for InputChannel {
 /// `inputChannelFromMessage#2a286531 peer:InputPeer msg_id:int channel_id:int = InputChannel;`
 ///
 /// Constructor id `0x2a286531`; defined at `data/schema/layer122/api.tl` line 600.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputChannelFromMessage<'a> {
     /// `peer:InputPeer`
     pub peer: enums::InputPeer<'a>,
@@ -18053,7 +18053,7 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageText<'a> {
 /// `inputBotInlineMessageMediaGeo#96929a85 flags:# geo_point:InputGeoPoint heading:flags.0?int period:flags.1?int proximity_notification_radius:flags.3?int reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage;`
 ///
 /// Constructor id `0x96929a85`; defined at `data/schema/layer122/api.tl` line 641.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputBotInlineMessageMediaGeo<'a> {
     /// `geo_point:InputGeoPoint`
     pub geo_point: enums::InputGeoPoint,
@@ -18107,7 +18107,7 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
 /// `inputBotInlineMessageMediaVenue#417bbf11 flags:# geo_point:InputGeoPoint title:string address:string provider:string venue_id:string venue_type:string reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage;`
 ///
 /// Constructor id `0x417bbf11`; defined at `data/schema/layer122/api.tl` line 642.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputBotInlineMessageMediaVenue<'a> {
     /// `geo_point:InputGeoPoint`
     pub geo_point: enums::InputGeoPoint,
@@ -18558,7 +18558,7 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageText<'a> {
 /// `botInlineMessageMediaGeo#51846fd flags:# geo:GeoPoint heading:flags.0?int period:flags.1?int proximity_notification_radius:flags.3?int reply_markup:flags.2?ReplyMarkup = BotInlineMessage;`
 ///
 /// Constructor id `0x051846fd`; defined at `data/schema/layer122/api.tl` line 653.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct BotInlineMessageMediaGeo<'a> {
     /// `geo:GeoPoint`
     pub geo: enums::GeoPoint,
@@ -18612,7 +18612,7 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
 /// `botInlineMessageMediaVenue#8a86659c flags:# geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage;`
 ///
 /// Constructor id `0x8a86659c`; defined at `data/schema/layer122/api.tl` line 654.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct BotInlineMessageMediaVenue<'a> {
     /// `geo:GeoPoint`
     pub geo: enums::GeoPoint,
@@ -19592,7 +19592,7 @@ impl<'a> zerotl::BareDecode<'a> for MaskCoords {
 /// `inputStickeredMediaPhoto#4a992157 id:InputPhoto = InputStickeredMedia;`
 ///
 /// Constructor id `0x4a992157`; defined at `data/schema/layer122/api.tl` line 721.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputStickeredMediaPhoto<'a> {
     /// `id:InputPhoto`
     pub id: enums::InputPhoto<'a>,
@@ -19627,7 +19627,7 @@ impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaPhoto<'a> {
 /// `inputStickeredMediaDocument#438865b id:InputDocument = InputStickeredMedia;`
 ///
 /// Constructor id `0x0438865b`; defined at `data/schema/layer122/api.tl` line 722.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputStickeredMediaDocument<'a> {
     /// `id:InputDocument`
     pub id: enums::InputDocument<'a>,
@@ -19777,7 +19777,7 @@ impl<'a> zerotl::BareDecode<'a> for InputGameId {
 /// `inputGameShortName#c331e80a bot_id:InputUser short_name:string = InputGame;`
 ///
 /// Constructor id `0xc331e80a`; defined at `data/schema/layer122/api.tl` line 727.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputGameShortName<'a> {
     /// `bot_id:InputUser`
     pub bot_id: enums::InputUser<'a>,
@@ -22251,7 +22251,7 @@ impl<'a> zerotl::BareDecode<'a> for InputWebFileLocation<'a> {
 /// `inputWebFileGeoPointLocation#9f2221c9 geo_point:InputGeoPoint access_hash:long w:int h:int zoom:int scale:int = InputWebFileLocation;`
 ///
 /// Constructor id `0x9f2221c9`; defined at `data/schema/layer122/api.tl` line 805.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputWebFileGeoPointLocation {
     /// `geo_point:InputGeoPoint`
     pub geo_point: enums::InputGeoPoint,
@@ -22505,7 +22505,7 @@ impl<'a> zerotl::BareDecode<'a> for ShippingOption<'a> {
 /// `inputStickerSetItem#ffa0a496 flags:# document:InputDocument emoji:string mask_coords:flags.0?MaskCoords = InputStickerSetItem;`
 ///
 /// Constructor id `0xffa0a496`; defined at `data/schema/layer122/api.tl` line 829.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputStickerSetItem<'a> {
     /// `document:InputDocument`
     pub document: enums::InputDocument<'a>,
@@ -23973,7 +23973,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantToggleA
 /// `channelAdminLogEventActionChangeStickerSet#b1c3caa7 prev_stickerset:InputStickerSet new_stickerset:InputStickerSet = ChannelAdminLogEventAction;`
 ///
 /// Constructor id `0xb1c3caa7`; defined at `data/schema/layer122/api.tl` line 876.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ChannelAdminLogEventActionChangeStickerSet<'a> {
     /// `prev_stickerset:InputStickerSet`
     pub prev_stickerset: enums::InputStickerSet<'a>,
@@ -24167,7 +24167,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeLinkedChat {
 /// `channelAdminLogEventActionChangeLocation#e6b76ae prev_value:ChannelLocation new_value:ChannelLocation = ChannelAdminLogEventAction;`
 ///
 /// Constructor id `0x0e6b76ae`; defined at `data/schema/layer122/api.tl` line 881.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ChannelAdminLogEventActionChangeLocation<'a> {
     /// `prev_value:ChannelLocation`
     pub prev_value: enums::ChannelLocation<'a>,
@@ -24790,7 +24790,7 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlStickerSet<'a> {
 /// `inputSingleMedia#1cc6e91f flags:# media:InputMedia random_id:long message:string entities:flags.0?Vector<MessageEntity> = InputSingleMedia;`
 ///
 /// Constructor id `0x1cc6e91f`; defined at `data/schema/layer122/api.tl` line 908.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputSingleMedia<'a> {
     /// `media:InputMedia`
     pub media: enums::InputMedia<'a>,
@@ -25079,7 +25079,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageCallbackQuery {
 /// `inputDialogPeer#fcaafeb7 peer:InputPeer = InputDialogPeer;`
 ///
 /// Constructor id `0xfcaafeb7`; defined at `data/schema/layer122/api.tl` line 919.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputDialogPeer<'a> {
     /// `peer:InputPeer`
     pub peer: enums::InputPeer<'a>,
@@ -28743,7 +28743,7 @@ impl<'a> zerotl::BareDecode<'a> for Folder<'a> {
 /// `inputFolderPeer#fbd2c296 peer:InputPeer folder_id:int = InputFolderPeer;`
 ///
 /// Constructor id `0xfbd2c296`; defined at `data/schema/layer122/api.tl` line 1083.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InputFolderPeer<'a> {
     /// `peer:InputPeer`
     pub peer: enums::InputPeer<'a>,
@@ -28960,7 +28960,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelLocationEmpty {
 /// `channelLocation#209b82db geo_point:GeoPoint address:string = ChannelLocation;`
 ///
 /// Constructor id `0x209b82db`; defined at `data/schema/layer122/api.tl` line 1094.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ChannelLocation<'a> {
     /// `geo_point:GeoPoint`
     pub geo_point: enums::GeoPoint,
@@ -34413,7 +34413,7 @@ pub mod messages {
     /// `messages.sentEncryptedFile#9493ff32 date:int file:EncryptedFile = messages.SentEncryptedMessage;`
     ///
     /// Constructor id `0x9493ff32`; defined at `data/schema/layer122/api.tl` line 429.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SentEncryptedFile {
         /// `date:int`
         pub date: i32,

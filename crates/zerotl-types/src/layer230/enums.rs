@@ -142,9 +142,10 @@ impl From<types::Null> for Null {
 /// * `inputPeerChannel#27bcbbfc channel_id:long access_hash:long = InputPeer;`
 /// * `inputPeerUserFromMessage#a87b0a1c peer:InputPeer msg_id:int user_id:long = InputPeer;`
 /// * `inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int channel_id:long = InputPeer;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputPeer<'a> {
     /// `inputPeerEmpty#7f3b18ea`
+    #[default]
     Empty,
     /// `inputPeerSelf#7da07ec9`
     PeerSelf,
@@ -295,9 +296,10 @@ impl<'a> From<types::InputPeerChannelFromMessage<'a>> for InputPeer<'a> {
 /// * `inputUserSelf#f7c1b13f = InputUser;`
 /// * `inputUser#f21158c6 user_id:long access_hash:long = InputUser;`
 /// * `inputUserFromMessage#1da448e2 peer:InputPeer msg_id:int user_id:long = InputUser;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputUser<'a> {
     /// `inputUserEmpty#b98886cf`
+    #[default]
     Empty,
     /// `inputUserSelf#f7c1b13f`
     UserSelf,
@@ -610,9 +612,10 @@ impl<'a> From<types::InputFileStoryDocument<'a>> for InputFile<'a> {
 /// * `inputMediaPaidMedia#c4103386 flags:# stars_amount:long extended_media:Vector<InputMedia> payload:flags.0?string = InputMedia;`
 /// * `inputMediaTodo#9fc55fde todo:TodoList = InputMedia;`
 /// * `inputMediaStakeDice#f3a9244a game_hash:string ton_amount:long client_seed:bytes = InputMedia;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputMedia<'a> {
     /// `inputMediaEmpty#9664f57f`
+    #[default]
     Empty,
     /// `inputMediaUploadedPhoto#7d8375da`
     UploadedPhoto(types::InputMediaUploadedPhoto<'a>),
@@ -915,9 +918,10 @@ impl<'a> From<types::InputMediaStakeDice<'a>> for InputMedia<'a> {
 /// * `inputChatPhotoEmpty#1ca48f57 = InputChatPhoto;`
 /// * `inputChatUploadedPhoto#bdcdaec0 flags:# file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.3?VideoSize = InputChatPhoto;`
 /// * `inputChatPhoto#8953ad37 id:InputPhoto = InputChatPhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputChatPhoto<'a> {
     /// `inputChatPhotoEmpty#1ca48f57`
+    #[default]
     Empty,
     /// `inputChatUploadedPhoto#bdcdaec0`
     UploadedPhoto(types::InputChatUploadedPhoto<'a>),
@@ -1024,9 +1028,10 @@ impl<'a> From<types::InputChatPhoto<'a>> for InputChatPhoto<'a> {
 /// The boxed type `InputGeoPoint`: one of
 /// * `inputGeoPointEmpty#e4c123d6 = InputGeoPoint;`
 /// * `inputGeoPoint#48222faf flags:# lat:double long:double accuracy_radius:flags.0?int = InputGeoPoint;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputGeoPoint {
     /// `inputGeoPointEmpty#e4c123d6`
+    #[default]
     Empty,
     /// `inputGeoPoint#48222faf`
     Point(types::InputGeoPoint),
@@ -1119,9 +1124,10 @@ impl From<types::InputGeoPoint> for InputGeoPoint {
 /// The boxed type `InputPhoto`: one of
 /// * `inputPhotoEmpty#1cd7bf0d = InputPhoto;`
 /// * `inputPhoto#3bb3b94a id:long access_hash:long file_reference:bytes = InputPhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputPhoto<'a> {
     /// `inputPhotoEmpty#1cd7bf0d`
+    #[default]
     Empty,
     /// `inputPhoto#3bb3b94a`
     Photo(types::InputPhoto<'a>),
@@ -1569,9 +1575,10 @@ impl<'a> From<types::User<'a>> for User<'a> {
 /// The boxed type `UserProfilePhoto`: one of
 /// * `userProfilePhotoEmpty#4f11bae1 = UserProfilePhoto;`
 /// * `userProfilePhoto#82d1f706 flags:# has_video:flags.0?true personal:flags.2?true photo_id:long stripped_thumb:flags.1?bytes dc_id:int = UserProfilePhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum UserProfilePhoto<'a> {
     /// `userProfilePhotoEmpty#4f11bae1`
+    #[default]
     Empty,
     /// `userProfilePhoto#82d1f706`
     Photo(types::UserProfilePhoto<'a>),
@@ -1652,9 +1659,10 @@ impl<'a> From<types::UserProfilePhoto<'a>> for UserProfilePhoto<'a> {
 /// * `userStatusRecently#7b197dc8 flags:# by_me:flags.0?true = UserStatus;`
 /// * `userStatusLastWeek#541a1d1a flags:# by_me:flags.0?true = UserStatus;`
 /// * `userStatusLastMonth#65899777 flags:# by_me:flags.0?true = UserStatus;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum UserStatus {
     /// `userStatusEmpty#09d05049`
+    #[default]
     Empty,
     /// `userStatusOnline#edb93949`
     Online(types::UserStatusOnline),
@@ -2181,9 +2189,10 @@ impl<'a> From<types::ChatParticipants<'a>> for ChatParticipants<'a> {
 /// The boxed type `ChatPhoto`: one of
 /// * `chatPhotoEmpty#37c1011c = ChatPhoto;`
 /// * `chatPhoto#1c6e1c11 flags:# has_video:flags.0?true photo_id:long stripped_thumb:flags.1?bytes dc_id:int = ChatPhoto;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ChatPhoto<'a> {
     /// `chatPhotoEmpty#37c1011c`
+    #[default]
     Empty,
     /// `chatPhoto#1c6e1c11`
     Photo(types::ChatPhoto<'a>),
@@ -2371,9 +2380,10 @@ impl<'a> From<types::MessageService<'a>> for Message<'a> {
 /// * `messageMediaPaidMedia#a8852491 stars_amount:long extended_media:Vector<MessageExtendedMedia> = MessageMedia;`
 /// * `messageMediaToDo#8a53b014 flags:# todo:TodoList completions:flags.0?Vector<TodoCompletion> = MessageMedia;`
 /// * `messageMediaVideoStream#ca5cab89 flags:# rtmp_stream:flags.0?true call:InputGroupCall = MessageMedia;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum MessageMedia<'a> {
     /// `messageMediaEmpty#3ded6320`
+    #[default]
     Empty,
     /// `messageMediaPhoto#e216eb63`
     Photo(types::MessageMediaPhoto<'a>),
@@ -2731,9 +2741,10 @@ impl<'a> From<types::MessageMediaVideoStream<'a>> for MessageMedia<'a> {
 /// * `messageActionChatJoinedViaCommunity#4a8bfe80 community_id:long = MessageAction;`
 /// * `messageActionGramTransfer#9329ea33 flags:# comment_encrypted:flags.1?true amount:long peer_address:string transaction_id:string comment:flags.0?string = MessageAction;`
 /// * `messageActionWalletTonConnectRequest#69b8c4bf flags:# accepted:flags.2?true declined:flags.3?true session_id:long expires:int topic:flags.0?string trace_id:flags.1?string dapp_name:flags.4?string = MessageAction;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum MessageAction<'a> {
     /// `messageActionEmpty#b6aef7b0`
+    #[default]
     Empty,
     /// `messageActionChatCreate#bd47cbad`
     ChatCreate(types::MessageActionChatCreate<'a>),
@@ -3997,9 +4008,10 @@ impl<'a> From<types::PhotoPathSize<'a>> for PhotoSize<'a> {
 /// The boxed type `GeoPoint`: one of
 /// * `geoPointEmpty#1117dd5f = GeoPoint;`
 /// * `geoPoint#b2a2f663 flags:# long:double lat:double access_hash:long accuracy_radius:flags.0?int = GeoPoint;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum GeoPoint {
     /// `geoPointEmpty#1117dd5f`
+    #[default]
     Empty,
     /// `geoPoint#b2a2f663`
     Point(types::GeoPoint),
@@ -8183,9 +8195,10 @@ impl From<types::InputEncryptedChat> for InputEncryptedChat {
 /// The boxed type `EncryptedFile`: one of
 /// * `encryptedFileEmpty#c21f497e = EncryptedFile;`
 /// * `encryptedFile#a8008cd8 id:long access_hash:long size:long dc_id:int key_fingerprint:int = EncryptedFile;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum EncryptedFile {
     /// `encryptedFileEmpty#c21f497e`
+    #[default]
     Empty,
     /// `encryptedFile#a8008cd8`
     File(types::EncryptedFile),
@@ -8264,9 +8277,10 @@ impl From<types::EncryptedFile> for EncryptedFile {
 /// * `inputEncryptedFileUploaded#64bd0306 id:long parts:int md5_checksum:string key_fingerprint:int = InputEncryptedFile;`
 /// * `inputEncryptedFile#5a17b5e5 id:long access_hash:long = InputEncryptedFile;`
 /// * `inputEncryptedFileBigUploaded#2dc173c8 id:long parts:int key_fingerprint:int = InputEncryptedFile;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputEncryptedFile<'a> {
     /// `inputEncryptedFileEmpty#1837c364`
+    #[default]
     Empty,
     /// `inputEncryptedFileUploaded#64bd0306`
     Uploaded(types::InputEncryptedFileUploaded<'a>),
@@ -8466,9 +8480,10 @@ impl<'a> From<types::EncryptedMessageService<'a>> for EncryptedMessage<'a> {
 /// The boxed type `InputDocument`: one of
 /// * `inputDocumentEmpty#72f0eaae = InputDocument;`
 /// * `inputDocument#1abfb575 id:long access_hash:long file_reference:bytes = InputDocument;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputDocument<'a> {
     /// `inputDocumentEmpty#72f0eaae`
+    #[default]
     Empty,
     /// `inputDocument#1abfb575`
     Document(types::InputDocument<'a>),
@@ -10730,9 +10745,10 @@ impl<'a> From<types::ChatInvitePeek<'a>> for ChatInvite<'a> {
 /// * `inputStickerSetEmojiDefaultTopicIcons#44c1f8e9 = InputStickerSet;`
 /// * `inputStickerSetEmojiChannelDefaultStatuses#49748553 = InputStickerSet;`
 /// * `inputStickerSetTonGifts#1cf671a0 = InputStickerSet;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputStickerSet<'a> {
     /// `inputStickerSetEmpty#ffb62b95`
+    #[default]
     Empty,
     /// `inputStickerSetID#9de7a269`
     Id(types::InputStickerSetId),
@@ -11798,9 +11814,10 @@ impl<'a> From<types::MessageEntityTonAddress> for MessageEntity<'a> {
 /// * `inputChannelEmpty#ee8c1e86 = InputChannel;`
 /// * `inputChannel#f35aec28 channel_id:long access_hash:long = InputChannel;`
 /// * `inputChannelFromMessage#5b934f9d peer:InputPeer msg_id:int channel_id:long = InputChannel;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputChannel<'a> {
     /// `inputChannelEmpty#ee8c1e86`
+    #[default]
     Empty,
     /// `inputChannel#f35aec28`
     Channel(types::InputChannel),
@@ -11987,9 +12004,10 @@ impl From<types::MessageRange> for MessageRange {
 /// The boxed type `ChannelMessagesFilter`: one of
 /// * `channelMessagesFilterEmpty#94d42ee7 = ChannelMessagesFilter;`
 /// * `channelMessagesFilter#cd77d957 flags:# exclude_new_messages:flags.1?true ranges:Vector<MessageRange> = ChannelMessagesFilter;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ChannelMessagesFilter<'a> {
     /// `channelMessagesFilterEmpty#94d42ee7`
+    #[default]
     Empty,
     /// `channelMessagesFilter#cd77d957`
     Filter(types::ChannelMessagesFilter<'a>),
@@ -18792,9 +18810,10 @@ impl<'a> From<types::InputSecureFile> for InputSecureFile<'a> {
 /// The boxed type `SecureFile`: one of
 /// * `secureFileEmpty#64199744 = SecureFile;`
 /// * `secureFile#7d09c27e id:long access_hash:long size:long dc_id:int date:int file_hash:bytes secret:bytes = SecureFile;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum SecureFile<'a> {
     /// `secureFileEmpty#64199744`
+    #[default]
     Empty,
     /// `secureFile#7d09c27e`
     File(types::SecureFile<'a>),
@@ -22399,9 +22418,10 @@ impl<'a> From<types::UrlAuthResultDefault> for UrlAuthResult<'a> {
 /// The boxed type `ChannelLocation`: one of
 /// * `channelLocationEmpty#bfb5ad8b = ChannelLocation;`
 /// * `channelLocation#209b82db geo_point:GeoPoint address:string = ChannelLocation;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ChannelLocation<'a> {
     /// `channelLocationEmpty#bfb5ad8b`
+    #[default]
     Empty,
     /// `channelLocation#209b82db`
     Location(types::ChannelLocation<'a>),
@@ -27017,9 +27037,10 @@ impl<'a> From<types::PaymentFormMethod<'a>> for PaymentFormMethod<'a> {
 /// * `emojiStatus#e7ff068a flags:# document_id:long until:flags.0?int = EmojiStatus;`
 /// * `emojiStatusCollectible#7184603b flags:# collectible_id:long document_id:long title:string slug:string pattern_document_id:long center_color:int edge_color:int pattern_color:int text_color:int until:flags.0?int = EmojiStatus;`
 /// * `inputEmojiStatusCollectible#7141dbf flags:# collectible_id:long until:flags.0?int = EmojiStatus;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum EmojiStatus<'a> {
     /// `emojiStatusEmpty#2de11aae`
+    #[default]
     Empty,
     /// `emojiStatus#e7ff068a`
     Status(types::EmojiStatus),
@@ -27142,9 +27163,10 @@ impl<'a> From<types::InputEmojiStatusCollectible> for EmojiStatus<'a> {
 /// * `reactionEmoji#1b2286b8 emoticon:string = Reaction;`
 /// * `reactionCustomEmoji#8935fc73 document_id:long = Reaction;`
 /// * `reactionPaid#523da4eb = Reaction;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Reaction<'a> {
     /// `reactionEmpty#79f5d419`
+    #[default]
     Empty,
     /// `reactionEmoji#1b2286b8`
     Emoji(types::ReactionEmoji<'a>),
@@ -35265,9 +35287,10 @@ impl<'a> From<types::PaidReactionPrivacyPeer<'a>> for PaidReactionPrivacy<'a> {
 /// * `requirementToContactEmpty#50a9839 = RequirementToContact;`
 /// * `requirementToContactPremium#e581e4e9 = RequirementToContact;`
 /// * `requirementToContactPaidMessages#b4f67e93 stars_amount:long = RequirementToContact;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum RequirementToContact {
     /// `requirementToContactEmpty#050a9839`
+    #[default]
     Empty,
     /// `requirementToContactPremium#e581e4e9`
     Premium,
@@ -36487,9 +36510,10 @@ impl From<types::ProfileTabGifs> for ProfileTab {
 /// * `inputChatThemeEmpty#83268483 = InputChatTheme;`
 /// * `inputChatTheme#c93de95c emoticon:string = InputChatTheme;`
 /// * `inputChatThemeUniqueGift#87e5dfe4 slug:string = InputChatTheme;`
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum InputChatTheme<'a> {
     /// `inputChatThemeEmpty#83268483`
+    #[default]
     Empty,
     /// `inputChatTheme#c93de95c`
     Theme(types::InputChatTheme<'a>),
@@ -45336,9 +45360,10 @@ pub mod contacts {
     /// The boxed type `contacts.SponsoredPeers`: one of
     /// * `contacts.sponsoredPeersEmpty#ea32b4b1 = contacts.SponsoredPeers;`
     /// * `contacts.sponsoredPeers#eb032884 peers:Vector<SponsoredPeer> chats:Vector<Chat> users:Vector<User> = contacts.SponsoredPeers;`
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub enum SponsoredPeers<'a> {
         /// `contacts.sponsoredPeersEmpty#ea32b4b1`
+        #[default]
         Empty,
         /// `contacts.sponsoredPeers#eb032884`
         Peers(types::contacts::SponsoredPeers<'a>),
@@ -45996,9 +46021,10 @@ pub mod help {
     /// The boxed type `help.DeepLinkInfo`: one of
     /// * `help.deepLinkInfoEmpty#66afa166 = help.DeepLinkInfo;`
     /// * `help.deepLinkInfo#6a4ee832 flags:# update_app:flags.0?true message:string entities:flags.1?Vector<MessageEntity> = help.DeepLinkInfo;`
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub enum DeepLinkInfo<'a> {
         /// `help.deepLinkInfoEmpty#66afa166`
+        #[default]
         Empty,
         /// `help.deepLinkInfo#6a4ee832`
         Info(types::help::DeepLinkInfo<'a>),
@@ -46218,9 +46244,10 @@ pub mod help {
     /// The boxed type `help.UserInfo`: one of
     /// * `help.userInfoEmpty#f3ae2eed = help.UserInfo;`
     /// * `help.userInfo#1eb3758 message:string entities:Vector<MessageEntity> author:string date:int = help.UserInfo;`
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub enum UserInfo<'a> {
         /// `help.userInfoEmpty#f3ae2eed`
+        #[default]
         Empty,
         /// `help.userInfo#01eb3758`
         Info(types::help::UserInfo<'a>),
@@ -49609,11 +49636,12 @@ pub mod messages {
     /// The boxed type `messages.SponsoredMessages`: one of
     /// * `messages.sponsoredMessages#ffda656d flags:# posts_between:flags.0?int start_delay:flags.1?int between_delay:flags.2?int messages:Vector<SponsoredMessage> chats:Vector<Chat> users:Vector<User> = messages.SponsoredMessages;`
     /// * `messages.sponsoredMessagesEmpty#1839490f = messages.SponsoredMessages;`
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub enum SponsoredMessages<'a> {
         /// `messages.sponsoredMessages#ffda656d`
         Messages(types::messages::SponsoredMessages<'a>),
         /// `messages.sponsoredMessagesEmpty#1839490f`
+        #[default]
         Empty,
     }
 

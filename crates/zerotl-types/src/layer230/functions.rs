@@ -3999,7 +3999,7 @@ pub mod account {
     /// `account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool = account.SavedRingtone;`
     ///
     /// Constructor id `0x3dea5b03`; defined at `data/schema/layer230/api.tl` line 2476.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveRingtone<'a> {
         /// `id:InputDocument`
         pub id: enums::InputDocument<'a>,
@@ -4097,7 +4097,7 @@ pub mod account {
     /// `account.updateEmojiStatus#fbd3de6b emoji_status:EmojiStatus = Bool;`
     ///
     /// Constructor id `0xfbd3de6b`; defined at `data/schema/layer230/api.tl` line 2478.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateEmojiStatus<'a> {
         /// `emoji_status:EmojiStatus`
         pub emoji_status: enums::EmojiStatus<'a>,
@@ -5174,7 +5174,7 @@ pub mod account {
     /// `account.toggleConnectedBotPaused#646e1097 peer:InputPeer paused:Bool = Bool;`
     ///
     /// Constructor id `0x646e1097`; defined at `data/schema/layer230/api.tl` line 2502.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleConnectedBotPaused<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -5221,7 +5221,7 @@ pub mod account {
     /// `account.disablePeerConnectedBot#5e437ed9 peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x5e437ed9`; defined at `data/schema/layer230/api.tl` line 2503.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DisablePeerConnectedBot<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -5523,7 +5523,7 @@ pub mod account {
     /// `account.updatePersonalChannel#d94305e0 channel:InputChannel = Bool;`
     ///
     /// Constructor id `0xd94305e0`; defined at `data/schema/layer230/api.tl` line 2510.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdatePersonalChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -5735,7 +5735,7 @@ pub mod account {
     /// `account.getPaidMessagesRevenue#19ba4a67 flags:# parent_peer:flags.0?InputPeer user_id:InputUser = account.PaidMessagesRevenue;`
     ///
     /// Constructor id `0x19ba4a67`; defined at `data/schema/layer230/api.tl` line 2515.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPaidMessagesRevenue<'a> {
         /// `parent_peer:flags.0?InputPeer`
         pub parent_peer: Option<enums::InputPeer<'a>>,
@@ -5784,7 +5784,7 @@ pub mod account {
     /// `account.toggleNoPaidMessagesException#fe2eda76 flags:# refund_charged:flags.0?true require_payment:flags.2?true parent_peer:flags.1?InputPeer user_id:InputUser = Bool;`
     ///
     /// Constructor id `0xfe2eda76`; defined at `data/schema/layer230/api.tl` line 2516.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleNoPaidMessagesException<'a> {
         /// `refund_charged:flags.0?true`
         pub refund_charged: bool,
@@ -5882,7 +5882,7 @@ pub mod account {
     /// `account.saveMusic#b26732a9 flags:# unsave:flags.0?true id:InputDocument after_id:flags.1?InputDocument = Bool;`
     ///
     /// Constructor id `0xb26732a9`; defined at `data/schema/layer230/api.tl` line 2518.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveMusic<'a> {
         /// `unsave:flags.0?true`
         pub unsave: bool,
@@ -6195,7 +6195,7 @@ pub mod account {
     /// `account.confirmBotConnection#67ed1f68 bot_id:InputUser = Bool;`
     ///
     /// Constructor id `0x67ed1f68`; defined at `data/schema/layer230/api.tl` line 2525.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ConfirmBotConnection<'a> {
         /// `bot_id:InputUser`
         pub bot_id: enums::InputUser<'a>,
@@ -8545,7 +8545,7 @@ pub mod bots {
     /// `bots.getBotMenuButton#9c60eb28 user_id:InputUser = BotMenuButton;`
     ///
     /// Constructor id `0x9c60eb28`; defined at `data/schema/layer230/api.tl` line 2938.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBotMenuButton<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -8784,7 +8784,7 @@ pub mod bots {
     /// `bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string> = Bool;`
     ///
     /// Constructor id `0x9709b1c2`; defined at `data/schema/layer230/api.tl` line 2943.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReorderUsernames<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -8831,7 +8831,7 @@ pub mod bots {
     /// `bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool = Bool;`
     ///
     /// Constructor id `0x053ca973`; defined at `data/schema/layer230/api.tl` line 2944.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleUsername<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -8882,7 +8882,7 @@ pub mod bots {
     /// `bots.canSendMessage#1359f4e6 bot:InputUser = Bool;`
     ///
     /// Constructor id `0x1359f4e6`; defined at `data/schema/layer230/api.tl` line 2945.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CanSendMessage<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -8925,7 +8925,7 @@ pub mod bots {
     /// `bots.allowSendMessage#f132e3ef bot:InputUser = Updates;`
     ///
     /// Constructor id `0xf132e3ef`; defined at `data/schema/layer230/api.tl` line 2946.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AllowSendMessage<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9066,7 +9066,7 @@ pub mod bots {
     /// `bots.addPreviewMedia#17aeb75a bot:InputUser lang_code:string media:InputMedia = BotPreviewMedia;`
     ///
     /// Constructor id `0x17aeb75a`; defined at `data/schema/layer230/api.tl` line 2949.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AddPreviewMedia<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9117,7 +9117,7 @@ pub mod bots {
     /// `bots.editPreviewMedia#8525606f bot:InputUser lang_code:string media:InputMedia new_media:InputMedia = BotPreviewMedia;`
     ///
     /// Constructor id `0x8525606f`; defined at `data/schema/layer230/api.tl` line 2950.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditPreviewMedia<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9172,7 +9172,7 @@ pub mod bots {
     /// `bots.deletePreviewMedia#2d0135b3 bot:InputUser lang_code:string media:Vector<InputMedia> = Bool;`
     ///
     /// Constructor id `0x2d0135b3`; defined at `data/schema/layer230/api.tl` line 2951.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeletePreviewMedia<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9223,7 +9223,7 @@ pub mod bots {
     /// `bots.reorderPreviewMedias#b627f3aa bot:InputUser lang_code:string order:Vector<InputMedia> = Bool;`
     ///
     /// Constructor id `0xb627f3aa`; defined at `data/schema/layer230/api.tl` line 2952.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReorderPreviewMedias<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9274,7 +9274,7 @@ pub mod bots {
     /// `bots.getPreviewInfo#423ab3ad bot:InputUser lang_code:string = bots.PreviewInfo;`
     ///
     /// Constructor id `0x423ab3ad`; defined at `data/schema/layer230/api.tl` line 2953.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPreviewInfo<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9321,7 +9321,7 @@ pub mod bots {
     /// `bots.getPreviewMedias#a2a5594d bot:InputUser = Vector<BotPreviewMedia>;`
     ///
     /// Constructor id `0xa2a5594d`; defined at `data/schema/layer230/api.tl` line 2954.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPreviewMedias<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9364,7 +9364,7 @@ pub mod bots {
     /// `bots.updateUserEmojiStatus#ed9f30c5 user_id:InputUser emoji_status:EmojiStatus = Bool;`
     ///
     /// Constructor id `0xed9f30c5`; defined at `data/schema/layer230/api.tl` line 2955.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateUserEmojiStatus<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -9411,7 +9411,7 @@ pub mod bots {
     /// `bots.toggleUserEmojiStatusPermission#6de6392 bot:InputUser enabled:Bool = Bool;`
     ///
     /// Constructor id `0x06de6392`; defined at `data/schema/layer230/api.tl` line 2956.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleUserEmojiStatusPermission<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9458,7 +9458,7 @@ pub mod bots {
     /// `bots.checkDownloadFileParams#50077589 bot:InputUser file_name:string url:string = Bool;`
     ///
     /// Constructor id `0x50077589`; defined at `data/schema/layer230/api.tl` line 2957.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CheckDownloadFileParams<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9547,7 +9547,7 @@ pub mod bots {
     /// `bots.updateStarRefProgram#778b5ab3 flags:# bot:InputUser commission_permille:int duration_months:flags.0?int = StarRefProgram;`
     ///
     /// Constructor id `0x778b5ab3`; defined at `data/schema/layer230/api.tl` line 2959.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateStarRefProgram<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9601,7 +9601,7 @@ pub mod bots {
     /// `bots.setCustomVerification#f4946757 flags:# enabled:flags.1?true bot:flags.0?InputUser peer:InputPeer custom_description:flags.2?TextWithEntities = Bool;`
     ///
     /// Constructor id `0xf4946757`; defined at `data/schema/layer230/api.tl` line 2960.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetCustomVerification<'a> {
         /// `enabled:flags.1?true`
         pub enabled: bool,
@@ -9657,7 +9657,7 @@ pub mod bots {
     /// `bots.getBotRecommendations#a1b70815 bot:InputUser = users.Users;`
     ///
     /// Constructor id `0xa1b70815`; defined at `data/schema/layer230/api.tl` line 2961.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBotRecommendations<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9748,7 +9748,7 @@ pub mod bots {
     /// `bots.createBot#e5b17f2b flags:# via_deeplink:flags.0?true name:string username:string manager_id:InputUser = User;`
     ///
     /// Constructor id `0xe5b17f2b`; defined at `data/schema/layer230/api.tl` line 2963.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateBot<'a> {
         /// `via_deeplink:flags.0?true`
         pub via_deeplink: bool,
@@ -9804,7 +9804,7 @@ pub mod bots {
     /// `bots.exportBotToken#bd0d99eb bot:InputUser revoke:Bool = bots.ExportedBotToken;`
     ///
     /// Constructor id `0xbd0d99eb`; defined at `data/schema/layer230/api.tl` line 2964.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ExportBotToken<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9898,7 +9898,7 @@ pub mod bots {
     /// `bots.getRequestedWebViewButton#bf25b7f3 bot:InputUser webapp_req_id:string = KeyboardButton;`
     ///
     /// Constructor id `0xbf25b7f3`; defined at `data/schema/layer230/api.tl` line 2966.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetRequestedWebViewButton<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9945,7 +9945,7 @@ pub mod bots {
     /// `bots.getAccessSettings#213853a3 bot:InputUser = bots.AccessSettings;`
     ///
     /// Constructor id `0x213853a3`; defined at `data/schema/layer230/api.tl` line 2967.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetAccessSettings<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -9988,7 +9988,7 @@ pub mod bots {
     /// `bots.editAccessSettings#31813cd8 flags:# restricted:flags.0?true bot:InputUser add_users:flags.1?Vector<InputUser> = Bool;`
     ///
     /// Constructor id `0x31813cd8`; defined at `data/schema/layer230/api.tl` line 2968.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditAccessSettings<'a> {
         /// `restricted:flags.0?true`
         pub restricted: bool,
@@ -10089,7 +10089,7 @@ pub mod bots {
     /// `bots.addUsername#3501c08a bot:InputUser username:string = Bool;`
     ///
     /// Constructor id `0x3501c08a`; defined at `data/schema/layer230/api.tl` line 2970.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AddUsername<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -10136,7 +10136,7 @@ pub mod bots {
     /// `bots.removeUsername#c704147d bot:InputUser username:string = Bool;`
     ///
     /// Constructor id `0xc704147d`; defined at `data/schema/layer230/api.tl` line 2971.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RemoveUsername<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -10191,7 +10191,7 @@ pub mod channels {
     /// `channels.readHistory#cc104937 channel:InputChannel max_id:int = Bool;`
     ///
     /// Constructor id `0xcc104937`; defined at `data/schema/layer230/api.tl` line 2873.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadHistory<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10238,7 +10238,7 @@ pub mod channels {
     /// `channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int> = messages.AffectedMessages;`
     ///
     /// Constructor id `0x84c1fd4e`; defined at `data/schema/layer230/api.tl` line 2874.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteMessages<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10285,7 +10285,7 @@ pub mod channels {
     /// `channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer id:Vector<int> = Bool;`
     ///
     /// Constructor id `0xf44a8315`; defined at `data/schema/layer230/api.tl` line 2875.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportSpam<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10336,7 +10336,7 @@ pub mod channels {
     /// `channels.getMessages#ad8c9a23 channel:InputChannel id:Vector<InputMessage> = messages.Messages;`
     ///
     /// Constructor id `0xad8c9a23`; defined at `data/schema/layer230/api.tl` line 2876.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessages<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10445,7 +10445,7 @@ pub mod channels {
     /// `channels.getParticipant#a0ab6cc6 channel:InputChannel participant:InputPeer = channels.ChannelParticipant;`
     ///
     /// Constructor id `0xa0ab6cc6`; defined at `data/schema/layer230/api.tl` line 2878.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetParticipant<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10535,7 +10535,7 @@ pub mod channels {
     /// `channels.getFullChannel#8736a09 channel:InputChannel = messages.ChatFull;`
     ///
     /// Constructor id `0x08736a09`; defined at `data/schema/layer230/api.tl` line 2880.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetFullChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10708,7 +10708,7 @@ pub mod channels {
     /// `channels.editTitle#566decd0 channel:InputChannel title:string = Updates;`
     ///
     /// Constructor id `0x566decd0`; defined at `data/schema/layer230/api.tl` line 2883.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditTitle<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10755,7 +10755,7 @@ pub mod channels {
     /// `channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto = Updates;`
     ///
     /// Constructor id `0xf12e57c9`; defined at `data/schema/layer230/api.tl` line 2884.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditPhoto<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10802,7 +10802,7 @@ pub mod channels {
     /// `channels.checkUsername#10e6bd2c channel:InputChannel username:string = Bool;`
     ///
     /// Constructor id `0x10e6bd2c`; defined at `data/schema/layer230/api.tl` line 2885.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CheckUsername<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10849,7 +10849,7 @@ pub mod channels {
     /// `channels.updateUsername#3514b3de channel:InputChannel username:string = Bool;`
     ///
     /// Constructor id `0x3514b3de`; defined at `data/schema/layer230/api.tl` line 2886.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateUsername<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10896,7 +10896,7 @@ pub mod channels {
     /// `channels.joinChannel#7f6a1e22 channel:InputChannel = messages.ChatInviteJoinResult;`
     ///
     /// Constructor id `0x7f6a1e22`; defined at `data/schema/layer230/api.tl` line 2887.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct JoinChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10939,7 +10939,7 @@ pub mod channels {
     /// `channels.leaveChannel#f836aa95 channel:InputChannel = Updates;`
     ///
     /// Constructor id `0xf836aa95`; defined at `data/schema/layer230/api.tl` line 2888.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct LeaveChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -10982,7 +10982,7 @@ pub mod channels {
     /// `channels.inviteToChannel#c9e33d54 channel:InputChannel users:Vector<InputUser> = messages.InvitedUsers;`
     ///
     /// Constructor id `0xc9e33d54`; defined at `data/schema/layer230/api.tl` line 2889.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct InviteToChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11029,7 +11029,7 @@ pub mod channels {
     /// `channels.deleteChannel#c0111fe3 channel:InputChannel = Updates;`
     ///
     /// Constructor id `0xc0111fe3`; defined at `data/schema/layer230/api.tl` line 2890.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteChannel<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11072,7 +11072,7 @@ pub mod channels {
     /// `channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true thread:flags.1?true channel:InputChannel id:int = ExportedMessageLink;`
     ///
     /// Constructor id `0xe63fadeb`; defined at `data/schema/layer230/api.tl` line 2891.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ExportMessageLink<'a> {
         /// `grouped:flags.0?true`
         pub grouped: bool,
@@ -11127,7 +11127,7 @@ pub mod channels {
     /// `channels.toggleSignatures#418d549c flags:# signatures_enabled:flags.0?true profiles_enabled:flags.1?true channel:InputChannel = Updates;`
     ///
     /// Constructor id `0x418d549c`; defined at `data/schema/layer230/api.tl` line 2892.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleSignatures<'a> {
         /// `signatures_enabled:flags.0?true`
         pub signatures_enabled: bool,
@@ -11282,7 +11282,7 @@ pub mod channels {
     /// `channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string events_filter:flags.0?ChannelAdminLogEventsFilter admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int = channels.AdminLogResults;`
     ///
     /// Constructor id `0x33ddf480`; defined at `data/schema/layer230/api.tl` line 2895.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetAdminLog<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11354,7 +11354,7 @@ pub mod channels {
     /// `channels.setStickers#ea8ca4f9 channel:InputChannel stickerset:InputStickerSet = Bool;`
     ///
     /// Constructor id `0xea8ca4f9`; defined at `data/schema/layer230/api.tl` line 2896.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetStickers<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11401,7 +11401,7 @@ pub mod channels {
     /// `channels.readMessageContents#eab5dc38 channel:InputChannel id:Vector<int> = Bool;`
     ///
     /// Constructor id `0xeab5dc38`; defined at `data/schema/layer230/api.tl` line 2897.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadMessageContents<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11448,7 +11448,7 @@ pub mod channels {
     /// `channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true channel:InputChannel max_id:int = Updates;`
     ///
     /// Constructor id `0x9baa9647`; defined at `data/schema/layer230/api.tl` line 2898.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteHistory<'a> {
         /// `for_everyone:flags.0?true`
         pub for_everyone: bool,
@@ -11500,7 +11500,7 @@ pub mod channels {
     /// `channels.togglePreHistoryHidden#eabbb94c channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0xeabbb94c`; defined at `data/schema/layer230/api.tl` line 2899.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePreHistoryHidden<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11630,7 +11630,7 @@ pub mod channels {
     /// `channels.setDiscussionGroup#40582bb2 broadcast:InputChannel group:InputChannel = Bool;`
     ///
     /// Constructor id `0x40582bb2`; defined at `data/schema/layer230/api.tl` line 2902.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetDiscussionGroup<'a> {
         /// `broadcast:InputChannel`
         pub broadcast: enums::InputChannel<'a>,
@@ -11677,7 +11677,7 @@ pub mod channels {
     /// `channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool;`
     ///
     /// Constructor id `0x58e63f6d`; defined at `data/schema/layer230/api.tl` line 2903.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditLocation<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11728,7 +11728,7 @@ pub mod channels {
     /// `channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int = Updates;`
     ///
     /// Constructor id `0xedd49ef0`; defined at `data/schema/layer230/api.tl` line 2904.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleSlowMode<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11813,7 +11813,7 @@ pub mod channels {
     /// `channels.convertToGigagroup#b290c69 channel:InputChannel = Updates;`
     ///
     /// Constructor id `0x0b290c69`; defined at `data/schema/layer230/api.tl` line 2906.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ConvertToGigagroup<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11856,7 +11856,7 @@ pub mod channels {
     /// `channels.getSendAs#e785a43f flags:# for_paid_reactions:flags.0?true for_live_stories:flags.1?true peer:InputPeer = channels.SendAsPeers;`
     ///
     /// Constructor id `0xe785a43f`; defined at `data/schema/layer230/api.tl` line 2907.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSendAs<'a> {
         /// `for_paid_reactions:flags.0?true`
         pub for_paid_reactions: bool,
@@ -11907,7 +11907,7 @@ pub mod channels {
     /// `channels.deleteParticipantHistory#367544db channel:InputChannel participant:InputPeer = messages.AffectedHistory;`
     ///
     /// Constructor id `0x367544db`; defined at `data/schema/layer230/api.tl` line 2908.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteParticipantHistory<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -11954,7 +11954,7 @@ pub mod channels {
     /// `channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0xe4cb9580`; defined at `data/schema/layer230/api.tl` line 2909.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleJoinToSend<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12001,7 +12001,7 @@ pub mod channels {
     /// `channels.toggleJoinRequest#ecc2618 flags:# apply_to_invites:flags.1?true channel:InputChannel enabled:Bool guard_bot:flags.0?InputUser = Updates;`
     ///
     /// Constructor id `0x0ecc2618`; defined at `data/schema/layer230/api.tl` line 2910.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleJoinRequest<'a> {
         /// `apply_to_invites:flags.1?true`
         pub apply_to_invites: bool,
@@ -12057,7 +12057,7 @@ pub mod channels {
     /// `channels.reorderUsernames#b45ced1d channel:InputChannel order:Vector<string> = Bool;`
     ///
     /// Constructor id `0xb45ced1d`; defined at `data/schema/layer230/api.tl` line 2911.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReorderUsernames<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12104,7 +12104,7 @@ pub mod channels {
     /// `channels.toggleUsername#50f24105 channel:InputChannel username:string active:Bool = Bool;`
     ///
     /// Constructor id `0x50f24105`; defined at `data/schema/layer230/api.tl` line 2912.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleUsername<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12155,7 +12155,7 @@ pub mod channels {
     /// `channels.deactivateAllUsernames#a245dd3 channel:InputChannel = Bool;`
     ///
     /// Constructor id `0x0a245dd3`; defined at `data/schema/layer230/api.tl` line 2913.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeactivateAllUsernames<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12198,7 +12198,7 @@ pub mod channels {
     /// `channels.toggleForum#3ff75734 channel:InputChannel enabled:Bool tabs:Bool = Updates;`
     ///
     /// Constructor id `0x3ff75734`; defined at `data/schema/layer230/api.tl` line 2914.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleForum<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12249,7 +12249,7 @@ pub mod channels {
     /// `channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0x68f3e4eb`; defined at `data/schema/layer230/api.tl` line 2915.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleAntiSpam<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12296,7 +12296,7 @@ pub mod channels {
     /// `channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel msg_id:int = Bool;`
     ///
     /// Constructor id `0xa850a693`; defined at `data/schema/layer230/api.tl` line 2916.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportAntiSpamFalsePositive<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12343,7 +12343,7 @@ pub mod channels {
     /// `channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0x6a6e7854`; defined at `data/schema/layer230/api.tl` line 2917.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleParticipantsHidden<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12390,7 +12390,7 @@ pub mod channels {
     /// `channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true channel:InputChannel color:flags.2?int background_emoji_id:flags.0?long = Updates;`
     ///
     /// Constructor id `0xd8aa3671`; defined at `data/schema/layer230/api.tl` line 2918.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateColor<'a> {
         /// `for_profile:flags.1?true`
         pub for_profile: bool,
@@ -12448,7 +12448,7 @@ pub mod channels {
     /// `channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0x9738bb15`; defined at `data/schema/layer230/api.tl` line 2919.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleViewForumAsMessages<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12540,7 +12540,7 @@ pub mod channels {
     /// `channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel emoji_status:EmojiStatus = Updates;`
     ///
     /// Constructor id `0xf0d3e6a8`; defined at `data/schema/layer230/api.tl` line 2921.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateEmojiStatus<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12587,7 +12587,7 @@ pub mod channels {
     /// `channels.setBoostsToUnblockRestrictions#ad399cee channel:InputChannel boosts:int = Updates;`
     ///
     /// Constructor id `0xad399cee`; defined at `data/schema/layer230/api.tl` line 2922.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetBoostsToUnblockRestrictions<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12634,7 +12634,7 @@ pub mod channels {
     /// `channels.setEmojiStickers#3cd930b7 channel:InputChannel stickerset:InputStickerSet = Bool;`
     ///
     /// Constructor id `0x3cd930b7`; defined at `data/schema/layer230/api.tl` line 2923.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetEmojiStickers<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12681,7 +12681,7 @@ pub mod channels {
     /// `channels.restrictSponsoredMessages#9ae91519 channel:InputChannel restricted:Bool = Updates;`
     ///
     /// Constructor id `0x9ae91519`; defined at `data/schema/layer230/api.tl` line 2924.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RestrictSponsoredMessages<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12728,7 +12728,7 @@ pub mod channels {
     /// `channels.searchPosts#f2c4f24d flags:# hashtag:flags.0?string query:flags.1?string offset_rate:int offset_peer:InputPeer offset_id:int limit:int allow_paid_stars:flags.2?long = messages.Messages;`
     ///
     /// Constructor id `0xf2c4f24d`; defined at `data/schema/layer230/api.tl` line 2925.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SearchPosts<'a> {
         /// `hashtag:flags.0?string`
         pub hashtag: Option<zerotl::Str<'a>>,
@@ -12800,7 +12800,7 @@ pub mod channels {
     /// `channels.updatePaidMessagesPrice#4b12327b flags:# broadcast_messages_allowed:flags.0?true channel:InputChannel send_paid_messages_stars:long = Updates;`
     ///
     /// Constructor id `0x4b12327b`; defined at `data/schema/layer230/api.tl` line 2926.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdatePaidMessagesPrice<'a> {
         /// `broadcast_messages_allowed:flags.0?true`
         pub broadcast_messages_allowed: bool,
@@ -12852,7 +12852,7 @@ pub mod channels {
     /// `channels.toggleAutotranslation#167fc0a1 channel:InputChannel enabled:Bool = Updates;`
     ///
     /// Constructor id `0x167fc0a1`; defined at `data/schema/layer230/api.tl` line 2927.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleAutotranslation<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -12899,7 +12899,7 @@ pub mod channels {
     /// `channels.getMessageAuthor#ece2a0e6 channel:InputChannel id:int = User;`
     ///
     /// Constructor id `0xece2a0e6`; defined at `data/schema/layer230/api.tl` line 2928.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessageAuthor<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -13565,7 +13565,7 @@ pub mod communities {
     /// `communities.create#a63859ec flags:# hidden:flags.1?true title:string about:flags.0?string peer:InputPeer = Updates;`
     ///
     /// Constructor id `0xa63859ec`; defined at `data/schema/layer230/api.tl` line 3189.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct Create<'a> {
         /// `hidden:flags.1?true`
         pub hidden: bool,
@@ -13621,7 +13621,7 @@ pub mod communities {
     /// `communities.togglePeerLink#736dcfea flags:# visible:flags.0?true hidden:flags.1?true deleted:flags.2?true community:InputChannel peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x736dcfea`; defined at `data/schema/layer230/api.tl` line 3190.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePeerLink<'a> {
         /// `visible:flags.0?true`
         pub visible: bool,
@@ -13717,7 +13717,7 @@ pub mod communities {
     /// `communities.toggleCommunityCollapsedInDialogs#d766e3ea flags:# collapsed:flags.0?true community:InputChannel = Updates;`
     ///
     /// Constructor id `0xd766e3ea`; defined at `data/schema/layer230/api.tl` line 3192.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleCommunityCollapsedInDialogs<'a> {
         /// `collapsed:flags.0?true`
         pub collapsed: bool,
@@ -13765,7 +13765,7 @@ pub mod communities {
     /// `communities.getPeerLinkRequests#93773344 community:InputChannel offset:string limit:int = communities.PeerLinkRequests;`
     ///
     /// Constructor id `0x93773344`; defined at `data/schema/layer230/api.tl` line 3193.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPeerLinkRequests<'a> {
         /// `community:InputChannel`
         pub community: enums::InputChannel<'a>,
@@ -13816,7 +13816,7 @@ pub mod communities {
     /// `communities.togglePeerLinkRequestApproval#8c8219a8 flags:# reject:flags.0?true community:InputChannel peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x8c8219a8`; defined at `data/schema/layer230/api.tl` line 3194.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePeerLinkRequestApproval<'a> {
         /// `reject:flags.0?true`
         pub reject: bool,
@@ -13868,7 +13868,7 @@ pub mod communities {
     /// `communities.toggleAllPeerLinkRequestApproval#bfe3dd3d flags:# reject:flags.0?true community:InputChannel = Bool;`
     ///
     /// Constructor id `0xbfe3dd3d`; defined at `data/schema/layer230/api.tl` line 3195.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleAllPeerLinkRequestApproval<'a> {
         /// `reject:flags.0?true`
         pub reject: bool,
@@ -13916,7 +13916,7 @@ pub mod communities {
     /// `communities.toggleParticipantBanned#9967ad0f flags:# unban:flags.0?true community:InputChannel participant:InputPeer = Bool;`
     ///
     /// Constructor id `0x9967ad0f`; defined at `data/schema/layer230/api.tl` line 3196.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleParticipantBanned<'a> {
         /// `unban:flags.0?true`
         pub unban: bool,
@@ -13968,7 +13968,7 @@ pub mod communities {
     /// `communities.getParticipantJoinedChats#f87eabab community:InputChannel participant:InputPeer = communities.ParticipantJoinedChats;`
     ///
     /// Constructor id `0xf87eabab`; defined at `data/schema/layer230/api.tl` line 3197.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetParticipantJoinedChats<'a> {
         /// `community:InputChannel`
         pub community: enums::InputChannel<'a>,
@@ -14280,7 +14280,7 @@ pub mod contacts {
     /// `contacts.block#2e2e8734 flags:# my_stories_from:flags.0?true id:InputPeer = Bool;`
     ///
     /// Constructor id `0x2e2e8734`; defined at `data/schema/layer230/api.tl` line 2545.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct Block<'a> {
         /// `my_stories_from:flags.0?true`
         pub my_stories_from: bool,
@@ -14328,7 +14328,7 @@ pub mod contacts {
     /// `contacts.unblock#b550d328 flags:# my_stories_from:flags.0?true id:InputPeer = Bool;`
     ///
     /// Constructor id `0xb550d328`; defined at `data/schema/layer230/api.tl` line 2546.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct Unblock<'a> {
         /// `my_stories_from:flags.0?true`
         pub my_stories_from: bool,
@@ -14787,7 +14787,7 @@ pub mod contacts {
     /// `contacts.addContact#d9ba2e54 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string note:flags.1?TextWithEntities = Updates;`
     ///
     /// Constructor id `0xd9ba2e54`; defined at `data/schema/layer230/api.tl` line 2555.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AddContact<'a> {
         /// `add_phone_privacy_exception:flags.0?true`
         pub add_phone_privacy_exception: bool,
@@ -14851,7 +14851,7 @@ pub mod contacts {
     /// `contacts.acceptContact#f831a20f id:InputUser = Updates;`
     ///
     /// Constructor id `0xf831a20f`; defined at `data/schema/layer230/api.tl` line 2556.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AcceptContact<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,
@@ -14894,7 +14894,7 @@ pub mod contacts {
     /// `contacts.getLocated#d348bc44 flags:# background:flags.1?true geo_point:InputGeoPoint self_expires:flags.0?int = Updates;`
     ///
     /// Constructor id `0xd348bc44`; defined at `data/schema/layer230/api.tl` line 2557.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetLocated {
         /// `background:flags.1?true`
         pub background: bool,
@@ -15355,7 +15355,7 @@ pub mod ephemeral {
     /// `ephemeral.sendMessage#ba8d5f35 flags:# invert_media:flags.6?true welcome:flags.7?true anchor:flags.9?true noforwards:flags.10?true peer:flags.8?InputPeer receiver_id:InputUser query_id:flags.0?long message:string entities:flags.1?Vector<MessageEntity> media:flags.2?InputMedia reply_markup:flags.3?ReplyMarkup rich_message:flags.4?InputRichMessage random_id:long reply_to:flags.5?InputReplyTo = Updates;`
     ///
     /// Constructor id `0xba8d5f35`; defined at `data/schema/layer230/api.tl` line 3199.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendMessage<'a> {
         /// `invert_media:flags.6?true`
         pub invert_media: bool,
@@ -15448,7 +15448,7 @@ pub mod ephemeral {
     /// `ephemeral.deleteMessage#92f6e797 flags:# peer:flags.0?InputPeer receiver_id:InputUser id:int = Bool;`
     ///
     /// Constructor id `0x92f6e797`; defined at `data/schema/layer230/api.tl` line 3200.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteMessage<'a> {
         /// `peer:flags.0?InputPeer`
         pub peer: Option<enums::InputPeer<'a>>,
@@ -15501,7 +15501,7 @@ pub mod ephemeral {
     /// `ephemeral.reportMessage#8704f2bf peer:InputPeer id:int option:bytes message:string = ReportResult;`
     ///
     /// Constructor id `0x8704f2bf`; defined at `data/schema/layer230/api.tl` line 3201.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportMessage<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -15556,7 +15556,7 @@ pub mod ephemeral {
     /// `ephemeral.getCallbackAnswer#3fa464c8 flags:# peer:InputPeer id:int data:flags.1?bytes = messages.BotCallbackAnswer;`
     ///
     /// Constructor id `0x3fa464c8`; defined at `data/schema/layer230/api.tl` line 3202.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetCallbackAnswer<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -15609,7 +15609,7 @@ pub mod ephemeral {
     /// `ephemeral.editMessage#cf9c725b flags:# invert_media:flags.5?true welcome:flags.6?true peer:flags.7?InputPeer receiver_id:InputUser id:int message:flags.0?string media:flags.3?InputMedia entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup rich_message:flags.4?InputRichMessage = Updates;`
     ///
     /// Constructor id `0xcf9c725b`; defined at `data/schema/layer230/api.tl` line 3203.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditMessage<'a> {
         /// `invert_media:flags.5?true`
         pub invert_media: bool,
@@ -15688,7 +15688,7 @@ pub mod ephemeral {
     /// `ephemeral.deleteWelcomeMessage#e882a9e1 peer:InputPeer id:int = Bool;`
     ///
     /// Constructor id `0xe882a9e1`; defined at `data/schema/layer230/api.tl` line 3204.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteWelcomeMessage<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -15735,7 +15735,7 @@ pub mod ephemeral {
     /// `ephemeral.deleteAllWelcomeMessages#734f9721 peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x734f9721`; defined at `data/schema/layer230/api.tl` line 3205.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteAllWelcomeMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -15778,7 +15778,7 @@ pub mod ephemeral {
     /// `ephemeral.getWelcomeMessages#db9ac18d peer:InputPeer hash:long = ephemeral.WelcomeMessages;`
     ///
     /// Constructor id `0xdb9ac18d`; defined at `data/schema/layer230/api.tl` line 3206.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetWelcomeMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -16555,7 +16555,7 @@ pub mod help {
     /// `help.getUserInfo#38a08d3 user_id:InputUser = help.UserInfo;`
     ///
     /// Constructor id `0x038a08d3`; defined at `data/schema/layer230/api.tl` line 2862.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUserInfo<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -16598,7 +16598,7 @@ pub mod help {
     /// `help.editUserInfo#66b91b70 user_id:InputUser message:string entities:Vector<MessageEntity> = help.UserInfo;`
     ///
     /// Constructor id `0x66b91b70`; defined at `data/schema/layer230/api.tl` line 2863.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditUserInfo<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -16687,7 +16687,7 @@ pub mod help {
     /// `help.hidePromoData#1e251c95 peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x1e251c95`; defined at `data/schema/layer230/api.tl` line 2865.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct HidePromoData<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -16730,7 +16730,7 @@ pub mod help {
     /// `help.dismissSuggestion#f50dbaa1 peer:InputPeer suggestion:string = Bool;`
     ///
     /// Constructor id `0xf50dbaa1`; defined at `data/schema/layer230/api.tl` line 2866.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DismissSuggestion<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -17295,7 +17295,7 @@ pub mod messages {
     /// `messages.getDialogs#a0f4cb4f flags:# exclude_pinned:flags.0?true folder_id:flags.1?int offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.Dialogs;`
     ///
     /// Constructor id `0xa0f4cb4f`; defined at `data/schema/layer230/api.tl` line 2569.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetDialogs<'a> {
         /// `exclude_pinned:flags.0?true`
         pub exclude_pinned: bool,
@@ -17371,7 +17371,7 @@ pub mod messages {
     /// `messages.getHistory#4423e6c5 peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages;`
     ///
     /// Constructor id `0x4423e6c5`; defined at `data/schema/layer230/api.tl` line 2570.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetHistory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -17549,7 +17549,7 @@ pub mod messages {
     /// `messages.readHistory#e306d3a peer:InputPeer max_id:int = messages.AffectedMessages;`
     ///
     /// Constructor id `0x0e306d3a`; defined at `data/schema/layer230/api.tl` line 2572.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadHistory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -17596,7 +17596,7 @@ pub mod messages {
     /// `messages.deleteHistory#b08f922a flags:# just_clear:flags.0?true revoke:flags.1?true peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory;`
     ///
     /// Constructor id `0xb08f922a`; defined at `data/schema/layer230/api.tl` line 2573.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteHistory<'a> {
         /// `just_clear:flags.0?true`
         pub just_clear: bool,
@@ -17807,7 +17807,7 @@ pub mod messages {
     /// `messages.sendMessage#fef48f62 flags:# no_webpage:flags.1?true silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost rich_message:flags.23?InputRichMessage = Updates;`
     ///
     /// Constructor id `0xfef48f62`; defined at `data/schema/layer230/api.tl` line 2577.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendMessage<'a> {
         /// `no_webpage:flags.1?true`
         pub no_webpage: bool,
@@ -17932,7 +17932,7 @@ pub mod messages {
     /// `messages.sendMedia#330e77f flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo media:InputMedia message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost = Updates;`
     ///
     /// Constructor id `0x0330e77f`; defined at `data/schema/layer230/api.tl` line 2578.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendMedia<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -18054,7 +18054,7 @@ pub mod messages {
     /// `messages.forwardMessages#13704a7c flags:# silent:flags.5?true background:flags.6?true with_my_score:flags.8?true drop_author:flags.11?true drop_media_captions:flags.12?true noforwards:flags.14?true allow_paid_floodskip:flags.19?true from_ephemeral:flags.25?true from_peer:InputPeer id:Vector<int> random_id:Vector<long> to_peer:InputPeer top_msg_id:flags.9?int reply_to:flags.22?InputReplyTo schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long video_timestamp:flags.20?int allow_paid_stars:flags.21?long suggested_post:flags.23?SuggestedPost = Updates;`
     ///
     /// Constructor id `0x13704a7c`; defined at `data/schema/layer230/api.tl` line 2579.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ForwardMessages<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -18179,7 +18179,7 @@ pub mod messages {
     /// `messages.reportSpam#cf1592db peer:InputPeer = Bool;`
     ///
     /// Constructor id `0xcf1592db`; defined at `data/schema/layer230/api.tl` line 2580.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportSpam<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -18222,7 +18222,7 @@ pub mod messages {
     /// `messages.getPeerSettings#efd9a6a2 peer:InputPeer = messages.PeerSettings;`
     ///
     /// Constructor id `0xefd9a6a2`; defined at `data/schema/layer230/api.tl` line 2581.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPeerSettings<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -18265,7 +18265,7 @@ pub mod messages {
     /// `messages.report#fc78af9b peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult;`
     ///
     /// Constructor id `0xfc78af9b`; defined at `data/schema/layer230/api.tl` line 2582.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct Report<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -18457,7 +18457,7 @@ pub mod messages {
     /// `messages.editChatPhoto#35ddd674 chat_id:long photo:InputChatPhoto = Updates;`
     ///
     /// Constructor id `0x35ddd674`; defined at `data/schema/layer230/api.tl` line 2586.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditChatPhoto<'a> {
         /// `chat_id:long`
         pub chat_id: i64,
@@ -18506,7 +18506,7 @@ pub mod messages {
     /// `messages.addChatUser#cbc6d107 chat_id:long user_id:InputUser fwd_limit:int = messages.InvitedUsers;`
     ///
     /// Constructor id `0xcbc6d107`; defined at `data/schema/layer230/api.tl` line 2587.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AddChatUser<'a> {
         /// `chat_id:long`
         pub chat_id: i64,
@@ -18559,7 +18559,7 @@ pub mod messages {
     /// `messages.deleteChatUser#a2185cab flags:# revoke_history:flags.0?true chat_id:long user_id:InputUser = Updates;`
     ///
     /// Constructor id `0xa2185cab`; defined at `data/schema/layer230/api.tl` line 2588.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteChatUser<'a> {
         /// `revoke_history:flags.0?true`
         pub revoke_history: bool,
@@ -18714,7 +18714,7 @@ pub mod messages {
     /// `messages.requestEncryption#f64daf43 user_id:InputUser random_id:int g_a:bytes = EncryptedChat;`
     ///
     /// Constructor id `0xf64daf43`; defined at `data/schema/layer230/api.tl` line 2591.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RequestEncryption<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -19397,7 +19397,7 @@ pub mod messages {
     /// `messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;`
     ///
     /// Constructor id `0xa455de90`; defined at `data/schema/layer230/api.tl` line 2605.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ExportChatInvite<'a> {
         /// `legacy_revoke_permanent:flags.2?true`
         pub legacy_revoke_permanent: bool,
@@ -19552,7 +19552,7 @@ pub mod messages {
     /// `messages.getStickerSet#c8a0ec74 stickerset:InputStickerSet hash:int = messages.StickerSet;`
     ///
     /// Constructor id `0xc8a0ec74`; defined at `data/schema/layer230/api.tl` line 2608.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -19599,7 +19599,7 @@ pub mod messages {
     /// `messages.installStickerSet#c78fe460 stickerset:InputStickerSet archived:Bool = messages.StickerSetInstallResult;`
     ///
     /// Constructor id `0xc78fe460`; defined at `data/schema/layer230/api.tl` line 2609.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct InstallStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -19646,7 +19646,7 @@ pub mod messages {
     /// `messages.uninstallStickerSet#f96e55de stickerset:InputStickerSet = Bool;`
     ///
     /// Constructor id `0xf96e55de`; defined at `data/schema/layer230/api.tl` line 2610.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UninstallStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -19689,7 +19689,7 @@ pub mod messages {
     /// `messages.startBot#e6df7378 bot:InputUser peer:InputPeer random_id:long start_param:string = Updates;`
     ///
     /// Constructor id `0xe6df7378`; defined at `data/schema/layer230/api.tl` line 2611.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct StartBot<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -19744,7 +19744,7 @@ pub mod messages {
     /// `messages.getMessagesViews#5784d3e1 peer:InputPeer id:Vector<int> increment:Bool = messages.MessageViews;`
     ///
     /// Constructor id `0x5784d3e1`; defined at `data/schema/layer230/api.tl` line 2612.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessagesViews<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -19795,7 +19795,7 @@ pub mod messages {
     /// `messages.editChatAdmin#a85bd1c2 chat_id:long user_id:InputUser is_admin:Bool = Bool;`
     ///
     /// Constructor id `0xa85bd1c2`; defined at `data/schema/layer230/api.tl` line 2613.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditChatAdmin<'a> {
         /// `chat_id:long`
         pub chat_id: i64,
@@ -20136,7 +20136,7 @@ pub mod messages {
     /// `messages.saveGif#327a30cb id:InputDocument unsave:Bool = Bool;`
     ///
     /// Constructor id `0x327a30cb`; defined at `data/schema/layer230/api.tl` line 2619.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveGif<'a> {
         /// `id:InputDocument`
         pub id: enums::InputDocument<'a>,
@@ -20183,7 +20183,7 @@ pub mod messages {
     /// `messages.getInlineBotResults#514e999d flags:# bot:InputUser peer:InputPeer geo_point:flags.0?InputGeoPoint query:string offset:string = messages.BotResults;`
     ///
     /// Constructor id `0x514e999d`; defined at `data/schema/layer230/api.tl` line 2620.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetInlineBotResults<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -20315,7 +20315,7 @@ pub mod messages {
     /// `messages.sendInlineBotResult#c0cf7646 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true hide_via:flags.11?true peer:InputPeer reply_to:flags.0?InputReplyTo random_id:long query_id:long id:string schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut allow_paid_stars:flags.21?long = Updates;`
     ///
     /// Constructor id `0xc0cf7646`; defined at `data/schema/layer230/api.tl` line 2622.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendInlineBotResult<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -20407,7 +20407,7 @@ pub mod messages {
     /// `messages.getMessageEditData#fda68d36 peer:InputPeer id:int = messages.MessageEditData;`
     ///
     /// Constructor id `0xfda68d36`; defined at `data/schema/layer230/api.tl` line 2623.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessageEditData<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -20454,7 +20454,7 @@ pub mod messages {
     /// `messages.editMessage#b106e66c flags:# no_webpage:flags.1?true invert_media:flags.16?true peer:InputPeer id:int message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int schedule_repeat_period:flags.18?int quick_reply_shortcut_id:flags.17?int rich_message:flags.23?InputRichMessage = Updates;`
     ///
     /// Constructor id `0xb106e66c`; defined at `data/schema/layer230/api.tl` line 2624.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditMessage<'a> {
         /// `no_webpage:flags.1?true`
         pub no_webpage: bool,
@@ -20614,7 +20614,7 @@ pub mod messages {
     /// `messages.getBotCallbackAnswer#9342ca07 flags:# game:flags.1?true peer:InputPeer msg_id:int data:flags.0?bytes password:flags.2?InputCheckPasswordSRP = messages.BotCallbackAnswer;`
     ///
     /// Constructor id `0x9342ca07`; defined at `data/schema/layer230/api.tl` line 2626.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBotCallbackAnswer<'a> {
         /// `game:flags.1?true`
         pub game: bool,
@@ -20777,7 +20777,7 @@ pub mod messages {
     /// `messages.saveDraft#ad0fa15c flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo peer:InputPeer message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia effect:flags.7?long suggested_post:flags.8?SuggestedPost rich_message:flags.9?InputRichMessage = Bool;`
     ///
     /// Constructor id `0xad0fa15c`; defined at `data/schema/layer230/api.tl` line 2629.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveDraft<'a> {
         /// `no_webpage:flags.1?true`
         pub no_webpage: bool,
@@ -21030,7 +21030,7 @@ pub mod messages {
     /// `messages.saveRecentSticker#392718f8 flags:# attached:flags.0?true id:InputDocument unsave:Bool = Bool;`
     ///
     /// Constructor id `0x392718f8`; defined at `data/schema/layer230/api.tl` line 2634.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveRecentSticker<'a> {
         /// `attached:flags.0?true`
         pub attached: bool,
@@ -21272,7 +21272,7 @@ pub mod messages {
     /// `messages.setGameScore#8ef8ecc0 flags:# edit_message:flags.0?true force:flags.1?true peer:InputPeer id:int user_id:InputUser score:int = Updates;`
     ///
     /// Constructor id `0x8ef8ecc0`; defined at `data/schema/layer230/api.tl` line 2639.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetGameScore<'a> {
         /// `edit_message:flags.0?true`
         pub edit_message: bool,
@@ -21394,7 +21394,7 @@ pub mod messages {
     /// `messages.getGameHighScores#e822649d peer:InputPeer id:int user_id:InputUser = messages.HighScores;`
     ///
     /// Constructor id `0xe822649d`; defined at `data/schema/layer230/api.tl` line 2641.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetGameHighScores<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -21492,7 +21492,7 @@ pub mod messages {
     /// `messages.getCommonChats#e40ca104 user_id:InputUser max_id:long limit:int = messages.Chats;`
     ///
     /// Constructor id `0xe40ca104`; defined at `data/schema/layer230/api.tl` line 2643.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetCommonChats<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -21843,7 +21843,7 @@ pub mod messages {
     /// `messages.uploadMedia#14967978 flags:# business_connection_id:flags.0?string peer:InputPeer media:InputMedia = MessageMedia;`
     ///
     /// Constructor id `0x14967978`; defined at `data/schema/layer230/api.tl` line 2650.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UploadMedia<'a> {
         /// `business_connection_id:flags.0?string`
         pub business_connection_id: Option<zerotl::Str<'a>>,
@@ -21992,7 +21992,7 @@ pub mod messages {
     /// `messages.faveSticker#b9ffc55b id:InputDocument unfave:Bool = Bool;`
     ///
     /// Constructor id `0xb9ffc55b`; defined at `data/schema/layer230/api.tl` line 2653.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct FaveSticker<'a> {
         /// `id:InputDocument`
         pub id: enums::InputDocument<'a>,
@@ -22039,7 +22039,7 @@ pub mod messages {
     /// `messages.getUnreadMentions#f107e790 flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages;`
     ///
     /// Constructor id `0xf107e790`; defined at `data/schema/layer230/api.tl` line 2654.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUnreadMentions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -22116,7 +22116,7 @@ pub mod messages {
     /// `messages.readMentions#36e5bf4d flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory;`
     ///
     /// Constructor id `0x36e5bf4d`; defined at `data/schema/layer230/api.tl` line 2655.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadMentions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -22165,7 +22165,7 @@ pub mod messages {
     /// `messages.getRecentLocations#702a40e0 peer:InputPeer limit:int hash:long = messages.Messages;`
     ///
     /// Constructor id `0x702a40e0`; defined at `data/schema/layer230/api.tl` line 2656.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetRecentLocations<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -22219,7 +22219,7 @@ pub mod messages {
     /// `messages.sendMultiMedia#1bf89d74 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long = Updates;`
     ///
     /// Constructor id `0x1bf89d74`; defined at `data/schema/layer230/api.tl` line 2657.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendMultiMedia<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -22587,7 +22587,7 @@ pub mod messages {
     /// `messages.updatePinnedMessage#d2aaf7ec flags:# silent:flags.0?true unpin:flags.1?true pm_oneside:flags.2?true peer:InputPeer id:int = Updates;`
     ///
     /// Constructor id `0xd2aaf7ec`; defined at `data/schema/layer230/api.tl` line 2664.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdatePinnedMessage<'a> {
         /// `silent:flags.0?true`
         pub silent: bool,
@@ -22645,7 +22645,7 @@ pub mod messages {
     /// `messages.sendVote#10ea6184 peer:InputPeer msg_id:int options:Vector<bytes> = Updates;`
     ///
     /// Constructor id `0x10ea6184`; defined at `data/schema/layer230/api.tl` line 2665.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendVote<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -22696,7 +22696,7 @@ pub mod messages {
     /// `messages.getPollResults#eda3e33b peer:InputPeer msg_id:int poll_hash:long = Updates;`
     ///
     /// Constructor id `0xeda3e33b`; defined at `data/schema/layer230/api.tl` line 2666.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPollResults<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -22750,7 +22750,7 @@ pub mod messages {
     /// `messages.getOnlines#6e2be050 peer:InputPeer = ChatOnlines;`
     ///
     /// Constructor id `0x6e2be050`; defined at `data/schema/layer230/api.tl` line 2667.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetOnlines<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -22793,7 +22793,7 @@ pub mod messages {
     /// `messages.editChatAbout#def60797 peer:InputPeer about:string = Bool;`
     ///
     /// Constructor id `0xdef60797`; defined at `data/schema/layer230/api.tl` line 2668.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditChatAbout<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23063,7 +23063,7 @@ pub mod messages {
     /// `messages.getSearchCounters#1bbcf300 flags:# peer:InputPeer saved_peer_id:flags.2?InputPeer top_msg_id:flags.0?int filters:Vector<MessagesFilter> = Vector<messages.SearchCounter>;`
     ///
     /// Constructor id `0x1bbcf300`; defined at `data/schema/layer230/api.tl` line 2674.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSearchCounters<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23252,7 +23252,7 @@ pub mod messages {
     /// `messages.hidePeerSettingsBar#4facb138 peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x4facb138`; defined at `data/schema/layer230/api.tl` line 2677.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct HidePeerSettingsBar<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23295,7 +23295,7 @@ pub mod messages {
     /// `messages.getScheduledHistory#f516760b peer:InputPeer hash:long = messages.Messages;`
     ///
     /// Constructor id `0xf516760b`; defined at `data/schema/layer230/api.tl` line 2678.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetScheduledHistory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23342,7 +23342,7 @@ pub mod messages {
     /// `messages.getScheduledMessages#bdbb0464 peer:InputPeer id:Vector<int> = messages.Messages;`
     ///
     /// Constructor id `0xbdbb0464`; defined at `data/schema/layer230/api.tl` line 2679.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetScheduledMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23389,7 +23389,7 @@ pub mod messages {
     /// `messages.sendScheduledMessages#bd38850a peer:InputPeer id:Vector<int> = Updates;`
     ///
     /// Constructor id `0xbd38850a`; defined at `data/schema/layer230/api.tl` line 2680.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendScheduledMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23436,7 +23436,7 @@ pub mod messages {
     /// `messages.deleteScheduledMessages#59ae2b16 peer:InputPeer id:Vector<int> = Updates;`
     ///
     /// Constructor id `0x59ae2b16`; defined at `data/schema/layer230/api.tl` line 2681.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteScheduledMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23483,7 +23483,7 @@ pub mod messages {
     /// `messages.getPollVotes#b86e380e flags:# peer:InputPeer id:int option:flags.0?bytes offset:flags.1?string limit:int = messages.VotesList;`
     ///
     /// Constructor id `0xb86e380e`; defined at `data/schema/layer230/api.tl` line 2682.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPollVotes<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23820,7 +23820,7 @@ pub mod messages {
     /// `messages.getReplies#22ddd30c peer:InputPeer msg_id:int offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages;`
     ///
     /// Constructor id `0x22ddd30c`; defined at `data/schema/layer230/api.tl` line 2689.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetReplies<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23898,7 +23898,7 @@ pub mod messages {
     /// `messages.getDiscussionMessage#446972fd peer:InputPeer msg_id:int = messages.DiscussionMessage;`
     ///
     /// Constructor id `0x446972fd`; defined at `data/schema/layer230/api.tl` line 2690.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetDiscussionMessage<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23945,7 +23945,7 @@ pub mod messages {
     /// `messages.readDiscussion#f731a9f4 peer:InputPeer msg_id:int read_max_id:int = Bool;`
     ///
     /// Constructor id `0xf731a9f4`; defined at `data/schema/layer230/api.tl` line 2691.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadDiscussion<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -23999,7 +23999,7 @@ pub mod messages {
     /// `messages.unpinAllMessages#62dd747 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory;`
     ///
     /// Constructor id `0x062dd747`; defined at `data/schema/layer230/api.tl` line 2692.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UnpinAllMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24235,7 +24235,7 @@ pub mod messages {
     /// `messages.uploadImportedMedia#2a862092 peer:InputPeer import_id:long file_name:string media:InputMedia = MessageMedia;`
     ///
     /// Constructor id `0x2a862092`; defined at `data/schema/layer230/api.tl` line 2697.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UploadImportedMedia<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24290,7 +24290,7 @@ pub mod messages {
     /// `messages.startHistoryImport#b43df344 peer:InputPeer import_id:long = Bool;`
     ///
     /// Constructor id `0xb43df344`; defined at `data/schema/layer230/api.tl` line 2698.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct StartHistoryImport<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24337,7 +24337,7 @@ pub mod messages {
     /// `messages.getExportedChatInvites#a2b5a3f6 flags:# revoked:flags.3?true peer:InputPeer admin_id:InputUser offset_date:flags.2?int offset_link:flags.2?string limit:int = messages.ExportedChatInvites;`
     ///
     /// Constructor id `0xa2b5a3f6`; defined at `data/schema/layer230/api.tl` line 2699.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetExportedChatInvites<'a> {
         /// `revoked:flags.3?true`
         pub revoked: bool,
@@ -24401,7 +24401,7 @@ pub mod messages {
     /// `messages.getExportedChatInvite#73746f5c peer:InputPeer link:string = messages.ExportedChatInvite;`
     ///
     /// Constructor id `0x73746f5c`; defined at `data/schema/layer230/api.tl` line 2700.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetExportedChatInvite<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24448,7 +24448,7 @@ pub mod messages {
     /// `messages.editExportedChatInvite#bdca2f75 flags:# revoked:flags.2?true peer:InputPeer link:string expire_date:flags.0?int usage_limit:flags.1?int request_needed:flags.3?Bool title:flags.4?string = messages.ExportedChatInvite;`
     ///
     /// Constructor id `0xbdca2f75`; defined at `data/schema/layer230/api.tl` line 2701.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditExportedChatInvite<'a> {
         /// `revoked:flags.2?true`
         pub revoked: bool,
@@ -24518,7 +24518,7 @@ pub mod messages {
     /// `messages.deleteRevokedExportedChatInvites#56987bd5 peer:InputPeer admin_id:InputUser = Bool;`
     ///
     /// Constructor id `0x56987bd5`; defined at `data/schema/layer230/api.tl` line 2702.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteRevokedExportedChatInvites<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24565,7 +24565,7 @@ pub mod messages {
     /// `messages.deleteExportedChatInvite#d464a42b peer:InputPeer link:string = Bool;`
     ///
     /// Constructor id `0xd464a42b`; defined at `data/schema/layer230/api.tl` line 2703.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteExportedChatInvite<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24612,7 +24612,7 @@ pub mod messages {
     /// `messages.getAdminsWithInvites#3920e6ef peer:InputPeer = messages.ChatAdminsWithInvites;`
     ///
     /// Constructor id `0x3920e6ef`; defined at `data/schema/layer230/api.tl` line 2704.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetAdminsWithInvites<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24655,7 +24655,7 @@ pub mod messages {
     /// `messages.getChatInviteImporters#df04dd4e flags:# requested:flags.0?true subscription_expired:flags.3?true peer:InputPeer link:flags.1?string q:flags.2?string offset_date:int offset_user:InputUser limit:int = messages.ChatInviteImporters;`
     ///
     /// Constructor id `0xdf04dd4e`; defined at `data/schema/layer230/api.tl` line 2705.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetChatInviteImporters<'a> {
         /// `requested:flags.0?true`
         pub requested: bool,
@@ -24726,7 +24726,7 @@ pub mod messages {
     /// `messages.setHistoryTTL#b80e5fe4 peer:InputPeer period:int = Updates;`
     ///
     /// Constructor id `0xb80e5fe4`; defined at `data/schema/layer230/api.tl` line 2706.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetHistoryTtl<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24773,7 +24773,7 @@ pub mod messages {
     /// `messages.checkHistoryImportPeer#5dc60f03 peer:InputPeer = messages.CheckedHistoryImportPeer;`
     ///
     /// Constructor id `0x5dc60f03`; defined at `data/schema/layer230/api.tl` line 2707.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CheckHistoryImportPeer<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24816,7 +24816,7 @@ pub mod messages {
     /// `messages.setChatTheme#81202c9 peer:InputPeer theme:InputChatTheme = Updates;`
     ///
     /// Constructor id `0x081202c9`; defined at `data/schema/layer230/api.tl` line 2708.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetChatTheme<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -24863,7 +24863,7 @@ pub mod messages {
     /// `messages.getMessageReadParticipants#31c1c44f peer:InputPeer msg_id:int = Vector<ReadParticipantDate>;`
     ///
     /// Constructor id `0x31c1c44f`; defined at `data/schema/layer230/api.tl` line 2709.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessageReadParticipants<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -25038,7 +25038,7 @@ pub mod messages {
     /// `messages.hideChatJoinRequest#7fe7e815 flags:# approved:flags.0?true peer:InputPeer user_id:InputUser = Updates;`
     ///
     /// Constructor id `0x7fe7e815`; defined at `data/schema/layer230/api.tl` line 2712.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct HideChatJoinRequest<'a> {
         /// `approved:flags.0?true`
         pub approved: bool,
@@ -25090,7 +25090,7 @@ pub mod messages {
     /// `messages.hideAllChatJoinRequests#e085f4ea flags:# approved:flags.0?true peer:InputPeer link:flags.1?string = Updates;`
     ///
     /// Constructor id `0xe085f4ea`; defined at `data/schema/layer230/api.tl` line 2713.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct HideAllChatJoinRequests<'a> {
         /// `approved:flags.0?true`
         pub approved: bool,
@@ -25142,7 +25142,7 @@ pub mod messages {
     /// `messages.toggleNoForwards#b2081a35 flags:# peer:InputPeer enabled:Bool request_msg_id:flags.0?int = Updates;`
     ///
     /// Constructor id `0xb2081a35`; defined at `data/schema/layer230/api.tl` line 2714.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleNoForwards<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -25195,7 +25195,7 @@ pub mod messages {
     /// `messages.saveDefaultSendAs#ccfddf96 peer:InputPeer send_as:InputPeer = Bool;`
     ///
     /// Constructor id `0xccfddf96`; defined at `data/schema/layer230/api.tl` line 2715.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveDefaultSendAs<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -25242,7 +25242,7 @@ pub mod messages {
     /// `messages.sendReaction#d30d78d4 flags:# big:flags.1?true add_to_recent:flags.2?true peer:InputPeer msg_id:int reaction:flags.0?Vector<Reaction> = Updates;`
     ///
     /// Constructor id `0xd30d78d4`; defined at `data/schema/layer230/api.tl` line 2716.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendReaction<'a> {
         /// `big:flags.1?true`
         pub big: bool,
@@ -25301,7 +25301,7 @@ pub mod messages {
     /// `messages.getMessagesReactions#8bba90e6 peer:InputPeer id:Vector<int> = Updates;`
     ///
     /// Constructor id `0x8bba90e6`; defined at `data/schema/layer230/api.tl` line 2717.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessagesReactions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -25348,7 +25348,7 @@ pub mod messages {
     /// `messages.getMessageReactionsList#461b3f48 flags:# peer:InputPeer id:int reaction:flags.0?Reaction offset:flags.1?string limit:int = messages.MessageReactionsList;`
     ///
     /// Constructor id `0x461b3f48`; defined at `data/schema/layer230/api.tl` line 2718.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessageReactionsList<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -25511,7 +25511,7 @@ pub mod messages {
     /// `messages.setDefaultReaction#4f47a016 reaction:Reaction = Bool;`
     ///
     /// Constructor id `0x4f47a016`; defined at `data/schema/layer230/api.tl` line 2721.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetDefaultReaction<'a> {
         /// `reaction:Reaction`
         pub reaction: enums::Reaction<'a>,
@@ -25615,7 +25615,7 @@ pub mod messages {
     /// `messages.getUnreadReactions#bd7f90ac flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages;`
     ///
     /// Constructor id `0xbd7f90ac`; defined at `data/schema/layer230/api.tl` line 2723.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUnreadReactions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -25691,7 +25691,7 @@ pub mod messages {
     /// `messages.readReactions#9ec44f93 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory;`
     ///
     /// Constructor id `0x9ec44f93`; defined at `data/schema/layer230/api.tl` line 2724.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadReactions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -25840,7 +25840,7 @@ pub mod messages {
     /// `messages.getAttachMenuBot#77216192 bot:InputUser = AttachMenuBotsBot;`
     ///
     /// Constructor id `0x77216192`; defined at `data/schema/layer230/api.tl` line 2727.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetAttachMenuBot<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -25883,7 +25883,7 @@ pub mod messages {
     /// `messages.toggleBotInAttachMenu#69f59d69 flags:# write_allowed:flags.0?true bot:InputUser enabled:Bool = Bool;`
     ///
     /// Constructor id `0x69f59d69`; defined at `data/schema/layer230/api.tl` line 2728.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleBotInAttachMenu<'a> {
         /// `write_allowed:flags.0?true`
         pub write_allowed: bool,
@@ -25935,7 +25935,7 @@ pub mod messages {
     /// `messages.requestWebView#269dc2c1 flags:# from_bot_menu:flags.4?true silent:flags.5?true compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser url:flags.1?string start_param:flags.3?string theme_params:flags.2?DataJSON platform:string reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = WebViewResult;`
     ///
     /// Constructor id `0x269dc2c1`; defined at `data/schema/layer230/api.tl` line 2729.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RequestWebView<'a> {
         /// `from_bot_menu:flags.4?true`
         pub from_bot_menu: bool,
@@ -26020,7 +26020,7 @@ pub mod messages {
     /// `messages.prolongWebView#b0d81a83 flags:# silent:flags.5?true peer:InputPeer bot:InputUser query_id:long reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = Bool;`
     ///
     /// Constructor id `0xb0d81a83`; defined at `data/schema/layer230/api.tl` line 2730.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ProlongWebView<'a> {
         /// `silent:flags.5?true`
         pub silent: bool,
@@ -26084,7 +26084,7 @@ pub mod messages {
     /// `messages.requestSimpleWebView#413a3e73 flags:# from_switch_webview:flags.1?true from_side_menu:flags.2?true compact:flags.7?true fullscreen:flags.8?true bot:InputUser url:flags.3?string start_param:flags.4?string theme_params:flags.0?DataJSON platform:string = WebViewResult;`
     ///
     /// Constructor id `0x413a3e73`; defined at `data/schema/layer230/api.tl` line 2731.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RequestSimpleWebView<'a> {
         /// `from_switch_webview:flags.1?true`
         pub from_switch_webview: bool,
@@ -26204,7 +26204,7 @@ pub mod messages {
     /// `messages.sendWebViewData#dc0242c8 bot:InputUser random_id:long button_text:string data:string = Updates;`
     ///
     /// Constructor id `0xdc0242c8`; defined at `data/schema/layer230/api.tl` line 2733.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendWebViewData<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -26259,7 +26259,7 @@ pub mod messages {
     /// `messages.transcribeAudio#269e9a49 peer:InputPeer msg_id:int = messages.TranscribedAudio;`
     ///
     /// Constructor id `0x269e9a49`; defined at `data/schema/layer230/api.tl` line 2734.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TranscribeAudio<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -26306,7 +26306,7 @@ pub mod messages {
     /// `messages.rateTranscribedAudio#7f1d072f peer:InputPeer msg_id:int transcription_id:long good:Bool = Bool;`
     ///
     /// Constructor id `0x7f1d072f`; defined at `data/schema/layer230/api.tl` line 2735.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RateTranscribedAudio<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -26497,7 +26497,7 @@ pub mod messages {
     /// `messages.reportReaction#3f64c076 peer:InputPeer id:int reaction_peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x3f64c076`; defined at `data/schema/layer230/api.tl` line 2739.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportReaction<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -26686,7 +26686,7 @@ pub mod messages {
     /// `messages.getExtendedMedia#84f80814 peer:InputPeer id:Vector<int> = Updates;`
     ///
     /// Constructor id `0x84f80814`; defined at `data/schema/layer230/api.tl` line 2743.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetExtendedMedia<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -26816,7 +26816,7 @@ pub mod messages {
     /// `messages.sendBotRequestedPeer#6c5cf2a7 flags:# peer:InputPeer msg_id:flags.0?int webapp_req_id:flags.1?string button_id:int requested_peers:Vector<InputPeer> = Updates;`
     ///
     /// Constructor id `0x6c5cf2a7`; defined at `data/schema/layer230/api.tl` line 2746.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendBotRequestedPeer<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -27059,7 +27059,7 @@ pub mod messages {
     /// `messages.togglePeerTranslations#e47cb579 flags:# disabled:flags.0?true peer:InputPeer = Bool;`
     ///
     /// Constructor id `0xe47cb579`; defined at `data/schema/layer230/api.tl` line 2751.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePeerTranslations<'a> {
         /// `disabled:flags.0?true`
         pub disabled: bool,
@@ -27224,7 +27224,7 @@ pub mod messages {
     /// `messages.setChatWallPaper#8ffacae1 flags:# for_both:flags.3?true revert:flags.4?true peer:InputPeer wallpaper:flags.0?InputWallPaper settings:flags.2?WallPaperSettings id:flags.1?int = Updates;`
     ///
     /// Constructor id `0x8ffacae1`; defined at `data/schema/layer230/api.tl` line 2754.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetChatWallPaper<'a> {
         /// `for_both:flags.3?true`
         pub for_both: bool,
@@ -27339,7 +27339,7 @@ pub mod messages {
     /// `messages.getSavedDialogs#1e91fc99 flags:# exclude_pinned:flags.0?true parent_peer:flags.1?InputPeer offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.SavedDialogs;`
     ///
     /// Constructor id `0x1e91fc99`; defined at `data/schema/layer230/api.tl` line 2756.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSavedDialogs<'a> {
         /// `exclude_pinned:flags.0?true`
         pub exclude_pinned: bool,
@@ -27413,7 +27413,7 @@ pub mod messages {
     /// `messages.getSavedHistory#998ab009 flags:# parent_peer:flags.0?InputPeer peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages;`
     ///
     /// Constructor id `0x998ab009`; defined at `data/schema/layer230/api.tl` line 2757.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSavedHistory<'a> {
         /// `parent_peer:flags.0?InputPeer`
         pub parent_peer: Option<enums::InputPeer<'a>>,
@@ -27493,7 +27493,7 @@ pub mod messages {
     /// `messages.deleteSavedHistory#4dc5085f flags:# parent_peer:flags.0?InputPeer peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory;`
     ///
     /// Constructor id `0x4dc5085f`; defined at `data/schema/layer230/api.tl` line 2758.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteSavedHistory<'a> {
         /// `parent_peer:flags.0?InputPeer`
         pub parent_peer: Option<enums::InputPeer<'a>>,
@@ -27739,7 +27739,7 @@ pub mod messages {
     /// `messages.updateSavedReactionTag#60297dec flags:# reaction:Reaction title:flags.0?string = Bool;`
     ///
     /// Constructor id `0x60297dec`; defined at `data/schema/layer230/api.tl` line 2763.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateSavedReactionTag<'a> {
         /// `reaction:Reaction`
         pub reaction: enums::Reaction<'a>,
@@ -27833,7 +27833,7 @@ pub mod messages {
     /// `messages.getOutboxReadDate#8c4bfe5d peer:InputPeer msg_id:int = OutboxReadDate;`
     ///
     /// Constructor id `0x8c4bfe5d`; defined at `data/schema/layer230/api.tl` line 2765.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetOutboxReadDate<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -28158,7 +28158,7 @@ pub mod messages {
     /// `messages.sendQuickReplyMessages#6c750de1 peer:InputPeer shortcut_id:int id:Vector<int> random_id:Vector<long> = Updates;`
     ///
     /// Constructor id `0x6c750de1`; defined at `data/schema/layer230/api.tl` line 2772.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendQuickReplyMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -28496,7 +28496,7 @@ pub mod messages {
     /// `messages.deleteFactCheck#d1da940c peer:InputPeer msg_id:int = Updates;`
     ///
     /// Constructor id `0xd1da940c`; defined at `data/schema/layer230/api.tl` line 2779.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteFactCheck<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -28543,7 +28543,7 @@ pub mod messages {
     /// `messages.getFactCheck#b9cdc5ee peer:InputPeer msg_id:Vector<int> = Vector<FactCheck>;`
     ///
     /// Constructor id `0xb9cdc5ee`; defined at `data/schema/layer230/api.tl` line 2780.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetFactCheck<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -28590,7 +28590,7 @@ pub mod messages {
     /// `messages.requestMainWebView#c9e01e7b flags:# compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser start_param:flags.1?string theme_params:flags.0?DataJSON platform:string = WebViewResult;`
     ///
     /// Constructor id `0xc9e01e7b`; defined at `data/schema/layer230/api.tl` line 2781.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RequestMainWebView<'a> {
         /// `compact:flags.7?true`
         pub compact: bool,
@@ -28657,7 +28657,7 @@ pub mod messages {
     /// `messages.sendPaidReaction#58bbcb50 flags:# peer:InputPeer msg_id:int count:int random_id:long private:flags.0?PaidReactionPrivacy = Updates;`
     ///
     /// Constructor id `0x58bbcb50`; defined at `data/schema/layer230/api.tl` line 2782.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendPaidReaction<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -28951,7 +28951,7 @@ pub mod messages {
     /// `messages.getSponsoredMessages#3d6ce850 flags:# peer:InputPeer msg_id:flags.0?int = messages.SponsoredMessages;`
     ///
     /// Constructor id `0x3d6ce850`; defined at `data/schema/layer230/api.tl` line 2788.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSponsoredMessages<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29053,7 +29053,7 @@ pub mod messages {
     /// `messages.getPreparedInlineMessage#857ebdb8 bot:InputUser id:string = messages.PreparedInlineMessage;`
     ///
     /// Constructor id `0x857ebdb8`; defined at `data/schema/layer230/api.tl` line 2790.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPreparedInlineMessage<'a> {
         /// `bot:InputUser`
         pub bot: enums::InputUser<'a>,
@@ -29171,7 +29171,7 @@ pub mod messages {
     /// `messages.reportMessagesDelivery#5a6d7395 flags:# push:flags.0?true peer:InputPeer id:Vector<int> = Bool;`
     ///
     /// Constructor id `0x5a6d7395`; defined at `data/schema/layer230/api.tl` line 2792.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportMessagesDelivery<'a> {
         /// `push:flags.0?true`
         pub push: bool,
@@ -29272,7 +29272,7 @@ pub mod messages {
     /// `messages.readSavedHistory#ba4a3b5b parent_peer:InputPeer peer:InputPeer max_id:int = Bool;`
     ///
     /// Constructor id `0xba4a3b5b`; defined at `data/schema/layer230/api.tl` line 2794.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadSavedHistory<'a> {
         /// `parent_peer:InputPeer`
         pub parent_peer: enums::InputPeer<'a>,
@@ -29323,7 +29323,7 @@ pub mod messages {
     /// `messages.toggleTodoCompleted#d3e03124 peer:InputPeer msg_id:int completed:Vector<int> incompleted:Vector<int> = Updates;`
     ///
     /// Constructor id `0xd3e03124`; defined at `data/schema/layer230/api.tl` line 2795.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleTodoCompleted<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29378,7 +29378,7 @@ pub mod messages {
     /// `messages.appendTodoList#21a61057 peer:InputPeer msg_id:int list:Vector<TodoItem> = Updates;`
     ///
     /// Constructor id `0x21a61057`; defined at `data/schema/layer230/api.tl` line 2796.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct AppendTodoList<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29429,7 +29429,7 @@ pub mod messages {
     /// `messages.toggleSuggestedPostApproval#8107455c flags:# reject:flags.1?true peer:InputPeer msg_id:int schedule_date:flags.0?int reject_comment:flags.2?string = Updates;`
     ///
     /// Constructor id `0x8107455c`; defined at `data/schema/layer230/api.tl` line 2797.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleSuggestedPostApproval<'a> {
         /// `reject:flags.1?true`
         pub reject: bool,
@@ -29490,7 +29490,7 @@ pub mod messages {
     /// `messages.getForumTopics#3ba47bff flags:# peer:InputPeer q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics;`
     ///
     /// Constructor id `0x3ba47bff`; defined at `data/schema/layer230/api.tl` line 2798.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetForumTopics<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29558,7 +29558,7 @@ pub mod messages {
     /// `messages.getForumTopicsByID#af0a4a08 peer:InputPeer topics:Vector<int> = messages.ForumTopics;`
     ///
     /// Constructor id `0xaf0a4a08`; defined at `data/schema/layer230/api.tl` line 2799.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetForumTopicsById<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29605,7 +29605,7 @@ pub mod messages {
     /// `messages.editForumTopic#cecc1134 flags:# peer:InputPeer topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates;`
     ///
     /// Constructor id `0xcecc1134`; defined at `data/schema/layer230/api.tl` line 2800.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditForumTopic<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29670,7 +29670,7 @@ pub mod messages {
     /// `messages.updatePinnedForumTopic#175df251 peer:InputPeer topic_id:int pinned:Bool = Updates;`
     ///
     /// Constructor id `0x175df251`; defined at `data/schema/layer230/api.tl` line 2801.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdatePinnedForumTopic<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29721,7 +29721,7 @@ pub mod messages {
     /// `messages.reorderPinnedForumTopics#e7841f0 flags:# force:flags.0?true peer:InputPeer order:Vector<int> = Updates;`
     ///
     /// Constructor id `0x0e7841f0`; defined at `data/schema/layer230/api.tl` line 2802.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReorderPinnedForumTopics<'a> {
         /// `force:flags.0?true`
         pub force: bool,
@@ -29773,7 +29773,7 @@ pub mod messages {
     /// `messages.createForumTopic#2f98c3d5 flags:# title_missing:flags.4?true peer:InputPeer title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates;`
     ///
     /// Constructor id `0x2f98c3d5`; defined at `data/schema/layer230/api.tl` line 2803.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateForumTopic<'a> {
         /// `title_missing:flags.4?true`
         pub title_missing: bool,
@@ -29843,7 +29843,7 @@ pub mod messages {
     /// `messages.deleteTopicHistory#d2816f10 peer:InputPeer top_msg_id:int = messages.AffectedHistory;`
     ///
     /// Constructor id `0xd2816f10`; defined at `data/schema/layer230/api.tl` line 2804.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteTopicHistory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -29928,7 +29928,7 @@ pub mod messages {
     /// `messages.summarizeText#abbbd346 flags:# peer:InputPeer id:int to_lang:flags.0?string tone:flags.2?string = TextWithEntities;`
     ///
     /// Constructor id `0xabbbd346`; defined at `data/schema/layer230/api.tl` line 2806.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SummarizeText<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30036,7 +30036,7 @@ pub mod messages {
     /// `messages.getFutureChatCreatorAfterLeave#3b7d0ea6 peer:InputPeer = User;`
     ///
     /// Constructor id `0x3b7d0ea6`; defined at `data/schema/layer230/api.tl` line 2808.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetFutureChatCreatorAfterLeave<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30079,7 +30079,7 @@ pub mod messages {
     /// `messages.editChatParticipantRank#a00f32b0 peer:InputPeer participant:InputPeer rank:string = Updates;`
     ///
     /// Constructor id `0xa00f32b0`; defined at `data/schema/layer230/api.tl` line 2809.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditChatParticipantRank<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30279,7 +30279,7 @@ pub mod messages {
     /// `messages.reportReadMetrics#4067c5e6 peer:InputPeer metrics:Vector<InputMessageReadMetric> = Bool;`
     ///
     /// Constructor id `0x4067c5e6`; defined at `data/schema/layer230/api.tl` line 2813.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportReadMetrics<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30326,7 +30326,7 @@ pub mod messages {
     /// `messages.reportMusicListen#ddbcd819 id:InputDocument listened_duration:int = Bool;`
     ///
     /// Constructor id `0xddbcd819`; defined at `data/schema/layer230/api.tl` line 2814.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReportMusicListen<'a> {
         /// `id:InputDocument`
         pub id: enums::InputDocument<'a>,
@@ -30424,7 +30424,7 @@ pub mod messages {
     /// `messages.deletePollAnswer#ac8505a5 peer:InputPeer msg_id:int option:bytes = Updates;`
     ///
     /// Constructor id `0xac8505a5`; defined at `data/schema/layer230/api.tl` line 2816.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeletePollAnswer<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30475,7 +30475,7 @@ pub mod messages {
     /// `messages.getUnreadPollVotes#43286cf2 flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages;`
     ///
     /// Constructor id `0x43286cf2`; defined at `data/schema/layer230/api.tl` line 2817.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUnreadPollVotes<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30552,7 +30552,7 @@ pub mod messages {
     /// `messages.readPollVotes#1720b4d8 flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory;`
     ///
     /// Constructor id `0x1720b4d8`; defined at `data/schema/layer230/api.tl` line 2818.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadPollVotes<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30650,7 +30650,7 @@ pub mod messages {
     /// `messages.deleteParticipantReactions#a0b80cf8 peer:InputPeer participant:InputPeer = Bool;`
     ///
     /// Constructor id `0xa0b80cf8`; defined at `data/schema/layer230/api.tl` line 2820.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteParticipantReactions<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30697,7 +30697,7 @@ pub mod messages {
     /// `messages.deleteParticipantReaction#e3b7f82c peer:InputPeer msg_id:int participant:InputPeer = Updates;`
     ///
     /// Constructor id `0xe3b7f82c`; defined at `data/schema/layer230/api.tl` line 2821.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteParticipantReaction<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -30748,7 +30748,7 @@ pub mod messages {
     /// `messages.getPersonalChannelHistory#55fb0996 user_id:InputUser limit:int max_id:int min_id:int hash:long = messages.Messages;`
     ///
     /// Constructor id `0x55fb0996`; defined at `data/schema/layer230/api.tl` line 2822.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPersonalChannelHistory<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -30810,7 +30810,7 @@ pub mod messages {
     /// `messages.getRichMessage#501569cf peer:InputPeer id:int = messages.Messages;`
     ///
     /// Constructor id `0x501569cf`; defined at `data/schema/layer230/api.tl` line 2823.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetRichMessage<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -31087,7 +31087,7 @@ pub mod payments {
     /// `payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int = payments.PaymentReceipt;`
     ///
     /// Constructor id `0x2478d1cc`; defined at `data/schema/layer230/api.tl` line 2974.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPaymentReceipt<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -31379,7 +31379,7 @@ pub mod payments {
     /// `payments.exportInvoice#f91b065 invoice_media:InputMedia = payments.ExportedInvoice;`
     ///
     /// Constructor id `0x0f91b065`; defined at `data/schema/layer230/api.tl` line 2980.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ExportInvoice<'a> {
         /// `invoice_media:InputMedia`
         pub invoice_media: enums::InputMedia<'a>,
@@ -31647,7 +31647,7 @@ pub mod payments {
     /// `payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int = payments.GiveawayInfo;`
     ///
     /// Constructor id `0xf4239425`; defined at `data/schema/layer230/api.tl` line 2986.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetGiveawayInfo<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -31783,7 +31783,7 @@ pub mod payments {
     /// `payments.getStarsStatus#4ea9b3bf flags:# ton:flags.0?true peer:InputPeer = payments.StarsStatus;`
     ///
     /// Constructor id `0x4ea9b3bf`; defined at `data/schema/layer230/api.tl` line 2989.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStarsStatus<'a> {
         /// `ton:flags.0?true`
         pub ton: bool,
@@ -31831,7 +31831,7 @@ pub mod payments {
     /// `payments.getStarsTransactions#69da4557 flags:# inbound:flags.0?true outbound:flags.1?true ascending:flags.2?true ton:flags.4?true subscription_id:flags.3?string peer:InputPeer offset:string limit:int = payments.StarsStatus;`
     ///
     /// Constructor id `0x69da4557`; defined at `data/schema/layer230/api.tl` line 2990.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStarsTransactions<'a> {
         /// `inbound:flags.0?true`
         pub inbound: bool,
@@ -31949,7 +31949,7 @@ pub mod payments {
     /// `payments.refundStarsCharge#25ae8f4a user_id:InputUser charge_id:string = Updates;`
     ///
     /// Constructor id `0x25ae8f4a`; defined at `data/schema/layer230/api.tl` line 2992.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RefundStarsCharge<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -31996,7 +31996,7 @@ pub mod payments {
     /// `payments.getStarsRevenueStats#d91ffad6 flags:# dark:flags.0?true ton:flags.1?true peer:InputPeer = payments.StarsRevenueStats;`
     ///
     /// Constructor id `0xd91ffad6`; defined at `data/schema/layer230/api.tl` line 2993.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStarsRevenueStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -32103,7 +32103,7 @@ pub mod payments {
     /// `payments.getStarsRevenueAdsAccountUrl#d1d7efc5 peer:InputPeer = payments.StarsRevenueAdsAccountUrl;`
     ///
     /// Constructor id `0xd1d7efc5`; defined at `data/schema/layer230/api.tl` line 2995.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStarsRevenueAdsAccountUrl<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -32146,7 +32146,7 @@ pub mod payments {
     /// `payments.getStarsTransactionsByID#2dca16b8 flags:# ton:flags.0?true peer:InputPeer id:Vector<InputStarsTransaction> = payments.StarsStatus;`
     ///
     /// Constructor id `0x2dca16b8`; defined at `data/schema/layer230/api.tl` line 2996.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStarsTransactionsById<'a> {
         /// `ton:flags.0?true`
         pub ton: bool,
@@ -32243,7 +32243,7 @@ pub mod payments {
     /// `payments.getStarsSubscriptions#32512c5 flags:# missing_balance:flags.0?true peer:InputPeer offset:string = payments.StarsStatus;`
     ///
     /// Constructor id `0x032512c5`; defined at `data/schema/layer230/api.tl` line 2998.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStarsSubscriptions<'a> {
         /// `missing_balance:flags.0?true`
         pub missing_balance: bool,
@@ -32295,7 +32295,7 @@ pub mod payments {
     /// `payments.changeStarsSubscription#c7770878 flags:# peer:InputPeer subscription_id:string canceled:flags.0?Bool = Bool;`
     ///
     /// Constructor id `0xc7770878`; defined at `data/schema/layer230/api.tl` line 2999.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ChangeStarsSubscription<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -32348,7 +32348,7 @@ pub mod payments {
     /// `payments.fulfillStarsSubscription#cc5bebb3 peer:InputPeer subscription_id:string = Bool;`
     ///
     /// Constructor id `0xcc5bebb3`; defined at `data/schema/layer230/api.tl` line 3000.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct FulfillStarsSubscription<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -32569,7 +32569,7 @@ pub mod payments {
     /// `payments.botCancelStarsSubscription#6dfa0622 flags:# restore:flags.0?true user_id:InputUser charge_id:string = Bool;`
     ///
     /// Constructor id `0x6dfa0622`; defined at `data/schema/layer230/api.tl` line 3005.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct BotCancelStarsSubscription<'a> {
         /// `restore:flags.0?true`
         pub restore: bool,
@@ -32621,7 +32621,7 @@ pub mod payments {
     /// `payments.getConnectedStarRefBots#5869a553 flags:# peer:InputPeer offset_date:flags.2?int offset_link:flags.2?string limit:int = payments.ConnectedStarRefBots;`
     ///
     /// Constructor id `0x5869a553`; defined at `data/schema/layer230/api.tl` line 3006.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetConnectedStarRefBots<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -32678,7 +32678,7 @@ pub mod payments {
     /// `payments.getConnectedStarRefBot#b7d998f0 peer:InputPeer bot:InputUser = payments.ConnectedStarRefBots;`
     ///
     /// Constructor id `0xb7d998f0`; defined at `data/schema/layer230/api.tl` line 3007.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetConnectedStarRefBot<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -32725,7 +32725,7 @@ pub mod payments {
     /// `payments.getSuggestedStarRefBots#d6b48f7 flags:# order_by_revenue:flags.0?true order_by_date:flags.1?true peer:InputPeer offset:string limit:int = payments.SuggestedStarRefBots;`
     ///
     /// Constructor id `0x0d6b48f7`; defined at `data/schema/layer230/api.tl` line 3008.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSuggestedStarRefBots<'a> {
         /// `order_by_revenue:flags.0?true`
         pub order_by_revenue: bool,
@@ -32784,7 +32784,7 @@ pub mod payments {
     /// `payments.connectStarRefBot#7ed5348a peer:InputPeer bot:InputUser = payments.ConnectedStarRefBots;`
     ///
     /// Constructor id `0x7ed5348a`; defined at `data/schema/layer230/api.tl` line 3009.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ConnectStarRefBot<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -32831,7 +32831,7 @@ pub mod payments {
     /// `payments.editConnectedStarRefBot#e4fca4a3 flags:# revoked:flags.0?true peer:InputPeer link:string = payments.ConnectedStarRefBots;`
     ///
     /// Constructor id `0xe4fca4a3`; defined at `data/schema/layer230/api.tl` line 3010.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditConnectedStarRefBot<'a> {
         /// `revoked:flags.0?true`
         pub revoked: bool,
@@ -33066,7 +33066,7 @@ pub mod payments {
     /// `payments.getSavedStarGifts#a319e569 flags:# exclude_unsaved:flags.0?true exclude_saved:flags.1?true exclude_unlimited:flags.2?true exclude_unique:flags.4?true sort_by_value:flags.5?true exclude_upgradable:flags.7?true exclude_unupgradable:flags.8?true peer_color_available:flags.9?true exclude_hosted:flags.10?true peer:InputPeer collection_id:flags.6?int offset:string limit:int = payments.SavedStarGifts;`
     ///
     /// Constructor id `0xa319e569`; defined at `data/schema/layer230/api.tl` line 3015.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSavedStarGifts<'a> {
         /// `exclude_unsaved:flags.0?true`
         pub exclude_unsaved: bool,
@@ -33240,7 +33240,7 @@ pub mod payments {
     /// `payments.toggleChatStarGiftNotifications#60eaefa1 flags:# enabled:flags.0?true peer:InputPeer = Bool;`
     ///
     /// Constructor id `0x60eaefa1`; defined at `data/schema/layer230/api.tl` line 3018.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleChatStarGiftNotifications<'a> {
         /// `enabled:flags.0?true`
         pub enabled: bool,
@@ -33288,7 +33288,7 @@ pub mod payments {
     /// `payments.toggleStarGiftsPinnedToTop#1513e7b0 peer:InputPeer stargift:Vector<InputSavedStarGift> = Bool;`
     ///
     /// Constructor id `0x1513e7b0`; defined at `data/schema/layer230/api.tl` line 3019.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ToggleStarGiftsPinnedToTop<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -33500,7 +33500,7 @@ pub mod payments {
     /// `payments.createStarGiftCollection#1f4a0e87 peer:InputPeer title:string stargift:Vector<InputSavedStarGift> = StarGiftCollection;`
     ///
     /// Constructor id `0x1f4a0e87`; defined at `data/schema/layer230/api.tl` line 3023.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateStarGiftCollection<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -33551,7 +33551,7 @@ pub mod payments {
     /// `payments.updateStarGiftCollection#4fddbee7 flags:# peer:InputPeer collection_id:int title:flags.0?string delete_stargift:flags.1?Vector<InputSavedStarGift> add_stargift:flags.2?Vector<InputSavedStarGift> order:flags.3?Vector<InputSavedStarGift> = StarGiftCollection;`
     ///
     /// Constructor id `0x4fddbee7`; defined at `data/schema/layer230/api.tl` line 3024.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateStarGiftCollection<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -33616,7 +33616,7 @@ pub mod payments {
     /// `payments.reorderStarGiftCollections#c32af4cc peer:InputPeer order:Vector<int> = Bool;`
     ///
     /// Constructor id `0xc32af4cc`; defined at `data/schema/layer230/api.tl` line 3025.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReorderStarGiftCollections<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -33663,7 +33663,7 @@ pub mod payments {
     /// `payments.deleteStarGiftCollection#ad5648e8 peer:InputPeer collection_id:int = Bool;`
     ///
     /// Constructor id `0xad5648e8`; defined at `data/schema/layer230/api.tl` line 3026.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteStarGiftCollection<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -33710,7 +33710,7 @@ pub mod payments {
     /// `payments.getStarGiftCollections#981b91dd peer:InputPeer hash:long = payments.StarGiftCollections;`
     ///
     /// Constructor id `0x981b91dd`; defined at `data/schema/layer230/api.tl` line 3027.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStarGiftCollections<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -35094,7 +35094,7 @@ pub mod phone {
     /// `phone.createGroupCall#48cdc6d8 flags:# rtmp_stream:flags.2?true peer:InputPeer random_id:int title:flags.0?string schedule_date:flags.1?int = Updates;`
     ///
     /// Constructor id `0x48cdc6d8`; defined at `data/schema/layer230/api.tl` line 3067.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateGroupCall<'a> {
         /// `rtmp_stream:flags.2?true`
         pub rtmp_stream: bool,
@@ -35754,7 +35754,7 @@ pub mod phone {
     /// `phone.getGroupCallJoinAs#ef7c213a peer:InputPeer = phone.JoinAsPeers;`
     ///
     /// Constructor id `0xef7c213a`; defined at `data/schema/layer230/api.tl` line 3079.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetGroupCallJoinAs<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -35935,7 +35935,7 @@ pub mod phone {
     /// `phone.saveDefaultGroupCallJoinAs#575e1f8c peer:InputPeer join_as:InputPeer = Bool;`
     ///
     /// Constructor id `0x575e1f8c`; defined at `data/schema/layer230/api.tl` line 3083.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SaveDefaultGroupCallJoinAs<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -36115,7 +36115,7 @@ pub mod phone {
     /// `phone.getGroupCallStreamRtmpUrl#5af4c73a flags:# live_story:flags.0?true peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl;`
     ///
     /// Constructor id `0x5af4c73a`; defined at `data/schema/layer230/api.tl` line 3087.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetGroupCallStreamRtmpUrl<'a> {
         /// `live_story:flags.0?true`
         pub live_story: bool,
@@ -36852,7 +36852,7 @@ pub mod photos {
     /// `photos.updateProfilePhoto#9e82039 flags:# fallback:flags.0?true bot:flags.1?InputUser id:InputPhoto = photos.Photo;`
     ///
     /// Constructor id `0x09e82039`; defined at `data/schema/layer230/api.tl` line 2832.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateProfilePhoto<'a> {
         /// `fallback:flags.0?true`
         pub fallback: bool,
@@ -37011,7 +37011,7 @@ pub mod photos {
     /// `photos.getUserPhotos#91cd32a8 user_id:InputUser offset:int max_id:long limit:int = photos.Photos;`
     ///
     /// Constructor id `0x91cd32a8`; defined at `data/schema/layer230/api.tl` line 2835.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUserPhotos<'a> {
         /// `user_id:InputUser`
         pub user_id: enums::InputUser<'a>,
@@ -37069,7 +37069,7 @@ pub mod photos {
     /// `photos.uploadContactProfilePhoto#e14c4a71 flags:# suggest:flags.3?true save:flags.4?true user_id:InputUser file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.5?VideoSize = photos.Photo;`
     ///
     /// Constructor id `0xe14c4a71`; defined at `data/schema/layer230/api.tl` line 2836.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UploadContactProfilePhoto<'a> {
         /// `suggest:flags.3?true`
         pub suggest: bool,
@@ -37144,7 +37144,7 @@ pub mod premium {
     /// `premium.getBoostsList#60f67660 flags:# gifts:flags.0?true peer:InputPeer offset:string limit:int = premium.BoostsList;`
     ///
     /// Constructor id `0x60f67660`; defined at `data/schema/layer230/api.tl` line 3165.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBoostsList<'a> {
         /// `gifts:flags.0?true`
         pub gifts: bool,
@@ -37238,7 +37238,7 @@ pub mod premium {
     /// `premium.applyBoost#6b7da746 flags:# slots:flags.0?Vector<int> peer:InputPeer = premium.MyBoosts;`
     ///
     /// Constructor id `0x6b7da746`; defined at `data/schema/layer230/api.tl` line 3167.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ApplyBoost<'a> {
         /// `slots:flags.0?Vector<int>`
         pub slots: Option<zerotl::Vector<'a, i32>>,
@@ -37287,7 +37287,7 @@ pub mod premium {
     /// `premium.getBoostsStatus#42f1f61 peer:InputPeer = premium.BoostsStatus;`
     ///
     /// Constructor id `0x042f1f61`; defined at `data/schema/layer230/api.tl` line 3168.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBoostsStatus<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -37330,7 +37330,7 @@ pub mod premium {
     /// `premium.getUserBoosts#39854d1f peer:InputPeer user_id:InputUser = premium.BoostsList;`
     ///
     /// Constructor id `0x39854d1f`; defined at `data/schema/layer230/api.tl` line 3169.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetUserBoosts<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -37681,7 +37681,7 @@ pub mod stats {
     /// `stats.getBroadcastStats#ab42441a flags:# dark:flags.0?true channel:InputChannel = stats.BroadcastStats;`
     ///
     /// Constructor id `0xab42441a`; defined at `data/schema/layer230/api.tl` line 3110.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetBroadcastStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -37778,7 +37778,7 @@ pub mod stats {
     /// `stats.getMegagroupStats#dcdf8607 flags:# dark:flags.0?true channel:InputChannel = stats.MegagroupStats;`
     ///
     /// Constructor id `0xdcdf8607`; defined at `data/schema/layer230/api.tl` line 3112.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMegagroupStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -37826,7 +37826,7 @@ pub mod stats {
     /// `stats.getMessagePublicForwards#5f150144 channel:InputChannel msg_id:int offset:string limit:int = stats.PublicForwards;`
     ///
     /// Constructor id `0x5f150144`; defined at `data/schema/layer230/api.tl` line 3113.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessagePublicForwards<'a> {
         /// `channel:InputChannel`
         pub channel: enums::InputChannel<'a>,
@@ -37881,7 +37881,7 @@ pub mod stats {
     /// `stats.getMessageStats#b6e0a3f5 flags:# dark:flags.0?true channel:InputChannel msg_id:int = stats.MessageStats;`
     ///
     /// Constructor id `0xb6e0a3f5`; defined at `data/schema/layer230/api.tl` line 3114.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetMessageStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -37933,7 +37933,7 @@ pub mod stats {
     /// `stats.getStoryStats#374fef40 flags:# dark:flags.0?true peer:InputPeer id:int = stats.StoryStats;`
     ///
     /// Constructor id `0x374fef40`; defined at `data/schema/layer230/api.tl` line 3115.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStoryStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -37985,7 +37985,7 @@ pub mod stats {
     /// `stats.getStoryPublicForwards#a6437ef6 peer:InputPeer id:int offset:string limit:int = stats.PublicForwards;`
     ///
     /// Constructor id `0xa6437ef6`; defined at `data/schema/layer230/api.tl` line 3116.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStoryPublicForwards<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -38040,7 +38040,7 @@ pub mod stats {
     /// `stats.getPollStats#c27dfa68 flags:# dark:flags.0?true peer:InputPeer msg_id:int = stats.PollStats;`
     ///
     /// Constructor id `0xc27dfa68`; defined at `data/schema/layer230/api.tl` line 3117.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPollStats<'a> {
         /// `dark:flags.0?true`
         pub dark: bool,
@@ -38100,7 +38100,7 @@ pub mod stickers {
     /// `stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet;`
     ///
     /// Constructor id `0x9021ab67`; defined at `data/schema/layer230/api.tl` line 3046.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateStickerSet<'a> {
         /// `masks:flags.0?true`
         pub masks: bool,
@@ -38174,7 +38174,7 @@ pub mod stickers {
     /// `stickers.removeStickerFromSet#f7760f51 sticker:InputDocument = messages.StickerSet;`
     ///
     /// Constructor id `0xf7760f51`; defined at `data/schema/layer230/api.tl` line 3047.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RemoveStickerFromSet<'a> {
         /// `sticker:InputDocument`
         pub sticker: enums::InputDocument<'a>,
@@ -38217,7 +38217,7 @@ pub mod stickers {
     /// `stickers.changeStickerPosition#ffb6d4ca sticker:InputDocument position:int = messages.StickerSet;`
     ///
     /// Constructor id `0xffb6d4ca`; defined at `data/schema/layer230/api.tl` line 3048.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ChangeStickerPosition<'a> {
         /// `sticker:InputDocument`
         pub sticker: enums::InputDocument<'a>,
@@ -38311,7 +38311,7 @@ pub mod stickers {
     /// `stickers.setStickerSetThumb#a76a5392 flags:# stickerset:InputStickerSet thumb:flags.0?InputDocument thumb_document_id:flags.1?long = messages.StickerSet;`
     ///
     /// Constructor id `0xa76a5392`; defined at `data/schema/layer230/api.tl` line 3050.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetStickerSetThumb<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -38450,7 +38450,7 @@ pub mod stickers {
     /// `stickers.changeSticker#f5537ebc flags:# sticker:InputDocument emoji:flags.0?string mask_coords:flags.1?MaskCoords keywords:flags.2?string = messages.StickerSet;`
     ///
     /// Constructor id `0xf5537ebc`; defined at `data/schema/layer230/api.tl` line 3053.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ChangeSticker<'a> {
         /// `sticker:InputDocument`
         pub sticker: enums::InputDocument<'a>,
@@ -38507,7 +38507,7 @@ pub mod stickers {
     /// `stickers.renameStickerSet#124b1c00 stickerset:InputStickerSet title:string = messages.StickerSet;`
     ///
     /// Constructor id `0x124b1c00`; defined at `data/schema/layer230/api.tl` line 3054.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct RenameStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -38554,7 +38554,7 @@ pub mod stickers {
     /// `stickers.deleteStickerSet#87704394 stickerset:InputStickerSet = Bool;`
     ///
     /// Constructor id `0x87704394`; defined at `data/schema/layer230/api.tl` line 3055.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteStickerSet<'a> {
         /// `stickerset:InputStickerSet`
         pub stickerset: enums::InputStickerSet<'a>,
@@ -38652,7 +38652,7 @@ pub mod stories {
     /// `stories.canSendStory#30eb63f0 peer:InputPeer = stories.CanSendStoryCount;`
     ///
     /// Constructor id `0x30eb63f0`; defined at `data/schema/layer230/api.tl` line 3131.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CanSendStory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -38695,7 +38695,7 @@ pub mod stories {
     /// `stories.sendStory#8f9e6898 flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int albums:flags.8?Vector<int> music:flags.9?InputDocument = Updates;`
     ///
     /// Constructor id `0x8f9e6898`; defined at `data/schema/layer230/api.tl` line 3132.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendStory<'a> {
         /// `pinned:flags.2?true`
         pub pinned: bool,
@@ -38794,7 +38794,7 @@ pub mod stories {
     /// `stories.editStory#2c63a72b flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> music:flags.4?InputDocument = Updates;`
     ///
     /// Constructor id `0x2c63a72b`; defined at `data/schema/layer230/api.tl` line 3133.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct EditStory<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -38867,7 +38867,7 @@ pub mod stories {
     /// `stories.deleteStories#ae59db5f peer:InputPeer id:Vector<int> = Vector<int>;`
     ///
     /// Constructor id `0xae59db5f`; defined at `data/schema/layer230/api.tl` line 3134.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteStories<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -38914,7 +38914,7 @@ pub mod stories {
     /// `stories.togglePinned#9a75a1ef peer:InputPeer id:Vector<int> pinned:Bool = Vector<int>;`
     ///
     /// Constructor id `0x9a75a1ef`; defined at `data/schema/layer230/api.tl` line 3135.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePinned<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39016,7 +39016,7 @@ pub mod stories {
     /// `stories.getPinnedStories#5821a5dc peer:InputPeer offset_id:int limit:int = stories.Stories;`
     ///
     /// Constructor id `0x5821a5dc`; defined at `data/schema/layer230/api.tl` line 3137.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPinnedStories<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39070,7 +39070,7 @@ pub mod stories {
     /// `stories.getStoriesArchive#b4352016 peer:InputPeer offset_id:int limit:int = stories.Stories;`
     ///
     /// Constructor id `0xb4352016`; defined at `data/schema/layer230/api.tl` line 3138.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStoriesArchive<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39124,7 +39124,7 @@ pub mod stories {
     /// `stories.getStoriesByID#5774ca74 peer:InputPeer id:Vector<int> = stories.Stories;`
     ///
     /// Constructor id `0x5774ca74`; defined at `data/schema/layer230/api.tl` line 3139.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStoriesById<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39214,7 +39214,7 @@ pub mod stories {
     /// `stories.readStories#a556dac8 peer:InputPeer max_id:int = Vector<int>;`
     ///
     /// Constructor id `0xa556dac8`; defined at `data/schema/layer230/api.tl` line 3141.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReadStories<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39261,7 +39261,7 @@ pub mod stories {
     /// `stories.incrementStoryViews#b2028afb peer:InputPeer id:Vector<int> = Bool;`
     ///
     /// Constructor id `0xb2028afb`; defined at `data/schema/layer230/api.tl` line 3142.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct IncrementStoryViews<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39308,7 +39308,7 @@ pub mod stories {
     /// `stories.getStoryViewsList#7ed23c57 flags:# just_contacts:flags.0?true reactions_first:flags.2?true forwards_first:flags.3?true peer:InputPeer q:flags.1?string id:int offset:string limit:int = stories.StoryViewsList;`
     ///
     /// Constructor id `0x7ed23c57`; defined at `data/schema/layer230/api.tl` line 3143.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStoryViewsList<'a> {
         /// `just_contacts:flags.0?true`
         pub just_contacts: bool,
@@ -39378,7 +39378,7 @@ pub mod stories {
     /// `stories.getStoriesViews#28e16cc8 peer:InputPeer id:Vector<int> = stories.StoryViews;`
     ///
     /// Constructor id `0x28e16cc8`; defined at `data/schema/layer230/api.tl` line 3144.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStoriesViews<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39425,7 +39425,7 @@ pub mod stories {
     /// `stories.exportStoryLink#7b8def20 peer:InputPeer id:int = ExportedStoryLink;`
     ///
     /// Constructor id `0x7b8def20`; defined at `data/schema/layer230/api.tl` line 3145.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ExportStoryLink<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39472,7 +39472,7 @@ pub mod stories {
     /// `stories.report#19d8eb45 peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult;`
     ///
     /// Constructor id `0x19d8eb45`; defined at `data/schema/layer230/api.tl` line 3146.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct Report<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39574,7 +39574,7 @@ pub mod stories {
     /// `stories.sendReaction#7fd736b2 flags:# add_to_recent:flags.0?true peer:InputPeer story_id:int reaction:Reaction = Updates;`
     ///
     /// Constructor id `0x7fd736b2`; defined at `data/schema/layer230/api.tl` line 3148.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendReaction<'a> {
         /// `add_to_recent:flags.0?true`
         pub add_to_recent: bool,
@@ -39630,7 +39630,7 @@ pub mod stories {
     /// `stories.getPeerStories#2c4ada50 peer:InputPeer = stories.PeerStories;`
     ///
     /// Constructor id `0x2c4ada50`; defined at `data/schema/layer230/api.tl` line 3149.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetPeerStories<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39792,7 +39792,7 @@ pub mod stories {
     /// `stories.togglePeerStoriesHidden#bd0415c4 peer:InputPeer hidden:Bool = Bool;`
     ///
     /// Constructor id `0xbd0415c4`; defined at `data/schema/layer230/api.tl` line 3153.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePeerStoriesHidden<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -39839,7 +39839,7 @@ pub mod stories {
     /// `stories.getStoryReactionsList#b9b2881f flags:# forwards_first:flags.2?true peer:InputPeer id:int reaction:flags.0?Reaction offset:flags.1?string limit:int = stories.StoryReactionsList;`
     ///
     /// Constructor id `0xb9b2881f`; defined at `data/schema/layer230/api.tl` line 3154.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetStoryReactionsList<'a> {
         /// `forwards_first:flags.2?true`
         pub forwards_first: bool,
@@ -39903,7 +39903,7 @@ pub mod stories {
     /// `stories.togglePinnedToTop#b297e9b peer:InputPeer id:Vector<int> = Bool;`
     ///
     /// Constructor id `0x0b297e9b`; defined at `data/schema/layer230/api.tl` line 3155.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct TogglePinnedToTop<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -40011,7 +40011,7 @@ pub mod stories {
     /// `stories.createAlbum#a36396e5 peer:InputPeer title:string stories:Vector<int> = StoryAlbum;`
     ///
     /// Constructor id `0xa36396e5`; defined at `data/schema/layer230/api.tl` line 3157.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct CreateAlbum<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -40062,7 +40062,7 @@ pub mod stories {
     /// `stories.updateAlbum#5e5259b6 flags:# peer:InputPeer album_id:int title:flags.0?string delete_stories:flags.1?Vector<int> add_stories:flags.2?Vector<int> order:flags.3?Vector<int> = StoryAlbum;`
     ///
     /// Constructor id `0x5e5259b6`; defined at `data/schema/layer230/api.tl` line 3158.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct UpdateAlbum<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -40127,7 +40127,7 @@ pub mod stories {
     /// `stories.reorderAlbums#8535fbd9 peer:InputPeer order:Vector<int> = Bool;`
     ///
     /// Constructor id `0x8535fbd9`; defined at `data/schema/layer230/api.tl` line 3159.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct ReorderAlbums<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -40174,7 +40174,7 @@ pub mod stories {
     /// `stories.deleteAlbum#8d3456d0 peer:InputPeer album_id:int = Bool;`
     ///
     /// Constructor id `0x8d3456d0`; defined at `data/schema/layer230/api.tl` line 3160.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct DeleteAlbum<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -40221,7 +40221,7 @@ pub mod stories {
     /// `stories.getAlbums#25b3eac7 peer:InputPeer hash:long = stories.Albums;`
     ///
     /// Constructor id `0x25b3eac7`; defined at `data/schema/layer230/api.tl` line 3161.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetAlbums<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -40268,7 +40268,7 @@ pub mod stories {
     /// `stories.getAlbumStories#ac806d61 peer:InputPeer album_id:int offset:int limit:int = stories.Stories;`
     ///
     /// Constructor id `0xac806d61`; defined at `data/schema/layer230/api.tl` line 3162.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetAlbumStories<'a> {
         /// `peer:InputPeer`
         pub peer: enums::InputPeer<'a>,
@@ -40326,7 +40326,7 @@ pub mod stories {
     /// `stories.startLive#d069ccde flags:# pinned:flags.2?true noforwards:flags.4?true rtmp_stream:flags.5?true peer:InputPeer caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long messages_enabled:flags.6?Bool send_paid_messages_stars:flags.7?long = Updates;`
     ///
     /// Constructor id `0xd069ccde`; defined at `data/schema/layer230/api.tl` line 3163.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct StartLive<'a> {
         /// `pinned:flags.2?true`
         pub pinned: bool,
@@ -40623,7 +40623,7 @@ pub mod updates {
     /// `updates.getChannelDifference#3173d78 flags:# force:flags.0?true channel:InputChannel filter:ChannelMessagesFilter pts:int limit:int = updates.ChannelDifference;`
     ///
     /// Constructor id `0x03173d78`; defined at `data/schema/layer230/api.tl` line 2830.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetChannelDifference<'a> {
         /// `force:flags.0?true`
         pub force: bool,
@@ -41168,7 +41168,7 @@ pub mod users {
     /// `users.getFullUser#b60f5918 id:InputUser = users.UserFull;`
     ///
     /// Constructor id `0xb60f5918`; defined at `data/schema/layer230/api.tl` line 2532.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetFullUser<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,
@@ -41211,7 +41211,7 @@ pub mod users {
     /// `users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool;`
     ///
     /// Constructor id `0x90c894b5`; defined at `data/schema/layer230/api.tl` line 2533.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SetSecureValueErrors<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,
@@ -41301,7 +41301,7 @@ pub mod users {
     /// `users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long = users.SavedMusic;`
     ///
     /// Constructor id `0x788d7fe3`; defined at `data/schema/layer230/api.tl` line 2535.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSavedMusic<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,
@@ -41359,7 +41359,7 @@ pub mod users {
     /// `users.getSavedMusicByID#7573a4e9 id:InputUser documents:Vector<InputDocument> = users.SavedMusic;`
     ///
     /// Constructor id `0x7573a4e9`; defined at `data/schema/layer230/api.tl` line 2536.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct GetSavedMusicById<'a> {
         /// `id:InputUser`
         pub id: enums::InputUser<'a>,
@@ -42015,7 +42015,7 @@ pub mod wallet {
     /// `wallet.sendTransfer#d9e5d9e2 flags:# data_normal:bytes data_gasless:flags.0?bytes user_id:InputUser random_id:long = Updates;`
     ///
     /// Constructor id `0xd9e5d9e2`; defined at `data/schema/layer230/api.tl` line 3223.
-    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
     pub struct SendTransfer<'a> {
         /// `data_normal:bytes`
         pub data_normal: zerotl::Bytes<'a>,

@@ -32,10 +32,12 @@ pub mod schema;
 pub mod types;
 
 /// The layer number this schema declares (`// LAYER N`).
+#[allow(dead_code)]
 pub const LAYER: i32 = 230;
 
 /// The schema name of a constructor or function id.
 #[cfg(feature = "schema")]
+#[allow(dead_code)]
 pub fn name_of(id: u32) -> Option<&'static str> {
     schema::SCHEMA.by_id(id).map(|c| c.name)
 }

@@ -33,6 +33,7 @@ pub mod types;
 
 /// The schema name of a constructor or function id.
 #[cfg(feature = "schema")]
+#[allow(dead_code)]
 pub fn name_of(id: u32) -> Option<&'static str> {
     schema::SCHEMA.by_id(id).map(|c| c.name)
 }
