@@ -149,3 +149,29 @@ fn impossible_configs_fail_when_built() {
     assert_eq!(e, zerotl_client::ConfigError::ObfuscatedFull);
     assert!(ClientConfig::new(Transport::Abridged).obfuscated().is_ok());
 }
+
+#[test]
+fn own_schema_generated_from_build_rs() {
+    use zerotl::{Decode, Identifiable, RemoteCall};
+    use zerotl_user_crate::bookmarks::{enums, functions, types};
+    let items = [enums::Bookmark::Bookmark(types::Bookmark {
+        url: "https://t.me/+abc".into(),
+        title: Some("invite".into()),
+    })];
+    let list = types::BookmarkList {
+        items: zerotl::Vector::from_slice(&items),
+    };
+    let bytes = zerotl::encode_to_vec(&enums::BookmarkList::from(list.clone())).unwrap();
+    assert_eq!(
+        &bytes[..4],
+        &types::BookmarkList::CONSTRUCTOR_ID.to_le_bytes()
+    );
+    let request = functions::bookmarks::Get { limit: 10 };
+    let answer = functions::bookmarks::Get::decode_answer(&bytes).unwrap();
+    // The variant drops the type's name: `bookmarkList` is `BookmarkList::List`.
+    let enums::BookmarkList::List(back) = answer;
+    assert_eq!(back, list);
+    assert_eq!(zerotl::encode_to_vec(&request).unwrap().len(), 8);
+    // Another schema's bytes are refused, not misread.
+    assert!(enums::BookmarkList::decode_from_slice(&[1, 2, 3, 4]).is_err());
+}
