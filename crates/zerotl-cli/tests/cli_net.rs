@@ -397,6 +397,44 @@ fn serve_with_world_files() {
     assert!(err.contains("ChatIdInvalid"), "{err}");
     drop(server);
 
+    // login_required: nothing but the bootstrap and a login before a login, then the
+    // bot's roles decide.
+    let gated = dir.join("gated.json");
+    std::fs::write(
+        &gated,
+        r#"{"self_user_id": 5, "chats": [{"id": 1, "role": "admin"}],
+            "bots": [{"token": "7:AAH-zerotl-gated-bot-token", "user_id": 7,
+                      "username": "gated_test_bot", "chats": [{"id": 1, "role": "admin"}]}],
+            "login_required": true}"#,
+    )
+    .unwrap();
+    let server = Server::start(&["--world", gated.to_str().unwrap()]);
+    let invoke = |args: &[&str]| {
+        let mut all = vec!["invoke", "--server", &server.addr, "--trust-key", TEST_KEY];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let (_, err, status) = invoke(&["export-chat-invite", "--peer", "chat:1"]);
+    assert_eq!(status, 1);
+    assert!(err.contains("error 401 AUTH_KEY_UNREGISTERED"), "{err}");
+    let (out, err, status) = invoke(&[
+        "--bot-token",
+        "7:AAH-zerotl-gated-bot-token",
+        "export-chat-invite",
+        "--peer",
+        "chat:1",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        err.contains("logged in as bot @gated_test_bot (id 7)"),
+        "{err}"
+    );
+    assert!(
+        out.starts_with("chatInviteExported https://t.me/joinchat/"),
+        "{out}"
+    );
+    drop(server);
+
     let bad = dir.join("bad.json");
     std::fs::write(
         &bad,
