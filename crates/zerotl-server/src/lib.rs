@@ -104,6 +104,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | (none) | | the crate needs `std` and tokio; `ServerBuilder::start_in_thread` runs the server on its own runtime for blocking code |
+//! | `fuzzing` | no | `fuzzing::rpc_answer`, the body of the `rpc_answer` fuzz target, and its seeds |
 
 // RpcError keeps its texts inline (no allocation in the protocol core): results
 // and events that carry one are large by design.
@@ -112,6 +113,8 @@
 mod blocking;
 mod driver;
 pub mod events;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod keys;
 pub mod layers;
 pub mod rpc;

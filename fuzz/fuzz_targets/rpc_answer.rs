@@ -1,0 +1,3 @@
+//! The test server's answers to arbitrary request bodies in several sessions: every form of messages.exportChatInvite, the bootstrap's wrappers, users.getUsers, bot logins.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| zerotl_server::fuzzing::rpc_answer(data));
