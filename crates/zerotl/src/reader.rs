@@ -256,16 +256,19 @@ impl<'a> Reader<'a> {
             return None;
         };
         let len = n as usize;
-        // `(len + 4) & !3`, written so the compiler sees `1 + len <= padded` and
-        // `padded >= 4`.
-        let padded = (len | 3) + 1;
-        let (all, tail) = rest.split_at_checked(padded)?;
+        // The last word starts at `at`, so the span is `at + 4` (that is `(len + 4) & !3`).
+        // Written this way the compiler sees that the last word lies inside the span
+        // (`(at + 4) - 4 == at`) and that `1 + len <= at + 4` (`(len & !3) + 3` is
+        // `len | 3`): neither needs a bounds check of its own.
+        let at = len & !3;
+        let (all, tail) = rest.split_at_checked(at + 4)?;
         let data = all.get(1..)?.get(..len)?;
         let last = u32::from_le_bytes(*all.last_chunk::<4>()?);
-        let pad = padded - 1 - len;
-        // A trusted reader skips the padding test (checked when the bytes were
-        // validated); untrusted reads test the padding first.
-        if u64::from(last) >> (32 - 8 * pad) != 0 && !self.trusted {
+        // The last word holds `len % 4 + 1` bytes of header or data, then the padding:
+        // its top `3 - len % 4` bytes, which the mask selects (a 32-bit shift by at most
+        // 24 bits). A trusted reader skips the padding test (checked when the bytes
+        // were validated).
+        if last & (0xffff_ff00u32 << (8 * (len & 3))) != 0 && !self.trusted {
             return None;
         }
         self.rest = tail;
