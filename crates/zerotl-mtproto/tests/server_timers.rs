@@ -6,8 +6,8 @@
 
 mod auth_support;
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use auth_support::MemoryKeys;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,22 +31,6 @@ const T0: UnixTime = UnixTime::from_secs(1_700_000_000);
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
-}
-
-/// The auth keys the server knows.
-#[derive(Default)]
-struct MemoryKeys(RefCell<BTreeMap<i64, KeyState>>);
-
-impl AuthKeyStore for MemoryKeys {
-    fn with_key(&self, auth_key_id: i64, f: &mut dyn FnMut(&mut KeyState)) -> bool {
-        self.0.borrow_mut().get_mut(&auth_key_id).map(f).is_some()
-    }
-    fn contains(&self, auth_key_id: i64) -> bool {
-        self.0.borrow().contains_key(&auth_key_id)
-    }
-    fn insert(&self, state: KeyState) {
-        self.0.borrow_mut().insert(state.auth_key.id(), state);
-    }
 }
 
 /// One server connection, its clock and RNG: what a driver would hold.
@@ -192,6 +176,28 @@ fn plain_frame(i: u64) -> Vec<u8> {
 
 const TAG: [u8; 4] = [0xee; 4];
 
+/// A server that knows auth key `key` (with `salt`), and a client resuming it over
+/// intermediate; the RNG both were made with (seeded with `seed`).
+fn resumed(
+    seed: u64,
+    key: [u8; 256],
+    salt: i64,
+) -> (Server, ClientConnection<4, 8, 32>, ChaCha20Rng) {
+    let server = Server::new(ServerConnectionConfig::default());
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let key = AuthKey::from_bytes(key);
+    server
+        .keys
+        .insert(KeyState::new(key.clone(), salt, T0, &mut rng));
+    let config = ClientConnectionConfig::new(Transport::Intermediate);
+    let setup = SessionSetup::Resume {
+        auth_key: key,
+        salt,
+    };
+    let client = ClientConnection::new(&config, setup, &mut rng).unwrap();
+    (server, client, rng)
+}
+
 #[test]
 fn silence_and_half_a_tag_hit_the_detect_deadline() {
     let mut server = Server::new(ServerConnectionConfig::default());
@@ -242,19 +248,7 @@ fn a_stalled_key_exchange_hits_its_deadline() {
 
 #[test]
 fn the_first_message_under_a_known_key_ends_the_opening_then_idle_counts() {
-    let mut server = Server::new(ServerConnectionConfig::default());
-    let mut rng = ChaCha20Rng::seed_from_u64(11);
-    let key = AuthKey::from_bytes([0x5a; 256]);
-    let salt = 0x0123_4567;
-    server
-        .keys
-        .insert(KeyState::new(key.clone(), salt, T0, &mut rng));
-    let config = ClientConnectionConfig::new(Transport::Intermediate);
-    let setup = SessionSetup::Resume {
-        auth_key: key,
-        salt,
-    };
-    let mut client = ClientConnection::<4, 8, 32>::new(&config, setup, &mut rng).unwrap();
+    let (mut server, mut client, mut rng) = resumed(11, [0x5a; 256], 0x0123_4567);
     let body = zerotl::encode_to_vec(&functions::messages::ExportChatInvite {
         peer: enums::InputPeer::Chat(types::InputPeerChat { chat_id: 1 }),
     })
@@ -411,19 +405,7 @@ fn the_same_inputs_give_the_same_deadlines() {
 
 #[test]
 fn ping_delay_disconnect_closes_after_its_delay_and_a_later_one_moves_it() {
-    let mut server = Server::new(ServerConnectionConfig::default());
-    let mut rng = ChaCha20Rng::seed_from_u64(13);
-    let key = AuthKey::from_bytes([0x5b; 256]);
-    let salt = 0x0765_4321;
-    server
-        .keys
-        .insert(KeyState::new(key.clone(), salt, T0, &mut rng));
-    let config = ClientConnectionConfig::new(Transport::Intermediate);
-    let setup = SessionSetup::Resume {
-        auth_key: key,
-        salt,
-    };
-    let mut client = ClientConnection::<4, 8, 32>::new(&config, setup, &mut rng).unwrap();
+    let (mut server, mut client, mut rng) = resumed(13, [0x5b; 256], 0x0765_4321);
     let mut ping = |server: &mut Server, at: u64, delay: i32| {
         let body = zerotl::encode_to_vec(&mt_functions::PingDelayDisconnect {
             ping_id: i64::from(delay),

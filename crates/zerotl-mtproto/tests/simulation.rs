@@ -6,7 +6,8 @@
 
 mod auth_support;
 
-use std::cell::RefCell;
+use auth_support::MemoryKeys;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,8 +22,8 @@ use zerotl_mtproto::client::{
 use zerotl_mtproto::crypto::{sha256, AuthKey};
 use zerotl_mtproto::errors::RpcError;
 use zerotl_mtproto::server::{
-    AuthKeyStore, IncomingRequest, KeyState, ServerConnection, ServerConnectionConfig,
-    ServerConnectionEvent, ServerContext,
+    AuthKeyStore, IncomingRequest, ServerConnection, ServerConnectionConfig, ServerConnectionEvent,
+    ServerContext,
 };
 use zerotl_mtproto::transport::{ObfuscationOptions, Transport};
 use zerotl_mtproto::UnixTime;
@@ -30,22 +31,6 @@ use zerotl_types::layer122::{enums, functions, types};
 
 /// The server's clock at the start of every scenario.
 const START: u64 = 1_700_000_000;
-
-/// The auth keys the simulated server knows (shared by its connections).
-#[derive(Default)]
-struct MemoryKeys(RefCell<BTreeMap<i64, KeyState>>);
-
-impl AuthKeyStore for MemoryKeys {
-    fn with_key(&self, auth_key_id: i64, f: &mut dyn FnMut(&mut KeyState)) -> bool {
-        self.0.borrow_mut().get_mut(&auth_key_id).map(f).is_some()
-    }
-    fn contains(&self, auth_key_id: i64) -> bool {
-        self.0.borrow().contains_key(&auth_key_id)
-    }
-    fn insert(&self, state: KeyState) {
-        self.0.borrow_mut().insert(state.auth_key.id(), state);
-    }
-}
 
 /// What the simulated server does with the requests it gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -115,3 +115,25 @@ pub fn run_exchange(
     }
     panic!("the exchange did not finish in 16 round trips");
 }
+
+/// The auth keys a simulated server knows, in memory (shared by its connections).
+#[derive(Default)]
+pub struct MemoryKeys(
+    pub std::cell::RefCell<std::collections::BTreeMap<i64, zerotl_mtproto::server::KeyState>>,
+);
+
+impl zerotl_mtproto::server::AuthKeyStore for MemoryKeys {
+    fn with_key(
+        &self,
+        auth_key_id: i64,
+        f: &mut dyn FnMut(&mut zerotl_mtproto::server::KeyState),
+    ) -> bool {
+        self.0.borrow_mut().get_mut(&auth_key_id).map(f).is_some()
+    }
+    fn contains(&self, auth_key_id: i64) -> bool {
+        self.0.borrow().contains_key(&auth_key_id)
+    }
+    fn insert(&self, state: zerotl_mtproto::server::KeyState) {
+        self.0.borrow_mut().insert(state.auth_key.id(), state);
+    }
+}
