@@ -258,6 +258,16 @@ fn seq_no_and_container_rules_get_their_codes() {
     let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, true);
     assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(35)));
 
+    // `ping` with an even seq_no (Pyrogram counts it as not content-related): a pong.
+    let (mut conn, mut client) = fresh(47);
+    let ping = zerotl::encode_to_vec(&mtf::Ping { ping_id: 77 }).unwrap();
+    let m = pack(&mut client, &ping, false, now);
+    let (bodies, _) = exchange(&mut conn, &keys, &mut client, &m, now, true);
+    assert_eq!(bad_msg_code(&bodies), None);
+    assert!(bodies
+        .iter()
+        .any(|b| matches!(classify(b), Ok(ServiceMessage::Pong(p)) if p.ping_id == 77)));
+
     // msgs_ack as content-related (odd): 34.
     let (mut conn, mut client) = fresh(44);
     let ack = zerotl::encode_to_vec(&mtt::MsgsAck {

@@ -862,7 +862,9 @@ impl Messages<'_> {
             _ => PlainMessage::decode(payload),
         };
         let message = decoded.map_err(|e| Fatal::with_404(ServerConnectionError::BadMessage(e)))?;
-        if message.msg_id & 3 != 0 || message.msg_id as u32 == 0 {
+        // A client id is positive and `0 mod 4`. Its low 32 bits may be zero: a whole
+        // second (Pyrogram's first message of each second is `unixtime * 2^32`).
+        if message.msg_id & 3 != 0 || message.msg_id <= 0 {
             return Err(Fatal::with_404(ServerConnectionError::BadMessage(
                 EnvelopeError::Tl {
                     what: "unencrypted message msg_id (not a client id)",
@@ -1126,8 +1128,10 @@ impl Messages<'_> {
             }
             Ok(ServiceMessage::Container(_)) => self.notify(header, 64, cx, rng),
             Ok(ServiceMessage::Other(object)) => {
-                if header.seq_no & 1 == 0 {
-                    // Queries are content-related.
+                // Queries are content-related; a `ping` is answered whatever its seq_no
+                // (Pyrogram sends it as not content-related, and Telegram answers it).
+                let ping = object.constructor_id() == Some(mt_functions::Ping::CONSTRUCTOR_ID);
+                if header.seq_no & 1 == 0 && !ping {
                     self.notify(header, 35, cx, rng);
                     return Ok(());
                 }
@@ -1571,6 +1575,49 @@ mod tests {
         );
         assert_eq!(conn.output(), [4, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff]);
         assert!(!conn.wants_input());
+    }
+
+    #[test]
+    fn whole_second_msg_ids_are_client_ids() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        for (msg_id, accepted) in [
+            (0x6000_0000_i64 << 32, true),
+            ((0x6000_0000_i64 << 32) | 4, true),
+            (0, false),
+            (-4, false),
+            ((0x6000_0000_i64 << 32) | 1, false),
+        ] {
+            let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+            let mut message = Vec::new();
+            PlainMessage {
+                msg_id,
+                body: &[0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 1, 0, 0, 0],
+            }
+            .encode(&mut message)
+            .unwrap();
+            let mut wire = vec![0xee; 4];
+            wire.extend_from_slice(&(message.len() as u32).to_le_bytes());
+            wire.extend_from_slice(&message);
+            conn.receive(&wire, &cx, &mut rng).unwrap();
+            let requests: Vec<_> = core::iter::from_fn(|| conn.poll_event())
+                .filter_map(|e| match e {
+                    ServerConnectionEvent::Request(r) => Some(r.msg_id),
+                    _ => None,
+                })
+                .collect();
+            if accepted {
+                assert_eq!(requests, [msg_id], "{msg_id:#x}");
+                assert_eq!(conn.closing(), None, "{msg_id:#x}");
+            } else {
+                assert!(requests.is_empty(), "{msg_id:#x}");
+                assert!(
+                    matches!(conn.closing(), Some(ServerConnectionError::BadMessage(_))),
+                    "{msg_id:#x}"
+                );
+            }
+        }
     }
 
     #[test]
