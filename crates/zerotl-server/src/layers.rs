@@ -6,8 +6,10 @@
 //! between 123 and 230, a client would not understand the layer-230 form, so the
 //! table below gives it the form of its own layer. The server fills only fields that
 //! every listed form has in the same place (no field after `bot_info_version` in
-//! `user`, no `subscription_*` field in an older `chatInviteExported`), so an older
-//! form is the same bytes under its own constructor id.
+//! `user`, no `subscription_*` field in an older `chatInviteExported`, no optional
+//! field of `userFull`, `peerSettings` or `peerNotifySettings`), so an older form is the
+//! same bytes under its own constructor id (with `userFull`'s second flags word from 177
+//! on, and the user itself in place of its id through 134).
 //!
 //! | constructor | layers → id |
 //! |---|---|
@@ -15,7 +17,14 @@
 //! | `config` | ≤144 `330b4067` (layer 122's fields); 145–154 `232566ac` (the same fields, and one optional field after them); others `cc1a241e` (230) |
 //! | `auth.authorization` | ≤134 `cd050916`; 135–151 `33fb7bb8`; ≥152 `2ea2c0d4` |
 //! | `chatInviteExported` | ≤122 `fc2e05bc` (link only); 123–132 `6e24fc9d` (int `admin_id`); 133 `b18105e8`; 134–185 `0ab4a819`; others `a22cbd96` (230) |
-//! | `dcOption`, `nearestDc`, `updates.state`, `updates.differenceEmpty`, `pong`, `destroy_session_*` | one form for every layer |
+//! | `userFull` | ≤122 `edf17c12`; 123–132 `139a9a77`; 133–134 `d697ff05` (these three hold the `user`); 135–139 `cf366521`; 140–143 `8c72ea81`; 144–151 `c4b1fc3f`; 152–157 `f8d32aed`; 158 `93eadb53`; 159–164 `4fe1cc86`; 165–176 `b9b12c6c`; 177–192 `cc997720` (`flags2` from here on); 193–195 `1f58e369`; 196–199 `4d975bbc`; 200–213 `99e78045`; 214–215 `c577b5ad`; 216 `a02bc13e`; others `06cbe645` (230) |
+//! | `peerSettings` | ≤134 `733f2961`; 135–176 `a518110d`; 177–199 `acd66c5e`; others `f47741f7` (230) |
+//! | `peerNotifySettings` | ≤139 `af509d20`; 140–158 `a83b0426`; others `99622c0c` (230) |
+//! | `dcOption`, `nearestDc`, `updates.state`, `updates.differenceEmpty`, `users.userFull`, `pong`, `destroy_session_*` | one form for every layer |
+//!
+//! `users.getFullUser` is answered as the request's form asks: layer 122's `#ca30a5b1`
+//! (which clients send through layer 134) with a bare `userFull` in one of the forms
+//! that hold the user, layer 135's `#b60f5918` with `users.userFull`.
 //!
 //! The table comes from the forms client libraries published for 44 layers (GramJS's
 //! schemas, Telethon's generated readers, and this repository's schemas at 122 and 230):
@@ -25,9 +34,14 @@
 //! between and the table's choice for the layers between them is a guess (one of the two
 //! forms, which the tests check): `user` at 132, 147, 159, 185–187, 194–197, 200, 217–223
 //! and 228; `auth.authorization` at 134 and 151; `config` at 153–154; `chatInviteExported`
-//! at 123–124, 132, 134 and 185–187. The forms before `a22cbd96` have no
-//! `request_needed`/`title` (before 134) or no `subscription_pricing`, which the server
-//! then leaves out.
+//! at 123–124, 132, 134 and 185–187; `userFull` at 123–124, 132, 134, 139, 151, 156–157,
+//! 159, 163–164, 175–176, 189–192, 194–197, 200, 202–213, 215 and 217–223; `peerSettings`
+//! at 134, 175–176 and 200; `peerNotifySettings` at 139 and 159. Where `user` is a guess
+//! too, `userFull` and its parts take the same neighbour's forms as `user` (one client's
+//! forms must read the whole answer); elsewhere a form holds until the next sample that
+//! shows another, but at 123–124, where `userFull` takes 125's as `chatInviteExported`
+//! does. The forms before `a22cbd96` have no `request_needed`/`title` (before 134) or no
+//! `subscription_pricing`, which the server then leaves out.
 
 use zerotl::{BOOL_FALSE_ID, BOOL_TRUE_ID, VECTOR_ID};
 
@@ -157,6 +171,80 @@ pub(crate) fn authorization(layer: i32, u: &UserInfo, out: &mut Tl) {
     };
     out.u32(id).u32(0);
     user(layer, u, out);
+}
+
+/// `userFull` in `layer`'s form (see the [module docs](self)): no optional field set
+/// (no `about`, photo or `bot_info`), empty `settings` and `notify_settings`, no common
+/// chats. Through layer 134 the form holds the user itself; from 135 only its id.
+pub(crate) fn user_full(layer: i32, u: &UserInfo, out: &mut Tl) {
+    let (id, flags2) = match layer {
+        ..=122 => (0xedf1_7c12, false),
+        123..=132 => (0x139a_9a77, false),
+        133..=134 => (0xd697_ff05, false),
+        135..=139 => (0xcf36_6521, false),
+        140..=143 => (0x8c72_ea81, false),
+        144..=151 => (0xc4b1_fc3f, false),
+        152..=157 => (0xf8d3_2aed, false),
+        158 => (0x93ea_db53, false),
+        159..=164 => (0x4fe1_cc86, false),
+        165..=176 => (0xb9b1_2c6c, false),
+        177..=192 => (0xcc99_7720, true),
+        193..=195 => (0x1f58_e369, true),
+        196..=199 => (0x4d97_5bbc, true),
+        200..=213 => (0x99e7_8045, true),
+        214..=215 => (0xc577_b5ad, true),
+        216 => (0xa02b_c13e, true),
+        _ => (0x06cb_e645, true),
+    };
+    out.u32(id).u32(0); // flags: nothing optional
+    if flags2 {
+        out.u32(0);
+    }
+    if layer <= 134 {
+        user(layer, u, out);
+    } else {
+        out.i64(u.id);
+    }
+    peer_settings(layer, out);
+    peer_notify_settings(layer, out);
+    out.i32(0); // common_chats_count
+}
+
+/// `users.getFullUser`'s answer: to layer 122's request (`#ca30a5b1`, sent through
+/// layer 134) a bare `userFull`, which holds the user; to layer 135's (`#b60f5918`)
+/// `users.userFull` (`#3b6d152e` in every layer), the user in its `users`, no chats.
+/// Either form in `layer`'s constructors, bounded to the layers that send that request.
+pub(crate) fn full_user(wrapped: bool, layer: i32, u: &UserInfo, out: &mut Tl) {
+    if wrapped {
+        let layer = layer.max(135);
+        out.u32(0x3b6d_152e);
+        user_full(layer, u, out);
+        out.u32(VECTOR_ID).u32(0); // chats
+        users(layer, std::slice::from_ref(u), out);
+    } else {
+        user_full(layer.min(134), u, out);
+    }
+}
+
+/// An empty `peerSettings` in `layer`'s form.
+pub(crate) fn peer_settings(layer: i32, out: &mut Tl) {
+    let id = match layer {
+        ..=134 => 0x733f_2961,
+        135..=176 => 0xa518_110d,
+        177..=199 => 0xacd6_6c5e,
+        _ => 0xf477_41f7,
+    };
+    out.u32(id).u32(0);
+}
+
+/// An empty `peerNotifySettings` in `layer`'s form.
+pub(crate) fn peer_notify_settings(layer: i32, out: &mut Tl) {
+    let id = match layer {
+        ..=139 => 0xaf50_9d20,
+        140..=158 => 0xa83b_0426,
+        _ => 0x9962_2c0c,
+    };
+    out.u32(id).u32(0);
 }
 
 /// What `help.getConfig` says.
@@ -398,6 +486,32 @@ mod tests {
         let mut at230 = Tl::default();
         user(230, &bot(), &mut at230);
         assert_eq!(at198.0[4..], at230.0[4..]);
+    }
+
+    #[test]
+    fn full_users_decode_at_both_layers() {
+        let mut out = Tl::default();
+        full_user(true, 230, &bot(), &mut out);
+        let layer230::enums::users::UserFull::Full(r) =
+            layer230::enums::users::UserFull::decode_from_slice(&out.0).unwrap();
+        let layer230::enums::UserFull::Full(f) = r.full_user;
+        assert_eq!((f.id, f.common_chats_count), (123_456, 0));
+        assert!(f.about.is_none() && f.bot_info.is_none() && r.chats.is_empty());
+        assert!(matches!(
+            r.users.iter().next(),
+            Some(layer230::enums::User::User(u)) if u.id == 123_456 && u.bot && u.self_
+        ));
+        let mut out = Tl::default();
+        full_user(false, 122, &bot(), &mut out);
+        let layer122::enums::UserFull::Full(f) =
+            layer122::enums::UserFull::decode_from_slice(&out.0).unwrap();
+        assert!(matches!(f.user, layer122::enums::User::User(u) if u.id == 123_456));
+        assert_eq!(f.common_chats_count, 0);
+        // The request's form decides the answer's: layer 122's request gets a bare
+        // userFull holding the user (layer 134's form at most), whatever the layer.
+        let mut out = Tl::default();
+        full_user(false, 230, &bot(), &mut out);
+        assert_eq!(out.0[..4], 0xd697_ff05_u32.to_le_bytes());
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! | `updates.getState` | an empty `updates.state`; 401 `AUTH_KEY_UNREGISTERED` before a login |
 //! | `updates.getDifference` (`#19c2f763`, layer 122's `#25939651` too) | `updates.differenceEmpty` (the world sends no updates); 401 `AUTH_KEY_UNREGISTERED` before a login |
 //! | `users.getUsers` | the users it names (in either schema's `inputUser`: layers up to 132 send int ids) that the world knows; `inputUserSelf` is the logged-in bot (401 `AUTH_KEY_UNREGISTERED` before a login) |
+//! | `users.getFullUser` (`#b60f5918`; layer 122's `#ca30a5b1`, sent through layer 134, too) | the user's `userFull` with nothing optional set, inside `users.userFull` with the user (a bare `userFull` holding the user, to `#ca30a5b1`); `inputUserSelf` is the logged-in bot (401 `AUTH_KEY_UNREGISTERED` before a login); a user the world does not know, a wrong access hash or any other `InputUser` 400 `USER_ID_INVALID` |
 //! | `auth.importBotAuthorization` | `auth.authorization` with the bot, whose token logs the auth key in; 400 `ACCESS_TOKEN_INVALID` for an unknown token |
 //! | any other constructor id | 400 `INPUT_METHOD_INVALID` |
 //! | a known method whose arguments do not decode | 400 `INPUT_CONSTRUCTOR_INVALID` (an unknown constructor inside) or 400 `INPUT_FETCH_ERROR` (anything else) |
@@ -185,6 +186,10 @@ pub(crate) mod ids {
     pub const GET_DIFFERENCE: u32 = layer230::functions::updates::GetDifference::CONSTRUCTOR_ID;
     pub const GET_DIFFERENCE_122: u32 = layer122::functions::updates::GetDifference::CONSTRUCTOR_ID;
     pub const GET_USERS: u32 = layer230::functions::users::GetUsers::CONSTRUCTOR_ID;
+    pub const GET_FULL_USER: u32 = layer230::functions::users::GetFullUser::CONSTRUCTOR_ID;
+    /// `users.getFullUser` of layers up to 134, answered with a bare `userFull`: with
+    /// layer 122's `InputUser` (int ids) through 132, layer 230's from 133.
+    pub const GET_FULL_USER_122: u32 = layer122::functions::users::GetFullUser::CONSTRUCTOR_ID;
     pub const IMPORT_BOT: u32 = layer230::functions::auth::ImportBotAuthorization::CONSTRUCTOR_ID;
 }
 
@@ -351,6 +356,13 @@ impl Call<'_, '_> {
                 layers::users(layer, &users, out);
                 answered("users.getUsers")
             }
+            id @ (ids::GET_FULL_USER | ids::GET_FULL_USER_122) => {
+                let wrapped = id == ids::GET_FULL_USER;
+                let layer = self.layer(if wrapped { 230 } else { layers::DEFAULT_LAYER });
+                let user = self.full_user(body, wrapped)?;
+                layers::full_user(wrapped, layer, &user, out);
+                answered("users.getFullUser")
+            }
             ids::IMPORT_BOT => {
                 let r = decode::<layer230::functions::auth::ImportBotAuthorization>(body)?;
                 let world = self.state.world();
@@ -474,6 +486,55 @@ impl Call<'_, '_> {
         Ok(found)
     }
 
+    /// The user a `users.getFullUser` names (`wrapped`: layer 230's form, else layer
+    /// 122's, whose `InputUser` may be either schema's): `inputUserSelf` is the logged-in
+    /// bot (401 `AUTH_KEY_UNREGISTERED` before a login), an `inputUser` a user the world
+    /// knows with its access hash; anything else is 400 `USER_ID_INVALID`.
+    fn full_user(&self, body: &[u8], wrapped: bool) -> Result<UserInfo, RpcError> {
+        let named = if wrapped {
+            Some(decode::<layer230::functions::users::GetFullUser>(body)?.id)
+        } else {
+            None
+        };
+        let named: Option<(i64, i64)> = match named {
+            Some(id) => match id {
+                layer230::enums::InputUser::UserSelf => None,
+                layer230::enums::InputUser::User(u) => Some((u.user_id, u.access_hash)),
+                _ => return Err(user_id_invalid()),
+            },
+            None => match decode::<layer122::functions::users::GetFullUser>(body) {
+                Ok(r) => match r.id {
+                    layer122::enums::InputUser::UserSelf => None,
+                    layer122::enums::InputUser::User(u) => Some((u.user_id.into(), u.access_hash)),
+                    _ => return Err(user_id_invalid()),
+                },
+                Err(at122) => {
+                    // Layers 133 and 134: the same request with layer 230's InputUser.
+                    let mut owned = body.to_vec();
+                    owned[..4].copy_from_slice(&ids::GET_FULL_USER.to_le_bytes());
+                    let r = decode::<layer230::functions::users::GetFullUser>(&owned)
+                        .map_err(|_| at122)?;
+                    match r.id {
+                        layer230::enums::InputUser::UserSelf => None,
+                        layer230::enums::InputUser::User(u) => Some((u.user_id, u.access_hash)),
+                        _ => return Err(user_id_invalid()),
+                    }
+                }
+            },
+        };
+        let me = self.login();
+        let (id, is_self) = match named {
+            None => (me.ok_or_else(unregistered)?, true),
+            Some((id, hash)) => {
+                if hash != access_hash(id) {
+                    return Err(user_id_invalid());
+                }
+                (id, Some(id) == me)
+            }
+        };
+        self.user(id, is_self).ok_or_else(user_id_invalid)
+    }
+
     /// Validates, checks the caller's role, exports and describes the link.
     fn export(
         &self,
@@ -593,6 +654,10 @@ pub fn access_hash(id: i64) -> i64 {
 
 fn unregistered() -> RpcError {
     RpcError::parse(401, "AUTH_KEY_UNREGISTERED")
+}
+
+fn user_id_invalid() -> RpcError {
+    RpcError::parse(400, "USER_ID_INVALID")
 }
 
 fn check_count(n: usize) -> Result<(), RpcError> {

@@ -1,5 +1,5 @@
-//! The server's answers to the connection bootstrap, the bot login and layer 230's
-//! `exportChatInvite`, decoded by client libraries' own readers at their layers:
+//! The server's answers to the connection bootstrap, the bot login, layer 230's
+//! `exportChatInvite` and `users.getFullUser` (what Pyrogram's `get_me` sends), decoded by client libraries' own readers at their layers:
 //! Telethon 1.45's `BinaryReader` (layer 229, `oracles/decode_answers.py`) and
 //! GramJS 2.26.22's (layer 198, `oracles/decode_answers.js`) and pyrogram
 //! 2.0.106's (layer 158, `decode_answers.py --pyrogram`). Every answer must decode
@@ -86,6 +86,12 @@ fn requests(layer: i32, now: i32) -> Vec<(Vec<u8>, &'static str)> {
             "DifferenceEmpty",
         ),
         (encode(&export), "ChatInviteExported"),
+        (
+            encode(&f::users::GetFullUser {
+                id: enums::InputUser::UserSelf,
+            }),
+            "UserFull",
+        ),
         // pong and destroy_session_* come from the connection core, not from
         // `rpc::answer` (interop.rs has Telethon read them off the wire).
     ]
@@ -183,6 +189,9 @@ fn telethon_reads_layer_229_answers() {
     assert_eq!(invite["title"], "peers");
     assert_eq!(invite["request_needed"], true);
     assert_eq!(invite["admin_id"], 123_456);
+    let full = &d[7]["fields"];
+    assert_eq!(full["full_user"]["id"], 123_456);
+    assert_eq!(full["users"][0]["username"], "zerotl_test_bot");
 }
 
 #[test]

@@ -240,8 +240,17 @@ fn person() -> UserInfo {
     }
 }
 
-/// The answers the server writes, by the type a client reads them as.
-const KINDS: [&str; 4] = ["User", "auth.Authorization", "Config", "ExportedChatInvite"];
+/// The answers the server writes (and the parts of `users.getFullUser`'s), by the type a
+/// client reads them as.
+const KINDS: [&str; 7] = [
+    "User",
+    "auth.Authorization",
+    "Config",
+    "ExportedChatInvite",
+    "UserFull",
+    "PeerSettings",
+    "PeerNotifySettings",
+];
 
 fn write(kind: &str, layer: i32) -> Vec<u8> {
     let mut out = Tl::default();
@@ -249,9 +258,71 @@ fn write(kind: &str, layer: i32) -> Vec<u8> {
         "User" => user(layer, &bot(), &mut out),
         "auth.Authorization" => authorization(layer, &person(), &mut out),
         "Config" => config(layer, &config_info(), &mut out),
+        "UserFull" => user_full(layer, &bot(), &mut out),
+        "PeerSettings" => peer_settings(layer, &mut out),
+        "PeerNotifySettings" => peer_notify_settings(layer, &mut out),
         _ => invite(layer, &invite_info(), &mut out),
     }
     out.0
+}
+
+/// The sample's `users.getFullUser`: whether it is layer 230's form (answered with
+/// `users.userFull`), and the type its clients read the answer as.
+fn get_full_user(s: &Sample) -> (bool, &str) {
+    let ctor = s
+        .ctors
+        .iter()
+        .find(|c| c.name == "users.getFullUser")
+        .unwrap_or_else(|| panic!("layer {}: no users.getFullUser", s.layer));
+    assert!(
+        [
+            crate::rpc::ids::GET_FULL_USER,
+            crate::rpc::ids::GET_FULL_USER_122
+        ]
+        .contains(&ctor.id),
+        "layer {}: users.getFullUser#{:08x} is not served",
+        s.layer,
+        ctor.id
+    );
+    (ctor.id == crate::rpc::ids::GET_FULL_USER, &ctor.result)
+}
+
+/// The server's answer to `s`'s `users.getFullUser` from a client at `layer`.
+fn write_full_user(s: &Sample, layer: i32) -> (Vec<u8>, &str) {
+    let (wrapped, ty) = get_full_user(s);
+    let mut out = Tl::default();
+    full_user(wrapped, layer, &bot(), &mut out);
+    (out.0, ty)
+}
+
+/// Checks a `users.getFullUser` answer read back: the bot, with nothing optional.
+fn check_full_user(v: &Value, layer: i32) {
+    let full = match v {
+        Value::Obj(name, _) if name == "users.userFull" => {
+            let Some(Value::List(users)) = v.field("users") else {
+                panic!("layer {layer}: no users");
+            };
+            assert_eq!(users.len(), 1, "layer {layer}");
+            check_user(&users[0], &bot());
+            assert_eq!(v.field("chats"), Some(&Value::List(Vec::new())));
+            let full = v.field("full_user").unwrap();
+            assert_eq!(full.int("id"), Some(bot().id), "layer {layer}");
+            full
+        }
+        _ => {
+            check_user(v.field("user").unwrap(), &bot());
+            v
+        }
+    };
+    assert_eq!(full.int("common_chats_count"), Some(0), "layer {layer}");
+    assert_eq!(full.int("flags"), Some(0), "layer {layer}");
+    for part in ["settings", "notify_settings"] {
+        assert_eq!(
+            full.field(part).unwrap().int("flags"),
+            Some(0),
+            "layer {layer}"
+        );
+    }
 }
 
 fn check_user(v: &Value, u: &UserInfo) {
@@ -268,6 +339,8 @@ fn every_layer_reads_the_answers_in_its_own_forms() {
     let samples = samples();
     assert!(samples.len() >= 30, "{} samples", samples.len());
     for s in &samples {
+        let (bytes, ty) = write_full_user(s, s.layer);
+        check_full_user(&s.read_all(ty, &bytes), s.layer);
         for kind in KINDS {
             let bytes = write(kind, s.layer);
             let form = s.of_type(kind).unwrap_or_else(|| {
@@ -283,6 +356,9 @@ fn every_layer_reads_the_answers_in_its_own_forms() {
             match kind {
                 "User" => check_user(&v, &bot()),
                 "auth.Authorization" => check_user(v.field("user").unwrap(), &person()),
+                "UserFull" | "PeerSettings" | "PeerNotifySettings" => {
+                    assert_eq!(v.int("flags"), Some(0));
+                }
                 "Config" => {
                     assert_eq!(v.int("this_dc"), Some(2));
                     assert_eq!(v.field("test_mode"), Some(&Value::Bool(true)));
@@ -333,6 +409,26 @@ const GUESSES: &[(&str, std::ops::RangeInclusive<i32>)] = &[
     ("ExportedChatInvite", 132..=132),
     ("ExportedChatInvite", 134..=134),
     ("ExportedChatInvite", 185..=187),
+    ("UserFull", 123..=124),
+    ("UserFull", 132..=132),
+    ("UserFull", 134..=134),
+    ("UserFull", 139..=139),
+    ("UserFull", 151..=151),
+    ("UserFull", 156..=157),
+    ("UserFull", 159..=159),
+    ("UserFull", 163..=164),
+    ("UserFull", 175..=176),
+    ("UserFull", 189..=192),
+    ("UserFull", 194..=197),
+    ("UserFull", 200..=200),
+    ("UserFull", 202..=213),
+    ("UserFull", 215..=215),
+    ("UserFull", 217..=223),
+    ("PeerSettings", 134..=134),
+    ("PeerSettings", 175..=176),
+    ("PeerSettings", 200..=200),
+    ("PeerNotifySettings", 139..=139),
+    ("PeerNotifySettings", 159..=159),
 ];
 
 #[test]
@@ -361,6 +457,16 @@ fn layers_between_samples_take_their_neighbours_form() {
             // nests a user, whose form may change at another layer than its envelope's).
             let read = [below, above].map(|s| s.try_read_all(kind, &bytes));
             assert!(read.iter().any(Result::is_ok), "layer {layer}: {read:?}");
+        }
+        // `users.getFullUser` in either neighbour's form: its answer (a `userFull` and the
+        // user) reads whole with one neighbour's forms.
+        for asked in [below, above] {
+            let (bytes, ty) = write_full_user(asked, layer);
+            let read = [below, above].map(|s| s.try_read_all(ty, &bytes));
+            let Some(v) = read.iter().find_map(|r| r.as_ref().ok()) else {
+                panic!("layer {layer}, asked as at {}: {read:?}", asked.layer);
+            };
+            check_full_user(v, layer);
         }
     }
     let listed: BTreeSet<_> = GUESSES

@@ -490,3 +490,78 @@ fn service_queries_are_not_methods() {
     assert_eq!(state.session_layer(s), None);
     assert!(!state.destroy_session(5, 5));
 }
+
+#[test]
+fn get_full_user_in_both_forms() {
+    let state = WorldState::new(World::default());
+    let (s, s229, s122) = (at(11, 1), at(11, 2), at(11, 3));
+    let get_full = |id| encode(&f230::users::GetFullUser { id });
+    let self_ = get_full(e230::InputUser::UserSelf);
+    assert_eq!(
+        call(&state, s, &hello(158, Object::from_bytes(&self_))),
+        bad(401, "AUTH_KEY_UNREGISTERED")
+    );
+    call(
+        &state,
+        s,
+        &hello(158, Object::from_bytes(&import_bot(DEFAULT_BOT_TOKEN))),
+    )
+    .unwrap();
+
+    // Pyrogram's layer 158: users.userFull around userFull#93eadb53.
+    let full = call(&state, s, &self_).unwrap();
+    assert_eq!(full[..4], 0x3b6d_152eu32.to_le_bytes());
+    assert_eq!(full[4..8], 0x93ea_db53u32.to_le_bytes());
+
+    // At 229 (230's forms): the bot, in full and in users.
+    let full = call(&state, s229, &hello(229, Object::from_bytes(&self_))).unwrap();
+    let e230::users::UserFull::Full(r) = e230::users::UserFull::decode_from_slice(&full).unwrap();
+    let e230::UserFull::Full(f) = r.full_user;
+    assert_eq!((f.id, f.common_chats_count), (123_456, 0));
+    assert!(r.chats.is_empty());
+    assert!(matches!(
+        r.users.iter().next(),
+        Some(e230::User::User(u)) if u.id == 123_456 && u.bot && u.self_
+    ));
+
+    // Another user the world knows, by id and access hash; the rest USER_ID_INVALID.
+    let user = |id, hash| {
+        get_full(e230::InputUser::User(t230::InputUser {
+            user_id: id,
+            access_hash: hash,
+        }))
+    };
+    let account = call(&state, s229, &user(1000, access_hash(1000))).unwrap();
+    let e230::users::UserFull::Full(r) =
+        e230::users::UserFull::decode_from_slice(&account).unwrap();
+    assert!(matches!(
+        r.users.iter().next(),
+        Some(e230::User::User(u)) if u.id == 1000 && !u.bot && !u.self_
+    ));
+    for body in [
+        user(1000, 1),
+        user(999, access_hash(999)),
+        get_full(e230::InputUser::Empty),
+    ] {
+        assert_eq!(call(&state, s229, &body), bad(400, "USER_ID_INVALID"));
+    }
+
+    // Layer 122's request: a bare userFull holding the user.
+    let old = encode(&layer122::functions::users::GetFullUser {
+        id: layer122::enums::InputUser::UserSelf,
+    });
+    let full = call(&state, s122, &hello(122, Object::from_bytes(&old))).unwrap();
+    let layer122::enums::UserFull::Full(f) =
+        layer122::enums::UserFull::decode_from_slice(&full).unwrap();
+    assert!(matches!(f.user, layer122::enums::User::User(u) if u.id == 123_456 && u.bot));
+    // ... which layers 133 and 134 send with 230's inputUser: 133's userFull#d697ff05.
+    let mut at133 = user(1000, access_hash(1000));
+    at133[..4].copy_from_slice(&ids::GET_FULL_USER_122.to_le_bytes());
+    let full = call(&state, at(11, 4), &hello(133, Object::from_bytes(&at133))).unwrap();
+    assert_eq!(full[..4], 0xd697_ff05u32.to_le_bytes());
+    assert_eq!(
+        full[8..12],
+        0x3ff6_ecb0u32.to_le_bytes(),
+        "user#3ff6ecb0 inside"
+    );
+}
