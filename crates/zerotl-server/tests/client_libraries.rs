@@ -8,12 +8,17 @@
 //!   server in the same run.
 //! * GramJS 2.26.22's `TelegramClient` (layer 198, `oracles/gramjs_client.js`): the
 //!   same flow; its `user` is the layer-198 form.
+//! * Pyrogram 2.0.106's `Client` (layer 158, `oracles/pyrogram_client.py`): TCPAbridged,
+//!   legacy RSA padding in the key exchange, whole-second msg_ids and an even-seq_no
+//!   `ping` at the start; logs in with `bot_token=`, and its `start()` also sends
+//!   `updates.getState` and `users.getFullUser` (`get_me`); exports invite links with
+//!   layer 158's `#a02ce5d5` flags and checks the seed's errors as Pyrogram's classes.
 //! * Older Telethon releases, the same script at their own layers: 1.34 (layer 173)
 //!   and 1.24 (layer 133, whose `exportChatInvite` is the `#14b9bcd7` form), each
 //!   installed with `pip install --no-deps --target target/oracles/telethon-VERSION`.
 //!
-//! Run only with `ZEROTL_ORACLES=1` (python3 with `telethon==1.45.0` and the older
-//! releases under `target/oracles`, as `.ci/run` installs them; node with
+//! Run only with `ZEROTL_ORACLES=1` (python3 with `telethon==1.45.0`, `pyrogram==2.0.106`
+//! and the older Telethon releases under `target/oracles`, as `.ci/run` installs them; node with
 //! `tests/conformance`'s `npm ci` done):
 //! `ZEROTL_ORACLES=1 cargo test -p zerotl-server --test client_libraries -- --nocapture`.
 
@@ -21,10 +26,11 @@ mod e2e_support;
 
 use std::process::Command;
 
-use e2e_support::{oracles, recording, run_oracle, telethon_script, test_config};
+use e2e_support::{oracles, recording, run_oracle, telethon_script, test_config, Events};
 
 use zerotl_client::Client;
 use zerotl_mtproto::transport::Transport;
+use zerotl_server::events::CloseReason;
 use zerotl_server::rpc::RequestOutcome;
 use zerotl_server::world::{World, DEFAULT_BOT_TOKEN};
 use zerotl_server::{ServerBuilder, ServerEvent};
@@ -34,6 +40,8 @@ use zerotl_types::layer122::{enums, functions, types};
 const TELETHON_CHECKS: u64 = 37;
 /// Checks the GramJS script makes.
 const GRAMJS_CHECKS: u64 = 23;
+/// Checks the Pyrogram script makes.
+const PYROGRAM_CHECKS: u64 = 38;
 /// Older Telethon releases: the version, its layer, and the checks the script makes there
 /// (no `title` or `request_needed` before layer 134).
 const OLDER_TELETHON: [(&str, i32, u64); 2] = [("1.34.0", 173, 37), ("1.24.0", 133, 33)];
@@ -144,4 +152,65 @@ async fn older_telethon_releases_against_the_server() {
         );
         server.shutdown().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyrogram_client_against_the_server() {
+    if !oracles() {
+        return;
+    }
+    let (builder, events) = recording(ServerBuilder::new().world(World::default()));
+    let server = builder.spawn().await.unwrap();
+    let mut command = telethon_script("pyrogram_client.py", server.local_addr());
+    command.arg("--bot-token").arg(DEFAULT_BOT_TOKEN);
+    let summary = run_oracle(command, PYROGRAM_CHECKS).await;
+    assert_eq!(summary["layer"], 158);
+
+    let events = all_closed(&events).await;
+    for e in &events {
+        match e {
+            ServerEvent::Detected {
+                transport,
+                obfuscated,
+                ..
+            } => assert_eq!((*transport, *obfuscated), (Transport::Abridged, false)),
+            ServerEvent::ClientInit { client, .. } => {
+                assert_eq!(client.layer, Some(158), "{client:?}");
+                assert_eq!(client.app_version, "Pyrogram 2.0.106");
+            }
+            ServerEvent::Closed { reason, .. } => assert_eq!(*reason, CloseReason::PeerClosed),
+            _ => {}
+        }
+    }
+    let answered = |method: &str| {
+        events.iter().any(|e| {
+            matches!(e, ServerEvent::Request { outcome: RequestOutcome::Answered { method: m }, .. } if *m == method)
+        })
+    };
+    assert!(answered("users.getFullUser") && answered("updates.getState"));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ServerEvent::Request {
+            outcome: RequestOutcome::LoggedIn { user_id: 123_456 },
+            ..
+        }
+    )));
+    server.shutdown().await;
+}
+
+/// The recorded events once every accepted connection has closed (up to 10 s).
+async fn all_closed(events: &Events) -> Vec<ServerEvent> {
+    for _ in 0..1000 {
+        let now = events.lock().unwrap().clone();
+        let count = |f: fn(&ServerEvent) -> bool| now.iter().filter(|e| f(e)).count();
+        let accepted = count(|e| matches!(e, ServerEvent::Accepted { .. }));
+        if accepted > 0 && accepted == count(|e| matches!(e, ServerEvent::Closed { .. })) {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "connections still open after 10 s: {:#?}",
+        events.lock().unwrap()
+    );
 }

@@ -76,8 +76,8 @@ pub fn oracles() -> bool {
     false
 }
 
-/// A Telethon script under `tests/oracles/` against `addr`, trusting the embedded
-/// server's test key (the scripts' common arguments).
+/// A Python script under `tests/oracles/` (Telethon's or Pyrogram's) against `addr`,
+/// trusting the embedded server's test key (the scripts' common arguments).
 pub fn telethon_script(script: &str, addr: std::net::SocketAddr) -> std::process::Command {
     let dir = env!("CARGO_MANIFEST_DIR");
     let mut command = std::process::Command::new("python3");
