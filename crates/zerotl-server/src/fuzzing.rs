@@ -1,6 +1,7 @@
 //! The body of the `rpc_answer` fuzz target (`fuzz/`): the world's answers to
 //! arbitrary request bodies — every form of `messages.exportChatInvite`, the
-//! bootstrap's wrappers, `users.getUsers`, bot logins — in up to four sessions of
+//! bootstrap's wrappers, `users.getUsers`, `users.getFullUser` (both forms), bot
+//! logins — in up to four sessions of
 //! two auth keys, one after another on one [`WorldState`], so that a layer named
 //! or a login made by one input steers the next.
 
@@ -139,6 +140,17 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     })
     .unwrap();
     let config = zerotl::encode_to_vec(&f230::help::GetConfig).unwrap();
+    let full_user = zerotl::encode_to_vec(&f230::users::GetFullUser {
+        id: e230::InputUser::UserSelf,
+    })
+    .unwrap();
+    let full_user_122 = zerotl::encode_to_vec(&f122::users::GetFullUser {
+        id: e122::InputUser::User(t122::InputUser {
+            user_id: 123_456,
+            access_hash: rpc::access_hash(123_456),
+        }),
+    })
+    .unwrap();
     let input = |flags: u8, requests: &[(u8, &[u8])]| {
         let mut b = vec![flags];
         for (session, body) in requests {
@@ -174,6 +186,19 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
                     (0, &login),
                     (0, &users),
                     (0, &export_230),
+                ],
+            ),
+        ),
+        (
+            "pyrogram_start",
+            input(
+                0,
+                &[
+                    (0, &with_layer(158, &config)),
+                    (0, &login),
+                    (0, &zerotl::encode_to_vec(&f230::updates::GetState).unwrap()),
+                    (0, &full_user),
+                    (2, &with_layer(122, &full_user_122)),
                 ],
             ),
         ),
