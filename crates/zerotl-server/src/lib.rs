@@ -1,7 +1,8 @@
 //! # zerotl-server: the embedded MTProto test server
 //!
 //! Answers `messages.exportChatInvite` (layers 122 and 230), the connection
-//! bootstrap client libraries send and bot logins from a [`World`] over any
+//! bootstrap client libraries send, bot logins and the identity calls after them
+//! (`users.getUsers`, `users.getFullUser`, `updates.getState`) from a [`World`] over any
 //! MTProto transport, encrypted (MTProto 2.0, after a key exchange) or, with
 //! `insecure_plain`, in plain test mode.
 //!
