@@ -8,9 +8,17 @@
 // connect(), start({botAuthToken}), getMe(), messages.ExportChatInvite with 230's
 // flags (answered as the layer-198 client knows them), the seed's five errors.
 //
-// Prints one JSON line last: {"checked": N, "failures": [...]}.
+// --connection NAME picks another of GramJS's connection classes (ConnectionTCPAbridged,
+// ConnectionTCPObfuscated), again with the server's port; --proxy-secret HEX instead
+// dials the server as an MTProxy with GramJS's `proxy: {MTProxy: true, ...}` option,
+// which makes the client use its ConnectionTCPMTProxyAbridged. --short makes only the
+// checks that show the transport carries a session: connect(), start({botAuthToken}),
+// getMe(), one exportChatInvite with its fields, one error, help.getConfig.
+//
+// Prints one JSON line last: {"checked": N, "failures": [...], "connection": C}.
 //
 // usage: gramjs_client.js HOST PORT --server-key PEM --bot-token TOKEN --modules DIR
+//            [--connection NAME | --proxy-secret HEX] [--short]
 //   (DIR: a node_modules with telegram@2.26.22, e.g. tests/conformance/node_modules)
 
 'use strict';
@@ -18,6 +26,11 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
+
+function option(name) {
+    const i = process.argv.indexOf(name);
+    return i < 0 ? undefined : process.argv[i + 1];
+}
 
 function arg(name) {
     const i = process.argv.indexOf(name);
@@ -32,7 +45,7 @@ const modules = path.resolve(arg('--modules'));
 const need = (name) => require(path.join(modules, name));
 const { TelegramClient, Api } = need('telegram');
 const { MemorySession } = need('telegram/sessions');
-const { ConnectionTCPFull } = need('telegram/network');
+const connections = need('telegram/network');
 const RSA = need('telegram/crypto/RSA');
 const bigInt = need('big-integer');
 
@@ -59,7 +72,22 @@ function addServerKey(pemFile) {
     });
 }
 
+/// GramJS's connection class `name`, dialling the server's port (GramJS on Node dials
+/// port 80 for its main connection), under the same name.
+function connectionClass(name) {
+    const Base = connections[name];
+    if (!Base) {
+        throw new Error('no connection class ' + name);
+    }
+    return { [name]: class extends Base {
+        constructor(options) {
+            super({ ...options, port });
+        }
+    } }[name];
+}
+
 let checked = 0;
+let connectionName;
 const failures = [];
 function that(ok, what) {
     checked += 1;
@@ -79,24 +107,49 @@ async function rpcError(promise, code, name, what) {
     }
 }
 
+/// The checks that show the transport carries a whole session.
+async function short(client, token) {
+    await client.start({ botAuthToken: token });
+    const me = await client.getMe();
+    that(me instanceof Api.User && me.bot && me.id.toString() === token.split(':')[0],
+        'getMe() is the bot');
+    const r = await client.invoke(new Api.messages.ExportChatInvite({
+        peer: new Api.InputPeerChat({ chatId: bigInt(1) }), usageLimit: 7,
+    }));
+    that(r instanceof Api.ChatInviteExported && r.link.startsWith('https://t.me/')
+        && r.adminId.toString() === me.id.toString() && r.usageLimit === 7 && !r.permanent,
+    'chat 1: ChatInviteExported with its fields');
+    await rpcError(client.invoke(new Api.messages.ExportChatInvite({
+        peer: new Api.InputPeerChat({ chatId: bigInt(2) }),
+    })), 400, 'CHAT_ADMIN_REQUIRED', 'chat 2');
+    // The largest answer of the flow (several kilobytes: the long frame forms).
+    const config = await client.invoke(new Api.help.GetConfig());
+    that(config.thisDc === 2 && config.dcOptions.length > 0, 'help.getConfig');
+}
+
 async function main() {
     addServerKey(arg('--server-key'));
     const token = arg('--bot-token');
     // Not a StringSession: its save() cannot store ports above 32767.
     const session = new MemorySession();
+    const secret = option('--proxy-secret');
     const client = new TelegramClient(session, 4, '014b35b6184100b085b0d0572f9b5103', {
         connectionRetries: 1,
         autoReconnect: false,
-        connection: class extends ConnectionTCPFull {
-            constructor(options) {
-                super({ ...options, port });
-            }
-        },
+        connection: connectionClass(option('--connection') || 'ConnectionTCPFull'),
+        proxy: secret ? { ip: host, port, MTProxy: true, secret } : undefined,
     });
     client.setLogLevel(process.env.ZEROTL_GRAMJS_LOG || 'error');
     client.session.setDC(2, host, port);
     await client.connect();
     that(client.connected, 'connect()');
+    connectionName = client._sender._connection.constructor.name;
+    if (process.argv.includes('--short')) {
+        await short(client, token);
+        await client.disconnect();
+        await client.destroy();
+        return;
+    }
     that(!(await client.checkAuthorization()), 'not authorized before a login');
 
     await client.start({ botAuthToken: token });
@@ -139,7 +192,7 @@ async function main() {
 }
 
 function finish() {
-    process.stdout.write(JSON.stringify({ checked, failures }) + '\n');
+    process.stdout.write(JSON.stringify({ checked, failures, connection: connectionName }) + '\n');
     process.exit(0);
 }
 

@@ -15,9 +15,16 @@ Unmodified client: only the DC address (session.set_dc) and the server's RSA key
 * the seed's five errors and the new validation errors, each raised as Telethon's
   own class; a wrong bot token as AccessTokenInvalidError.
 
-Prints one JSON line last: {"checked": N, "failures": [...], "layer": L}.
+With --connection NAME the client speaks that class of telethon.network.connection instead
+of its default ConnectionTcpFull (an MTProxy class needs --proxy-secret HEX: the server is
+then dialled as the MTProxy, (HOST, PORT, HEX)); with --short it makes only the checks that
+show the transport carries a session: connect(), start(bot_token=...), get_me(), one
+exportChatInvite with its fields, one error as Telethon's class, help.getConfig.
+
+Prints one JSON line last: {"checked": N, "failures": [...], "layer": L, "connection": C}.
 
 usage: telethon_client.py HOST PORT --server-key PEM --bot-token TOKEN
+           [--connection NAME [--proxy-secret HEX]] [--short]
 """
 
 import argparse
@@ -30,6 +37,7 @@ import sys
 
 import rsa as pyrsa
 from telethon import TelegramClient, errors, functions, types
+from telethon.network import connection as connections
 from telethon.crypto import rsa as telethon_rsa
 from telethon.sessions import MemorySession
 from telethon.tl.alltlobjects import LAYER
@@ -61,10 +69,35 @@ class Checks:
             self.that(False, '%s raises %s, got no error' % (what, cls.__name__))
 
 
-def client_for(host, port):
+def client_for(args):
     session = MemorySession()
-    session.set_dc(2, host, port)
-    return TelegramClient(session, API_ID, API_HASH)
+    session.set_dc(2, args.host, args.port)
+    options = {}
+    if args.connection:
+        options['connection'] = getattr(connections, args.connection)
+    if args.proxy_secret:
+        options['proxy'] = (args.host, args.port, args.proxy_secret)
+    # One try: a transport the server breaks must fail, not be retried into passing.
+    return TelegramClient(session, API_ID, API_HASH, connection_retries=0, request_retries=0,
+                          auto_reconnect=False, **options)
+
+
+async def short(args, check, client):
+    """The checks that show the transport carries a whole session."""
+    await client.start(bot_token=args.bot_token)
+    me = await client.get_me()
+    bot_id = int(args.bot_token.split(':')[0])
+    check.that(me is not None and me.bot and me.id == bot_id, 'get_me() is the bot: %r' % (me,))
+    r = await client(functions.messages.ExportChatInviteRequest(
+        peer=types.InputPeerChat(1), usage_limit=10))
+    check.that(isinstance(r, types.ChatInviteExported) and r.link.startswith('https://t.me/')
+               and r.admin_id == bot_id and r.usage_limit == 10 and not r.permanent,
+               'chat 1: %r' % (r,))
+    await check.raises(errors.ChatAdminRequiredError, client(
+        functions.messages.ExportChatInviteRequest(peer=types.InputPeerChat(2))), 'chat 2')
+    # The largest answer of the flow (several kilobytes: the long frame forms).
+    config = await client(functions.help.GetConfigRequest())
+    check.that(config.this_dc == 2 and len(config.dc_options) > 0, 'help.getConfig')
 
 
 async def main():
@@ -73,6 +106,9 @@ async def main():
     parser.add_argument('port', type=int)
     parser.add_argument('--server-key', required=True)
     parser.add_argument('--bot-token', required=True)
+    parser.add_argument('--connection')
+    parser.add_argument('--proxy-secret')
+    parser.add_argument('--short', action='store_true')
     args = parser.parse_args()
     pem = open(args.server_key, 'rb').read()
     if b'PRIVATE' in pem:
@@ -81,13 +117,20 @@ async def main():
     telethon_rsa.add_key(pem.decode(), old=False)
 
     check = Checks()
-    client = client_for(args.host, args.port)
+    client = client_for(args)
     await client.connect()
     check.that(client.is_connected(), 'connect()')
+    connection = type(client._sender._connection).__name__
+    if args.short:
+        await short(args, check, client)
+        await client.disconnect()
+        print(json.dumps({'checked': check.checked, 'failures': check.failures, 'layer': LAYER,
+                          'connection': connection}))
+        return
     check.that(await client.get_me() is None, 'get_me() before a login is None')
     check.that(not await client.is_user_authorized(), 'not authorized before a login')
 
-    other = client_for(args.host, args.port)
+    other = client_for(args)
     await other.connect()
     await check.raises(errors.AccessTokenInvalidError,
                        other.sign_in(bot_token='123456:not-the-token'), 'a wrong bot token')
@@ -159,7 +202,8 @@ async def main():
     state = await client(functions.updates.GetStateRequest())
     check.that(isinstance(state, types.updates.State), 'updates.getState')
     await client.disconnect()
-    print(json.dumps({'checked': check.checked, 'failures': check.failures, 'layer': LAYER}))
+    print(json.dumps({'checked': check.checked, 'failures': check.failures, 'layer': LAYER,
+                      'connection': connection}))
 
 
 if __name__ == '__main__':
