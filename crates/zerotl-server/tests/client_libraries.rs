@@ -27,9 +27,10 @@
 //!   `ConnectionTcpMTProxyAbridged`, `ConnectionTcpMTProxyIntermediate` and
 //!   `ConnectionTcpMTProxyRandomizedIntermediate` (padded intermediate); GramJS's
 //!   `ConnectionTCPAbridged`, `ConnectionTCPObfuscated` and, through its
-//!   `proxy: {MTProxy: true}` option, `ConnectionTCPMTProxyAbridged`. Not run:
-//!   Telethon's `ConnectionHttp` and GramJS's browser WebSocket transport
-//!   (`PromisedWebSockets`), as the server does not serve HTTP (docs/wire.md).
+//!   `proxy: {MTProxy: true}` option, `ConnectionTCPMTProxyAbridged`. The server does
+//!   not serve HTTP (docs/wire.md): Telethon's `ConnectionHttp` is run only to check
+//!   that its first `POST` is refused at once, and GramJS's WebSocket transport
+//!   (`PromisedWebSockets`, its browser default) is not run.
 //!
 //! Every run also checks the server's side: the transport it detected on each of the
 //! client's connections (framing, obfuscated or not) is the one the class speaks, the
@@ -106,7 +107,7 @@ const PROXY_SECRET: [u8; 16] = *b"zerotl-mtproxy!!";
 
 /// Telethon 1.45's connection classes besides its default `ConnectionTcpFull`
 /// (`telethon.network.connection`). `ConnectionHttp` is not here: the server does not
-/// serve the HTTP transport (docs/wire.md).
+/// serve the HTTP transport (docs/wire.md), which `telethon_over_every_transport` checks.
 const TELETHON_TRANSPORTS: [Over; 6] = [
     over("ConnectionTcpAbridged", Transport::Abridged, false),
     over("ConnectionTcpIntermediate", Transport::Intermediate, false),
