@@ -6,9 +6,9 @@
 #   bench 1          invites_grammers / invites                    >= 10
 #   build + encode   encode_request_grammers / encode_request      >= 2
 #   seed encodes     seed_encode_{chat,channel}_tl_proto / zerotl  >= 1
-#   zero allocations benches' checks (tests/checks.rs) under the bench profile
+#   zero allocations benches' checks (src/bin/bench_checks.rs, tests/checks.rs's)
 #
-# Each case of benches/benches/profile_driver.rs runs twice under callgrind, with
+# Each case of benches/src/bin/profile_driver.rs runs twice under callgrind, with
 # LOW and HIGH iterations; (instructions(HIGH) - instructions(LOW)) / (HIGH - LOW) is
 # the cost of one operation, without the setup both runs share.
 #
@@ -25,16 +25,18 @@ command -v valgrind >/dev/null || {
     exit 1
 }
 
-driver=$(cargo bench --no-run --bench profile_driver --message-format=json 2>/dev/null |
-    python3 -c 'import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "profile_driver" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$driver" ] || {
-    echo "no profile_driver binary" >&2
-    exit 1
-}
+# The driver and the checks are binaries of benches/: built without the
+# dev-dependencies (criterion's tree), which only the criterion benches need.
+cargo build --profile bench --bins
+target_dir="${CARGO_TARGET_DIR:-target}"
+driver="$target_dir/release/profile_driver"
+checks="$target_dir/release/bench_checks"
+for bin in "$driver" "$checks"; do
+    [ -x "$bin" ] || {
+        echo "no $bin" >&2
+        exit 1
+    }
+done
 
 LOW=${ZEROTL_CALLGRIND_LOW:-10}
 HIGH=${ZEROTL_CALLGRIND_HIGH:-30}
@@ -76,8 +78,8 @@ check "build + encode" encode_request encode_request_grammers 2
 check "seed enc chat" seed_encode_chat seed_encode_chat_tl_proto 1
 check "seed enc channel" seed_encode_channel seed_encode_channel_tl_proto 1
 
-# Zero allocations (and every peer agreeing on the bytes): the benches' checks,
-# built with the bench profile so they reuse the build above.
-cargo test --profile bench --test checks -q
+# Zero allocations (and every peer agreeing on the bytes): the benches' checks
+# (tests/checks.rs as a program, src/bin/bench_checks.rs), from the build above.
+"$checks"
 
 exit "$fail"

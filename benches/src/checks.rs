@@ -329,6 +329,28 @@ pub fn assert_zerotl_allocates_nothing(rows: &[AllocCount]) {
     assert!(rows.iter().any(|r| r.bench.contains("/zerotl")));
 }
 
+/// Panics unless zerotl allocates nothing in any bench operation and grammers
+/// allocates where it owns its data (one allocation per link at least), and the
+/// counter counts.
+///
+/// Needs [`crate::CountingAlloc`] as the binary's global allocator.
+pub fn check_allocations(inp: &Inputs) {
+    let rows = allocation_counts(inp);
+    assert_zerotl_allocates_nothing(&rows);
+    let count = |name: &str| {
+        rows.iter()
+            .find(|r| r.bench == name)
+            .unwrap_or_else(|| panic!("no row {name}"))
+            .allocations
+    };
+    // grammers owns its strings: at least one allocation per link.
+    assert!(count("decode_exported_chat_invites_1000/grammers") >= 1000);
+    assert!(count("throughput_upload_file_1mib_decode/grammers") >= 1);
+    // The counter really counts.
+    let ((), n) = count_allocations(|| drop(std::hint::black_box(vec![1u8; 10])));
+    assert_eq!(n, 1);
+}
+
 /// The rows as a small table for the bench log.
 pub fn format_counts(rows: &[AllocCount]) -> String {
     let mut s = String::from("allocations per call (one call, after one warm-up call):\n");

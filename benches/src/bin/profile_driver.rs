@@ -1,14 +1,15 @@
 //! A small driver for profilers (callgrind, perf): runs one bench operation N times.
 //!
-//! It is a `harness = false` bench target so it shares the bench build:
+//! A binary of the benches package built with the bench profile, so it shares the
+//! bench build of zerotl-types, without criterion (binaries do not build the
+//! dev-dependencies):
 //!
 //! ```text
-//! cargo bench --no-run            # prints the path of target/release/deps/profile_driver-*
-//! valgrind --tool=callgrind target/release/deps/profile_driver-HASH invites 20
+//! cargo build --profile bench --bin profile_driver
+//! valgrind --tool=callgrind target/release/profile_driver invites 20
 //! ```
 //!
-//! `cargo bench` itself runs it with only `--bench`: it then prints its usage and
-//! succeeds.
+//! Without arguments it prints its usage and succeeds.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -39,7 +40,7 @@ const CASES: &[&str] = &[
 ];
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args().collect();
     if args.len() == 1 {
         eprintln!(
             "profile_driver: give CASE ITERATIONS; cases: {}",
