@@ -16,14 +16,20 @@ use crate::envelope::{
     ServiceMessage,
 };
 use crate::session::{ServerMsgKind, Session, SessionError, MAX_AGE_SECS, MAX_AHEAD_SECS};
+use crate::transport::websocket::{self, Opcode, WebSocketEvent};
 use crate::transport::{
     Codec, DetectError, FrameError, ProxySecret, Received, Transport, TransportConfig,
-    TransportDetector, TransportError,
+    TransportDetector, TransportError, WebSocketError, WebSocketReader,
 };
 use crate::UnixTime;
 
 /// The default largest frame of a server connection: 1 MiB.
 pub const DEFAULT_SERVER_MAX_FRAME_LEN: usize = 1024 * 1024;
+
+/// How much longer than the frame cap a WebSocket frame may be: a frame may
+/// carry the obfuscation header and a transport frame's header, padding and CRC
+/// besides a whole MTProto payload.
+pub const WEBSOCKET_FRAME_SLACK: usize = 128;
 
 /// Written output is dropped from the buffer's front once at least this much of
 /// it has piled up (and it is at least half the buffer).
@@ -148,6 +154,16 @@ pub enum ServerConnectionError {
         /// The limit.
         limit: usize,
     },
+    /// A WebSocket upgrade request or frame broke RFC 6455 or Telegram's use of it
+    /// (wrong path, no key, an unmasked or text frame, ...).
+    #[error("WebSocket: {0}")]
+    WebSocket(WebSocketError),
+    /// The client sent a WebSocket close frame (answered with one).
+    #[error("the client closed the WebSocket (status {code:?})")]
+    WebSocketClosed {
+        /// The status code of the client's close frame.
+        code: Option<u16>,
+    },
     /// A deadline passed ([`handle_timeout`](ServerConnection::handle_timeout)).
     #[error("{timer} deadline passed ({after:?})")]
     TimedOut {
@@ -191,6 +207,8 @@ pub enum ServerConnectionEvent {
         transport: Transport,
         /// Whether it is obfuscated.
         obfuscated: bool,
+        /// Whether the stream comes in WebSocket frames (after an upgrade request).
+        websocket: bool,
     },
     /// A key exchange finished.
     KeyExchanged {
@@ -220,6 +238,16 @@ enum SessionState {
     KeyExchange(alloc::boxed::Box<KeyExchangeServer>),
     /// Encrypted messages under an auth key.
     Encrypted(alloc::boxed::Box<Session>),
+}
+
+/// The WebSocket layer under the transport stream, if the connection has one.
+enum WebSocketLayer {
+    /// Plain TCP (or not known yet).
+    Off,
+    /// The upgrade request is arriving (its bytes so far).
+    Handshake(Vec<u8>),
+    /// Upgraded: the stream is read out of frames.
+    Open(alloc::boxed::Box<WebSocketReader>),
 }
 
 enum Framing {
@@ -288,6 +316,9 @@ impl Fatal {
 pub struct ServerConnection {
     config: ServerConnectionConfig,
     framing: Framing,
+    websocket: WebSocketLayer,
+    /// Where received WebSocket frames are unmasked.
+    scratch: Vec<u8>,
     session: SessionState,
     plain_msg_ids: MsgIdGenerator,
     events: VecDeque<ServerConnectionEvent>,
@@ -338,6 +369,8 @@ impl ServerConnection {
                 config.transport,
                 config.proxy_secret,
             )),
+            websocket: WebSocketLayer::Off,
+            scratch: Vec::new(),
             session: SessionState::Plain,
             plain_msg_ids: MsgIdGenerator::new(),
             events: VecDeque::new(),
@@ -372,21 +405,143 @@ impl ServerConnection {
         if !data.is_empty() {
             self.timers.activity(cx.now);
         }
+        match &mut self.websocket {
+            WebSocketLayer::Off => self.receive_stream(data, rng)?,
+            WebSocketLayer::Handshake(buf) => {
+                buf.extend_from_slice(data);
+                self.handshake(rng)?;
+            }
+            WebSocketLayer::Open(_) => self.receive_frames(data, rng)?,
+        }
+        if !self.is_detected() {
+            return Ok(());
+        }
+        self.process(cx, rng)
+    }
+
+    /// Takes bytes of the transport stream (read from the socket, or out of
+    /// WebSocket frames): transport detection, then the codec's buffer.
+    fn receive_stream<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        data: &[u8],
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
         match &mut self.framing {
             Framing::Detecting(detector) => match detector.receive(data, rng) {
-                Ok(None) => return Ok(()),
+                Ok(None) => {}
                 Ok(Some(codec)) => {
                     self.events.push_back(ServerConnectionEvent::Detected {
                         transport: codec.transport(),
                         obfuscated: codec.is_obfuscated(),
+                        websocket: matches!(self.websocket, WebSocketLayer::Open(_)),
                     });
                     self.framing = Framing::Ready(alloc::boxed::Box::new(codec));
+                }
+                // A `GET ` on a plain connection is read as a WebSocket upgrade
+                // request (a second one inside WebSocket frames is refused).
+                Err(DetectError::Http(method))
+                    if method == *b"GET " && matches!(self.websocket, WebSocketLayer::Off) =>
+                {
+                    self.websocket = WebSocketLayer::Handshake(detector.take_buffered());
+                    self.handshake(rng)?;
                 }
                 Err(e) => return Err(ServerConnectionError::Detect(e)),
             },
             Framing::Ready(codec) => codec.receive(data),
         }
-        self.process(cx, rng)
+        Ok(())
+    }
+
+    /// Reads the upgrade request once it is whole: answers `101` and reads the
+    /// bytes after it as frames.
+    fn handshake<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        let WebSocketLayer::Handshake(buf) = &mut self.websocket else {
+            return Ok(());
+        };
+        let Some(handshake) =
+            websocket::parse_handshake(buf).map_err(ServerConnectionError::WebSocket)?
+        else {
+            return Ok(());
+        };
+        let rest = buf.split_off(handshake.len);
+        let before = self.out.len();
+        websocket::write_response(&handshake, &mut self.out)
+            .map_err(|e| ServerConnectionError::Frame(FrameError::OutputFull(e)))?;
+        self.written += (self.out.len() - before) as u64;
+        let max = self
+            .config
+            .transport
+            .max_frame_len
+            .saturating_add(WEBSOCKET_FRAME_SLACK);
+        self.websocket = WebSocketLayer::Open(alloc::boxed::Box::new(WebSocketReader::new(max)));
+        self.receive_frames(&rest, rng)
+    }
+
+    /// Takes bytes of WebSocket frames: their data goes to
+    /// [`receive_stream`](Self::receive_stream), pings are answered, a close frame
+    /// is answered and closes the connection.
+    fn receive_frames<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        data: &[u8],
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        let mut buf = core::mem::take(&mut self.scratch);
+        buf.clear();
+        buf.extend_from_slice(data);
+        let result = self.read_frames(&mut buf, rng);
+        if buf.capacity() <= 64 * 1024 {
+            self.scratch = buf;
+        }
+        result
+    }
+
+    fn read_frames<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        buf: &mut [u8],
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        let mut at = 0;
+        while at < buf.len() && self.closing.is_none() {
+            let WebSocketLayer::Open(reader) = &mut self.websocket else {
+                break;
+            };
+            let (n, event) = reader
+                .read(&mut buf[at..])
+                .map_err(ServerConnectionError::WebSocket)?;
+            match event {
+                Some(WebSocketEvent::Data(range)) => {
+                    self.receive_stream(&buf[at + range.start..at + range.end], rng)?;
+                }
+                Some(WebSocketEvent::Ping(payload)) => {
+                    self.send_websocket(Opcode::Pong, payload.as_bytes())?;
+                }
+                Some(WebSocketEvent::Close(payload)) => {
+                    let code = payload.close_code();
+                    let echo = code.map(u16::to_be_bytes);
+                    self.send_websocket(Opcode::Close, echo.as_ref().map_or(&[], |c| &c[..]))?;
+                    self.closing = Some(ServerConnectionError::WebSocketClosed { code });
+                }
+                Some(WebSocketEvent::Pong(_)) | None => {}
+            }
+            at += n;
+        }
+        Ok(())
+    }
+
+    /// Appends a WebSocket control frame to the output.
+    fn send_websocket(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+    ) -> Result<(), ServerConnectionError> {
+        let before = self.out.len();
+        websocket::write_frame(opcode, payload, &mut self.out)
+            .map_err(|e| ServerConnectionError::Frame(FrameError::OutputFull(e)))?;
+        self.written += (self.out.len() - before) as u64;
+        Ok(())
     }
 
     /// Handles buffered messages (call after output was written or requests were
@@ -443,6 +598,7 @@ impl ServerConnection {
                     codec
                         .send_transport_error(code, &mut self.out)
                         .map_err(ServerConnectionError::Frame)?;
+                    wrap_output(&self.websocket, &mut self.out, before);
                     self.written += (self.out.len() - before) as u64;
                 }
                 self.closing = Some(fatal.reason);
@@ -462,6 +618,7 @@ impl ServerConnection {
             codec
                 .send(&replies.bytes[start..end], &mut self.out)
                 .map_err(ServerConnectionError::Frame)?;
+            wrap_output(&self.websocket, &mut self.out, before);
             self.written += (self.out.len() - before) as u64;
             if answer {
                 self.answer_ends.push_back(self.written);
@@ -667,15 +824,27 @@ impl ServerConnection {
     /// Received bytes not handled yet: the start of a frame still arriving (or,
     /// while [`wants_input`](Self::wants_input) is false, frames held back).
     pub fn buffered_input(&self) -> usize {
-        match &self.framing {
-            Framing::Ready(codec) => codec.buffered_len(),
-            Framing::Detecting(_) => 0,
+        match (&self.framing, &self.websocket) {
+            (Framing::Ready(codec), WebSocketLayer::Open(reader)) => {
+                codec.buffered_len() + reader.buffered()
+            }
+            (Framing::Ready(codec), _) => codec.buffered_len(),
+            (Framing::Detecting(_), _) => 0,
         }
     }
 
     /// Whether a key exchange finished on this connection or it uses a known key.
     pub fn is_encrypted(&self) -> bool {
         matches!(self.session, SessionState::Encrypted(_))
+    }
+}
+
+/// Puts `out` from `before` on into one binary WebSocket frame, on a WebSocket
+/// connection.
+fn wrap_output(websocket: &WebSocketLayer, out: &mut Vec<u8>, before: usize) {
+    if matches!(websocket, WebSocketLayer::Open(_)) && out.len() > before {
+        let (header, n) = websocket::frame_header(Opcode::Binary, out.len() - before);
+        out.splice(before..before, header[..n].iter().copied());
     }
 }
 
@@ -1521,7 +1690,8 @@ mod tests {
             conn.poll_event(),
             Some(ServerConnectionEvent::Detected {
                 transport: Transport::Abridged,
-                obfuscated: false
+                obfuscated: false,
+                websocket: false,
             })
         );
         let Some(ServerConnectionEvent::Request(r)) = conn.poll_event() else {

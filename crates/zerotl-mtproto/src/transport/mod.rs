@@ -52,6 +52,7 @@ pub mod full;
 pub mod intermediate;
 pub mod obfuscated;
 pub mod padded;
+pub mod websocket;
 
 use core::ops::Range;
 
@@ -67,6 +68,7 @@ pub use detect::{detect, Detected};
 pub use error::{DetectError, FrameError, ObfuscationError, TransportError};
 pub use framer::{Framer, TransportConfig};
 pub use obfuscated::{Obfuscation, ObfuscationOptions, ProxySecret, ServerObfuscation};
+pub use websocket::{WebSocketError, WebSocketReader};
 
 /// Default cap on a frame's body (payload, plus padding for padded intermediate):
 /// 16 MiB. Larger length headers fail with [`FrameError::TooLarge`].
