@@ -1846,4 +1846,173 @@ mod tests {
             }
         }
     }
+
+    const UPGRADE: &[u8] = b"GET /apiws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+        Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n";
+
+    /// A client frame (first byte `b0`) carrying `data`, masked with `9a 0b 3c 4d`.
+    fn ws_frame(b0: u8, data: &[u8]) -> Vec<u8> {
+        let mask = [0x9a, 0x0b, 0x3c, 0x4d];
+        let (h, n) = websocket::frame_header(Opcode::Binary, data.len());
+        let mut frame = vec![b0, h[1] | 0x80];
+        frame.extend_from_slice(&h[2..n]);
+        frame.extend_from_slice(&mask);
+        frame.extend(data.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        frame
+    }
+
+    /// The server's frames in `out` (after the 101 answer): (first byte, payload).
+    fn server_frames(out: &[u8]) -> Vec<(u8, Vec<u8>)> {
+        let mut rest = out;
+        let mut frames = Vec::new();
+        while let [b0, b1, tail @ ..] = rest {
+            assert_eq!(b1 & 0x80, 0, "server frames are not masked");
+            let (len, tail) = match b1 & 0x7f {
+                126 => (u16::from_be_bytes([tail[0], tail[1]]) as usize, &tail[2..]),
+                127 => (
+                    u64::from_be_bytes(tail[..8].try_into().unwrap()) as usize,
+                    &tail[8..],
+                ),
+                n => (n as usize, tail),
+            };
+            frames.push((*b0, tail[..len].to_vec()));
+            rest = &tail[len..];
+        }
+        frames
+    }
+
+    #[test]
+    fn websocket_upgrade_carries_the_stream() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        // The upgrade, then the intermediate tag and two requests split over a
+        // fragmented message with a ping between its fragments.
+        let stream = [vec![0xee; 4], plain_request(1, 2), plain_request(2, 3)].concat();
+        let mut wire = UPGRADE.to_vec();
+        wire.extend_from_slice(&ws_frame(0x02, &stream[..3]));
+        wire.extend_from_slice(&ws_frame(0x89, b"hi"));
+        wire.extend_from_slice(&ws_frame(0x00, &stream[3..30]));
+        wire.extend_from_slice(&ws_frame(0x80, &stream[30..]));
+        for step in [1, 7, wire.len()] {
+            let mut rng = ChaCha8Rng::seed_from_u64(3);
+            let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+            for chunk in wire.chunks(step) {
+                conn.receive(chunk, &cx, &mut rng).unwrap();
+            }
+            assert_eq!(
+                conn.poll_event(),
+                Some(ServerConnectionEvent::Detected {
+                    transport: Transport::Intermediate,
+                    obfuscated: false,
+                    websocket: true,
+                })
+            );
+            answer_all(&mut conn, &cx, &mut rng);
+            let out = conn.output().to_vec();
+            let head = b"HTTP/1.1 101 Switching Protocols\r\n";
+            assert!(out.starts_with(head), "{step}");
+            let end = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            let accept = b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
+            assert!(out[..end].windows(accept.len()).any(|w| w == accept));
+            let frames = server_frames(&out[end..]);
+            assert_eq!(frames[0], (0x8a, b"hi".to_vec()), "the pong");
+            assert!(frames[1..].iter().all(|(b0, _)| *b0 == 0x82));
+            let stream: Vec<u8> = frames[1..].iter().flat_map(|(_, p)| p.clone()).collect();
+            assert_eq!(
+                answers(&stream),
+                [(0x6000_0000 << 32) | 1 << 2, (0x6000_0000 << 32) | 2 << 2]
+            );
+            conn.consume_output(out.len(), cx.now);
+            // The client's close frame is answered with its code, and ends it.
+            conn.receive(&ws_frame(0x88, &1000u16.to_be_bytes()), &cx, &mut rng)
+                .unwrap();
+            assert_eq!(conn.output(), [0x88, 0x02, 0x03, 0xe8]);
+            assert_eq!(
+                conn.closing(),
+                Some(&ServerConnectionError::WebSocketClosed { code: Some(1000) })
+            );
+        }
+    }
+
+    #[test]
+    fn websocket_refusals() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let run = |wire: &[u8]| {
+            let mut rng = ChaCha8Rng::seed_from_u64(4);
+            let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+            wire.chunks(5)
+                .try_for_each(|c| conn.receive(c, &cx, &mut rng))
+                .err()
+        };
+        let ws = |e| Some(ServerConnectionError::WebSocket(e));
+        let wrong_path = [b"GET / HTTP/1.1\r\n".as_slice(), &UPGRADE[21..]].concat();
+        assert_eq!(run(&wrong_path), ws(WebSocketError::WrongPath));
+        // An unmasked frame, a text frame, a frame over the cap (1 MiB + slack).
+        let unmasked = [UPGRADE, &[0x82, 0x01, 0xef]].concat();
+        assert_eq!(run(&unmasked), ws(WebSocketError::Unmasked));
+        let text = [UPGRADE, &ws_frame(0x81, b"ef")[..]].concat();
+        assert_eq!(run(&text), ws(WebSocketError::Text));
+        let max = (DEFAULT_SERVER_MAX_FRAME_LEN + WEBSOCKET_FRAME_SLACK) as u64;
+        let mut huge = UPGRADE.to_vec();
+        huge.extend_from_slice(&[0x82, 0xff]);
+        huge.extend_from_slice(&(max + 1).to_be_bytes());
+        huge.extend_from_slice(&[0; 4]);
+        assert_eq!(
+            run(&huge),
+            ws(WebSocketError::TooLarge {
+                length: max + 1,
+                max
+            })
+        );
+        // A second upgrade inside the frames is the HTTP it is.
+        let nested = [UPGRADE, &ws_frame(0x82, UPGRADE)[..]].concat();
+        assert_eq!(
+            run(&nested),
+            Some(ServerConnectionError::Detect(DetectError::Http(*b"GET ")))
+        );
+        // Other methods are refused as before.
+        assert_eq!(
+            run(b"POST /api HTTP/1.1\r\n"),
+            Some(ServerConnectionError::Detect(DetectError::Http(*b"POST")))
+        );
+        // Endless headers: refused at the bound.
+        let mut long = b"GET /apiws HTTP/1.1\r\n".to_vec();
+        long.extend(core::iter::repeat_n(b'a', 2 * websocket::MAX_HANDSHAKE_LEN));
+        assert_eq!(
+            run(&long),
+            ws(WebSocketError::HandshakeTooLarge {
+                max: websocket::MAX_HANDSHAKE_LEN
+            })
+        );
+    }
+
+    #[test]
+    fn websocket_upgrade_keeps_the_detect_deadline() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+        // Half an upgrade request: no answer, the detect deadline runs.
+        conn.receive(&UPGRADE[..30], &cx, &mut rng).unwrap();
+        assert!(conn.output().is_empty());
+        assert_eq!(
+            conn.poll_timeout(),
+            Some(cx.now + ServerTimeouts::default().detect)
+        );
+        // The whole request and no stream: still not detected.
+        conn.receive(&UPGRADE[30..], &cx, &mut rng).unwrap();
+        let n = conn.output().len();
+        conn.consume_output(n, cx.now);
+        assert!(!conn.is_detected());
+        let after = cx.now + ServerTimeouts::default().detect;
+        assert_eq!(
+            conn.handle_timeout(after),
+            Err(ServerConnectionError::TimedOut {
+                timer: ServerTimer::Detect,
+                after: ServerTimeouts::default().detect
+            })
+        );
+    }
 }

@@ -638,3 +638,350 @@ pub fn write_frame<O: OutputBuffer + ?Sized>(
         .and_then(|()| out.put(payload))
         .inspect_err(|_| out.truncate(start))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    /// RFC 6455, 5.7: "Hello" in a masked frame (mask 37 fa 21 3d) after `b0`.
+    fn masked_hello(b0: u8) -> Vec<u8> {
+        vec![
+            b0, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+        ]
+    }
+
+    /// Everything `reader` makes of `input`, read in pieces of `step` bytes: the
+    /// data bytes and the control events, or the first error.
+    fn read_all(
+        reader: &mut WebSocketReader,
+        input: &[u8],
+        step: usize,
+    ) -> Result<(Vec<u8>, Vec<WebSocketEvent>), WebSocketError> {
+        let mut data = Vec::new();
+        let mut control = Vec::new();
+        let mut buf = input.to_vec();
+        for chunk in buf.chunks_mut(step) {
+            let mut at = 0;
+            while at < chunk.len() {
+                let (n, ev) = reader.read(&mut chunk[at..])?;
+                assert!(n > 0 || ev.is_some(), "no progress");
+                match ev {
+                    Some(WebSocketEvent::Data(r)) => {
+                        data.extend_from_slice(&chunk[at + r.start..at + r.end]);
+                    }
+                    Some(ev) => control.push(ev),
+                    None => {}
+                }
+                at += n;
+            }
+        }
+        Ok((data, control))
+    }
+
+    fn payload(bytes: &[u8]) -> ControlPayload {
+        let mut p = ControlPayload {
+            bytes: [0; MAX_CONTROL_PAYLOAD],
+            len: bytes.len() as u8,
+        };
+        p.bytes[..bytes.len()].copy_from_slice(bytes);
+        p
+    }
+
+    #[test]
+    fn rfc6455_accept_key() {
+        assert_eq!(
+            &accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
+            b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+
+    #[test]
+    fn base64_known_values() {
+        let mut out = [b'='; 8];
+        base64_encode(b"fooba", &mut out);
+        assert_eq!(&out, b"Zm9vYmE=");
+        let mut out = [b'='; 4];
+        base64_encode(b"f", &mut out);
+        assert_eq!(&out, b"Zg==");
+    }
+
+    #[test]
+    fn rfc6455_masked_hello_in_any_split() {
+        for step in 1..=11 {
+            let mut reader = WebSocketReader::new(100);
+            let (data, control) = read_all(&mut reader, &masked_hello(0x82), step).unwrap();
+            assert_eq!((&data[..], control.len()), (&b"Hello"[..], 0), "{step}");
+            assert_eq!(reader.buffered(), 0);
+        }
+    }
+
+    #[test]
+    fn rfc6455_masked_pong_and_pings() {
+        let mut reader = WebSocketReader::new(100);
+        let (_, control) = read_all(&mut reader, &masked_hello(0x8a), 3).unwrap();
+        assert_eq!(control, [WebSocketEvent::Pong(payload(b"Hello"))]);
+        let (_, control) = read_all(&mut reader, &masked_hello(0x89), 11).unwrap();
+        assert_eq!(control, [WebSocketEvent::Ping(payload(b"Hello"))]);
+        // An empty ping is reported on its header.
+        let (_, control) = read_all(&mut reader, &[0x89, 0x80, 1, 2, 3, 4], 6).unwrap();
+        assert_eq!(control, [WebSocketEvent::Ping(payload(b""))]);
+    }
+
+    #[test]
+    fn rfc6455_text_and_unmasked_frames_refused() {
+        // The RFC's masked text "Hello".
+        let mut reader = WebSocketReader::new(100);
+        assert_eq!(
+            read_all(&mut reader, &masked_hello(0x81), 11),
+            Err(WebSocketError::Text)
+        );
+        // The RFC's unmasked text "Hello", and the same as binary.
+        for b0 in [0x81, 0x82] {
+            let mut reader = WebSocketReader::new(100);
+            let frame = [b0, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f];
+            let want = if b0 == 0x81 {
+                WebSocketError::Text
+            } else {
+                WebSocketError::Unmasked
+            };
+            assert_eq!(read_all(&mut reader, &frame, 1), Err(want));
+        }
+    }
+
+    #[test]
+    fn rfc6455_length_forms() {
+        // 256 bytes and 64 KiB in one frame (RFC 6455, 5.7), as the server writes them.
+        let (h, n) = frame_header(Opcode::Binary, 256);
+        assert_eq!(&h[..n], [0x82, 0x7e, 0x01, 0x00]);
+        let (h, n) = frame_header(Opcode::Binary, 65536);
+        assert_eq!(&h[..n], [0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0]);
+        // And read back, masked, from a client.
+        for len in [0usize, 125, 126, 256, 65535, 65536] {
+            let mut frame = vec![0x82];
+            let (h, n) = frame_header(Opcode::Binary, len);
+            frame.push(h[1] | 0x80);
+            frame.extend_from_slice(&h[2..n]);
+            frame.extend_from_slice(&[1, 2, 3, 4]);
+            frame.extend((0..len).map(|i| (i as u8) ^ [1, 2, 3, 4][i % 4]));
+            let mut reader = WebSocketReader::new(65536);
+            let (data, _) = read_all(&mut reader, &frame, 1000).unwrap();
+            assert_eq!(data, (0..len).map(|i| i as u8).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn fragmented_messages() {
+        // "Hel" then "lo" (the RFC's fragmented text, as binary and masked with 0s),
+        // a ping between the fragments.
+        let frames = [
+            &[0x02, 0x83, 0, 0, 0, 0, b'H', b'e', b'l'][..],
+            &[0x89, 0x80, 9, 9, 9, 9],
+            &[0x80, 0x82, 0, 0, 0, 0, b'l', b'o'],
+        ]
+        .concat();
+        let mut reader = WebSocketReader::new(100);
+        let (data, control) = read_all(&mut reader, &frames, 4).unwrap();
+        assert_eq!(data, b"Hello");
+        assert_eq!(control, [WebSocketEvent::Ping(payload(b""))]);
+        // A continuation with nothing to continue, a new message inside one.
+        let mut reader = WebSocketReader::new(100);
+        assert_eq!(
+            read_all(&mut reader, &[0x80, 0x80, 0, 0, 0, 0], 6),
+            Err(WebSocketError::UnexpectedContinuation)
+        );
+        let mut reader = WebSocketReader::new(100);
+        assert_eq!(
+            read_all(&mut reader, &[0x02, 0x80, 0, 0, 0, 0, 0x82, 0x80], 8),
+            Err(WebSocketError::InterleavedMessage)
+        );
+    }
+
+    #[test]
+    fn hostile_frames() {
+        let refused = |frame: &[u8], max: usize| {
+            let mut reader = WebSocketReader::new(max);
+            read_all(&mut reader, frame, 1).unwrap_err()
+        };
+        // Fragmented control frames.
+        for op in [0x08, 0x09, 0x0a] {
+            assert_eq!(
+                refused(&[op, 0x80, 0, 0, 0, 0], 100),
+                WebSocketError::FragmentedControl
+            );
+        }
+        // Control frames over 125 bytes, a one-byte close.
+        assert_eq!(
+            refused(&[0x89, 0xfe, 0, 126], 1000),
+            WebSocketError::BadControlLength(126)
+        );
+        assert_eq!(
+            refused(&[0x88, 0x81, 0, 0, 0, 0, 3], 100),
+            WebSocketError::BadControlLength(1)
+        );
+        // Huge lengths, refused on the header.
+        assert_eq!(
+            refused(
+                &[0x82, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4],
+                1 << 20
+            ),
+            WebSocketError::TooLarge {
+                length: u64::MAX,
+                max: 1 << 20
+            }
+        );
+        assert_eq!(
+            refused(&[0x82, 0xfe, 0x01, 0x01, 1, 2, 3, 4], 256),
+            WebSocketError::TooLarge {
+                length: 257,
+                max: 256
+            }
+        );
+        // Reserved bits, unknown opcodes.
+        assert_eq!(
+            refused(&[0xc2, 0x80], 100),
+            WebSocketError::ReservedBits(0x40)
+        );
+        assert_eq!(
+            refused(&[0x83, 0x80], 100),
+            WebSocketError::UnknownOpcode(3)
+        );
+        assert_eq!(
+            refused(&[0x8b, 0x80], 100),
+            WebSocketError::UnknownOpcode(0xb)
+        );
+        // Anything after a close frame.
+        assert_eq!(
+            refused(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8, 0x82], 100),
+            WebSocketError::AfterClose
+        );
+    }
+
+    #[test]
+    fn close_code() {
+        let mut reader = WebSocketReader::new(100);
+        let (_, control) = read_all(
+            &mut reader,
+            &[0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe8 ^ 2],
+            2,
+        )
+        .unwrap();
+        let [WebSocketEvent::Close(p)] = &control[..] else {
+            panic!("{control:?}")
+        };
+        assert_eq!(p.close_code(), Some(1000));
+        assert!(reader.is_closed());
+        let mut out = Vec::new();
+        write_frame(Opcode::Close, &1000u16.to_be_bytes(), &mut out).unwrap();
+        assert_eq!(out, [0x88, 0x02, 0x03, 0xe8]);
+    }
+
+    const REQUEST: &str = "GET /apiws HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\
+        upgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+        Sec-WebSocket-Protocol: chat, binary\r\n\r\n";
+
+    #[test]
+    fn handshake_and_response() {
+        let mut buf = REQUEST.as_bytes().to_vec();
+        buf.extend_from_slice(&[0x82, 0x80]);
+        for n in 0..REQUEST.len() {
+            assert_eq!(parse_handshake(&buf[..n]), Ok(None), "{n}");
+        }
+        let h = parse_handshake(&buf).unwrap().unwrap();
+        assert_eq!(h.len, REQUEST.len());
+        assert!(h.binary);
+        let mut out = Vec::new();
+        write_response(&h, &mut out).unwrap();
+        assert_eq!(
+            out,
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+              Sec-WebSocket-Protocol: binary\r\n\r\n"
+        );
+        // No subprotocol offered: none named; the test DC's path; a query string.
+        let plain = REQUEST
+            .replace("Sec-WebSocket-Protocol: chat, binary\r\n", "")
+            .replace("/apiws ", "/apiws_test?x=1 ");
+        let h = parse_handshake(plain.as_bytes()).unwrap().unwrap();
+        assert!(!h.binary);
+    }
+
+    #[test]
+    fn hostile_handshakes() {
+        let bad = |from: &str, to: &str| parse_handshake(REQUEST.replace(from, to).as_bytes());
+        assert_eq!(bad("/apiws ", "/ "), Err(WebSocketError::WrongPath));
+        assert_eq!(bad("/apiws ", "/apiwsx "), Err(WebSocketError::WrongPath));
+        assert_eq!(
+            bad("HTTP/1.1", "HTTP/1.0"),
+            Err(WebSocketError::Malformed(
+                "request line is not GET <path> HTTP/1.1"
+            ))
+        );
+        assert_eq!(
+            bad("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", ""),
+            Err(WebSocketError::BadKey)
+        );
+        assert_eq!(
+            bad("dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZ=="),
+            Err(WebSocketError::BadKey)
+        );
+        assert_eq!(
+            bad(
+                "Sec-WebSocket-Version",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version"
+            ),
+            Err(WebSocketError::BadKey)
+        );
+        assert_eq!(
+            bad("upgrade: WebSocket", "upgrade: h2c"),
+            Err(WebSocketError::NotAnUpgrade("Upgrade: websocket"))
+        );
+        assert_eq!(
+            bad("keep-alive, Upgrade", "keep-alive"),
+            Err(WebSocketError::NotAnUpgrade("Connection: Upgrade"))
+        );
+        assert_eq!(bad(": 13", ": 8"), Err(WebSocketError::BadVersion));
+        assert_eq!(
+            bad("chat, binary", "chat"),
+            Err(WebSocketError::NoBinaryProtocol)
+        );
+        assert_eq!(
+            bad("Host: 127.0.0.1:443", "Host 127.0.0.1"),
+            Err(WebSocketError::Malformed("header line without a colon"))
+        );
+        assert_eq!(
+            bad("Host:", "H\u{e9}st:"),
+            Err(WebSocketError::Malformed("not ASCII"))
+        );
+        // Oversized: no blank line within the limit, even with one after it.
+        let mut long = b"GET /apiws HTTP/1.1\r\nX: ".to_vec();
+        long.resize(MAX_HANDSHAKE_LEN, b'a');
+        assert_eq!(
+            parse_handshake(&long),
+            Err(WebSocketError::HandshakeTooLarge {
+                max: MAX_HANDSHAKE_LEN
+            })
+        );
+        long.extend_from_slice(b"\r\n\r\n");
+        assert!(parse_handshake(&long).is_err());
+        assert_eq!(parse_handshake(&long[..MAX_HANDSHAKE_LEN - 1]), Ok(None));
+    }
+
+    proptest! {
+        #[test]
+        fn any_input_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600), step in 1usize..64) {
+            let _ = parse_handshake(&bytes);
+            let mut reader = WebSocketReader::new(256);
+            let _ = read_all(&mut reader, &bytes, step);
+            let mut masked = bytes.clone();
+            if let Some(b) = masked.get_mut(1) {
+                *b |= 0x80;
+            }
+            let mut reader = WebSocketReader::new(256);
+            let _ = read_all(&mut reader, &masked, step);
+        }
+    }
+}
