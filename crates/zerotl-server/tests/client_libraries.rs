@@ -26,14 +26,16 @@
 //!   server is given (`ServerConnectionConfig::proxy_secret`),
 //!   `ConnectionTcpMTProxyAbridged`, `ConnectionTcpMTProxyIntermediate` and
 //!   `ConnectionTcpMTProxyRandomizedIntermediate` (padded intermediate); GramJS's
-//!   `ConnectionTCPAbridged`, `ConnectionTCPObfuscated` and, through its
-//!   `proxy: {MTProxy: true}` option, `ConnectionTCPMTProxyAbridged`. The server does
-//!   not serve HTTP (docs/wire.md): Telethon's `ConnectionHttp` is run only to check
-//!   that its first `POST` is refused at once, and GramJS's WebSocket transport
-//!   (`PromisedWebSockets`, its browser default) is not run.
+//!   `ConnectionTCPAbridged`, `ConnectionTCPObfuscated`, through its
+//!   `proxy: {MTProxy: true}` option `ConnectionTCPMTProxyAbridged`, and its browser
+//!   default, `ConnectionTCPObfuscated` over WebSocket (`networkSocket:
+//!   PromisedWebSockets`, which dials `ws://HOST:PORT/apiws`). The server does not
+//!   serve HTTP (docs/wire.md): Telethon's `ConnectionHttp` is run only to check that
+//!   its first `POST` is refused at once.
 //!
 //! Every run also checks the server's side: the transport it detected on each of the
-//! client's connections (framing, obfuscated or not) is the one the class speaks, the
+//! client's connections (framing, obfuscated or not, over WebSocket or not) is the one
+//! the class speaks, the
 //! connections all ended with the client's leaving, and the login, link and error it
 //! answered are recorded.
 //!
