@@ -32,6 +32,21 @@ for v in vectors("layer230-sample.jsonl"):
 # Transport streams: selector byte, three chunk sizes, then Telethon's client frames
 # (client -> server, so decoded with Role::Server: selector bit 2 set).
 order = {"abridged": 0, "intermediate": 1, "padded": 2, "full": 3}
+# WebSocket: a chunk-size byte, then client frames masked with 37 fa 21 3d carrying
+# each transport's stream (the upgrade request itself is a seed too).
+def ws_frame(b0, data, mask=bytes([0x37, 0xfa, 0x21, 0x3d])):
+    n = len(data)
+    head = bytes([b0, 0x80 | n]) if n < 126 else (
+        bytes([b0, 0xfe]) + n.to_bytes(2, "big") if n < 65536 else bytes([b0, 0xff]) + n.to_bytes(8, "big"))
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+
+put("websocket", bytes([64]) + b"GET /apiws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    b"Sec-WebSocket-Protocol: binary\r\n\r\n")
+put("websocket", bytes([5]) + ws_frame(0x8a, b"Hello") + ws_frame(0x89, b"") + ws_frame(0x88, b"\x03\xe8"))
+for v in vectors("transports.jsonl"):
+    stream = bytes.fromhex(v["tag"]) + b"".join(bytes.fromhex(f) for f in v["frames"])
+    put("websocket", bytes([7]) + ws_frame(0x02, stream[:5]) + ws_frame(0x89, b"hi") + ws_frame(0x80, stream[5:]))
 for v in vectors("transports.jsonl"):
     sel = order[v["transport"]] | 4
     stream = b"".join(bytes.fromhex(f) for f in v["frames"])

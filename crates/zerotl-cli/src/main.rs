@@ -4,7 +4,8 @@
 //! ```text
 //! zerotl decode [--layer 122|230] [--type NAME] [--raw-objects] [--batch] [HEX]   -> JSON
 //! zerotl encode [--layer 122|230] [--batch] [JSON]                -> hex
-//! zerotl serve  [--listen ADDR] [--world FILE] [--insecure-plain]  embedded test server
+//! zerotl serve  [--listen ADDR] [--world FILE] [--insecure-plain] [--proxy-secret HEX]
+//!                                                                  embedded test server
 //! zerotl invoke [--server ADDR] [--transport T] [--layer 122|230] [--bot-token TOKEN]
 //!               export-chat-invite --peer SPEC [--expire-date T] [--usage-limit N]
 //!               [--title S] [--request-needed] [--legacy-revoke-permanent]

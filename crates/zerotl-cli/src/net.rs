@@ -10,9 +10,9 @@ use zerotl::Decode;
 use zerotl_client::{Answer, Client, ClientConfig, FloodPolicy, InvocationError};
 use zerotl_errors::layer122::messages::ExportChatInviteError;
 use zerotl_mtproto::crypto::rsa::{RsaPrivateKey, RsaPublicKey};
-use zerotl_mtproto::transport::Transport;
+use zerotl_mtproto::transport::{ProxySecret, Transport};
 use zerotl_server::world::{ChatKey, World};
-use zerotl_server::{ServerBuilder, ServerEvent, DEFAULT_LISTEN};
+use zerotl_server::{ServerBuilder, ServerConnectionConfig, ServerEvent, DEFAULT_LISTEN};
 use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 
@@ -89,6 +89,28 @@ pub struct ServeArgs {
     /// Log only connection refusals and closes for errors, not every event.
     #[arg(long)]
     quiet: bool,
+    /// Serve as an MTProxy: obfuscated connections must be keyed with this secret
+    /// (32 hex digits; the 34-digit `dd...` form that asks for padded
+    /// intermediate is taken too, its `dd` dropped). Plain (not obfuscated)
+    /// transports are still served.
+    #[arg(long, value_name = "HEX", value_parser = parse_proxy_secret)]
+    proxy_secret: Option<ProxySecret>,
+}
+
+/// A `--proxy-secret`: 16 bytes in hex, or 17 starting with `dd`.
+fn parse_proxy_secret(hex: &str) -> Result<ProxySecret, String> {
+    let digits = hex.as_bytes();
+    if digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return Err("not an even number of hex digits".to_owned());
+    }
+    let bytes: Vec<u8> = digits
+        .chunks(2)
+        .map(|pair| {
+            let pair = std::str::from_utf8(pair).unwrap_or("00");
+            u8::from_str_radix(pair, 16).unwrap_or(0)
+        })
+        .collect();
+    ProxySecret::from_bytes(&bytes).map_err(|e| e.to_string())
 }
 
 /// Arguments of `zerotl invoke`.
@@ -233,6 +255,10 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
         .insecure_plain(args.insecure_plain)
         .max_connections(args.max_connections)
         .idle_timeout(Duration::from_secs(args.idle_timeout))
+        .connection_config(ServerConnectionConfig {
+            proxy_secret: args.proxy_secret,
+            ..ServerConnectionConfig::default()
+        })
         .observer(move |event| log_event(event, quiet));
     runtime()?.block_on(async move {
         let server = builder

@@ -593,3 +593,55 @@ fn telethon_against_zerotl_serve() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `serve --proxy-secret`: obfuscated connections keyed with the secret are served
+/// (the `dd`-prefixed form too), ones without it are refused, a malformed secret
+/// stops the server at start-up.
+#[cfg(unix)]
+#[test]
+fn serve_as_an_mtproxy() {
+    use std::time::Duration;
+    use zerotl_client::{BlockingClient, ClientConfig};
+    use zerotl_mtproto::transport::{ObfuscationOptions, ProxySecret, Transport};
+
+    const SECRET: &str = "0123456789abcdeffedcba9876543210";
+    let secret = ProxySecret::new([
+        0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32,
+        0x10,
+    ]);
+    // A plain exportChatInvite(inputPeerChat 1) at layer 122.
+    let request = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 1, 0, 0, 0];
+    let call = |addr: &str, secret: Option<ProxySecret>| {
+        let mut config = ClientConfig::new(Transport::Intermediate)
+            .insecure_plain()
+            .timeout(Duration::from_secs(5));
+        config.obfuscation = Some(ObfuscationOptions {
+            secret,
+            dc_id: Some(2),
+        });
+        let client = BlockingClient::connect(addr, config).map_err(|e| e.to_string())?;
+        client
+            .invoke_raw(&request)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    for given in [SECRET.to_owned(), format!("dd{SECRET}")] {
+        let server = Server::start(&["--insecure-plain", "--proxy-secret", &given]);
+        call(&server.addr, Some(secret)).unwrap_or_else(|e| panic!("{given}: {e}"));
+        assert!(
+            call(&server.addr, None).is_err(),
+            "{given}: served without the secret"
+        );
+        let (code, err) = server.terminate();
+        assert_eq!(code, 0, "{err}");
+    }
+    for bad in [
+        "0123",
+        "zz23456789abcdeffedcba9876543210",
+        &format!("ee{SECRET}"),
+    ] {
+        let (_, err, status) = run(&["serve", "--listen", "127.0.0.1:0", "--proxy-secret", bad]);
+        assert_eq!(status, 1, "{bad}: {err}");
+        assert!(err.contains("--proxy-secret"), "{bad}: {err}");
+    }
+}

@@ -431,6 +431,76 @@ pub fn server_session(data: &[u8]) {
     let _ = drive(&mut conn, &frames[1]);
 }
 
+/// A key store with no key, for [`websocket`].
+struct NoKeys;
+
+impl crate::server::AuthKeyStore for NoKeys {
+    fn with_key(&self, _: i64, _: &mut dyn FnMut(&mut crate::server::KeyState)) -> bool {
+        false
+    }
+    fn contains(&self, _: i64) -> bool {
+        false
+    }
+    fn insert(&self, _: crate::server::KeyState) {}
+}
+
+/// WebSocket: the fuzzer's bytes (after a chunk-size byte) as an upgrade request,
+/// as client frames read in chunks, and as a server connection's input after a
+/// valid upgrade. Invariants: no panic; every read on non-empty input takes a byte
+/// or reports an event, data ranges lie in the input, the reader holds at most a
+/// header and a control payload; the connection's output starts with the `101`.
+pub fn websocket(data: &[u8]) {
+    use crate::server::{ServerConnection, ServerConnectionConfig, ServerContext};
+    use crate::transport::websocket::{parse_handshake, WebSocketEvent, WebSocketReader};
+    let [c1, stream @ ..] = data else {
+        return;
+    };
+    let step = usize::from(*c1).max(1);
+    let _ = parse_handshake(stream);
+    let mut reader = WebSocketReader::new(1 << 16);
+    let mut buf = stream.to_vec();
+    'chunks: for chunk in buf.chunks_mut(step) {
+        let mut at = 0;
+        while at < chunk.len() {
+            let Ok((n, event)) = reader.read(&mut chunk[at..]) else {
+                break 'chunks;
+            };
+            assert!(n > 0 || event.is_some(), "a read makes progress");
+            assert!(at + n <= chunk.len(), "consumed within the input");
+            if let Some(WebSocketEvent::Data(r)) = event {
+                assert!(r.end <= n && !r.is_empty(), "data within what was read");
+            }
+            assert!(reader.buffered() <= 14 + 125, "bounded buffering");
+            at += n;
+        }
+    }
+    let keys = NoKeys;
+    let cx = ServerContext {
+        key_exchange: None,
+        keys: &keys,
+        insecure_plain: true,
+        now: crate::UnixTime::from_secs(1_700_000_000),
+    };
+    let mut rng = <rand_chacha::ChaCha8Rng as rand_core::SeedableRng>::seed_from_u64(0);
+    let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+    let upgrade = b"GET /apiws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    if conn.receive(upgrade, &cx, &mut rng).is_err() {
+        panic!("the valid upgrade is refused");
+    }
+    assert!(conn.output().starts_with(b"HTTP/1.1 101 "));
+    for chunk in stream.chunks(step) {
+        if conn.receive(chunk, &cx, &mut rng).is_err() || conn.closing().is_some() {
+            return;
+        }
+        while let Some(event) = conn.poll_event() {
+            if let crate::server::ServerConnectionEvent::Request(r) = event {
+                let _ = conn.reply(&r, &[0x69, 0x37, 0xdf, 0x69], &cx, &mut rng);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,10 +147,12 @@ impl Shared {
                 ServerConnectionEvent::Detected {
                     transport,
                     obfuscated,
+                    websocket,
                 } => self.emit(ServerEvent::Detected {
                     conn: conn_id,
                     transport,
                     obfuscated,
+                    websocket,
                 }),
                 ServerConnectionEvent::KeyExchanged { auth_key_id } => {
                     self.emit(ServerEvent::KeyExchanged {

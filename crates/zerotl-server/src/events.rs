@@ -127,6 +127,8 @@ impl From<ServerConnectionError> for CloseReason {
                 _ => Self::Protocol(e),
             },
             ServerConnectionError::DisconnectDelay => Self::DisconnectDelay,
+            // The client's WebSocket close frame: its leaving, as a TCP close is.
+            ServerConnectionError::WebSocketClosed { .. } => Self::PeerClosed,
             e => Self::Protocol(e),
         }
     }
@@ -161,6 +163,8 @@ pub enum ServerEvent {
         transport: Transport,
         /// Whether it is obfuscated.
         obfuscated: bool,
+        /// Whether it comes in WebSocket frames (`GET /apiws` upgrade).
+        websocket: bool,
     },
     /// A key exchange finished.
     KeyExchanged {
@@ -211,9 +215,11 @@ impl fmt::Display for ServerEvent {
                 conn,
                 transport,
                 obfuscated,
+                websocket,
             } => {
                 let how = if *obfuscated { "obfuscated " } else { "" };
-                write!(f, "#{conn} transport: {how}{transport:?}")
+                let over = if *websocket { " over WebSocket" } else { "" };
+                write!(f, "#{conn} transport: {how}{transport:?}{over}")
             }
             Self::KeyExchanged { conn, auth_key_id } => {
                 write!(f, "#{conn} auth key {auth_key_id:#018x} created")

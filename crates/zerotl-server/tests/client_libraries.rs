@@ -26,14 +26,16 @@
 //!   server is given (`ServerConnectionConfig::proxy_secret`),
 //!   `ConnectionTcpMTProxyAbridged`, `ConnectionTcpMTProxyIntermediate` and
 //!   `ConnectionTcpMTProxyRandomizedIntermediate` (padded intermediate); GramJS's
-//!   `ConnectionTCPAbridged`, `ConnectionTCPObfuscated` and, through its
-//!   `proxy: {MTProxy: true}` option, `ConnectionTCPMTProxyAbridged`. The server does
-//!   not serve HTTP (docs/wire.md): Telethon's `ConnectionHttp` is run only to check
-//!   that its first `POST` is refused at once, and GramJS's WebSocket transport
-//!   (`PromisedWebSockets`, its browser default) is not run.
+//!   `ConnectionTCPAbridged`, `ConnectionTCPObfuscated`, through its
+//!   `proxy: {MTProxy: true}` option `ConnectionTCPMTProxyAbridged`, and its browser
+//!   default, `ConnectionTCPObfuscated` over WebSocket (`networkSocket:
+//!   PromisedWebSockets`, which dials `ws://HOST:PORT/apiws`). The server does not
+//!   serve HTTP (docs/wire.md): Telethon's `ConnectionHttp` is run only to check that
+//!   its first `POST` is refused at once.
 //!
 //! Every run also checks the server's side: the transport it detected on each of the
-//! client's connections (framing, obfuscated or not) is the one the class speaks, the
+//! client's connections (framing, obfuscated or not, over WebSocket or not) is the one
+//! the class speaks, the
 //! connections all ended with the client's leaving, and the login, link and error it
 //! answered are recorded.
 //!
@@ -82,6 +84,9 @@ struct Over {
     /// Dialled as an MTProxy: the obfuscation is keyed with [`PROXY_SECRET`], which
     /// the server is given.
     mtproxy: bool,
+    /// Over WebSocket (GramJS's `PromisedWebSockets`): the server sees the upgrade
+    /// request, then the stream in WebSocket frames.
+    websocket: bool,
 }
 
 const fn over(class: &'static str, transport: Transport, obfuscated: bool) -> Over {
@@ -90,6 +95,7 @@ const fn over(class: &'static str, transport: Transport, obfuscated: bool) -> Ov
         transport,
         obfuscated,
         mtproxy: false,
+        websocket: false,
     }
 }
 
@@ -99,6 +105,7 @@ const fn mtproxy(class: &'static str, transport: Transport) -> Over {
         transport,
         obfuscated: true,
         mtproxy: true,
+        websocket: false,
     }
 }
 
@@ -122,11 +129,16 @@ const TELETHON_TRANSPORTS: [Over; 6] = [
 
 /// GramJS 2.26.22's connection classes besides its default `ConnectionTCPFull` on Node
 /// (`telegram/network`; `ConnectionTCPMTProxyAbridged` is what its `proxy: {MTProxy}`
-/// option selects).
-const GRAMJS_TRANSPORTS: [Over; 3] = [
+/// option selects), and its browser default: `ConnectionTCPObfuscated` over
+/// `PromisedWebSockets` (`networkSocket`), which dials `ws://HOST:PORT/apiws`.
+const GRAMJS_TRANSPORTS: [Over; 4] = [
     over("ConnectionTCPAbridged", Transport::Abridged, false),
     over("ConnectionTCPObfuscated", Transport::Abridged, true),
     mtproxy("ConnectionTCPMTProxyAbridged", Transport::Abridged),
+    Over {
+        websocket: true,
+        ..over("ConnectionTCPObfuscated", Transport::Abridged, true)
+    },
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,6 +274,9 @@ async fn gramjs_over_every_transport() {
         } else {
             command.arg("--connection").arg(over.class);
         }
+        if over.websocket {
+            command.arg("--websocket");
+        }
         command
     })
     .await;
@@ -299,6 +314,11 @@ async fn over_every_transport(
                 !seen.is_empty() && seen.iter().all(|d| *d == want),
                 "{over:?}: the server saw {seen:?}"
             );
+            let websocket = websockets(&events);
+            assert!(
+                websocket.iter().all(|w| *w == over.websocket),
+                "{over:?}: the server saw WebSocket {websocket:?}"
+            );
             all_peer_closed(&events);
             let outcome = |f: fn(&RequestOutcome) -> bool| {
                 events
@@ -328,8 +348,8 @@ async fn over_every_transport(
             Ok((id, ())) => {
                 let over = names[&id];
                 println!(
-                    "{}: {:?}, obfuscated: {}",
-                    over.class, over.transport, over.obfuscated
+                    "{}: {:?}, obfuscated: {}, WebSocket: {}",
+                    over.class, over.transport, over.obfuscated, over.websocket
                 );
             }
             Err(e) => {
@@ -367,6 +387,17 @@ fn detected(events: &[ServerEvent]) -> Vec<(Transport, bool)> {
                 obfuscated,
                 ..
             } => Some((*transport, *obfuscated)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether each connection came over WebSocket, in order.
+fn websockets(events: &[ServerEvent]) -> Vec<bool> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Detected { websocket, .. } => Some(*websocket),
             _ => None,
         })
         .collect()

@@ -18,7 +18,9 @@ use zerotl_client::{DropReason, InvocationError, TransportFailure};
 use zerotl_errors::layer122::messages::ExportChatInviteError as E;
 use zerotl_mtproto::crypto::AuthKey;
 use zerotl_mtproto::server::ServerConnectionError;
-use zerotl_mtproto::transport::{DetectError, FrameError, Transport, TransportError};
+use zerotl_mtproto::transport::{
+    DetectError, FrameError, Transport, TransportError, WebSocketError,
+};
 use zerotl_server::world::World;
 use zerotl_server::{
     CloseReason, ManualTime, RefuseReason, RunningServer, ServerBuilder, ServerEvent, WorldState,
@@ -232,11 +234,20 @@ async fn oversized_frame_is_refused_before_it_is_buffered() {
 
 #[tokio::test]
 async fn http_and_garbage_are_refused() {
-    let reason = raw_close(b"GET / HTTP/1.1\r\n\r\n").await;
+    let reason = raw_close(b"POST /api HTTP/1.1\r\n\r\n").await;
     assert!(
         matches!(
             reason,
             CloseReason::Protocol(ServerConnectionError::Detect(DetectError::Http(_)))
+        ),
+        "{reason:?}"
+    );
+    // A `GET ` is read as a WebSocket upgrade: refused for anything but `/apiws`.
+    let reason = raw_close(b"GET / HTTP/1.1\r\n\r\n").await;
+    assert!(
+        matches!(
+            reason,
+            CloseReason::Protocol(ServerConnectionError::WebSocket(WebSocketError::WrongPath))
         ),
         "{reason:?}"
     );

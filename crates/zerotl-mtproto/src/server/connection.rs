@@ -16,14 +16,20 @@ use crate::envelope::{
     ServiceMessage,
 };
 use crate::session::{ServerMsgKind, Session, SessionError, MAX_AGE_SECS, MAX_AHEAD_SECS};
+use crate::transport::websocket::{self, Opcode, WebSocketEvent};
 use crate::transport::{
     Codec, DetectError, FrameError, ProxySecret, Received, Transport, TransportConfig,
-    TransportDetector, TransportError,
+    TransportDetector, TransportError, WebSocketError, WebSocketReader,
 };
 use crate::UnixTime;
 
 /// The default largest frame of a server connection: 1 MiB.
 pub const DEFAULT_SERVER_MAX_FRAME_LEN: usize = 1024 * 1024;
+
+/// How much longer than the frame cap a WebSocket frame may be: a frame may
+/// carry the obfuscation header and a transport frame's header, padding and CRC
+/// besides a whole MTProto payload.
+pub const WEBSOCKET_FRAME_SLACK: usize = 128;
 
 /// Written output is dropped from the buffer's front once at least this much of
 /// it has piled up (and it is at least half the buffer).
@@ -148,6 +154,16 @@ pub enum ServerConnectionError {
         /// The limit.
         limit: usize,
     },
+    /// A WebSocket upgrade request or frame broke RFC 6455 or Telegram's use of it
+    /// (wrong path, no key, an unmasked or text frame, ...).
+    #[error("WebSocket: {0}")]
+    WebSocket(WebSocketError),
+    /// The client sent a WebSocket close frame (answered with one).
+    #[error("the client closed the WebSocket (status {code:?})")]
+    WebSocketClosed {
+        /// The status code of the client's close frame.
+        code: Option<u16>,
+    },
     /// A deadline passed ([`handle_timeout`](ServerConnection::handle_timeout)).
     #[error("{timer} deadline passed ({after:?})")]
     TimedOut {
@@ -191,6 +207,8 @@ pub enum ServerConnectionEvent {
         transport: Transport,
         /// Whether it is obfuscated.
         obfuscated: bool,
+        /// Whether the stream comes in WebSocket frames (after an upgrade request).
+        websocket: bool,
     },
     /// A key exchange finished.
     KeyExchanged {
@@ -220,6 +238,16 @@ enum SessionState {
     KeyExchange(alloc::boxed::Box<KeyExchangeServer>),
     /// Encrypted messages under an auth key.
     Encrypted(alloc::boxed::Box<Session>),
+}
+
+/// The WebSocket layer under the transport stream, if the connection has one.
+enum WebSocketLayer {
+    /// Plain TCP (or not known yet).
+    Off,
+    /// The upgrade request is arriving (its bytes so far).
+    Handshake(Vec<u8>),
+    /// Upgraded: the stream is read out of frames.
+    Open(alloc::boxed::Box<WebSocketReader>),
 }
 
 enum Framing {
@@ -288,6 +316,9 @@ impl Fatal {
 pub struct ServerConnection {
     config: ServerConnectionConfig,
     framing: Framing,
+    websocket: WebSocketLayer,
+    /// Where received WebSocket frames are unmasked.
+    scratch: Vec<u8>,
     session: SessionState,
     plain_msg_ids: MsgIdGenerator,
     events: VecDeque<ServerConnectionEvent>,
@@ -338,6 +369,8 @@ impl ServerConnection {
                 config.transport,
                 config.proxy_secret,
             )),
+            websocket: WebSocketLayer::Off,
+            scratch: Vec::new(),
             session: SessionState::Plain,
             plain_msg_ids: MsgIdGenerator::new(),
             events: VecDeque::new(),
@@ -372,21 +405,143 @@ impl ServerConnection {
         if !data.is_empty() {
             self.timers.activity(cx.now);
         }
+        match &mut self.websocket {
+            WebSocketLayer::Off => self.receive_stream(data, rng)?,
+            WebSocketLayer::Handshake(buf) => {
+                buf.extend_from_slice(data);
+                self.handshake(rng)?;
+            }
+            WebSocketLayer::Open(_) => self.receive_frames(data, rng)?,
+        }
+        if !self.is_detected() {
+            return Ok(());
+        }
+        self.process(cx, rng)
+    }
+
+    /// Takes bytes of the transport stream (read from the socket, or out of
+    /// WebSocket frames): transport detection, then the codec's buffer.
+    fn receive_stream<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        data: &[u8],
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
         match &mut self.framing {
             Framing::Detecting(detector) => match detector.receive(data, rng) {
-                Ok(None) => return Ok(()),
+                Ok(None) => {}
                 Ok(Some(codec)) => {
                     self.events.push_back(ServerConnectionEvent::Detected {
                         transport: codec.transport(),
                         obfuscated: codec.is_obfuscated(),
+                        websocket: matches!(self.websocket, WebSocketLayer::Open(_)),
                     });
                     self.framing = Framing::Ready(alloc::boxed::Box::new(codec));
+                }
+                // A `GET ` on a plain connection is read as a WebSocket upgrade
+                // request (a second one inside WebSocket frames is refused).
+                Err(DetectError::Http(method))
+                    if method == *b"GET " && matches!(self.websocket, WebSocketLayer::Off) =>
+                {
+                    self.websocket = WebSocketLayer::Handshake(detector.take_buffered());
+                    self.handshake(rng)?;
                 }
                 Err(e) => return Err(ServerConnectionError::Detect(e)),
             },
             Framing::Ready(codec) => codec.receive(data),
         }
-        self.process(cx, rng)
+        Ok(())
+    }
+
+    /// Reads the upgrade request once it is whole: answers `101` and reads the
+    /// bytes after it as frames.
+    fn handshake<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        let WebSocketLayer::Handshake(buf) = &mut self.websocket else {
+            return Ok(());
+        };
+        let Some(handshake) =
+            websocket::parse_handshake(buf).map_err(ServerConnectionError::WebSocket)?
+        else {
+            return Ok(());
+        };
+        let rest = buf.split_off(handshake.len);
+        let before = self.out.len();
+        websocket::write_response(&handshake, &mut self.out)
+            .map_err(|e| ServerConnectionError::Frame(FrameError::OutputFull(e)))?;
+        self.written += (self.out.len() - before) as u64;
+        let max = self
+            .config
+            .transport
+            .max_frame_len
+            .saturating_add(WEBSOCKET_FRAME_SLACK);
+        self.websocket = WebSocketLayer::Open(alloc::boxed::Box::new(WebSocketReader::new(max)));
+        self.receive_frames(&rest, rng)
+    }
+
+    /// Takes bytes of WebSocket frames: their data goes to
+    /// [`receive_stream`](Self::receive_stream), pings are answered, a close frame
+    /// is answered and closes the connection.
+    fn receive_frames<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        data: &[u8],
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        let mut buf = core::mem::take(&mut self.scratch);
+        buf.clear();
+        buf.extend_from_slice(data);
+        let result = self.read_frames(&mut buf, rng);
+        if buf.capacity() <= 64 * 1024 {
+            self.scratch = buf;
+        }
+        result
+    }
+
+    fn read_frames<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        buf: &mut [u8],
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        let mut at = 0;
+        while at < buf.len() && self.closing.is_none() {
+            let WebSocketLayer::Open(reader) = &mut self.websocket else {
+                break;
+            };
+            let (n, event) = reader
+                .read(&mut buf[at..])
+                .map_err(ServerConnectionError::WebSocket)?;
+            match event {
+                Some(WebSocketEvent::Data(range)) => {
+                    self.receive_stream(&buf[at + range.start..at + range.end], rng)?;
+                }
+                Some(WebSocketEvent::Ping(payload)) => {
+                    self.send_websocket(Opcode::Pong, payload.as_bytes())?;
+                }
+                Some(WebSocketEvent::Close(payload)) => {
+                    let code = payload.close_code();
+                    let echo = code.map(u16::to_be_bytes);
+                    self.send_websocket(Opcode::Close, echo.as_ref().map_or(&[], |c| &c[..]))?;
+                    self.closing = Some(ServerConnectionError::WebSocketClosed { code });
+                }
+                Some(WebSocketEvent::Pong(_)) | None => {}
+            }
+            at += n;
+        }
+        Ok(())
+    }
+
+    /// Appends a WebSocket control frame to the output.
+    fn send_websocket(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+    ) -> Result<(), ServerConnectionError> {
+        let before = self.out.len();
+        websocket::write_frame(opcode, payload, &mut self.out)
+            .map_err(|e| ServerConnectionError::Frame(FrameError::OutputFull(e)))?;
+        self.written += (self.out.len() - before) as u64;
+        Ok(())
     }
 
     /// Handles buffered messages (call after output was written or requests were
@@ -443,6 +598,7 @@ impl ServerConnection {
                     codec
                         .send_transport_error(code, &mut self.out)
                         .map_err(ServerConnectionError::Frame)?;
+                    wrap_output(&self.websocket, &mut self.out, before);
                     self.written += (self.out.len() - before) as u64;
                 }
                 self.closing = Some(fatal.reason);
@@ -462,6 +618,7 @@ impl ServerConnection {
             codec
                 .send(&replies.bytes[start..end], &mut self.out)
                 .map_err(ServerConnectionError::Frame)?;
+            wrap_output(&self.websocket, &mut self.out, before);
             self.written += (self.out.len() - before) as u64;
             if answer {
                 self.answer_ends.push_back(self.written);
@@ -667,15 +824,27 @@ impl ServerConnection {
     /// Received bytes not handled yet: the start of a frame still arriving (or,
     /// while [`wants_input`](Self::wants_input) is false, frames held back).
     pub fn buffered_input(&self) -> usize {
-        match &self.framing {
-            Framing::Ready(codec) => codec.buffered_len(),
-            Framing::Detecting(_) => 0,
+        match (&self.framing, &self.websocket) {
+            (Framing::Ready(codec), WebSocketLayer::Open(reader)) => {
+                codec.buffered_len() + reader.buffered()
+            }
+            (Framing::Ready(codec), _) => codec.buffered_len(),
+            (Framing::Detecting(_), _) => 0,
         }
     }
 
     /// Whether a key exchange finished on this connection or it uses a known key.
     pub fn is_encrypted(&self) -> bool {
         matches!(self.session, SessionState::Encrypted(_))
+    }
+}
+
+/// Puts `out` from `before` on into one binary WebSocket frame, on a WebSocket
+/// connection.
+fn wrap_output(websocket: &WebSocketLayer, out: &mut Vec<u8>, before: usize) {
+    if matches!(websocket, WebSocketLayer::Open(_)) && out.len() > before {
+        let (header, n) = websocket::frame_header(Opcode::Binary, out.len() - before);
+        out.splice(before..before, header[..n].iter().copied());
     }
 }
 
@@ -1521,7 +1690,8 @@ mod tests {
             conn.poll_event(),
             Some(ServerConnectionEvent::Detected {
                 transport: Transport::Abridged,
-                obfuscated: false
+                obfuscated: false,
+                websocket: false,
             })
         );
         let Some(ServerConnectionEvent::Request(r)) = conn.poll_event() else {
@@ -1675,5 +1845,174 @@ mod tests {
                 conn.consume_output(n, cx.now);
             }
         }
+    }
+
+    const UPGRADE: &[u8] = b"GET /apiws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+        Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n";
+
+    /// A client frame (first byte `b0`) carrying `data`, masked with `9a 0b 3c 4d`.
+    fn ws_frame(b0: u8, data: &[u8]) -> Vec<u8> {
+        let mask = [0x9a, 0x0b, 0x3c, 0x4d];
+        let (h, n) = websocket::frame_header(Opcode::Binary, data.len());
+        let mut frame = vec![b0, h[1] | 0x80];
+        frame.extend_from_slice(&h[2..n]);
+        frame.extend_from_slice(&mask);
+        frame.extend(data.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        frame
+    }
+
+    /// The server's frames in `out` (after the 101 answer): (first byte, payload).
+    fn server_frames(out: &[u8]) -> Vec<(u8, Vec<u8>)> {
+        let mut rest = out;
+        let mut frames = Vec::new();
+        while let [b0, b1, tail @ ..] = rest {
+            assert_eq!(b1 & 0x80, 0, "server frames are not masked");
+            let (len, tail) = match b1 & 0x7f {
+                126 => (u16::from_be_bytes([tail[0], tail[1]]) as usize, &tail[2..]),
+                127 => (
+                    u64::from_be_bytes(tail[..8].try_into().unwrap()) as usize,
+                    &tail[8..],
+                ),
+                n => (n as usize, tail),
+            };
+            frames.push((*b0, tail[..len].to_vec()));
+            rest = &tail[len..];
+        }
+        frames
+    }
+
+    #[test]
+    fn websocket_upgrade_carries_the_stream() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        // The upgrade, then the intermediate tag and two requests split over a
+        // fragmented message with a ping between its fragments.
+        let stream = [vec![0xee; 4], plain_request(1, 2), plain_request(2, 3)].concat();
+        let mut wire = UPGRADE.to_vec();
+        wire.extend_from_slice(&ws_frame(0x02, &stream[..3]));
+        wire.extend_from_slice(&ws_frame(0x89, b"hi"));
+        wire.extend_from_slice(&ws_frame(0x00, &stream[3..30]));
+        wire.extend_from_slice(&ws_frame(0x80, &stream[30..]));
+        for step in [1, 7, wire.len()] {
+            let mut rng = ChaCha8Rng::seed_from_u64(3);
+            let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+            for chunk in wire.chunks(step) {
+                conn.receive(chunk, &cx, &mut rng).unwrap();
+            }
+            assert_eq!(
+                conn.poll_event(),
+                Some(ServerConnectionEvent::Detected {
+                    transport: Transport::Intermediate,
+                    obfuscated: false,
+                    websocket: true,
+                })
+            );
+            answer_all(&mut conn, &cx, &mut rng);
+            let out = conn.output().to_vec();
+            let head = b"HTTP/1.1 101 Switching Protocols\r\n";
+            assert!(out.starts_with(head), "{step}");
+            let end = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            let accept = b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
+            assert!(out[..end].windows(accept.len()).any(|w| w == accept));
+            let frames = server_frames(&out[end..]);
+            assert_eq!(frames[0], (0x8a, b"hi".to_vec()), "the pong");
+            assert!(frames[1..].iter().all(|(b0, _)| *b0 == 0x82));
+            let stream: Vec<u8> = frames[1..].iter().flat_map(|(_, p)| p.clone()).collect();
+            assert_eq!(
+                answers(&stream),
+                [(0x6000_0000 << 32) | 1 << 2, (0x6000_0000 << 32) | 2 << 2]
+            );
+            conn.consume_output(out.len(), cx.now);
+            // The client's close frame is answered with its code, and ends it.
+            conn.receive(&ws_frame(0x88, &1000u16.to_be_bytes()), &cx, &mut rng)
+                .unwrap();
+            assert_eq!(conn.output(), [0x88, 0x02, 0x03, 0xe8]);
+            assert_eq!(
+                conn.closing(),
+                Some(&ServerConnectionError::WebSocketClosed { code: Some(1000) })
+            );
+        }
+    }
+
+    #[test]
+    fn websocket_refusals() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let run = |wire: &[u8]| {
+            let mut rng = ChaCha8Rng::seed_from_u64(4);
+            let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+            wire.chunks(5)
+                .try_for_each(|c| conn.receive(c, &cx, &mut rng))
+                .err()
+        };
+        let ws = |e| Some(ServerConnectionError::WebSocket(e));
+        let wrong_path = [b"GET / HTTP/1.1\r\n".as_slice(), &UPGRADE[21..]].concat();
+        assert_eq!(run(&wrong_path), ws(WebSocketError::WrongPath));
+        // An unmasked frame, a text frame, a frame over the cap (1 MiB + slack).
+        let unmasked = [UPGRADE, &[0x82, 0x01, 0xef]].concat();
+        assert_eq!(run(&unmasked), ws(WebSocketError::Unmasked));
+        let text = [UPGRADE, &ws_frame(0x81, b"ef")[..]].concat();
+        assert_eq!(run(&text), ws(WebSocketError::Text));
+        let max = (DEFAULT_SERVER_MAX_FRAME_LEN + WEBSOCKET_FRAME_SLACK) as u64;
+        let mut huge = UPGRADE.to_vec();
+        huge.extend_from_slice(&[0x82, 0xff]);
+        huge.extend_from_slice(&(max + 1).to_be_bytes());
+        huge.extend_from_slice(&[0; 4]);
+        assert_eq!(
+            run(&huge),
+            ws(WebSocketError::TooLarge {
+                length: max + 1,
+                max
+            })
+        );
+        // A second upgrade inside the frames is the HTTP it is.
+        let nested = [UPGRADE, &ws_frame(0x82, UPGRADE)[..]].concat();
+        assert_eq!(
+            run(&nested),
+            Some(ServerConnectionError::Detect(DetectError::Http(*b"GET ")))
+        );
+        // Other methods are refused as before.
+        assert_eq!(
+            run(b"POST /api HTTP/1.1\r\n"),
+            Some(ServerConnectionError::Detect(DetectError::Http(*b"POST")))
+        );
+        // Endless headers: refused at the bound.
+        let mut long = b"GET /apiws HTTP/1.1\r\n".to_vec();
+        long.extend(core::iter::repeat_n(b'a', 2 * websocket::MAX_HANDSHAKE_LEN));
+        assert_eq!(
+            run(&long),
+            ws(WebSocketError::HandshakeTooLarge {
+                max: websocket::MAX_HANDSHAKE_LEN
+            })
+        );
+    }
+
+    #[test]
+    fn websocket_upgrade_keeps_the_detect_deadline() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
+        // Half an upgrade request: no answer, the detect deadline runs.
+        conn.receive(&UPGRADE[..30], &cx, &mut rng).unwrap();
+        assert!(conn.output().is_empty());
+        assert_eq!(
+            conn.poll_timeout(),
+            Some(cx.now + ServerTimeouts::default().detect)
+        );
+        // The whole request and no stream: still not detected.
+        conn.receive(&UPGRADE[30..], &cx, &mut rng).unwrap();
+        let n = conn.output().len();
+        conn.consume_output(n, cx.now);
+        assert!(!conn.is_detected());
+        let after = cx.now + ServerTimeouts::default().detect;
+        assert_eq!(
+            conn.handle_timeout(after),
+            Err(ServerConnectionError::TimedOut {
+                timer: ServerTimer::Detect,
+                after: ServerTimeouts::default().detect
+            })
+        );
     }
 }

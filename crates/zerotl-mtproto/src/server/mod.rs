@@ -1,9 +1,9 @@
 //! The server side of one connection (feature `alloc`): [`ServerConnection`].
 //!
 //! ```text
-//!  socket bytes ─▶ receive() ─▶ transport detection ─▶ Codec ─▶ payloads
-//!                                                                  │
-//!        ┌─────────────────────────────────────────────────────────┘
+//!  socket bytes ─▶ receive() ─▶ [WebSocket] ─▶ transport detection ─▶ Codec ─▶ payloads
+//!                                                                                │
+//!        ┌───────────────────────────────────────────────────────────────────────┘
 //!        ▼
 //!  auth_key_id = 0 ─▶ key exchange id? ─▶ auth::KeyExchangeServer ─▶ plain reply
 //!                  └▶ otherwise ─▶ plain test mode? ─▶ event Request ─▶ reply() ─▶ plain rpc_result
@@ -14,6 +14,16 @@
 //!  output() ─▶ socket; consume_output(n, now) when written.
 //!  poll_timeout() ─▶ driver sleeps until then ─▶ handle_timeout(now) ─▶ Err(TimedOut): close.
 //! ```
+//!
+//! **WebSocket.** A connection whose first bytes are `GET ` is read as a WebSocket
+//! upgrade request ([`transport::websocket`](crate::transport::websocket)): once it is
+//! whole (at most 4096 bytes), the `101` answer goes out and the payloads of the
+//! client's frames feed transport detection and the codec as a TCP stream would;
+//! everything the codec writes goes out in binary frames, pings are answered with
+//! pongs, a close frame with a close frame, after which the connection ends
+//! ([`ServerConnectionError::WebSocketClosed`]). The
+//! [`Detected`](ServerConnectionEvent::Detected) event says whether the stream came
+//! over WebSocket; the upgrade counts as part of transport detection (its deadline).
 //!
 //! The connection decides everything about the protocol; what to *answer* a
 //! request with is the driver's business: it takes each

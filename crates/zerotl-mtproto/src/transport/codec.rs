@@ -225,6 +225,13 @@ impl TransportDetector {
         }
     }
 
+    /// Hands back the bytes received so far (after [`receive`](Self::receive)
+    /// refused them: a server that serves WebSocket reads a `GET ` as an upgrade
+    /// request) and empties the detector.
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.buf)
+    }
+
     /// Takes bytes read from the socket; returns the codec (holding any bytes past
     /// the tag or header) once the transport is known. At most 64 bytes are
     /// buffered before [`detect`] decides.

@@ -7,7 +7,8 @@
 //! xx xx xx xx 00 00 00 00   full (its first frame has sequence number 0; no tag)
 //! 64 bytes otherwise        obfuscated2 if the tag at 56..60 decrypts to
 //!                           efefefef / eeeeeeee / dddddddd (64 header bytes)
-//! "POST" "GET " "HEAD" "OPTI"   HTTP: refused
+//! "POST" "GET " "HEAD" "OPTI"   HTTP: refused (a server connection reads "GET " as a
+//!                               WebSocket upgrade, see websocket.rs)
 //! 16 03 01 02               TLS record (fake-TLS MTProxy): refused
 //! ```
 //!

@@ -185,7 +185,9 @@ pub enum ObfuscationError {
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DetectError {
-    /// The connection starts like an HTTP request (`POST`, `GET `, `HEAD`, `OPTI`).
+    /// The connection starts like an HTTP request (`POST`, `GET `, `HEAD`, `OPTI`). A
+    /// [`ServerConnection`](crate::server::ServerConnection) reads a `GET ` as a
+    /// WebSocket upgrade request instead ([`websocket`](super::websocket)).
     #[error(
         "connection starts with an HTTP method ({0:02x?}); the HTTP transport is not supported"
     )]

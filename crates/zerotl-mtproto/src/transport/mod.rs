@@ -16,6 +16,11 @@
 //!   (a client encodes client→server frames and decodes server→client ones).
 //! * [`Obfuscation`]: obfuscated2 (AES-256-CTR under any framing with a tag).
 //! * [`detect()`]: a server tells the transport from the first bytes it receives.
+//! * [`websocket`]: the WebSocket layer Telegram serves browser clients (an
+//!   HTTP/1.1 upgrade at `/apiws`, then binary frames carrying the byte stream);
+//!   a server's connection reads a `GET ` that [`detect()`] refuses as an upgrade
+//!   request, and puts the stream in and out of frames
+//!   ([`ServerConnection`](crate::server::ServerConnection)).
 //! * [`Framer`]: encoder, decoder and obfuscation over a receive buffer the caller
 //!   owns (no allocation); with `alloc`, [`Codec`] adds its own receive buffer and
 //!   [`TransportDetector`] buffers a server's first bytes until [`detect()`] decides.
@@ -52,6 +57,7 @@ pub mod full;
 pub mod intermediate;
 pub mod obfuscated;
 pub mod padded;
+pub mod websocket;
 
 use core::ops::Range;
 
@@ -67,6 +73,7 @@ pub use detect::{detect, Detected};
 pub use error::{DetectError, FrameError, ObfuscationError, TransportError};
 pub use framer::{Framer, TransportConfig};
 pub use obfuscated::{Obfuscation, ObfuscationOptions, ProxySecret, ServerObfuscation};
+pub use websocket::{WebSocketError, WebSocketReader};
 
 /// Default cap on a frame's body (payload, plus padding for padded intermediate):
 /// 16 MiB. Larger length headers fail with [`FrameError::TooLarge`].

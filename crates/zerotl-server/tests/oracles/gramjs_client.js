@@ -11,14 +11,18 @@
 // --connection NAME picks another of GramJS's connection classes (ConnectionTCPAbridged,
 // ConnectionTCPObfuscated), again with the server's port; --proxy-secret HEX instead
 // dials the server as an MTProxy with GramJS's `proxy: {MTProxy: true, ...}` option,
-// which makes the client use its ConnectionTCPMTProxyAbridged. --short makes only the
+// which makes the client use its ConnectionTCPMTProxyAbridged. --websocket passes
+// GramJS's own PromisedWebSockets as `networkSocket` (its browser default), which
+// dials ws://HOST:PORT/apiws with subprotocol "binary" (wss only for port 443); used
+// with --connection ConnectionTCPObfuscated, GramJS's browser default connection.
+// --short makes only the
 // checks that show the transport carries a session: connect(), start({botAuthToken}),
 // getMe(), one exportChatInvite with its fields, one error, help.getConfig.
 //
 // Prints one JSON line last: {"checked": N, "failures": [...], "connection": C}.
 //
 // usage: gramjs_client.js HOST PORT --server-key PEM --bot-token TOKEN --modules DIR
-//            [--connection NAME | --proxy-secret HEX] [--short]
+//            [--connection NAME | --proxy-secret HEX] [--websocket] [--short]
 //   (DIR: a node_modules with telegram@2.26.22, e.g. tests/conformance/node_modules)
 
 'use strict';
@@ -138,6 +142,8 @@ async function main() {
         autoReconnect: false,
         connection: connectionClass(option('--connection') || 'ConnectionTCPFull'),
         proxy: secret ? { ip: host, port, MTProxy: true, secret } : undefined,
+        networkSocket: process.argv.includes('--websocket')
+            ? need('telegram/extensions').PromisedWebSockets : undefined,
     });
     client.setLogLevel(process.env.ZEROTL_GRAMJS_LOG || 'error');
     client.session.setDC(2, host, port);
