@@ -1583,21 +1583,21 @@ mod tests {
         }
     }
 
+    /// An intermediate frame holding a plain message.
+    fn plain_frame(msg_id: i64, body: &[u8]) -> Vec<u8> {
+        let mut message = Vec::new();
+        PlainMessage { msg_id, body }.encode(&mut message).unwrap();
+        let mut frame = (message.len() as u32).to_le_bytes().to_vec();
+        frame.extend_from_slice(&message);
+        frame
+    }
+
     /// An intermediate frame holding a plain exportChatInvite(inputPeerChat chat).
     fn plain_request(i: u64, chat: u8) -> Vec<u8> {
         let body = [
             0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, chat, 0, 0, 0,
         ];
-        let mut message = Vec::new();
-        PlainMessage {
-            msg_id: (0x6000_0000 << 32) | (i as i64) << 2,
-            body: &body,
-        }
-        .encode(&mut message)
-        .unwrap();
-        let mut frame = (message.len() as u32).to_le_bytes().to_vec();
-        frame.extend_from_slice(&message);
-        frame
+        plain_frame((0x6000_0000 << 32) | (i as i64) << 2, &body)
     }
 
     /// The req_msg_ids of the intermediate frames of plain rpc_results in `out`.
@@ -1728,16 +1728,8 @@ mod tests {
             .to_le_bytes()
             .to_vec();
         body.extend_from_slice(&[1; 16]);
-        let mut message = Vec::new();
-        PlainMessage {
-            msg_id: (1 << 40) | 4,
-            body: &body,
-        }
-        .encode(&mut message)
-        .unwrap();
         let mut wire = vec![0xee; 4];
-        wire.extend_from_slice(&(message.len() as u32).to_le_bytes());
-        wire.extend_from_slice(&message);
+        wire.extend_from_slice(&plain_frame((1 << 40) | 4, &body));
         conn.receive(&wire, &cx, &mut rng).unwrap();
         assert_eq!(
             conn.closing(),
@@ -1760,16 +1752,9 @@ mod tests {
             ((0x6000_0000_i64 << 32) | 1, false),
         ] {
             let mut conn = ServerConnection::new(ServerConnectionConfig::default(), cx.now);
-            let mut message = Vec::new();
-            PlainMessage {
-                msg_id,
-                body: &[0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 1, 0, 0, 0],
-            }
-            .encode(&mut message)
-            .unwrap();
+            let body = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 1, 0, 0, 0];
             let mut wire = vec![0xee; 4];
-            wire.extend_from_slice(&(message.len() as u32).to_le_bytes());
-            wire.extend_from_slice(&message);
+            wire.extend_from_slice(&plain_frame(msg_id, &body));
             conn.receive(&wire, &cx, &mut rng).unwrap();
             let requests: Vec<_> = core::iter::from_fn(|| conn.poll_event())
                 .filter_map(|e| match e {
